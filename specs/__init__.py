@@ -1,0 +1,1 @@
+"""The bundled spec corpus, shipped as package data."""
