@@ -20,6 +20,7 @@ from conformance import adapter as adapters
 from conformance.loader import Corpus, bundled_specs_root, load_corpus
 from conformance.model import UNEXPECTED
 from conformance.repro import repro_script
+from conformance.suggest import nearest
 from conformance.select import KeywordError, keyword_matcher, select
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
@@ -203,9 +204,7 @@ def cmd_show(args: argparse.Namespace, console: Console, argv: list[str]) -> int
     corpus = _corpus(args)
     found = [c for c in corpus.cases if c.id == args.case_id]
     if not found:
-        import difflib
-
-        close = difflib.get_close_matches(args.case_id, [c.id for c in corpus.cases], n=3)
+        close = nearest(args.case_id, [c.id for c in corpus.cases], limit=3)
         hint = f"; did you mean {', '.join(close)}?" if close else "; see `conformance list`"
         console.print(f"[red]error:[/] no case {escape(args.case_id)!s}{escape(hint)}")
         return EXIT_USAGE

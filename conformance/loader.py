@@ -6,7 +6,6 @@ A broken file never stops the others: every problem becomes a `SpecProblem` nami
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -24,6 +23,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from conformance import yamlpos
 from conformance.checker import check_program
 from conformance.model import CAPABILITIES, Case, Location, Source
+from conformance.suggest import did_you_mean
 
 EXPRESSION_MATCHERS = ("shares_memory_with", "not_shares_memory_with", "same_object_as", "not_same_object_as")
 
@@ -106,21 +106,17 @@ def load_corpus(roots: Iterable[Path]) -> Corpus:
 
 
 def _reject_duplicate_ids(corpus: Corpus) -> None:
-    first_seen: dict[str, Case] = {}
-    kept: list[Case] = []
+    """Every case with a duplicated id is invalid: nothing says which copy was meant."""
+    by_id: dict[str, list[Case]] = {}
     for case in corpus.cases:
-        if case.id in first_seen:
+        by_id.setdefault(case.id, []).append(case)
+    for case_id, copies in by_id.items():
+        for case in copies if len(copies) > 1 else []:
+            others = ", ".join(str(c.location) for c in copies if c is not case)
             corpus.problems.append(
-                SpecProblem(
-                    case.location,
-                    f"duplicate id {case.id!r}: already used at {first_seen[case.id].location}",
-                    case.id + "#duplicate",
-                )
+                SpecProblem(case.location, f"duplicate id {case_id!r}: also used at {others}", case_id)
             )
-        else:
-            first_seen[case.id] = case
-            kept.append(case)
-    corpus.cases = kept
+    corpus.cases = [c for c in corpus.cases if len(by_id[c.id]) == 1]
 
 
 def load_file_text(text: str, filename: str) -> tuple[list[Case], list[SpecProblem]]:
@@ -178,30 +174,26 @@ def _explain(error: jsonschema.ValidationError, doc: yamlpos.Located, at: Any) -
     """Turn a schema error into a sentence a spec author can act on, at the right position."""
     error = jsonschema.exceptions.best_match([error])
     path = tuple(error.absolute_path)
-    where = _describe_path(path)
+    where = _describe_path(path, _case_id(doc.data, path[1] if len(path) > 1 else None))
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         unknown = [k for k in error.instance if k not in allowed]
         key = unknown[0]
         kind = "matcher" if len(path) >= 4 and path[2] == "expect" else "key"
         message = f"unknown {kind} {key!r} in {where}"
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        if close:
-            message += f", did you mean {close[0]!r}?"
-        else:
-            message += f" (allowed: {', '.join(allowed)})"
+        message += did_you_mean(str(key), allowed) or f" (allowed: {', '.join(allowed)})"
         return at((*path, key, "<key>")), message
     if error.validator == "required":
         return at(path), f"{where}: {error.message}"
     return at(path), f"{where}: {error.message}"
 
 
-def _describe_path(path: tuple[Any, ...]) -> str:
+def _describe_path(path: tuple[Any, ...], case_id: str | None) -> str:
     if not path:
         return "the file"
     if path[0] == "cases" and len(path) >= 2:
         rest = path[2:]
-        head = f"case #{path[1] + 1}"
+        head = f"case {case_id!r}" if case_id else f"case #{path[1] + 1}"
         if len(rest) >= 2 and rest[0] == "expect":
             return f"{head}, expectation {rest[1]!r}" + "".join(f"[{p!r}]" for p in rest[2:])
         return head + "".join(f", field {p!r}" if isinstance(p, str) else f"[{p}]" for p in rest)
@@ -281,12 +273,12 @@ def semantic_problems(case: Case) -> list[SpecProblem]:
         add(Location(case.location.file, line + err.line - 1, indent + err.column - 1), err.message)
     for expr, matcher in case.expect.items():
         where = case.expect_locations[expr]
-        for err in check_program(expr, "eval"):
+        for err in check_program(expr, "eval", program=case.program):
             add(where, f"expectation {expr!r}: {err.message}")
         if isinstance(matcher, dict):
             for key in EXPRESSION_MATCHERS:
                 if key in matcher:
-                    for err in check_program(str(matcher[key]), "eval"):
+                    for err in check_program(str(matcher[key]), "eval", program=case.program):
                         add(where, f"{key} {matcher[key]!r}: {err.message}")
             for key in ("raises", "warns"):
                 outcome = _outcome(matcher.get(key)) if matcher.get(key) is not False else None
@@ -295,8 +287,7 @@ def semantic_problems(case: Case) -> list[SpecProblem]:
     _check_regex(case.warns if isinstance(case.warns, dict) else None, case.location, "warns", add)
     for need in case.needs:
         if need not in CAPABILITIES:
-            close = difflib.get_close_matches(need, sorted(CAPABILITIES), n=1)
-            hint = f", did you mean {close[0]!r}?" if close else f" (known: {', '.join(sorted(CAPABILITIES))})"
+            hint = did_you_mean(need, CAPABILITIES) or f" (known: {', '.join(sorted(CAPABILITIES))})"
             add(case.location, f"unknown capability {need!r} in 'needs'{hint}")
     if case.pytorch is not None:
         try:
