@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="engine-device lanes run at once (default: number of CPUs)")
 
     lst = commands.add_parser("list", help="list cases (id, title, tags)")
+    lst.add_argument("--ids", action="store_true", help="print only the ids, one a line (for scripts)")
     _add_spec_options(lst)
 
     lint = commands.add_parser("lint", help="check spec files: schema, ids, programs; exit 2 on any problem")
@@ -157,6 +158,9 @@ def cmd_run(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
 def cmd_list(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
     corpus = _corpus(args)
     cases = select(corpus.cases, args.keyword, args.tag)
+    if args.ids:
+        sys.stdout.write("".join(f"{case.id}\n" for case in cases))
+        return EXIT_USAGE if corpus.problems else EXIT_OK
     table = Table(show_edge=False, box=None)
     for column in ("id", "title", "tags"):
         table.add_column(column)

@@ -76,8 +76,9 @@ def _run(case: Case, adapter: Adapter, device: str, result: Result) -> None:
     namespace = make_globals(adapter.namespace(device), device)
     head, last, last_line = split_last_statement(case.program)
     first = case.program_line
-    head_code = compile_checked(head, filename, "exec", first) if head.strip() else None
-    last_code = compile_checked(last, filename, "exec", first + last_line - 1)
+    program = case.program
+    head_code = compile_checked(head, filename, "exec", first, program=program) if head.strip() else None
+    last_code = compile_checked(last, filename, "exec", first + last_line - 1, program=program)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -104,7 +105,7 @@ def _run(case: Case, adapter: Adapter, device: str, result: Result) -> None:
         checks.append(check_warned("program", case.warns, program_warnings))
 
     def evaluate(expr: str) -> Any:
-        return eval(compile_checked(expr, filename, "eval"), namespace)
+        return eval(compile_checked(expr, filename, "eval", program=program), namespace)
 
     ctx = Context(adapter.observe, adapter.shares_memory, evaluate, device, case.rtol, case.atol)
     for expr, expectation in case.expect.items():

@@ -15,6 +15,7 @@ _env = jinja2.Environment(
     keep_trailing_newline=True,
     autoescape=False,  # the output is Python source, not HTML
 )
+_env.filters["pyrepr"] = repr  # literals in the script must be Python, not JSON
 
 
 def engine_import(engine: str, device: str) -> str:

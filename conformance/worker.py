@@ -6,11 +6,10 @@ an engine crashes, hangs or eats memory, so that costs one case and never the ru
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import signal
-import sys
+import threading
 import time
 import traceback
 from dataclasses import asdict
@@ -69,12 +68,19 @@ def worker_main(conn: Connection, engine: str, log_path: str | None) -> None:
 
 
 def _die_with_parent() -> None:
-    """If the runner is killed (even with SIGKILL), its workers must not linger, hung."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except OSError:
-            pass
+    """If the runner is killed (even with SIGKILL), its workers must not linger, hung in a case.
+
+    A thread watches for the parent to go (the worker is then re-parented); PR_SET_PDEATHSIG
+    would be simpler but fires when the spawning *thread* ends, and lanes spawn from threads.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(70)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def rss_bytes(pid: int) -> int | None:
