@@ -1,1 +1,1 @@
-"""Adapters: one module per engine, each telling the kit what the engine is and how to observe its values."""
+"""Adapters: one module per engine, telling the kit what the engine is and how to observe it."""

@@ -198,7 +198,8 @@ def available_engines() -> dict[str, str]:
 def default_engines() -> list[str]:
     """The built-in engines whose engine package is installed."""
     return [
-        name for name, (_, needs) in BUILTINS.items()
+        name
+        for name, (_, needs) in BUILTINS.items()
         if needs is None or importlib.util.find_spec(needs) is not None
     ]
 
@@ -220,7 +221,11 @@ def load_adapter(engine: str) -> Adapter:
     except (ImportError, AttributeError) as exc:
         raise EngineLoadError(f"engine {engine!r}: cannot load {target} ({exc})") from exc
     adapter = cls()
-    missing = [m for m in ("info", "namespace", "observe", "shares_memory", "reset") if not hasattr(adapter, m)]
+    missing = [
+        m
+        for m in ("info", "namespace", "observe", "shares_memory", "reset")
+        if not hasattr(adapter, m)
+    ]
     if missing:
         raise EngineLoadError(
             f"engine {engine!r}: {target} is not an adapter (missing {', '.join(missing)}); "

@@ -20,8 +20,8 @@ from conformance import adapter as adapters
 from conformance.loader import Corpus, bundled_specs_root, load_corpus
 from conformance.model import UNEXPECTED
 from conformance.repro import repro_script
-from conformance.suggest import nearest
 from conformance.select import KeywordError, keyword_matcher, select
+from conformance.suggest import nearest
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
 
@@ -37,16 +37,34 @@ examples:
 
 
 def _add_spec_options(parser: argparse.ArgumentParser, selection: bool = True) -> None:
-    parser.add_argument("--specs", action="append", default=[], metavar="PATH", type=Path,
-                        help="extra spec file or folder (repeatable); the bundled specs are always included "
-                             "unless --no-bundled-specs")
-    parser.add_argument("--no-bundled-specs", action="store_true",
-                        help="use only the --specs paths, not the corpus shipped with the kit")
+    parser.add_argument(
+        "--specs",
+        action="append",
+        default=[],
+        metavar="PATH",
+        type=Path,
+        help="extra spec file or folder (repeatable); the bundled specs are always included "
+        "unless --no-bundled-specs",
+    )
+    parser.add_argument(
+        "--no-bundled-specs",
+        action="store_true",
+        help="use only the --specs paths, not the corpus shipped with the kit",
+    )
     if selection:
-        parser.add_argument("-k", dest="keyword", metavar="EXPR",
-                            help="select cases whose id, title or tags match, e.g. -k 'leaf and not retain'")
-        parser.add_argument("--tag", action="append", default=[], metavar="T",
-                            help="select cases carrying this tag (repeatable: any of them)")
+        parser.add_argument(
+            "-k",
+            dest="keyword",
+            metavar="EXPR",
+            help="select cases whose id, title or tags match, e.g. -k 'leaf and not retain'",
+        )
+        parser.add_argument(
+            "--tag",
+            action="append",
+            default=[],
+            metavar="T",
+            help="select cases carrying this tag (repeatable: any of them)",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,41 +74,91 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"torch-conformance {conformance.__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"torch-conformance {conformance.__version__}"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run specs against engines and devices, write results and a summary",
-                              description="Run the selected cases on every engine x device. Each engine runs in "
-                                          "its own worker process: a crash, hang or memory blow-up costs one case.")
-    run.add_argument("--engine", action="append", default=[], metavar="E",
-                     help="engine to check (repeatable): a built-in or registered name (torch), module:NAME for "
-                          "any torch-like module, or pkg.mod:Class for an adapter class. Default: every "
-                          "installed built-in engine")
-    run.add_argument("--device", action="append", default=[], metavar="D",
-                     help="device to run on (repeatable: cpu, cuda). Default: every device each engine has")
+    run = commands.add_parser(
+        "run",
+        help="run specs against engines and devices, write results and a summary",
+        description="Run the selected cases on every engine x device. Each engine runs in "
+        "its own worker process: a crash, hang or memory blow-up costs one case.",
+    )
+    run.add_argument(
+        "--engine",
+        action="append",
+        default=[],
+        metavar="E",
+        help="engine to check (repeatable): a built-in or registered name (torch), module:NAME for "
+        "any torch-like module, or pkg.mod:Class for an adapter class. Default: every "
+        "installed built-in engine",
+    )
+    run.add_argument(
+        "--device",
+        action="append",
+        default=[],
+        metavar="D",
+        help="device to run on (repeatable: cpu, cuda). Default: every device each engine has",
+    )
     _add_spec_options(run)
-    run.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds per case (default 10)")
-    run.add_argument("--memory-limit", type=int, default=4096, metavar="MB",
-                     help="a worker above this resident size is killed and the case is 'oom' (default 4096)")
-    run.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
-                     help="where runs are written, as DIR/<run-id>/results.jsonl (default ./reports)")
-    run.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                     help="engine-device lanes run at once (default: number of CPUs)")
+    run.add_argument(
+        "--timeout", type=float, default=10.0, metavar="S", help="seconds per case (default 10)"
+    )
+    run.add_argument(
+        "--memory-limit",
+        type=int,
+        default=4096,
+        metavar="MB",
+        help="a worker above this resident size is killed and the case is 'oom' (default 4096)",
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="where runs are written, as DIR/<run-id>/results.jsonl (default ./reports)",
+    )
+    run.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="engine-device lanes run at once (default: number of CPUs)",
+    )
 
     lst = commands.add_parser("list", help="list cases (id, title, tags)")
-    lst.add_argument("--ids", action="store_true", help="print only the ids, one a line (for scripts)")
+    lst.add_argument(
+        "--ids", action="store_true", help="print only the ids, one a line (for scripts)"
+    )
     _add_spec_options(lst)
 
-    lint = commands.add_parser("lint", help="check spec files: schema, ids, programs; exit 2 on any problem")
+    lint = commands.add_parser(
+        "lint", help="check spec files: schema, ids, programs; exit 2 on any problem"
+    )
     _add_spec_options(lint, selection=False)
 
-    commands.add_parser("engines", help="what engines are installed: versions, devices, capabilities")
+    commands.add_parser(
+        "engines", help="what engines are installed: versions, devices, capabilities"
+    )
 
-    show = commands.add_parser("show", help="print a case's spec and a standalone script that reproduces it")
+    show = commands.add_parser(
+        "show", help="print a case's spec and a standalone script that reproduces it"
+    )
     show.add_argument("case_id", metavar="ID")
-    show.add_argument("--engine", default="torch", metavar="E", help="engine the script binds to torch (default torch)")
-    show.add_argument("--device", default="cpu", metavar="D", help="device under test (default cpu)")
-    show.add_argument("--script-only", action="store_true", help="print only the script, e.g. to pipe into a file")
+    show.add_argument(
+        "--engine",
+        default="torch",
+        metavar="E",
+        help="engine the script binds to torch (default torch)",
+    )
+    show.add_argument(
+        "--device", default="cpu", metavar="D", help="device under test (default cpu)"
+    )
+    show.add_argument(
+        "--script-only", action="store_true", help="print only the script, e.g. to pipe into a file"
+    )
     _add_spec_options(show, selection=False)
     return parser
 
@@ -104,7 +172,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     console = Console(highlight=False)
     try:
-        handler = {"run": cmd_run, "list": cmd_list, "lint": cmd_lint, "engines": cmd_engines, "show": cmd_show}
+        handler = {
+            "run": cmd_run,
+            "list": cmd_list,
+            "lint": cmd_lint,
+            "engines": cmd_engines,
+            "show": cmd_show,
+        }
         return handler[args.command](args, console, argv)
     except KeywordError as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}")
@@ -118,7 +192,10 @@ def _corpus(args: argparse.Namespace) -> Corpus:
 
 def _print_problems(console: Console, corpus: Corpus) -> None:
     for problem in corpus.problems:
-        console.print(f"[magenta]{escape(str(problem.location))}[/]: {escape(problem.message)}", soft_wrap=True)
+        console.print(
+            f"[magenta]{escape(str(problem.location))}[/]: {escape(problem.message)}",
+            soft_wrap=True,
+        )
 
 
 def cmd_run(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
@@ -128,23 +205,36 @@ def cmd_run(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
     corpus = _corpus(args)
     cases = select(corpus.cases, args.keyword, args.tag)
     matches = keyword_matcher(args.keyword) if args.keyword else None
-    invalid = [r for r in invalid_results(corpus.invalid_ids())
-               if (matches is None or matches(r.case_id.lower())) and not args.tag]
+    invalid = [
+        r
+        for r in invalid_results(corpus.invalid_ids())
+        if (matches is None or matches(r.case_id.lower())) and not args.tag
+    ]
     engines = args.engine or adapters.default_engines()
     if not engines:
-        console.print("[red]error:[/] no engine to run: none of the built-in engines is installed. "
-                      "Install torch (pip install 'torch-conformance[torch]') or pass --engine module:NAME")
+        console.print(
+            "[red]error:[/] no engine to run: none of the built-in engines is installed. "
+            "Install torch (pip install 'torch-conformance[torch]') or pass --engine module:NAME"
+        )
         return EXIT_USAGE
     if not cases and not invalid:
         console.print("[yellow]no case matches the selection[/] (see `conformance list`)")
         return EXIT_USAGE
     _print_problems(console, corpus)
-    options = RunOptions(engines=engines, devices=args.device or None, timeout=args.timeout,
-                         memory_limit_mb=args.memory_limit, out_dir=args.out, argv=["conformance", *argv])
+    options = RunOptions(
+        engines=engines,
+        devices=args.device or None,
+        timeout=args.timeout,
+        memory_limit_mb=args.memory_limit,
+        out_dir=args.out,
+        argv=["conformance", *argv],
+    )
     if args.jobs:
         options.jobs = args.jobs
-    console.print(f"{len(cases)} cases from {len(corpus.files)} spec files (corpus {corpus.digest}); "
-                  f"engines: {', '.join(engines)}")
+    console.print(
+        f"{len(cases)} cases from {len(corpus.files)} spec files (corpus {corpus.digest}); "
+        f"engines: {', '.join(engines)}"
+    )
     with RichProgress(console) as progress:
         outcome = run(corpus, cases, invalid, options, progress)
     console.print(summary_table(outcome.results))
@@ -198,9 +288,14 @@ def cmd_engines(args: argparse.Namespace, console: Console, argv: list[str]) -> 
         finally:
             worker.stop()
         devices = ", ".join(info.device_labels.get(d, d) for d in info.devices)
-        table.add_row(name, info.version, devices, ", ".join(info.capabilities), "[green]installed[/]")
+        table.add_row(
+            name, info.version, devices, ", ".join(info.capabilities), "[green]installed[/]"
+        )
     console.print(table)
-    console.print("Also: module:NAME runs any importable torch-like module; pkg.mod:Class loads an adapter class.")
+    console.print(
+        "Also: module:NAME runs any importable torch-like module; "
+        "pkg.mod:Class loads an adapter class."
+    )
     return EXIT_OK
 
 
@@ -222,8 +317,10 @@ def cmd_show(args: argparse.Namespace, console: Console, argv: list[str]) -> int
     for source in case.sources:
         console.print(f"source: {escape(source.title)} <{escape(source.url)}>")
     console.print(Syntax(case.yaml_text, "yaml", line_numbers=True, start_line=case.location.line))
-    console.print(f"\n[bold]Reproduce on {escape(args.engine)} / {escape(args.device)}[/] "
-                  "(save as a .py file and run it; or use --script-only):")
+    console.print(
+        f"\n[bold]Reproduce on {escape(args.engine)} / {escape(args.device)}[/] "
+        "(save as a .py file and run it; or use --script-only):"
+    )
     console.print(Syntax(script, "python"))
     return EXIT_OK
 

@@ -16,7 +16,14 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from conformance.adapter import Adapter, EngineInfo
-from conformance.matchers import Context, Evaluated, check_raised, check_warned, match
+from conformance.matchers import (
+    Context,
+    Evaluated,
+    check_raised,
+    check_warned,
+    describe_exception,
+    match,
+)
 from conformance.model import Case, Check, Result
 from conformance.sandbox import compile_checked, make_globals
 
@@ -77,7 +84,9 @@ def _run(case: Case, adapter: Adapter, device: str, result: Result) -> None:
     head, last, last_line = split_last_statement(case.program)
     first = case.program_line
     program = case.program
-    head_code = compile_checked(head, filename, "exec", first, program=program) if head.strip() else None
+    head_code = (
+        compile_checked(head, filename, "exec", first, program=program) if head.strip() else None
+    )
     last_code = compile_checked(last, filename, "exec", first + last_line - 1, program=program)
 
     with warnings.catch_warnings(record=True) as caught:
@@ -134,10 +143,11 @@ def _evaluate(evaluate: Any, expr: str) -> Evaluated:
 
 def _engine_error(result: Result, exc: BaseException, what: str) -> None:
     result.status = "oom" if isinstance(exc, MemoryError) else "error"
-    result.reason = f"{what}: {type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+    result.reason = f"{what}: {describe_exception(exc)}"
     result.traceback = "".join(traceback.format_exception(exc))
 
 
 def _describe(check: Check) -> str:
     detail = f" ({check.detail})" if check.detail else ""
-    return f"{check.subject}: {check.matcher} expected {check.expected!r}, got {check.actual!r}{detail}"
+    expected, actual = check.expected, check.actual
+    return f"{check.subject}: {check.matcher} expected {expected!r}, got {actual!r}{detail}"

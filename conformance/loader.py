@@ -25,7 +25,12 @@ from conformance.checker import check_program
 from conformance.model import CAPABILITIES, Case, Location, Source
 from conformance.suggest import did_you_mean
 
-EXPRESSION_MATCHERS = ("shares_memory_with", "not_shares_memory_with", "same_object_as", "not_same_object_as")
+EXPRESSION_MATCHERS = (
+    "shares_memory_with",
+    "not_shares_memory_with",
+    "same_object_as",
+    "not_same_object_as",
+)
 
 
 @dataclass
@@ -114,7 +119,9 @@ def _reject_duplicate_ids(corpus: Corpus) -> None:
         for case in copies if len(copies) > 1 else []:
             others = ", ".join(str(c.location) for c in copies if c is not case)
             corpus.problems.append(
-                SpecProblem(case.location, f"duplicate id {case_id!r}: also used at {others}", case_id)
+                SpecProblem(
+                    case.location, f"duplicate id {case_id!r}: also used at {others}", case_id
+                )
             )
     corpus.cases = [c for c in corpus.cases if len(by_id[c.id]) == 1]
 
@@ -124,7 +131,9 @@ def load_file_text(text: str, filename: str) -> tuple[list[Case], list[SpecProbl
     try:
         doc = yamlpos.load(text)
     except yamlpos.YamlError as exc:
-        return [], [SpecProblem(Location(filename, exc.line, exc.column), f"invalid YAML: {exc.message}")]
+        return [], [
+            SpecProblem(Location(filename, exc.line, exc.column), f"invalid YAML: {exc.message}")
+        ]
 
     def at(path: tuple[Any, ...]) -> Location:
         return Location(filename, *doc.position(path))
@@ -170,7 +179,9 @@ def _case_id(data: dict[str, Any], index: Any) -> str | None:
     return None
 
 
-def _explain(error: jsonschema.ValidationError, doc: yamlpos.Located, at: Any) -> tuple[Location, str]:
+def _explain(
+    error: jsonschema.ValidationError, doc: yamlpos.Located, at: Any
+) -> tuple[Location, str]:
     """Turn a schema error into a sentence a spec author can act on, at the right position."""
     error = jsonschema.exceptions.best_match([error])
     path = tuple(error.absolute_path)
@@ -200,7 +211,9 @@ def _describe_path(path: tuple[Any, ...], case_id: str | None) -> str:
     return "field " + ".".join(str(p) for p in path)
 
 
-def _make_case(raw: dict[str, Any], index: int, file_sources: list[Source], text: str, at: Any) -> Case:
+def _make_case(
+    raw: dict[str, Any], index: int, file_sources: list[Source], text: str, at: Any
+) -> Case:
     path = ("cases", index)
     program_line, _ = _block_start(text, at((*path, "program")))
     case = Case(
@@ -252,7 +265,11 @@ def _case_text(text: str, first_line: int, raw: dict[str, Any]) -> str:
     while end < len(lines):
         stripped = lines[end].lstrip()
         current = len(lines[end]) - len(stripped)
-        if stripped.startswith("- ") and current <= indent - 2 or (stripped and current < indent - 2):
+        if (
+            stripped.startswith("- ")
+            and current <= indent - 2
+            or (stripped and current < indent - 2)
+        ):
             break
         end += 1
     while end > start + 1 and not lines[end - 1].strip():
@@ -287,7 +304,9 @@ def semantic_problems(case: Case) -> list[SpecProblem]:
     _check_regex(case.warns if isinstance(case.warns, dict) else None, case.location, "warns", add)
     for need in case.needs:
         if need not in CAPABILITIES:
-            hint = did_you_mean(need, CAPABILITIES) or f" (known: {', '.join(sorted(CAPABILITIES))})"
+            hint = (
+                did_you_mean(need, CAPABILITIES) or f" (known: {', '.join(sorted(CAPABILITIES))})"
+            )
             add(case.location, f"unknown capability {need!r} in 'needs'{hint}")
     if case.pytorch is not None:
         try:

@@ -70,8 +70,14 @@ def match(subject: str, expectation: Any, ev: Evaluated, ctx: Context) -> list[C
         checks.append(check_raised(subject, spec["raises"], ev.exception))
     elif ev.exception is not None:
         return [
-            Check(subject, "evaluates", False, "a value", describe_exception(ev.exception),
-                  "evaluating the expression raised")
+            Check(
+                subject,
+                "evaluates",
+                False,
+                "a value",
+                describe_exception(ev.exception),
+                "evaluating the expression raised",
+            )
         ]
     if "warns" in spec:
         checks.append(check_warned(subject, spec["warns"], ev.warnings))
@@ -132,8 +138,15 @@ def check_warned(subject: str, outcome: Any, caught: list[warnings.WarningMessag
     chosen = (matching or of_type)[0]
     actual = f"{chosen.category.__name__}: {first_line(str(chosen.message))}"
     message_ok = bool(matching)
-    return Check(subject, "warns", True, expected, actual, "" if message_ok else "message differs",
-                 message_ok=message_ok)
+    return Check(
+        subject,
+        "warns",
+        True,
+        expected,
+        actual,
+        "" if message_ok else "message differs",
+        message_ok=message_ok,
+    )
 
 
 def _outcome(outcome: Any) -> tuple[str, str | None]:
@@ -156,16 +169,28 @@ def check_values(subject: str, expected: Any, obs: Observation, rtol: Any, atol:
     want = np.asarray(expected)
     got = np.asarray(actual_values)
     if want.shape != got.shape:
-        return Check(subject, "values", False, expected, _short_list(got),
-                     f"shape differs: expected {list(want.shape)}, got {list(got.shape)}")
+        return Check(
+            subject,
+            "values",
+            False,
+            expected,
+            _short_list(got),
+            f"shape differs: expected {list(want.shape)}, got {list(got.shape)}",
+        )
     default_rtol, default_atol = DEFAULT_TOLERANCES.get(dtype or "", (0.0, 0.0))
     if dtype is None and got.dtype.kind in "fc":
         default_rtol, default_atol = PYTHON_FLOAT_TOLERANCE
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
     ok, detail = compare_arrays(want, got, rtol, atol)
-    return Check(subject, "values", ok, expected, _short_list(got),
-                 detail + (f" ({dtype}, shape {list(got.shape)})" if not ok and dtype else ""))
+    return Check(
+        subject,
+        "values",
+        ok,
+        expected,
+        _short_list(got),
+        detail + (f" ({dtype}, shape {list(got.shape)})" if not ok and dtype else ""),
+    )
 
 
 def compare_arrays(want: np.ndarray, got: np.ndarray, rtol: float, atol: float) -> tuple[bool, str]:
@@ -185,6 +210,7 @@ def compare_arrays(want: np.ndarray, got: np.ndarray, rtol: float, atol: float) 
     err = np.where(bad, np.nan_to_num(err, nan=np.inf), -1.0)
     worst = np.unravel_index(int(np.argmax(err)), w.shape)
     index = list(int(i) for i in worst) if w.ndim else []
+
     def show(array: np.ndarray) -> object:
         item = array[worst].item()
         return item.real if isinstance(item, complex) and not item.imag else item
@@ -202,8 +228,14 @@ def _short_list(values: np.ndarray) -> Any:
 
 def check_value(subject: str, expected: Any, obs: Observation, rtol: Any, atol: Any) -> Check:
     if obs.kind == "tensor":
-        return Check(subject, "value", False, expected, obs.summary(),
-                     "a tensor; use 'values' to compare tensor values")
+        return Check(
+            subject,
+            "value",
+            False,
+            expected,
+            obs.summary(),
+            "a tensor; use 'values' to compare tensor values",
+        )
     actual = obs.value if obs.kind != "object" else obs.summary()
     if obs.kind == "dtype" and isinstance(expected, str):
         return Check(subject, "value", dtype_name(expected) == actual, dtype_name(expected), actual)
@@ -218,17 +250,23 @@ def check_value(subject: str, expected: Any, obs: Observation, rtol: Any, atol: 
 
 def _plain_equal(expected: Any, actual: Any, rtol: Any, atol: Any) -> bool:
     if isinstance(expected, list):
-        return (isinstance(actual, list) and len(actual) == len(expected)
-                and all(_plain_equal(e, a, rtol, atol) for e, a in zip(expected, actual)))
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(expected)
+            and all(_plain_equal(e, a, rtol, atol) for e, a in zip(expected, actual, strict=True))
+        )
     if isinstance(expected, bool) or isinstance(actual, bool):
         return type(expected) is type(actual) and expected == actual
     if isinstance(expected, float) or isinstance(actual, float):
         if not isinstance(actual, (int, float)) or not isinstance(expected, (int, float)):
             return False
         default_rtol, default_atol = PYTHON_FLOAT_TOLERANCE
-        ok, _ = compare_arrays(np.asarray(float(expected)), np.asarray(float(actual)),
-                               default_rtol if rtol is None else rtol,
-                               default_atol if atol is None else atol)
+        ok, _ = compare_arrays(
+            np.asarray(float(expected)),
+            np.asarray(float(actual)),
+            default_rtol if rtol is None else rtol,
+            default_atol if atol is None else atol,
+        )
         return ok
     return type(expected) is type(actual) and expected == actual
 
@@ -248,7 +286,9 @@ def _tensor_attribute(key: str, compare: Callable[[Any, Any], bool] | None = Non
 def check_dtype(subject: str, expected: Any, obs: Observation, _rtol: Any, _atol: Any) -> Check:
     actual = obs.dtype if obs.kind == "tensor" else obs.value if obs.kind == "dtype" else None
     if actual is None:
-        return Check(subject, "dtype", False, expected, obs.summary(), "neither a tensor nor a dtype")
+        return Check(
+            subject, "dtype", False, expected, obs.summary(), "neither a tensor nor a dtype"
+        )
     return Check(subject, "dtype", dtype_name(expected) == actual, dtype_name(expected), actual)
 
 
@@ -257,8 +297,14 @@ def check_name(subject: str, expected: Any, obs: Observation, _rtol: Any, _atol:
 
 
 def check_type(subject: str, expected: Any, obs: Observation, _rtol: Any, _atol: Any) -> Check:
-    return Check(subject, "type", expected in obs.type_names, expected, obs.class_name,
-                 "" if expected in obs.type_names else f"its classes: {', '.join(obs.type_names)}")
+    return Check(
+        subject,
+        "type",
+        expected in obs.type_names,
+        expected,
+        obs.class_name,
+        "" if expected in obs.type_names else f"its classes: {', '.join(obs.type_names)}",
+    )
 
 
 VALUE_MATCHERS = {
@@ -280,7 +326,9 @@ VALUE_MATCHERS = {
 def check_device(subject: str, expected: str, value: Any, obs: Observation, ctx: Context) -> Check:
     actual = obs.device if obs.kind == "tensor" else obs.value if obs.kind == "device" else None
     if actual is None:
-        return Check(subject, "device", False, expected, obs.summary(), "neither a tensor nor a device")
+        return Check(
+            subject, "device", False, expected, obs.summary(), "neither a tensor nor a device"
+        )
     want = ctx.device if expected == "device" else expected
     ok = actual == want if ":" in want else actual.split(":")[0] == want
     return Check(subject, "device", ok, want, actual)
@@ -291,8 +339,14 @@ def _relation(key: str, relate: Callable[[Context, Any, Any], bool], wanted: boo
         try:
             other = ctx.evaluate(other_expr)
         except Exception as exc:  # the other expression is part of the spec's check
-            return Check(subject, key, False, other_expr, describe_exception(exc),
-                         f"evaluating {other_expr!r} raised")
+            return Check(
+                subject,
+                key,
+                False,
+                other_expr,
+                describe_exception(exc),
+                f"evaluating {other_expr!r} raised",
+            )
         try:
             related = relate(ctx, value, other)
         except Exception as exc:  # an engine value that cannot be inspected fails the check
@@ -306,8 +360,12 @@ def _relation(key: str, relate: Callable[[Context, Any, Any], bool], wanted: boo
 
 RELATION_MATCHERS = {
     "device": check_device,
-    "shares_memory_with": _relation("shares_memory_with", lambda c, a, b: c.shares_memory(a, b), True),
-    "not_shares_memory_with": _relation("not_shares_memory_with", lambda c, a, b: c.shares_memory(a, b), False),
+    "shares_memory_with": _relation(
+        "shares_memory_with", lambda c, a, b: c.shares_memory(a, b), True
+    ),
+    "not_shares_memory_with": _relation(
+        "not_shares_memory_with", lambda c, a, b: c.shares_memory(a, b), False
+    ),
     "same_object_as": _relation("same_object_as", lambda c, a, b: a is b, True),
     "not_same_object_as": _relation("not_same_object_as", lambda c, a, b: a is b, False),
 }

@@ -23,7 +23,7 @@ STATUSES = (
     "oom",
     "invalid",
 )
-# Statuses that mean "the engine (or the spec) did not do what was expected": they make a run exit 1.
+# Statuses meaning "the engine (or the spec) did not do what was expected": a run exits 1.
 UNEXPECTED = frozenset({"fail", "error", "xpass", "timeout", "crash", "oom", "invalid"})
 
 # What a case may `need` and an adapter may declare. A device type is also a capability: a case
@@ -89,7 +89,7 @@ class Case:
 
     @property
     def area(self) -> str:
-        """The first component of the id (`autograd` in `autograd.leaf.x`): how reports group cases."""
+        """The id's first component (`autograd` in `autograd.leaf.x`): how reports group cases."""
         return self.id.split(".", 1)[0]
 
     def to_dict(self) -> dict[str, Any]:

@@ -32,9 +32,13 @@ class Observation:
         return self.type_names[0]
 
     def summary(self) -> str:
-        """A short, human-readable form for reports: never the engine's own repr, which may be huge."""
+        """A short form for reports: never the engine's own repr, which may be huge."""
         if self.kind == "tensor":
-            extras = [f"shape={list(self.shape or ())}", f"dtype={self.dtype}", f"device={self.device}"]
+            extras = [
+                f"shape={list(self.shape or ())}",
+                f"dtype={self.dtype}",
+                f"device={self.device}",
+            ]
             if self.requires_grad:
                 extras.append("requires_grad=True")
             if self.grad_fn:
@@ -62,7 +66,7 @@ def type_names(value: Any) -> tuple[str, ...]:
 
 
 def dtype_name(dtype: Any) -> str:
-    """`torch.float32` and `float32` both name the float32 dtype; the kit always uses the short form."""
+    """`torch.float32` and `float32` name the same dtype; the kit uses the short form."""
     return str(dtype).removeprefix("torch.")
 
 

@@ -73,14 +73,25 @@ def new_run_id() -> str:
 def invalid_results(problems_by_case: dict[str, list[SpecProblem]]) -> list[Result]:
     """Spec problems become `invalid` results, one per case (or file) they break."""
     return [
-        Result(case_id, "", "", "invalid", reason="; ".join(p.message for p in problems),
-               location=str(problems[0].location))
+        Result(
+            case_id,
+            "",
+            "",
+            "invalid",
+            reason="; ".join(p.message for p in problems),
+            location=str(problems[0].location),
+        )
         for case_id, problems in problems_by_case.items()
     ]
 
 
-def run(corpus: Corpus, cases: list[Case], invalid: list[Result], options: RunOptions,
-        progress: Progress | None = None) -> RunOutcome:
+def run(
+    corpus: Corpus,
+    cases: list[Case],
+    invalid: list[Result],
+    options: RunOptions,
+    progress: Progress | None = None,
+) -> RunOutcome:
     progress = progress or NoProgress()
     run_dir = options.out_dir / new_run_id()
     results_path = run_dir / "results.jsonl"
@@ -109,10 +120,16 @@ def run(corpus: Corpus, cases: list[Case], invalid: list[Result], options: RunOp
             entry["info"] = asdict(info)
             devices = _chosen_devices(info, options.devices)
             if not devices:
-                entry["warning"] = (f"has none of the devices asked for ({', '.join(options.devices or [])}); "
-                                    f"it has {', '.join(info.devices)}")
+                entry["warning"] = (
+                    f"has none of the devices asked for ({', '.join(options.devices or [])}); "
+                    f"it has {', '.join(info.devices)}"
+                )
             for i, device in enumerate(devices):
-                lane_worker = worker if i == 0 else Worker(engine, _log(run_dir, engine, device), options.memory_limit_mb)
+                lane_worker = (
+                    worker
+                    if i == 0
+                    else Worker(engine, _log(run_dir, engine, device), options.memory_limit_mb)
+                )
                 lanes.append(Lane(engine, device, lane_worker))
             if not devices:
                 worker.stop()
@@ -138,7 +155,9 @@ def run(corpus: Corpus, cases: list[Case], invalid: list[Result], options: RunOp
     return RunOutcome(run_dir, results_path, collected, engines)
 
 
-def _probe(engine: str, run_dir: Path, options: RunOptions) -> tuple[Worker, EngineInfo | None, str]:
+def _probe(
+    engine: str, run_dir: Path, options: RunOptions
+) -> tuple[Worker, EngineInfo | None, str]:
     worker = Worker(engine, _log(run_dir, engine, "probe"), options.memory_limit_mb)
     try:
         return worker, worker.start(), ""
@@ -165,12 +184,16 @@ def _plan(cases: list[Case], lanes: list[Lane]) -> None:
     for case in cases:
         device_needs = {n for n in case.needs if n in ("cpu", "cuda")}
         for engine_lanes in by_engine.values():
-            chosen = [lane for lane in engine_lanes if not device_needs or device_type(lane.device) in device_needs]
+            chosen = [
+                lane
+                for lane in engine_lanes
+                if not device_needs or device_type(lane.device) in device_needs
+            ]
             for lane in chosen or engine_lanes[:1]:
                 lane.cases.append(case)
 
 
-def _run_lane(lane: Lane, options: RunOptions, record: "callable") -> None:
+def _run_lane(lane: Lane, options: RunOptions, record: callable) -> None:
     try:
         for case in lane.cases:
             record(_run_one(lane, case, options))
@@ -182,8 +205,14 @@ def _run_one(lane: Lane, case: Case, options: RunOptions) -> Result:
     try:
         return Result.from_dict(lane.worker.run(case.to_dict(), lane.device, options.timeout))
     except WorkerDied as died:
-        return Result(case.id, lane.engine, lane.device, died.status, reason=died.reason,
-                      location=str(case.location))
+        return Result(
+            case.id,
+            lane.engine,
+            lane.device,
+            died.status,
+            reason=died.reason,
+            location=str(case.location),
+        )
 
 
 def _point_latest(out_dir: Path, run_dir: Path) -> None:

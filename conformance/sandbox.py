@@ -35,7 +35,9 @@ def _engine_import(allowed: frozenset[str]) -> Any:
     """An __import__ for engine internals only: modules of the engine's own packages that are
     already loaded. Spec programs cannot call it (dunder names never pass the checker)."""
 
-    def guarded_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+    def guarded_import(
+        name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+    ) -> Any:
         if level == 0 and name.split(".")[0] in allowed and name in sys.modules:
             return builtins.__import__(name, globals, locals, fromlist, level)
         raise ImportError(f"spec programs cannot import modules ({name!r})")
@@ -56,7 +58,12 @@ def make_globals(torch_namespace: Any, device: str) -> dict[str, Any]:
 
 
 def compile_checked(
-    source: str, filename: str, mode: str = "exec", first_line: int = 1, *, program: str | None = None
+    source: str,
+    filename: str,
+    mode: str = "exec",
+    first_line: int = 1,
+    *,
+    program: str | None = None,
 ) -> types.CodeType:
     """Check, then compile so that tracebacks point at the program's line in its YAML file.
 

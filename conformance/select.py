@@ -75,12 +75,15 @@ def case_keywords(case: Case) -> str:
     return " ".join([case.id, case.title, *case.tags, *case.needs]).lower()
 
 
-def select(cases: Iterable[Case], keyword: str | None = None, tags: Iterable[str] = ()) -> list[Case]:
+def select(
+    cases: Iterable[Case], keyword: str | None = None, tags: Iterable[str] = ()
+) -> list[Case]:
     """Cases matching the -k expression (if any) and carrying at least one of the tags (if any)."""
     wanted_tags = set(tags)
     matches = keyword_matcher(keyword) if keyword else None
     return [
-        case for case in cases
+        case
+        for case in cases
         if (not wanted_tags or wanted_tags & set(case.tags))
         and (matches is None or matches(case_keywords(case)))
     ]

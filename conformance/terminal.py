@@ -13,9 +13,17 @@ from rich.table import Table
 from conformance.model import STATUSES, UNEXPECTED, Result
 
 STATUS_STYLE = {
-    "pass": "green", "fail": "red", "error": "red", "unsupported": "dim", "skip": "dim",
-    "xfail": "yellow", "xpass": "magenta", "timeout": "red", "crash": "bold red",
-    "oom": "bold red", "invalid": "bold magenta",
+    "pass": "green",
+    "fail": "red",
+    "error": "red",
+    "unsupported": "dim",
+    "skip": "dim",
+    "xfail": "yellow",
+    "xpass": "magenta",
+    "timeout": "red",
+    "crash": "bold red",
+    "oom": "bold red",
+    "invalid": "bold magenta",
 }
 
 
@@ -25,9 +33,13 @@ class RichProgress:
     def __init__(self, console: Console) -> None:
         self.console = console
         self.bar = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[tally]}"), TimeElapsedColumn(),
-            console=console, transient=True,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[tally]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
         )
         self.task = None
         self.tally: Counter = Counter()
@@ -104,6 +116,11 @@ def print_unexpected(console: Console, results: list[Result], limit: int = 30) -
             console.print(f"         {escape(r.reason)}", soft_wrap=True)
         if r.engine and r.status != "invalid":
             device = f" --device {r.device}" if r.device and r.device != "cpu" else ""
-            console.print(f"         [dim]reproduce: conformance show {r.case_id} --engine {r.engine}{device}[/]")
+            console.print(
+                f"         [dim]reproduce: conformance show {r.case_id} "
+                f"--engine {r.engine}{device}[/]"
+            )
     if len(unexpected) > limit:
-        console.print(f"... and {len(unexpected) - limit} more unexpected results (see the results file)")
+        console.print(
+            f"... and {len(unexpected) - limit} more unexpected results (see the results file)"
+        )

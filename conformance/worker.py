@@ -49,8 +49,13 @@ def worker_main(conn: Connection, engine: str, log_path: str | None) -> None:
         info = adapter.info()
         info.name = engine  # results are labelled with the engine as the user named it
     except BaseException as exc:  # report any failure to load, including SystemExit
-        conn.send({"type": "fatal", "error": f"{type(exc).__name__}: {exc}",
-                   "traceback": traceback.format_exc()})
+        conn.send(
+            {
+                "type": "fatal",
+                "error": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(),
+            }
+        )
         return
     conn.send({"type": "ready", "info": jsonable(asdict(info))})
     while True:
@@ -151,11 +156,15 @@ class Worker:
             if rss is not None and rss > self.memory_limit:
                 self.stop(graceful=False)
                 raise WorkerDied(
-                    "oom", f"the engine process used {rss / 2**20:.0f} MiB, over the "
-                    f"{self.memory_limit / 2**20:.0f} MiB limit (--memory-limit), during {what}")
+                    "oom",
+                    f"the engine process used {rss / 2**20:.0f} MiB, over the "
+                    f"{self.memory_limit / 2**20:.0f} MiB limit (--memory-limit), during {what}",
+                )
             if time.monotonic() > deadline:
                 self.stop(graceful=False)
-                raise WorkerDied("timeout", f"{what} did not finish within {timeout:g} s (--timeout)")
+                raise WorkerDied(
+                    "timeout", f"{what} did not finish within {timeout:g} s (--timeout)"
+                )
 
     def stop(self, graceful: bool = True) -> None:
         if self.process is not None:

@@ -12,8 +12,13 @@ SPECS = Path(__file__).parent / "specs"
 
 
 def conformance(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "conformance", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
 
 
 def test_help_teaches_the_commands_with_examples():
@@ -32,7 +37,11 @@ def test_lint_names_file_line_and_suggestion_and_exits_2():
     result = conformance("lint", "--no-bundled-specs", "--specs", str(SPECS / "broken"))
     assert result.returncode == 2
     out = result.stdout
-    assert "good.yaml:14:11" in out and "unknown matcher 'valuez'" in out and "did you mean 'values'" in out
+    assert (
+        "good.yaml:14:11" in out
+        and "unknown matcher 'valuez'" in out
+        and "did you mean 'values'" in out
+    )
     assert "not_yaml.yaml:" in out and "invalid YAML" in out
     assert "duplicate id 'fixture.good.dup'" in out
     assert "torch.load" in out

@@ -28,7 +28,9 @@ def run_fixture(tmp_path, engine, folder="isolation", **options):
 
 @pytest.fixture(scope="module")
 def misbehaving_run(tmp_path_factory):
-    return run_fixture(tmp_path_factory.mktemp("run"), "module:crashing_torch", timeout=3.0, memory_limit_mb=1024)
+    return run_fixture(
+        tmp_path_factory.mktemp("run"), "module:crashing_torch", timeout=3.0, memory_limit_mb=1024
+    )
 
 
 def statuses(outcome):
@@ -58,7 +60,9 @@ def test_results_file_holds_every_case_as_valid_json_lines(misbehaving_run):
     lines = misbehaving_run.results_path.read_text().splitlines()
     records = [json.loads(line) for line in lines]
     assert records[0]["type"] == "run" and records[-1]["type"] == "end"
-    assert {r["case_id"] for r in records if r["type"] == "result"} == set(statuses(misbehaving_run))
+    assert {r["case_id"] for r in records if r["type"] == "result"} == set(
+        statuses(misbehaving_run)
+    )
     assert read_results(misbehaving_run.results_path).complete
 
 
@@ -76,9 +80,16 @@ def test_a_broken_file_makes_only_its_own_cases_invalid(tmp_path):
     assert by_id["fixture.good.bad-program"].status == "invalid"
     assert "torch.load" in by_id["fixture.good.bad-program"].reason
     assert by_id["fixture.good.dup"].status == "invalid"
-    assert "duplicate.yaml" in by_id["fixture.good.dup"].reason and "good.yaml" in by_id["fixture.good.dup"].reason
-    broken_file = [r for r in outcome.results if r.location.startswith(str(Path("specs/broken/not_yaml.yaml")))
-                   or "not_yaml.yaml" in r.location]
+    assert (
+        "duplicate.yaml" in by_id["fixture.good.dup"].reason
+        and "good.yaml" in by_id["fixture.good.dup"].reason
+    )
+    broken_file = [
+        r
+        for r in outcome.results
+        if r.location.startswith(str(Path("specs/broken/not_yaml.yaml")))
+        or "not_yaml.yaml" in r.location
+    ]
     assert broken_file and all(r.status == "invalid" for r in broken_file)
 
 
@@ -97,7 +108,12 @@ def test_an_adapter_raising_in_info_is_reported_as_a_load_error(tmp_path):
 
 def test_an_adapter_raising_in_observe_costs_each_case_an_error_with_the_reason(tmp_path):
     corpus = load_corpus([SPECS / "broken" / "good.yaml"])
-    outcome = run(corpus, corpus.cases, [], RunOptions(engines=["faulty_adapters:ObserveRaises"], out_dir=tmp_path))
+    outcome = run(
+        corpus,
+        corpus.cases,
+        [],
+        RunOptions(engines=["faulty_adapters:ObserveRaises"], out_dir=tmp_path),
+    )
     result = next(r for r in outcome.results if r.case_id == "fixture.good.runs")
     assert result.status == "error" and "adapter bug in observe()" in result.reason
 
@@ -110,16 +126,29 @@ def test_a_class_that_is_not_an_adapter_is_named_as_such(tmp_path):
 def test_a_run_killed_with_sigkill_midway_leaves_a_valid_results_file(tmp_path):
     many = tmp_path / "many.yaml"
     cases = "\n".join(
-        f"  - id: fixture.slow.c{i}\n    title: slow case {i}\n    program: y = torch.tensor([{i}.0])\n"
+        f"  - id: fixture.slow.c{i}\n    title: slow case {i}\n"
+        f"    program: y = torch.tensor([{i}.0])\n"
         f"    expect: {{y: [{i}.0]}}"
         for i in range(40)
     )
     many.write_text(f"source:\n  - title: fixture\n    url: https://pytorch.org\ncases:\n{cases}\n")
     out = tmp_path / "reports"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "conformance", "run", "--engine", "module:slow_torch", "--no-bundled-specs",
-         "--specs", str(many), "--out", str(out)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "conformance",
+            "run",
+            "--engine",
+            "module:slow_torch",
+            "--no-bundled-specs",
+            "--specs",
+            str(many),
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     results = None

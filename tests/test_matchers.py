@@ -7,10 +7,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+import numpy as np  # noqa: E402
+
 from conformance.adapter import load_adapter  # noqa: E402
 from conformance.matchers import Context, Evaluated, compare_arrays, match  # noqa: E402
-
-import numpy as np  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,9 @@ def adapter():
 
 def run_match(adapter, expectation, value=None, exception=None, caught=(), names=None):
     names = names or {}
-    ctx = Context(adapter.observe, adapter.shares_memory, lambda e: eval(e, {"torch": torch}, names), "cpu")
+    ctx = Context(
+        adapter.observe, adapter.shares_memory, lambda e: eval(e, {"torch": torch}, names), "cpu"
+    )
     return match("subject", expectation, Evaluated(value, exception, list(caught)), ctx)
 
 
@@ -33,7 +35,9 @@ def test_failing_values_name_the_worst_element_and_its_error(adapter):
     (check,) = run_match(adapter, {"values": [1.0, 2.0, 3.0]}, torch.tensor([1.0, 2.5, 3.0]))
     assert not check.ok
     assert "1 of 3 elements differ" in check.detail
-    assert "index [1]" in check.detail and "expected 2.0" in check.detail and "got 2.5" in check.detail
+    assert (
+        "index [1]" in check.detail and "expected 2.0" in check.detail and "got 2.5" in check.detail
+    )
     assert "float32" in check.detail
 
 
@@ -70,7 +74,9 @@ def test_dtype_accepts_short_and_qualified_names(adapter):
 def test_grad_fn_and_name_matchers_use_pytorch_node_names(adapter):
     x = torch.tensor([1.0], requires_grad=True)
     y = x * 2
-    assert run_match(adapter, {"grad_fn": "MulBackward0", "is_leaf": False, "requires_grad": True}, y)
+    assert run_match(
+        adapter, {"grad_fn": "MulBackward0", "is_leaf": False, "requires_grad": True}, y
+    )
     assert all(c.ok for c in run_match(adapter, {"grad_fn": "MulBackward0", "is_leaf": False}, y))
     assert run_match(adapter, {"name": "MulBackward0"}, y.grad_fn)[0].ok
     assert not run_match(adapter, {"grad_fn": None}, y)[0].ok
@@ -112,9 +118,13 @@ def test_device_word_means_the_device_under_test(adapter):
 
 def test_raises_grades_type_and_message_separately(adapter):
     exc = RuntimeError("grad can be implicitly created only for scalar outputs")
-    right = run_match(adapter, {"raises": {"type": "RuntimeError", "match": "scalar outputs"}}, exception=exc)[0]
+    right = run_match(
+        adapter, {"raises": {"type": "RuntimeError", "match": "scalar outputs"}}, exception=exc
+    )[0]
     assert right.ok and right.message_ok
-    worded = run_match(adapter, {"raises": {"type": "RuntimeError", "match": "only for scalars"}}, exception=exc)[0]
+    worded = run_match(
+        adapter, {"raises": {"type": "RuntimeError", "match": "only for scalars"}}, exception=exc
+    )[0]
     assert worded.ok and worded.message_ok is False and worded.detail == "message differs"
     wrong = run_match(adapter, {"raises": "TypeError"}, exception=exc)[0]
     assert not wrong.ok
@@ -137,10 +147,18 @@ def test_an_unexpected_exception_fails_with_its_text(adapter):
 def test_warns_checks_category_and_false_means_none(adapter):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor", UserWarning)
-    checks = run_match(adapter, {"value": None, "warns": {"type": "UserWarning", "match": "not a leaf"}},
-                       None, caught=caught)
+        warnings.warn(
+            "The .grad attribute of a Tensor that is not a leaf Tensor", UserWarning, stacklevel=1
+        )
+    checks = run_match(
+        adapter,
+        {"value": None, "warns": {"type": "UserWarning", "match": "not a leaf"}},
+        None,
+        caught=caught,
+    )
     assert all(c.ok for c in checks) and checks[0].message_ok
     assert not run_match(adapter, {"value": None, "warns": False}, None, caught=caught)[0].ok
     assert run_match(adapter, {"value": None, "warns": False}, None)[0].ok
-    assert not run_match(adapter, {"value": None, "warns": "DeprecationWarning"}, None, caught=caught)[0].ok
+    assert not run_match(
+        adapter, {"value": None, "warns": "DeprecationWarning"}, None, caught=caught
+    )[0].ok

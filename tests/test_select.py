@@ -7,7 +7,9 @@ from conformance.select import KeywordError, keyword_matcher, select
 
 
 def case(case_id, title="t", tags=()):
-    return Case(id=case_id, title=title, program="x = 1", location=Location("f.yaml", 1, 1), tags=list(tags))
+    return Case(
+        id=case_id, title=title, program="x = 1", location=Location("f.yaml", 1, 1), tags=list(tags)
+    )
 
 
 CASES = [
@@ -32,7 +34,10 @@ def test_keyword_expressions_select_like_pytest(expression, expected):
 
 
 def test_tags_select_any_of_them():
-    assert [c.id for c in select(CASES, tags=["retain", "dtype"])] == ["autograd.leaf.retain", "dtypes.default.float32"]
+    assert [c.id for c in select(CASES, tags=["retain", "dtype"])] == [
+        "autograd.leaf.retain",
+        "dtypes.default.float32",
+    ]
 
 
 @pytest.mark.parametrize("expression", ["leaf and", "(leaf", "and leaf", "leaf )", "   "])
