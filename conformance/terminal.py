@@ -110,7 +110,8 @@ def print_unexpected(console: Console, results: list[Result], limit: int = 30) -
         style = STATUS_STYLE[r.status]
         console.print(
             f"[{style}]{r.status.upper():8}[/] {escape(r.case_id)} [dim]({escape(lane_label(r))}, "
-            f"{escape(r.location)})[/]"
+            f"{escape(r.location)})[/]",
+            soft_wrap=True,
         )
         if r.reason:
             console.print(f"         {escape(r.reason)}", soft_wrap=True)
@@ -118,7 +119,8 @@ def print_unexpected(console: Console, results: list[Result], limit: int = 30) -
             device = f" --device {r.device}" if r.device and r.device != "cpu" else ""
             console.print(
                 f"         [dim]reproduce: conformance show {r.case_id} "
-                f"--engine {r.engine}{device}[/]"
+                f"--engine {r.engine}{device}[/]",
+                soft_wrap=True,
             )
     if len(unexpected) > limit:
         console.print(
