@@ -14,6 +14,7 @@ second, so a gap in one is not an escape.
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
 from dataclasses import dataclass
 from functools import cache
@@ -104,9 +105,10 @@ API_REASONS: dict[str, str] = {
     "np.distutils": "it builds extension modules",
 }
 
+_NO_IMPORT = "import is not allowed: specs reach the engine only through torch, device and np"
 _REJECTED_NODES: dict[type, str] = {
-    ast.Import: "import is not allowed: specs reach the engine only through torch, device and np",
-    ast.ImportFrom: "import is not allowed: specs reach the engine only through torch, device and np",
+    ast.Import: _NO_IMPORT,
+    ast.ImportFrom: _NO_IMPORT,
     ast.Global: "'global' is not allowed: specs may not rebind names outside their own scope",
     ast.Nonlocal: "'nonlocal' is not allowed: specs may not rebind names outside their own scope",
     ast.AsyncFunctionDef: "async code is not allowed: coroutines expose frames (cr_frame)",
@@ -118,7 +120,9 @@ _REJECTED_NODES: dict[type, str] = {
     ast.Match: "match statements are not allowed: class patterns read attributes by name",
 }
 if hasattr(ast, "TryStar"):  # Python 3.11+
-    _REJECTED_NODES[ast.TryStar] = "'except*' is not allowed: exception groups are not PyTorch semantics"
+    _REJECTED_NODES[ast.TryStar] = (
+        "'except*' is not allowed: exception groups are not PyTorch semantics"
+    )
 
 _ALLOWED_NODES: tuple[type, ...] = (
     ast.Module, ast.Expression, ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign,
@@ -170,7 +174,9 @@ class AllowList:
         }
         api = frozenset().union(*sections.values())
         namespaces = frozenset(
-            ".".join(parts[:i]) for parts in (name.split(".") for name in api) for i in range(1, len(parts))
+            ".".join(parts[:i])
+            for parts in (name.split(".") for name in api)
+            for i in range(1, len(parts))
         )
         return cls(
             sections=sections,
@@ -187,7 +193,9 @@ def allowlist() -> AllowList:
     return AllowList.from_data(yaml.safe_load(text))
 
 
-def check_program(source: str, mode: str = "exec", *, program: str | None = None) -> list[ProgramError]:
+def check_program(
+    source: str, mode: str = "exec", *, program: str | None = None
+) -> list[ProgramError]:
     """Every problem in `source`, sorted by position; empty when it may run.
 
     `mode` is "exec" for programs and "eval" for `expect` expressions. An expression is judged
@@ -276,12 +284,12 @@ def _engine_aliases(tree: ast.AST) -> dict[str, str]:
     aliases: dict[str, str] = {}
     for node in ast.walk(tree):
         value = getattr(node, "value", None)
-        if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and value is not None:
-            if _is_api_chain(value):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        aliases[target.id] = ast.unparse(value)
+        assigns = isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr)
+        if assigns and value is not None and _is_api_chain(value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    aliases[target.id] = ast.unparse(value)
     return aliases
 
 
@@ -293,10 +301,8 @@ class _Checker(ast.NodeVisitor):
         self.api_used: set[str] = set()
         trees = [tree]
         if program is not None:
-            try:
+            with contextlib.suppress(SyntaxError):  # the program's own check reports it
                 trees.append(ast.parse(program))
-            except SyntaxError:
-                pass  # the program's own check reports it
         # An expression alone cannot say which names exist; it is only strict with its program.
         self.strict_names = isinstance(tree, ast.Module) or program is not None
         self.bound = set().union(*map(_bound_names, trees))
@@ -555,4 +561,3 @@ class _Checker(ast.NodeVisitor):
                 f"(allowed private attributes: {private})"
             )
         return None
-
