@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from conformance.suggest import did_you_mean
+
 # Globals bound when a program runs. Attribute chains rooted at `torch` or `np` are API paths.
 ROOTS = ("torch", "np")
 GLOBALS = ("torch", "device", "np")
@@ -362,11 +364,12 @@ class _Checker(ast.NodeVisitor):
         elif self.strict_names and not (
             name in GLOBALS or name in self.allowed.builtins or name in self.bound
         ):
-            builtins = ", ".join(sorted(self.allowed.builtins))
+            hint = did_you_mean(name, [*GLOBALS, *self.bound, *self.allowed.builtins])
             self.error(
                 node,
-                f"unknown name '{name}'; spec programs can use torch, device, np, names they "
-                f"define and these builtins: {builtins}",
+                f"unknown name '{name}'{hint + ' S' if hint else '; s'}pec programs can use "
+                "torch, device, np, the names they define, and the builtins listed in "
+                "conformance/allowlist.yaml",
             )
 
     def check_binding(self, name: str, node: ast.AST) -> None:

@@ -237,6 +237,9 @@ def cmd_run(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
     )
     with RichProgress(console) as progress:
         outcome = run(corpus, cases, invalid, options, progress)
+    if not outcome.results:
+        console.print("[red]nothing ran:[/] no engine has any of the devices asked for (--device)")
+        return EXIT_USAGE
     console.print(summary_table(outcome.results))
     print_unexpected(console, outcome.results)
     console.print(f"results: {outcome.results_path}")

@@ -98,3 +98,11 @@ def test_a_keyword_that_matches_nothing_is_a_usage_error():
 def test_engines_lists_torch_with_its_version_and_devices():
     out = conformance("engines").stdout
     assert "torch" in out and "2.13.0" in out and "cpu" in out
+
+
+def test_asking_for_a_device_no_engine_has_is_a_usage_error(tmp_path):
+    result = conformance(
+        "run", "--engine", "torch", "--device", "nosuchdevice", "-k", "leaf", "--out", str(tmp_path)
+    )
+    assert result.returncode == 2
+    assert "none of the devices asked for" in result.stdout and "nothing ran" in result.stdout
