@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 
 from conformance.model import Case
 
+Predicate = Callable[[str], bool]
 _TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
 
 
@@ -33,23 +34,22 @@ def keyword_matcher(expression: str) -> Callable[[str], bool]:
         position += 1
         return token
 
-    def parse_or() -> Callable[[str], bool]:
-        left = parse_and()
-        while peek() == "or":
+    def parse_chain(word: str, operand: Callable[[], Predicate], both: bool) -> Predicate:
+        """operand (word operand)*, left to right: `and` when both must hold, else `or`."""
+        left = operand()
+        while peek() == word:
             take()
-            right = parse_and()
-            left = (lambda a, b: lambda s: a(s) or b(s))(left, right)
+            right = operand()
+            left = (lambda a, b: lambda s: (a(s) and b(s)) if both else (a(s) or b(s)))(left, right)
         return left
 
-    def parse_and() -> Callable[[str], bool]:
-        left = parse_not()
-        while peek() == "and":
-            take()
-            right = parse_not()
-            left = (lambda a, b: lambda s: a(s) and b(s))(left, right)
-        return left
+    def parse_or() -> Predicate:
+        return parse_chain("or", parse_and, both=False)
 
-    def parse_not() -> Callable[[str], bool]:
+    def parse_and() -> Predicate:
+        return parse_chain("and", parse_not, both=True)
+
+    def parse_not() -> Predicate:
         if peek() == "not":
             take()
             inner = parse_not()
