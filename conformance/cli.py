@@ -7,6 +7,7 @@ oom); 2 a usage error or invalid specs.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -143,6 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
         "engines", help="what engines are installed: versions, devices, capabilities"
     )
 
+    coverage = commands.add_parser(
+        "coverage",
+        help="cases per area, and which allow-listed torch API names the corpus uses or not yet",
+    )
+    coverage.add_argument("--json", action="store_true", help="print the figures as JSON")
+    _add_spec_options(coverage)
+
     show = commands.add_parser(
         "show", help="print a case's spec and a standalone script that reproduces it"
     )
@@ -178,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             "lint": cmd_lint,
             "engines": cmd_engines,
             "show": cmd_show,
+            "coverage": cmd_coverage,
         }
         return handler[args.command](args, console, argv)
     except KeywordError as exc:
@@ -299,6 +308,42 @@ def cmd_engines(args: argparse.Namespace, console: Console, argv: list[str]) -> 
         "Also: module:NAME runs any importable torch-like module; "
         "pkg.mod:Class loads an adapter class."
     )
+    return EXIT_OK
+
+
+def cmd_coverage(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
+    from conformance.coverage import MIN_CASES_PER_AREA, measure
+
+    corpus = _corpus(args)
+    report = measure(select(corpus.cases, args.keyword, args.tag))
+    if args.json:
+        data = {
+            "cases": report.total_cases,
+            "cases_per_area": dict(sorted(report.cases_per_area.items())),
+            "api_used": report.used,
+            "api_unused": report.unused_by_section,
+        }
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return EXIT_OK
+    table = Table(title=f"{report.total_cases} cases by area")
+    table.add_column("area")
+    table.add_column("cases", justify="right")
+    for area, count in sorted(report.cases_per_area.items()):
+        style = "red" if count < MIN_CASES_PER_AREA else ""
+        table.add_row(area, f"[{style}]{count}[/]" if style else str(count))
+    console.print(table)
+    unused = sum(len(v) for v in report.unused_by_section.values())
+    console.print(
+        f"torch/NumPy API names used by the corpus: {len(report.used)}; "
+        f"on the allow-list but unused: {unused}"
+    )
+    console.print(", ".join(f"{n} ({c})" for n, c in report.used.items()), soft_wrap=True)
+    for section, names in report.unused_by_section.items():
+        console.print(f"[dim]unused, {escape(section)}:[/] {', '.join(names)}", soft_wrap=True)
+    if report.thin_areas():
+        console.print(
+            f"[red]areas under {MIN_CASES_PER_AREA} cases:[/] {', '.join(report.thin_areas())}"
+        )
     return EXIT_OK
 
 
