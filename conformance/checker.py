@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import difflib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -81,7 +80,10 @@ ATTRIBUTE_REASONS: dict[str, str] = {
     "untyped_storage": "storages import modules by name (storage.type('os.system'))",
     "share_memory_": "it shares memory with other processes through files",
     "share_memory": "it shares memory with other processes through files",
+    "storage_type": "storages import modules by name (storage.type('os.system'))",
     "set_default_tensor_type": "it imports modules by name",
+    "compile": "it compiles code (nn.Module.compile)",
+    "set_submodule": "it sets attributes by a string name, around this checker",
     "get_submodule": "it reaches attributes by a string name, around this checker",
     "get_parameter": "it reaches attributes by a string name, around this checker",
     "get_buffer": "it reaches attributes by a string name, around this checker",
@@ -340,6 +342,11 @@ class _Checker(ast.NodeVisitor):
         if not isinstance(node, _ALLOWED_NODES):
             reason = _REJECTED_NODES.get(type(node), f"'{type(node).__name__}' is not allowed")
             self.error(node, reason)
+            # Keep looking inside (an import in an async def is a second problem), but not at
+            # parts that only exist there: aliases, match patterns.
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt | ast.expr):
+                    self.visit(child)
             return None
         return super().visit(node)
 
@@ -520,9 +527,8 @@ class _Checker(ast.NodeVisitor):
         reason = reason or ATTRIBUTE_REASONS.get(parts[-1])
         if reason:
             return f"{message}: {reason}"
-        close = difflib.get_close_matches(path, sorted(self.allowed.api), n=1, cutoff=0.8)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"{message} (add it to conformance/allowlist.yaml if it is safe){hint}"
+        hint = did_you_mean(path, self.allowed.api)
+        return f"{message}{hint} (add it to conformance/allowlist.yaml if it is safe)"
 
     def check_value_attribute(self, node: ast.Attribute) -> None:
         name = node.attr

@@ -143,6 +143,16 @@ def load_file_text(text: str, filename: str) -> tuple[list[Case], list[SpecProbl
 
     problems: list[SpecProblem] = []
     bad_cases: set[int] = set()
+    for index, key in _non_string_expect_keys(doc.data):
+        bad_cases.add(index)
+        problems.append(
+            SpecProblem(
+                at(("cases", index, "expect", key, "<key>")),
+                f"expectation key {key!r} is not text: YAML reads it as a {type(key).__name__}; "
+                "quote it or rename the variable",
+                _case_id(doc.data, index) or f"{filename}#{index}",
+            )
+        )
     for error in jsonschema.Draft202012Validator(schema()).iter_errors(doc.data):
         path = tuple(error.absolute_path)
         case_index = path[1] if len(path) >= 2 and path[0] == "cases" else None
@@ -169,6 +179,17 @@ def load_file_text(text: str, filename: str) -> tuple[list[Case], list[SpecProbl
         else:
             cases.append(case)
     return cases, problems
+
+
+def _non_string_expect_keys(data: dict[str, Any]) -> list[tuple[int, Any]]:
+    """`expect: {off: 1}` gives the key False (YAML 1.1 booleans: yes, no, on, off)."""
+    cases = data.get("cases")
+    found = []
+    for index, case in enumerate(cases if isinstance(cases, list) else []):
+        expect = case.get("expect") if isinstance(case, dict) else None
+        if isinstance(expect, dict):
+            found.extend((index, key) for key in expect if not isinstance(key, str))
+    return found
 
 
 def _case_id(data: dict[str, Any], index: Any) -> str | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import sys
 import types
 from typing import Any
 
@@ -32,13 +31,14 @@ ENGINE_PACKAGES = frozenset({"torch", "numpy", "ml_dtypes", "cupy", "conformance
 
 
 def _engine_import(allowed: frozenset[str]) -> Any:
-    """An __import__ for engine internals only: modules of the engine's own packages that are
-    already loaded. Spec programs cannot call it (dunder names never pass the checker)."""
+    """An __import__ for engine internals only: modules of the engine's own packages (loaded
+    or, for lazy submodules, not yet). Spec programs cannot call it: dunder names never pass
+    the checker."""
 
     def guarded_import(
         name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
     ) -> Any:
-        if level == 0 and name.split(".")[0] in allowed and name in sys.modules:
+        if level == 0 and name.split(".")[0] in allowed:
             return builtins.__import__(name, globals, locals, fromlist, level)
         raise ImportError(f"spec programs cannot import modules ({name!r})")
 

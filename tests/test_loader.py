@@ -80,3 +80,10 @@ def test_the_published_schema_is_valid_and_accepts_every_bundled_spec():
     assert files
     for path in files:
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+def test_a_yaml_boolean_word_as_expectation_key_is_reported_not_a_crash():
+    body = "  - id: a.b\n    title: t\n    program: |\n      off = torch.ones(1)\n    expect:\n      off: [1.0]\n"
+    cases, found = problems(body)
+    assert cases == [] and len(found) == 1
+    assert found[0].startswith("f.yaml:10:7:") and "YAML reads it as a bool" in found[0]
