@@ -28,8 +28,9 @@ def run_fixture(tmp_path, engine, folder="isolation", **options):
 
 @pytest.fixture(scope="module")
 def misbehaving_run(tmp_path_factory):
+    # Generous budgets: on a loaded 2-core CI machine the memory hog needs time to reach the limit.
     return run_fixture(
-        tmp_path_factory.mktemp("run"), "module:crashing_torch", timeout=3.0, memory_limit_mb=1024
+        tmp_path_factory.mktemp("run"), "module:crashing_torch", timeout=8.0, memory_limit_mb=512
     )
 
 
@@ -52,8 +53,8 @@ def test_crash_reasons_say_what_happened(misbehaving_run):
     reasons = {r.case_id: r.reason for r in misbehaving_run.results}
     assert "SIGABRT" in reasons["fixture.abort"]
     assert "exit code 3" in reasons["fixture.exit"]
-    assert "within 3 s" in reasons["fixture.hang"]
-    assert "1024 MiB limit" in reasons["fixture.memory"]
+    assert "within 8 s" in reasons["fixture.hang"]
+    assert "512 MiB limit" in reasons["fixture.memory"]
 
 
 def test_results_file_holds_every_case_as_valid_json_lines(misbehaving_run):
