@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +121,3 @@ def read_results(path: Path) -> RunRecord:
                 record.complete = True
     return record
 
-
-def python_description() -> str:
-    return f"Python {platform.python_version()} ({sys.executable})"

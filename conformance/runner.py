@@ -225,6 +225,3 @@ def _point_latest(out_dir: Path, run_dir: Path) -> None:
     except OSError:
         pass
 
-
-def counts(results: list[Result]) -> Counter:
-    return Counter(r.status for r in results)
