@@ -120,4 +120,3 @@ def read_results(path: Path) -> RunRecord:
             elif kind == "end":
                 record.complete = True
     return record
-

@@ -224,4 +224,3 @@ def _point_latest(out_dir: Path, run_dir: Path) -> None:
         latest.symlink_to(run_dir.name, target_is_directory=True)
     except OSError:
         pass
-
