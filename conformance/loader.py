@@ -215,8 +215,6 @@ def _explain(
         message = f"unknown {kind} {key!r} in {where}"
         message += did_you_mean(str(key), allowed) or f" (allowed: {', '.join(allowed)})"
         return at((*path, key, "<key>")), message
-    if error.validator == "required":
-        return at(path), f"{where}: {error.message}"
     return at(path), f"{where}: {error.message}"
 
 
@@ -236,7 +234,7 @@ def _make_case(
     raw: dict[str, Any], index: int, file_sources: list[Source], text: str, at: Any
 ) -> Case:
     path = ("cases", index)
-    program_line, _ = _block_start(text, at((*path, "program")))
+    program_line, program_column = _block_start(text, at((*path, "program")))
     case = Case(
         id=raw["id"],
         title=raw["title"],
@@ -253,7 +251,8 @@ def _make_case(
         rtol=raw.get("rtol"),
         atol=raw.get("atol"),
         program_line=program_line,
-        yaml_text=_case_text(text, at(path).line, raw),
+        program_column=program_column,
+        yaml_text=_case_text(text, at(path).line),
     )
     return case
 
@@ -277,7 +276,7 @@ def _block_start(text: str, location: Location) -> tuple[int, int]:
     return line, len(content) - len(content.lstrip()) + 1
 
 
-def _case_text(text: str, first_line: int, raw: dict[str, Any]) -> str:
+def _case_text(text: str, first_line: int) -> str:
     """The case's own lines in its file, so reports and `show` can print the spec as written."""
     lines = text.splitlines()
     start = first_line - 1
@@ -306,7 +305,7 @@ def semantic_problems(case: Case) -> list[SpecProblem]:
     def add(location: Location, message: str) -> None:
         problems.append(SpecProblem(location, message, case.id))
 
-    line, indent = _block_start_from_case(case)
+    line, indent = case.program_line, case.program_column
     for err in check_program(case.program, "exec"):
         add(Location(case.location.file, line + err.line - 1, indent + err.column - 1), err.message)
     for expr, matcher in case.expect.items():
@@ -335,15 +334,6 @@ def semantic_problems(case: Case) -> list[SpecProblem]:
         except InvalidSpecifier:
             add(case.location, f"'pytorch: {case.pytorch}' is not a version range such as '>=2.0'")
     return problems
-
-
-def _block_start_from_case(case: Case) -> tuple[int, int]:
-    first = case.yaml_text.splitlines()
-    offset = case.program_line - case.location.line
-    if 0 <= offset < len(first):
-        content = first[offset]
-        return case.program_line, len(content) - len(content.lstrip()) + 1
-    return case.program_line, 1
 
 
 def _check_regex(outcome: dict[str, Any] | None, where: Location, what: str, add: Any) -> None:

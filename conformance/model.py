@@ -84,7 +84,9 @@ class Case:
     pytorch: str | None = None
     rtol: float | None = None
     atol: float | None = None
+    # Where the program's text starts in its file, so checker errors point at file positions.
     program_line: int = 1
+    program_column: int = 1
     yaml_text: str = ""
 
     @property

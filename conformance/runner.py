@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -193,7 +194,7 @@ def _plan(cases: list[Case], lanes: list[Lane]) -> None:
                 lane.cases.append(case)
 
 
-def _run_lane(lane: Lane, options: RunOptions, record: callable) -> None:
+def _run_lane(lane: Lane, options: RunOptions, record: Callable[[Result], None]) -> None:
     try:
         for case in lane.cases:
             record(_run_one(lane, case, options))
