@@ -27,6 +27,7 @@ TARGET_PYTORCH = "2.13.0"
 # Built-in engines, with the module each needs installed: the default engines of a run.
 BUILTINS = {
     "torch": ("conformance.adapters.torch:TorchAdapter", "torch"),
+    "reference": ("conformance.adapters.reference:ReferenceAdapter", None),
 }
 
 

@@ -1,0 +1,178 @@
+"""conformance.reference: PyTorch's tensor and autograd semantics, written to be read.
+
+Use it as `import conformance.reference as torch`. Arrays are NumPy on the CPU; every op is
+written once against the array namespace of its device. It never imports torch.
+"""
+
+from __future__ import annotations
+
+from conformance.reference import autograd
+from conformance.reference import dtypes as _dtypes
+from conformance.reference.devices import device
+from conformance.reference.dtypes import (
+    bfloat16,
+    bool,
+    can_cast,
+    complex64,
+    complex128,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from conformance.reference.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from conformance.reference.ops import math as _math  # noqa: F401 - installs the formula namespaces
+from conformance.reference.ops import methods as _methods  # noqa: F401 - installs Tensor methods
+from conformance.reference.ops.creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    legacy_type,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from conformance.reference.ops.indexing import *  # noqa: F403 - cat, stack, ...
+from conformance.reference.ops.linalg import *  # noqa: F403 - matmul, mm, bmm, mv, dot, outer
+from conformance.reference.ops.pointwise import (
+    abs,
+    add,
+    clamp,
+    cos,
+    div,
+    eq,
+    exp,
+    floor_divide,
+    fmod,
+    ge,
+    gt,
+    isfinite,
+    isinf,
+    isnan,
+    le,
+    log,
+    log1p,
+    logical_and,
+    logical_not,
+    logical_or,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    neg,
+    reciprocal,
+    relu,
+    remainder,
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    tan,
+    tanh,
+    where,
+)
+from conformance.reference.ops.reductions import mean, sum
+from conformance.reference.ops.shape import (
+    chunk,
+    clone,
+    expand,
+    flatten,
+    narrow,
+    permute,
+    reshape,
+    select,
+    split,
+    squeeze,
+    t,
+    transpose,
+    unbind,
+    unsqueeze,
+)
+from conformance.reference.tensor import Size, Tensor
+
+__version__ = "0.1.0"
+__pytorch_version__ = "2.13.0"
+
+float = float32  # noqa: A001 - torch.float
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001 - torch.int
+short = int16
+cfloat = complex64
+cdouble = complex128
+
+FloatTensor = legacy_type(float32)
+DoubleTensor = legacy_type(float64)
+HalfTensor = legacy_type(float16)
+BFloat16Tensor = legacy_type(bfloat16)
+LongTensor = legacy_type(int64)
+IntTensor = legacy_type(int32)
+ShortTensor = legacy_type(int16)
+CharTensor = legacy_type(int8)
+ByteTensor = legacy_type(uint8)
+BoolTensor = legacy_type(bool)
+
+
+def result_type(tensor1, tensor2):
+    return _dtypes.result_type(tensor1, tensor2)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def set_warn_always(flag) -> None:
+    """Warnings here always show (Python's own filters decide); kept for API parity."""
+
+
+def equal(input: Tensor, other: Tensor):
+    return input.equal(other)
+
+
+def pow(input, exponent):  # noqa: A001
+    if isinstance(input, Tensor):
+        return input.pow(exponent)
+    return exponent.__rpow__(input)

@@ -1,0 +1,357 @@
+"""The autograd graph: nodes, saved tensors, and the engine that runs backward.
+
+A node is what PyTorch calls a grad_fn: it knows the nodes its inputs came from
+(`next_functions`) and turns the gradients of its outputs into gradients of its inputs.
+Gradients travel as bare arrays unless `create_graph=True`, when they are Tensors and the
+backward pass is itself recorded; ops write their derivatives so that both work.
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from conformance.reference import grad_mode
+
+Tensor: Any = None  # set by conformance.reference.tensor, which imports this module
+
+FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+MODIFIED = (
+    "one of the variables needed for gradient computation has been modified by an inplace "
+    "operation: [{type} [{shape}]]{origin}, is at version {now}; expected version {then} "
+    "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+
+
+class RemovableHandle:
+    """Returned by register_hook; remove() takes the hook out again."""
+
+    def __init__(self, hooks: dict, key: int) -> None:
+        self._hooks, self.id = hooks, key
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+_next_hook_id = [0]
+
+
+def add_hook(hooks: dict, fn: Callable) -> RemovableHandle:
+    _next_hook_id[0] += 1
+    hooks[_next_hook_id[0]] = fn
+    return RemovableHandle(hooks, _next_hook_id[0])
+
+
+class SavedTensor:
+    """A tensor an op keeps for its backward, with the version it had when saved."""
+
+    __slots__ = ("tensor", "array", "version", "counter", "is_output", "node")
+
+    def __init__(self, tensor: Any, is_output: bool = False, node: Node | None = None) -> None:
+        if tensor._inference:
+            raise RuntimeError(
+                "Inference tensors cannot be saved for backward. To work around you can make a "
+                "clone to get a normal tensor and use it in autograd."
+            )
+        self.array = tensor._data
+        self.counter = tensor._version_counter
+        self.version = self.counter[0]
+        self.is_output = is_output
+        # An output is not held (it would hold its own grad_fn); it is rebuilt on demand.
+        self.tensor = None if is_output else tensor
+        self.node = node
+
+    def check(self, shape: tuple, dtype: Any, origin: str) -> None:
+        if self.counter[0] != self.version:
+            raise RuntimeError(
+                MODIFIED.format(
+                    type=f"torch.{dtype.legacy_name}",
+                    shape=", ".join(map(str, shape)),
+                    origin=origin,
+                    now=self.counter[0],
+                    then=self.version,
+                )
+            )
+
+    def unpack(self, as_tensor: bool) -> Any:
+        if not as_tensor:
+            return self.array
+        if self.tensor is not None:
+            return self.tensor
+        return Tensor._from_node_output(self.array, self.node, self.counter)
+
+
+class Node:
+    """A grad_fn. Subclasses are named as PyTorch names them (MulBackward0, ...)."""
+
+    __slots__ = (
+        "next_functions",
+        "_pre_hooks",
+        "_retained",
+        "_freed",
+        "metadata",
+        "n_outputs",
+        "__weakref__",
+    )
+
+    def __init__(self, next_functions: tuple = ()) -> None:
+        self.next_functions = next_functions
+        self._pre_hooks: dict[int, dict] | None = None
+        self._retained: dict[int, Any] | None = None
+        self._freed = False
+        self.metadata: dict = {}
+        self.n_outputs = 1
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    def apply(self, grads: list, create_graph: bool) -> tuple:
+        """Gradients for `next_functions`, one per edge (None where nothing flows)."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Drop saved tensors after a backward without retain_graph."""
+
+    def tensor_hooks(self, output_nr: int) -> dict:
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return self._pre_hooks.setdefault(output_nr, {})
+
+    def retain(self, output_nr: int, tensor: Any) -> None:
+        if self._retained is None:
+            self._retained = {}
+        self._retained[output_nr] = weakref.ref(tensor)
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf: adds the incoming gradient into `variable.grad`."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Any) -> None:
+        super().__init__(())
+        self.variable = variable
+
+    def accumulate(self, grad: Any, create_graph: bool) -> None:
+        leaf = self.variable
+        grad = run_tensor_hooks(leaf._hooks, grad, create_graph)
+        if grad is None:
+            return
+        current = leaf._grad
+        if current is None:
+            leaf._grad = _as_grad_tensor(grad, leaf, create_graph, copy=False)
+        elif create_graph or grad_mode.STATE.grad_enabled and current.requires_grad:
+            leaf._grad = current + _as_grad_tensor(grad, leaf, create_graph, copy=False)
+        else:
+            current._data += grad._data if isinstance(grad, Tensor) else grad
+            current._version_counter[0] += 1
+        for hook in list((leaf._post_accumulate_hooks or {}).values()):
+            hook(leaf)
+
+
+def accumulator(leaf: Any) -> AccumulateGrad:
+    """The leaf's AccumulateGrad node: one per leaf, shared by every use of it."""
+    ref = leaf._accumulator
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(leaf)
+        leaf._accumulator = weakref.ref(node)
+    return node
+
+
+def edge(tensor: Any) -> tuple:
+    """The (node, output_nr) an op records for an input: None for inputs without grad."""
+    if not tensor._requires_grad:
+        return (None, 0)
+    if tensor.grad_fn is not None:
+        return (tensor.grad_fn, tensor._output_nr)
+    return (accumulator(tensor), 0)
+
+
+def _as_grad_tensor(grad: Any, like: Any, create_graph: bool, copy: bool) -> Any:
+    if isinstance(grad, Tensor):
+        return grad if create_graph else grad.detach()
+    return Tensor._wrap(grad.copy() if copy else grad, like._dtype, like._device)
+
+
+def run_tensor_hooks(hooks: dict | None, grad: Any, create_graph: bool) -> Any:
+    """Hooks see and return Tensors; the engine may be passing a bare array."""
+    if not hooks:
+        return grad
+    bare = not isinstance(grad, Tensor)
+    as_tensor = Tensor._wrap(grad, *_meta_of(grad)) if bare else grad
+    for hook in list(hooks.values()):
+        with grad_mode.set_grad_enabled(create_graph):
+            result = hook(as_tensor)
+        if result is not None:
+            as_tensor = result
+    return as_tensor._data if bare else as_tensor
+
+
+def _meta_of(array: Any) -> tuple:
+    from conformance.reference import dtypes
+    from conformance.reference.devices import CPU
+
+    return dtypes.from_numpy_dtype(array.dtype), CPU
+
+
+def _add(a: Any, b: Any) -> Any:
+    if a is None:
+        return b
+    return a + b
+
+
+def run_backward(
+    outputs: list,
+    grad_outputs: list,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: list | None = None,
+    accumulate: bool = True,
+) -> dict:
+    """Run the graph from `outputs`, seeded with `grad_outputs` (arrays, or Tensors when
+    create_graph). With `inputs`, only what reaches them runs; `accumulate=False` (autograd.grad)
+    returns their gradients instead of adding them into .grad. Returns {id(input): grad}."""
+    roots = [
+        (t.grad_fn if t.grad_fn is not None else accumulator(t), t._output_nr) for t in outputs
+    ]
+    # Count the edges into every node reachable from the roots.
+    dependencies: dict[Node, int] = {}
+    stack = [node for node, _ in roots]
+    seen = set(stack)
+    while stack:
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None:
+                dependencies[nxt] = dependencies.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+
+    targets: dict[tuple, Any] = {}
+    needed = None
+    if inputs is not None:
+        for t in inputs:
+            key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (accumulator(t), 0)
+            targets[key] = t
+        needed = _nodes_leading_to({node for node, _ in targets}, seen)
+    captured: dict[int, Any] = {}
+
+    buffers: dict[Node, list] = {}
+    for (node, nr), grad in zip(roots, grad_outputs, strict=True):
+        slots = buffers.setdefault(node, [None] * node.n_outputs)
+        slots[nr] = _add(slots[nr], grad)
+    ready = [node for node in dict.fromkeys(n for n, _ in roots) if node not in dependencies]
+
+    with grad_mode.set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None) or [None] * node.n_outputs
+            if needed is None or node in needed:
+                grads = _before_apply(node, grads, create_graph)
+                for nr, grad in enumerate(grads):
+                    target = targets.get((node, nr))
+                    if target is not None and grad is not None:
+                        if accumulate and not isinstance(node, AccumulateGrad):
+                            _accumulate_into_non_leaf(target, grad, create_graph)
+                        captured[id(target)] = _add(captured.get(id(target)), grad)
+                if isinstance(node, AccumulateGrad):
+                    if accumulate and grads[0] is not None:
+                        node.accumulate(grads[0], create_graph)
+                    outs: tuple = ()
+                elif any(g is not None for g in grads):
+                    outs = node.apply(grads, create_graph)
+                    if not retain_graph:
+                        node.release()
+                else:
+                    outs = (None,) * len(node.next_functions)
+            else:
+                outs = (None,) * len(node.next_functions)
+            for (nxt, nr), grad in zip(node.next_functions, outs, strict=True):
+                if nxt is None:
+                    continue
+                if grad is not None:
+                    slots = buffers.setdefault(nxt, [None] * nxt.n_outputs)
+                    slots[nr] = _add(slots[nr], grad)
+                dependencies[nxt] -= 1
+                if dependencies[nxt] == 0:
+                    ready.append(nxt)
+    return captured
+
+
+def _nodes_leading_to(goal: set, nodes: set) -> set:
+    """The nodes from which some goal node can be reached (goal nodes included)."""
+    leads: dict[Node, bool] = {}
+
+    def visit(node: Node) -> bool:
+        if node in leads:
+            return leads[node]
+        leads[node] = node in goal
+        stack = [(node, iter(node.next_functions))]
+        order = [node]
+        while stack:
+            current, children = stack[-1]
+            for nxt, _ in children:
+                if nxt is not None and nxt not in leads:
+                    leads[nxt] = nxt in goal
+                    order.append(nxt)
+                    stack.append((nxt, iter(nxt.next_functions)))
+                    break
+            else:
+                stack.pop()
+                if any(leads.get(n, False) for n, _ in current.next_functions if n is not None):
+                    leads[current] = True
+        return leads[node]
+
+    for node in nodes:
+        visit(node)
+    return {node for node, hit in leads.items() if hit}
+
+
+def _before_apply(node: Node, grads: list, create_graph: bool) -> list:
+    """Tensor hooks registered on this node's outputs, then retain_grad captures."""
+    if node._pre_hooks:
+        grads = list(grads)
+        for nr, hooks in node._pre_hooks.items():
+            if grads[nr] is not None:
+                grads[nr] = run_tensor_hooks(hooks, grads[nr], create_graph)
+    if node._retained:
+        for nr, ref in node._retained.items():
+            tensor = ref()
+            if tensor is not None and grads[nr] is not None:
+                _accumulate_into_non_leaf(tensor, grads[nr], create_graph)
+    return grads
+
+
+def _accumulate_into_non_leaf(tensor: Any, grad: Any, create_graph: bool) -> None:
+    new = _as_grad_tensor(grad, tensor, create_graph, copy=True)
+    tensor._grad = new if tensor._grad is None else tensor._grad + new
+
+
+def warn_create_graph_cycle() -> None:
+    warnings.warn(
+        "Using backward() with create_graph=True will create a reference cycle between the "
+        "parameter and its gradient which can cause a memory leak. We recommend using "
+        "autograd.grad when creating the graph to avoid this. If you have to use this "
+        "function, make sure to reset the .grad fields of your parameters to None after use "
+        "to break the cycle and avoid the leak.",
+        UserWarning,
+        stacklevel=3,
+    )

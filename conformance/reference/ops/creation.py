@@ -1,0 +1,426 @@
+"""Making tensors: torch.tensor and its copying rules, factories, random numbers, the NumPy
+bridge and the legacy typed constructors (torch.FloatTensor(2, 3))."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from conformance.reference import dtypes
+from conformance.reference.devices import CPU, array_module, as_device
+from conformance.reference.tensor import Tensor
+
+COPY_CONSTRUCT = (
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+    "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor)."
+)
+
+
+def _finish(data: Any, dtype: dtypes.dtype, device: Any, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(data, dtype, device)
+    if requires_grad:
+        if dtype.category < dtypes.FLOATING:
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        t._requires_grad = True
+    return t
+
+
+def _on(device: Any, host: np.ndarray) -> Any:
+    """Move a host array to `device`'s array library."""
+    xp = array_module(device)
+    return host if xp is np else xp.asarray(host)
+
+
+def _infer_dtype(data: Any) -> dtypes.dtype:
+    """torch.tensor's dtype for nested Python data: bool < int64 < default float < complex."""
+    found = None
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Tensor):
+            d = item._dtype
+        elif isinstance(item, np.ndarray | np.generic):
+            d = dtypes.from_numpy_dtype(item.dtype)
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+            continue
+        else:
+            d = dtypes.scalar_dtype(item)
+        found = d if found is None else _widen(found, d)
+    return found or dtypes.get_default_dtype()
+
+
+def _widen(a: dtypes.dtype, b: dtypes.dtype) -> dtypes.dtype:
+    if a.category == b.category:
+        return dtypes.promote_types(a, b)
+    return a if a.category > b.category else b
+
+
+def _to_host(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data._data.get() if hasattr(data._data, "get") else data._data
+    if isinstance(data, list | tuple):
+        return [_to_host(d) for d in data]
+    return data
+
+
+def tensor(
+    data: Any,
+    dtype: dtypes.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """A new tensor that always copies `data` (a tensor argument warns, as in PyTorch)."""
+    if isinstance(data, Tensor):
+        warnings.warn(COPY_CONSTRUCT, UserWarning, stacklevel=2)
+        device = data._device if device is None else device
+    if dtype is None:
+        dtype = _infer_dtype(data)
+    if isinstance(data, np.ndarray) and dtype is dtypes.bfloat16:
+        host = np.array(data, dtype=dtype.np)
+    else:
+        host = np.array(_to_host(data), dtype=dtype.np)
+    return _finish(_on(as_device(device), host), dtype, as_device(device), requires_grad)
+
+
+def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None) -> Tensor:
+    """Shares memory with a NumPy array or tensor when no conversion is needed."""
+    if isinstance(data, Tensor):
+        result = data
+        if dtype is not None or device is not None:
+            result = data.to(device=device or data._device, dtype=dtype or data._dtype)
+        return result
+    if isinstance(data, np.ndarray) and (device is None or as_device(device).type == "cpu"):
+        source = dtypes.from_numpy_dtype(data.dtype)
+        if dtype is None or dtype is source:
+            return Tensor._wrap(data, source, CPU)
+        return Tensor._wrap(data.astype(dtype.np), dtype, CPU)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    return Tensor._wrap(array, dtypes.from_numpy_dtype(array.dtype), CPU)
+
+
+def _size(size: tuple) -> tuple:
+    if len(size) == 1 and isinstance(size[0], list | tuple):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, int | np.integer) or isinstance(s, bool):
+            raise TypeError(f"expected a sequence of integers or a single integer, got '{s!r}'")
+    return tuple(int(s) for s in size)
+
+
+def _factory(fill: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+    dev = as_device(device)
+    dtype = dtype or dtypes.get_default_dtype()
+    xp = array_module(dev)
+    data = (
+        xp.full(_size(size), fill, dtype.np)
+        if fill is not None
+        else xp.empty(_size(size), dtype.np)
+    )
+    return _finish(data, dtype, dev, requires_grad)
+
+
+def zeros(
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+) -> Tensor:
+    return _factory(0, size, dtype, device, requires_grad)
+
+
+def ones(
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+) -> Tensor:
+    return _factory(1, size, dtype, device, requires_grad)
+
+
+def empty(
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    layout: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
+    return _factory(0, size, dtype, device, requires_grad)
+
+
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    if dtype is None:
+        dtype = dtypes.scalar_dtype(fill_value)
+    return _factory(fill_value, tuple(size), dtype, device, requires_grad)
+
+
+def _like(
+    kind: Any, input: Tensor, dtype: Any, device: Any, requires_grad: bool, **kw: Any
+) -> Tensor:
+    return kind(
+        input.shape,
+        dtype=dtype or input._dtype,
+        device=device or input._device,
+        requires_grad=requires_grad,
+        **kw,
+    )
+
+
+def zeros_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    return _like(zeros, input, dtype, device, requires_grad)
+
+
+def ones_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    return _like(ones, input, dtype, device, requires_grad)
+
+
+def empty_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    return _like(empty, input, dtype, device, requires_grad)
+
+
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    return full(
+        input.shape,
+        fill_value,
+        dtype=dtype or input._dtype,
+        device=device or input._device,
+        requires_grad=requires_grad,
+    )
+
+
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        numbers = (start, end, step)
+        floating = any(
+            isinstance(n, float) or isinstance(n, Tensor) and n.is_floating_point() for n in numbers
+        )
+        dtype = dtypes.get_default_dtype() if floating else dtypes.int64
+    start, end, step = (n.item() if isinstance(n, Tensor) else n for n in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    host = np.arange(start, end, step, dtype=np.float64).astype(dtype.np)
+    dev = as_device(device)
+    return _finish(_on(dev, host), dtype, dev, requires_grad)
+
+
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    dtype = dtype or dtypes.get_default_dtype()
+    host = np.linspace(start, end, steps, dtype=np.float64).astype(dtype.np)
+    dev = as_device(device)
+    return _finish(_on(dev, host), dtype, dev, requires_grad)
+
+
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    dtype = dtype or dtypes.get_default_dtype()
+    dev = as_device(device)
+    return _finish(array_module(dev).eye(n, m, dtype=dtype.np), dtype, dev, requires_grad)
+
+
+# -- random numbers -----------------------------------------------------------------------
+
+_generator = [np.random.default_rng(0)]
+
+
+def manual_seed(seed: int) -> Any:
+    """Seed the generator. Draws are reproducible here, but not PyTorch's numbers."""
+    _generator[0] = np.random.default_rng(int(seed))
+    return _generator[0]
+
+
+def seed() -> int:
+    value = int(np.random.SeedSequence().entropy % (2**63))
+    manual_seed(value)
+    return value
+
+
+def _random(draw: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+    dtype = dtype or dtypes.get_default_dtype()
+    dev = as_device(device)
+    host = draw(_generator[0], _size(size)).astype(dtype.np)
+    return _finish(_on(dev, host), dtype, dev, requires_grad)
+
+
+def rand(
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+) -> Tensor:
+    return _random(lambda g, s: g.random(s), size, dtype, device, requires_grad)
+
+
+def randn(
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+) -> Tensor:
+    return _random(lambda g, s: g.standard_normal(s), size, dtype, device, requires_grad)
+
+
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+) -> Tensor:
+    if size is None:
+        low, high, size = 0, low, high
+    return _random(
+        lambda g, s: g.integers(low, high, s),
+        tuple(size),
+        dtype or dtypes.int64,
+        device,
+        requires_grad,
+    )
+
+
+def rand_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    return _like(rand, input, dtype, device, requires_grad)
+
+
+def randn_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    return _like(randn, input, dtype, device, requires_grad)
+
+
+def randperm(
+    n: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+) -> Tensor:
+    return _random(lambda g, s: g.permutation(n), (), dtype or dtypes.int64, device, requires_grad)
+
+
+# -- legacy typed constructors ------------------------------------------------------------
+
+
+def legacy_new(dtype: dtypes.dtype, args: tuple, device: Any = None) -> Tensor:
+    """torch.FloatTensor(2, 3) makes an uninitialised 2x3 tensor; FloatTensor([1, 2]) copies."""
+    if len(args) == 1 and not isinstance(args[0], int | np.integer):
+        source = args[0]
+        if isinstance(source, Tensor):
+            return source.to(dtype)
+        return tensor(source, dtype=dtype, device=device)
+    return empty(*args, dtype=dtype, device=device)
+
+
+class LegacyType(type):
+    """torch.FloatTensor and friends: a constructor, and a type isinstance() checks by dtype."""
+
+    def __call__(cls, *args: Any, device: Any = None) -> Tensor:
+        return legacy_new(cls.dtype, args, device or cls.device)
+
+    def __instancecheck__(cls, value: Any) -> bool:
+        return (
+            isinstance(value, Tensor)
+            and value._dtype is cls.dtype
+            and (value._device.type == cls.device)
+        )
+
+    def __repr__(cls) -> str:
+        prefix = "torch.cuda." if cls.device == "cuda" else "torch."
+        return f"<class '{prefix}{cls.__name__}'>"
+
+
+def legacy_type(dtype: dtypes.dtype, device: str = "cpu") -> type:
+    return LegacyType(dtype.legacy_name, (), {"dtype": dtype, "device": device})

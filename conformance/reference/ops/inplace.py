@@ -1,0 +1,165 @@
+"""In-place ops: compute out of place, check PyTorch's rules, write back, bump the version.
+
+`x.add_(y)` is `add(x, y)` written into x's memory. Before writing, the rules PyTorch
+enforces: no in-place change to a leaf that requires grad (or a view of one) while grad mode is
+on; the result must fit x's shape and be castable to x's dtype; views made in no_grad mode or
+by multi-output ops (unbind, split) may not be changed when the change would need a graph;
+inference tensors only inside inference mode. After writing, the history is rebased: x (or,
+for a view, its base through a CopySlices node) now comes from the op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from conformance.reference import dtypes, grad_mode
+from conformance.reference.graph import Node, SavedTensor, edge
+from conformance.reference.ops import define
+
+LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+
+
+def check_writable(self: Any, needs_graph: bool) -> None:
+    """Raise PyTorch's error if `self` may not be changed in place here."""
+    if self._inference and not grad_mode.STATE.inference:
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can make "
+            "a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details."
+        )
+    if not grad_mode.STATE.grad_enabled:
+        return
+    base = self._base if self._view is not None else None
+    if base is None:
+        if self._requires_grad and self.grad_fn is None:
+            raise RuntimeError(LEAF)
+        return
+    if base._requires_grad and base.grad_fn is None:
+        raise RuntimeError(VIEW_OF_LEAF)
+    creation = self._view[1]
+    if creation == "no_grad" and (needs_graph or base._requires_grad):
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode "
+            "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
+            "can clarify your code by moving both the view and the inplace either both inside "
+            "the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
+            "you want the inplace to be tracked)."
+        )
+    if creation in ("unbind", "multi") and (needs_graph or base._requires_grad):
+        name = "Unbind" if creation == "unbind" else "SplitWithSizes"
+        raise RuntimeError(
+            f"Output {self._output_nr} of {name}Backward0 is a view and is being modified "
+            "inplace. This view is the output of a function that returns multiple views. Such "
+            "functions do not allow the output views to be modified inplace. You should replace "
+            "the inplace operation by an out-of-place one."
+        )
+
+
+def apply_inplace(self: Any, compute: Callable[[], Any]) -> Any:
+    """Run `compute()` (the out-of-place op on self) and make its result self's new value."""
+    check_writable(self, needs_graph=False)
+    result = compute()
+    write_result(self, result)
+    return self
+
+
+def write_result(self: Any, result: Any) -> None:
+    if not dtypes.can_cast(result._dtype, self._dtype):
+        raise RuntimeError(
+            f"result type {_kind(result._dtype)} can't be cast to the desired output type "
+            f"{_kind(self._dtype)}"
+        )
+    if result.shape != self.shape:
+        raise RuntimeError(
+            f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+            f"{list(result.shape)}"
+        )
+    if result._requires_grad and grad_mode.STATE.grad_enabled:
+        check_writable(self, needs_graph=True)
+    _keep_original_self(self, result)
+    data = result._data
+    self._data[...] = data if data.dtype == self._data.dtype else data.astype(self._data.dtype)
+    self._version_counter[0] += 1
+    if result.grad_fn is not None and grad_mode.STATE.grad_enabled:
+        rebase_history(self, result)
+
+
+def _keep_original_self(self: Any, result: Any) -> None:
+    """The op saved `self` by reference, but self is about to change: like PyTorch, keep a
+    copy of the original (other saved references to self still see the change and fail)."""
+    values = getattr(result.grad_fn, "values", None)
+    saved = values.get("self") if values else None
+    if isinstance(saved, SavedTensor) and saved.tensor is self:
+        original = define.Tensor._wrap(self._data.copy(), self._dtype, self._device)
+        values["self"] = SavedTensor(original)
+
+
+def _kind(dtype: dtypes.dtype) -> str:
+    return dtype.legacy_name.removesuffix("Tensor")
+
+
+def rebase_history(self: Any, result: Any) -> None:
+    """After an in-place op, `self` is the op's output in the graph."""
+    node = result.grad_fn
+    _retarget_saved_result(node, self)
+    if self._view is None or self._base is None:
+        self.grad_fn, self._requires_grad, self._output_nr = node, True, result._output_nr
+        return
+    base = self._base
+    copy = CopySlices(edge(base), self._view[0], node)
+    base.grad_fn, base._requires_grad, base._output_nr = copy, True, 0
+    # The view's own history now runs through its base: replay the view steps on the base.
+    with grad_mode.set_grad_enabled(True):
+        replayed = base
+        for step_op, args in self._view[0]:
+            replayed = step_op(replayed, *args)
+            replayed = replayed[0] if isinstance(replayed, tuple) else replayed
+    self.grad_fn, self._requires_grad, self._output_nr = replayed.grad_fn, True, 0
+
+
+def _retarget_saved_result(node: Node, self: Any) -> None:
+    """A node that saved its output saved the temporary; it must watch self instead."""
+    values = getattr(node, "values", None)
+    if values and "result" in values:
+        saved = values["result"]
+        saved.array, saved.counter = self._data, self._version_counter
+        saved.version = self._version_counter[0]
+
+
+class CopySlices(Node):
+    """The base's node after one of its views was changed in place by `fn`.
+
+    Backward: the gradient outside the view goes to the base's old history; inside the view it
+    goes through `fn`, whose first input was the view's old value.
+    """
+
+    __slots__ = ("steps", "fn")
+
+    def __init__(self, base_edge: tuple, steps: tuple, fn: Node) -> None:
+        super().__init__((base_edge,) + tuple(fn.next_functions[1:]))
+        self.steps, self.fn = steps, fn
+
+    def apply(self, grads: list, create_graph: bool) -> tuple:
+        grad = grads[0]
+        if create_graph:
+            raise NotImplementedError("create_graph through CopySlices is not supported")
+        if isinstance(grad, define.Tensor):
+            grad = grad._data
+        result = grad.copy()
+        region = result
+        for step_op, args in self.steps:
+            region = step_op.forward(region, *args)
+            region = region[0] if isinstance(region, tuple) else region
+        fn_grads = self.fn.apply([region.copy()], create_graph)
+        if fn_grads and fn_grads[0] is not None:
+            region[...] = fn_grads[0]
+        else:
+            region[...] = 0
+        return (result,) + tuple(fn_grads[1:])
+
+    def release(self) -> None:
+        self.fn.release()

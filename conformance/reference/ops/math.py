@@ -1,0 +1,194 @@
+"""The math namespace `F` that derivative formulas use.
+
+A formula runs on arrays in an ordinary backward and on Tensors when create_graph=True. The
+operators (+, *, @, ...) work on both; the few functions a formula needs beyond operators are
+here twice, once over arrays (`ArrayMath`) and once over reference ops (`TensorMath`, which
+records the graph of the backward pass).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from conformance.reference.ops import define
+
+
+def _array_module(a: Any) -> Any:
+    return np if isinstance(a, np.ndarray | np.generic) else _cupy()
+
+
+def _cupy() -> Any:
+    import cupy
+
+    return cupy
+
+
+def reduced_axes(shape: tuple, target: tuple) -> tuple[tuple, tuple]:
+    """Axes to sum so a broadcast `shape` comes back to `target`: (leading, kept)."""
+    lead = len(shape) - len(target)
+    kept = tuple(i for i, n in enumerate(target) if n == 1 and shape[lead + i] != 1)
+    return tuple(range(lead)), kept
+
+
+def _reference_op(name: str) -> Any:
+    from conformance import reference
+    from conformance.reference.ops import pointwise, reductions, shape
+
+    for module in (shape, pointwise, reductions, reference):
+        found = getattr(module, name, None)
+        if found is not None:
+            return found
+    raise AttributeError(f"no op named {name!r} for a derivative formula")
+
+
+class ArrayMath:
+    """Formula helpers over arrays (NumPy or CuPy). Any other name is an op, run through its
+    array forward (no graph, no promotion: a backward's dtypes already match)."""
+
+    def __getattr__(self, name: str) -> Any:
+        found = _reference_op(name)
+        return found.forward if isinstance(found, define.Op) else found
+
+    @staticmethod
+    def sum_to(a: Any, shape: tuple) -> Any:
+        if a.shape == tuple(shape):
+            return a
+        lead, kept = reduced_axes(a.shape, tuple(shape))
+        if lead:
+            a = a.sum(axis=lead)
+        if kept:
+            a = a.sum(axis=kept, keepdims=True)
+        return a.reshape(shape)
+
+    @staticmethod
+    def expand(a: Any, shape: tuple) -> Any:
+        return _array_module(a).broadcast_to(a, shape)
+
+    @staticmethod
+    def unsqueeze_dims(a: Any, dims: tuple, ndim: int) -> Any:
+        """Put back reduced dimensions (for reductions without keepdim)."""
+        return _array_module(a).expand_dims(a, tuple(d % ndim for d in dims)) if dims else a
+
+    @staticmethod
+    def where(cond: Any, a: Any, b: Any) -> Any:
+        return _array_module(cond).where(cond, a, b)
+
+    @staticmethod
+    def zeros(shape: tuple, like: Any) -> Any:
+        return _array_module(like).zeros(shape, like.dtype)
+
+    @staticmethod
+    def ones_like(a: Any) -> Any:
+        return _array_module(a).ones_like(a)
+
+    @staticmethod
+    def zeros_like(a: Any) -> Any:
+        return _array_module(a).zeros_like(a)
+
+    @staticmethod
+    def exp(a: Any) -> Any:
+        return _array_module(a).exp(a)
+
+    @staticmethod
+    def log(a: Any) -> Any:
+        return _array_module(a).log(a)
+
+    @staticmethod
+    def sqrt(a: Any) -> Any:
+        return _array_module(a).sqrt(a)
+
+    @staticmethod
+    def sign(a: Any) -> Any:
+        return _array_module(a).sign(a)
+
+    @staticmethod
+    def cos(a: Any) -> Any:
+        return _array_module(a).cos(a)
+
+    @staticmethod
+    def sin(a: Any) -> Any:
+        return _array_module(a).sin(a)
+
+    @staticmethod
+    def transpose(a: Any, d0: int, d1: int) -> Any:
+        return _array_module(a).swapaxes(a, d0, d1)
+
+    @staticmethod
+    def reshape(a: Any, shape: tuple) -> Any:
+        return a.reshape(shape)
+
+    @staticmethod
+    def sum(a: Any, dims: Any = None, keepdim: bool = False) -> Any:
+        return a.sum(axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def outer(a: Any, b: Any) -> Any:
+        return _array_module(a).multiply.outer(a, b)
+
+
+class TensorMath:
+    """The same helpers over reference Tensors, so the backward pass is recorded."""
+
+    @staticmethod
+    def sum_to(a: Any, shape: tuple) -> Any:
+        if tuple(a.shape) == tuple(shape):
+            return a
+        lead, kept = reduced_axes(tuple(a.shape), tuple(shape))
+        if lead:
+            a = a.sum(dim=lead)
+        if kept:
+            a = a.sum(dim=kept, keepdim=True)
+        return a.reshape(shape)
+
+    @staticmethod
+    def expand(a: Any, shape: tuple) -> Any:
+        return a.expand(shape)
+
+    @staticmethod
+    def unsqueeze_dims(a: Any, dims: tuple, ndim: int) -> Any:
+        for d in sorted(d % ndim for d in dims):
+            a = a.unsqueeze(d)
+        return a
+
+    @staticmethod
+    def where(cond: Any, a: Any, b: Any) -> Any:
+        from conformance.reference.ops import pointwise
+
+        return pointwise.where(cond, a, b)
+
+    @staticmethod
+    def zeros(shape: tuple, like: Any) -> Any:
+        return like.new_zeros(shape)
+
+    @staticmethod
+    def ones_like(a: Any) -> Any:
+        return a.new_ones(a.shape)
+
+    @staticmethod
+    def zeros_like(a: Any) -> Any:
+        return a.new_zeros(a.shape)
+
+    @staticmethod
+    def transpose(a: Any, d0: int, d1: int) -> Any:
+        return a.transpose(d0, d1)
+
+    @staticmethod
+    def reshape(a: Any, shape: tuple) -> Any:
+        return a.reshape(shape)
+
+    @staticmethod
+    def sum(a: Any, dims: Any = None, keepdim: bool = False) -> Any:
+        return a.sum() if dims is None else a.sum(dim=dims, keepdim=keepdim)
+
+    @staticmethod
+    def outer(a: Any, b: Any) -> Any:
+        return a.outer(b)
+
+    def __getattr__(self, name: str) -> Any:
+        return _reference_op(name)
+
+
+define.ArrayMath = ArrayMath()
+define.TensorMath = TensorMath()

@@ -1,0 +1,308 @@
+"""Tensor methods and operators, each routed to the op that implements it.
+
+Kept apart from tensor.py so that the Tensor class stays about state, and so a reader sees in
+one table which method is which op.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.reference import dtypes
+from conformance.reference.devices import as_device
+from conformance.reference.ops import creation, inplace, pointwise, reductions, shape
+from conformance.reference.tensor import Tensor
+
+NUMBER = (bool, int, float, complex)
+
+
+def _reverse_sub(self: Tensor, other: Any) -> Tensor:
+    if isinstance(other, Tensor):
+        return pointwise.sub(other, self)
+    return pointwise.rsub_number(self, other)
+
+
+def _power(self: Tensor, exponent: Any) -> Tensor:
+    if isinstance(exponent, Tensor):
+        return pointwise.pow_tensor(self, exponent)
+    return pointwise.pow_number(self, exponent)
+
+
+def _reverse_power(self: Tensor, base: Any) -> Tensor:
+    return pointwise.pow_base_number(base, self)
+
+
+def _reverse_div(self: Tensor, other: Any) -> Tensor:
+    return pointwise.mul(pointwise.reciprocal(self), other)
+
+
+def _inplace(compute: Any) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return inplace.apply_inplace(self, lambda: compute(self, *args, **kwargs))
+
+    method.__name__ = compute.__name__ + "_"
+    return method
+
+
+def _fill(self: Tensor, value: Any) -> Tensor:
+    """fill_: the new value is `value` broadcast to self (a graph edge only to `value`)."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value.ndim} dimensions."
+            )
+        return pointwise.fill_like(self, value)
+    return pointwise.fill_like(self, value)
+
+
+def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    return pointwise.copy_from(self, src.to(self._device))
+
+
+def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """to(dtype), to(device), to(device, dtype), to(other): self itself when nothing changes."""
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    for arg in args:
+        if isinstance(arg, dtypes.dtype):
+            dtype = arg
+        elif isinstance(arg, Tensor):
+            dtype, device = arg._dtype, arg._device
+        elif arg is not None:
+            device = arg
+    target_device = self._device if device is None else _normal_device(as_device(device))
+    target_dtype = self._dtype if dtype is None else dtype
+    if target_device == self._device and target_dtype is self._dtype and not copy:
+        return self
+    return pointwise.to_copy(self, target_dtype, target_device)
+
+
+def _normal_device(device: Any) -> Any:
+    if device.type == "cuda" and device.index is None:
+        return as_device("cuda:0")
+    return device
+
+
+def _converter(dtype: dtypes.dtype) -> Any:
+    def convert(self: Tensor, memory_format: Any = None) -> Tensor:
+        return to(self, dtype)
+
+    return convert
+
+
+METHODS = {
+    # arithmetic
+    "add": pointwise.add,
+    "sub": pointwise.sub,
+    "subtract": pointwise.sub,
+    "mul": pointwise.mul,
+    "multiply": pointwise.mul,
+    "div": pointwise.div,
+    "divide": pointwise.div,
+    "true_divide": pointwise.div,
+    "floor_divide": pointwise.floor_divide,
+    "remainder": pointwise.remainder,
+    "fmod": pointwise.fmod,
+    "pow": _power,
+    "neg": pointwise.neg,
+    "negative": pointwise.neg,
+    "reciprocal": pointwise.reciprocal,
+    "abs": pointwise.abs,
+    "sign": pointwise.sign,
+    "exp": pointwise.exp,
+    "log": pointwise.log,
+    "log1p": pointwise.log1p,
+    "sqrt": pointwise.sqrt,
+    "rsqrt": pointwise.rsqrt,
+    "sin": pointwise.sin,
+    "cos": pointwise.cos,
+    "tan": pointwise.tan,
+    "tanh": pointwise.tanh,
+    "sigmoid": pointwise.sigmoid,
+    "relu": pointwise.relu,
+    "clamp": pointwise.clamp,
+    "clip": pointwise.clamp,
+    "maximum": pointwise.maximum,
+    "minimum": pointwise.minimum,
+    "eq": pointwise.eq,
+    "ne": pointwise.ne,
+    "lt": pointwise.lt,
+    "le": pointwise.le,
+    "gt": pointwise.gt,
+    "ge": pointwise.ge,
+    "logical_not": pointwise.logical_not,
+    "isnan": pointwise.isnan,
+    # reductions
+    "sum": reductions.sum,
+    "mean": reductions.mean,
+    # shape
+    "view": shape.view,
+    "reshape": shape.reshape,
+    "expand": shape.expand,
+    "transpose": shape.transpose,
+    "t": shape.t,
+    "permute": shape.permute,
+    "squeeze": shape.squeeze,
+    "unsqueeze": shape.unsqueeze,
+    "flatten": shape.flatten,
+    "select": shape.select,
+    "narrow": shape.narrow,
+    "unbind": shape.unbind,
+    "split": shape.split,
+    "chunk": shape.chunk,
+    "clone": shape.clone,
+    # conversions
+    "to": to,
+    "float": _converter(dtypes.float32),
+    "double": _converter(dtypes.float64),
+    "half": _converter(dtypes.float16),
+    "bfloat16": _converter(dtypes.bfloat16),
+    "long": _converter(dtypes.int64),
+    "int": _converter(dtypes.int32),
+    "short": _converter(dtypes.int16),
+    "char": _converter(dtypes.int8),
+    "byte": _converter(dtypes.uint8),
+    "bool": _converter(dtypes.bool),
+    "cpu": lambda self, memory_format=None: to(self, "cpu"),
+    "cuda": lambda self, device=None, non_blocking=False: to(
+        self, "cuda" if device is None else device
+    ),
+    "new_zeros": lambda self, *size, dtype=None, device=None, requires_grad=False: creation.zeros(
+        *size,
+        dtype=dtype or self._dtype,
+        device=device or self._device,
+        requires_grad=requires_grad,
+    ),
+    "new_ones": lambda self, *size, dtype=None, device=None, requires_grad=False: creation.ones(
+        *size,
+        dtype=dtype or self._dtype,
+        device=device or self._device,
+        requires_grad=requires_grad,
+    ),
+    "new_full": lambda self, size, fill_value, dtype=None, device=None, requires_grad=False: (
+        creation.full(
+            size,
+            fill_value,
+            dtype=dtype or self._dtype,
+            device=device or self._device,
+            requires_grad=requires_grad,
+        )
+    ),
+    "new_empty": lambda self, *size, dtype=None, device=None, requires_grad=False: creation.empty(
+        *size,
+        dtype=dtype or self._dtype,
+        device=device or self._device,
+        requires_grad=requires_grad,
+    ),
+    "new_tensor": lambda self, data, dtype=None, device=None, requires_grad=False: creation.tensor(
+        data, dtype=dtype or self._dtype, device=device or self._device, requires_grad=requires_grad
+    ),
+    "view_as": lambda self, other: shape.view(self, other.shape),
+    "reshape_as": lambda self, other: shape.reshape(self, other.shape),
+    "expand_as": lambda self, other: shape.expand(self, other.shape),
+    "type_as": lambda self, other: to(self, other._dtype),
+    "contiguous": lambda self, memory_format=None: (
+        self if self.is_contiguous() else shape.clone(self)
+    ),
+    "equal": lambda self, other: bool(
+        self.shape == other.shape and pointwise.eq(self, other)._data.all()
+    ),
+}
+
+IN_PLACE = {
+    "add_": pointwise.add,
+    "sub_": pointwise.sub,
+    "mul_": pointwise.mul,
+    "div_": pointwise.div,
+    "pow_": _power,
+    "neg_": pointwise.neg,
+    "abs_": pointwise.abs,
+    "exp_": pointwise.exp,
+    "log_": pointwise.log,
+    "sqrt_": pointwise.sqrt,
+    "sin_": pointwise.sin,
+    "cos_": pointwise.cos,
+    "tanh_": pointwise.tanh,
+    "sigmoid_": pointwise.sigmoid,
+    "relu_": pointwise.relu,
+    "clamp_": pointwise.clamp,
+    "clip_": pointwise.clamp,
+    "fill_": _fill,
+    "copy_": _copy,
+    "zero_": lambda self: pointwise.fill_like(self, 0),
+}
+
+OPERATORS = {
+    "__add__": pointwise.add,
+    "__radd__": pointwise.add,
+    "__sub__": pointwise.sub,
+    "__rsub__": _reverse_sub,
+    "__mul__": pointwise.mul,
+    "__rmul__": pointwise.mul,
+    "__truediv__": pointwise.div,
+    "__rtruediv__": _reverse_div,
+    "__floordiv__": pointwise.floor_divide,
+    "__rfloordiv__": lambda self, other: pointwise.floor_divide(other, self),
+    "__mod__": pointwise.remainder,
+    "__rmod__": lambda self, other: pointwise.remainder(other, self),
+    "__pow__": _power,
+    "__rpow__": _reverse_power,
+    "__neg__": pointwise.neg,
+    "__abs__": pointwise.abs,
+    "__eq__": pointwise.eq,
+    "__ne__": pointwise.ne,
+    "__lt__": pointwise.lt,
+    "__le__": pointwise.le,
+    "__gt__": pointwise.gt,
+    "__ge__": pointwise.ge,
+    "__and__": pointwise.bitwise_and,
+    "__rand__": pointwise.bitwise_and,
+    "__or__": pointwise.bitwise_or,
+    "__ror__": pointwise.bitwise_or,
+    "__xor__": pointwise.bitwise_xor,
+    "__rxor__": pointwise.bitwise_xor,
+    "__invert__": pointwise.bitwise_not,
+    "__iadd__": pointwise.add,
+    "__isub__": pointwise.sub,
+    "__imul__": pointwise.mul,
+    "__itruediv__": pointwise.div,
+}
+
+
+def _method(fn: Any) -> Any:
+    """A plain function as a method (Ops are callable objects, not functions)."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = getattr(fn, "__name__", "method")
+    method.__doc__ = getattr(fn, "__doc__", None)
+    return method
+
+
+def install() -> None:
+    """Bind every method; op modules may add their own through a TENSOR_METHODS table."""
+    from conformance.reference.ops import indexing, linalg
+
+    for module in (reductions, shape, linalg, indexing):
+        METHODS.update(getattr(module, "TENSOR_METHODS", {}))
+        for name, fn in getattr(module, "TENSOR_IN_PLACE", {}).items():
+            IN_PLACE[name] = fn
+    for name, fn in METHODS.items():
+        setattr(Tensor, name, _method(fn))
+    for name, fn in IN_PLACE.items():
+        setattr(Tensor, name, _inplace(fn))
+    for name, fn in OPERATORS.items():
+        if name.startswith("__i") and name != "__invert__":
+            setattr(Tensor, name, _inplace(fn))
+        else:
+            setattr(Tensor, name, _method(fn))
+    Tensor.T = property(lambda self: shape.permute(self, *reversed(range(self.ndim))))
+    Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
+    Tensor.__hash__ = lambda self: id(self)
+
+
+install()

@@ -1,0 +1,352 @@
+"""Elementwise ops: arithmetic, comparisons and unary math, each with its derivative.
+
+Forwards see arrays already promoted to the computation dtype (see define.PointwiseOp);
+derivatives read what they name and are summed back to each operand's shape by the engine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from conformance.reference.ops.define import op, pointwise
+
+
+def _xp(a):
+    return np if isinstance(a, np.ndarray | np.generic) else __import__("cupy")
+
+
+# -- arithmetic ---------------------------------------------------------------------------
+
+
+@pointwise("AddBackward0", self=lambda grad: grad, other=lambda grad, alpha: grad * alpha)
+def add(self, other, alpha=1):
+    return self + other * alpha if alpha != 1 else self + other
+
+
+@pointwise("SubBackward0", self=lambda grad: grad, other=lambda grad, alpha: -grad * alpha)
+def sub(self, other, alpha=1):
+    return self - other * alpha if alpha != 1 else self - other
+
+
+@pointwise("RsubBackward1", self=lambda grad: -grad)
+def rsub_number(self, other):
+    """number - tensor: PyTorch records it as RsubBackward1."""
+    return other - self
+
+
+@pointwise(
+    "MulBackward0", self=lambda grad, other: grad * other, other=lambda grad, self: grad * self
+)
+def mul(self, other):
+    return self * other
+
+
+@pointwise(
+    "DivBackward0",
+    kind="float",
+    self=lambda grad, other: grad / other,
+    other=lambda grad, self, other: -grad * self / (other * other),
+)
+def div(self, other):
+    return self / other
+
+
+@pointwise(None)
+def floor_divide(self, other):
+    return self // other
+
+
+@pointwise(None)
+def remainder(self, other):
+    return self % other
+
+
+@pointwise(None)
+def fmod(self, other):
+    return _xp(self).fmod(self, other)
+
+
+@pointwise(
+    "PowBackward0",
+    self=lambda grad, self, exponent: (
+        grad * exponent * self ** (exponent - 1) if exponent != 0 else grad * 0
+    ),
+)
+def pow_number(self, exponent):
+    """tensor ** number."""
+    return self**exponent
+
+
+@pointwise(
+    "PowBackward1",
+    self=lambda grad, self, exponent: grad * exponent * self ** (exponent - 1),
+    exponent=lambda grad, self, result, F: grad * result * F.log(self),
+)
+def pow_tensor(self, exponent):
+    return self**exponent
+
+
+@pointwise("PowBackward2", exponent=lambda grad, result, self, F: grad * result * F.log(self))
+def pow_base_number(self, exponent):
+    """number ** tensor (self is the number)."""
+    return self**exponent
+
+
+@pointwise("NegBackward0", self=lambda grad: -grad)
+def neg(self):
+    return -self
+
+
+# -- unary math ---------------------------------------------------------------------------
+
+
+@pointwise("AbsBackward0", self=lambda grad, self, F: grad * F.sign(self))
+def abs(self):  # noqa: A001
+    return _xp(self).abs(self)
+
+
+@pointwise("SignBackward0", self=lambda grad: grad * 0)
+def sign(self):
+    return _xp(self).sign(self)
+
+
+@pointwise("ExpBackward0", kind="float", self=lambda grad, result: grad * result)
+def exp(self):
+    return _xp(self).exp(self)
+
+
+@pointwise("LogBackward0", kind="float", self=lambda grad, self: grad / self)
+def log(self):
+    return _xp(self).log(self)
+
+
+@pointwise("Log1PBackward0", kind="float", self=lambda grad, self: grad / (self + 1))
+def log1p(self):
+    return _xp(self).log1p(self)
+
+
+@pointwise("SqrtBackward0", kind="float", self=lambda grad, result: grad / (2 * result))
+def sqrt(self):
+    return _xp(self).sqrt(self)
+
+
+@pointwise(
+    "RsqrtBackward0", kind="float", self=lambda grad, result: -0.5 * grad * result * result * result
+)
+def rsqrt(self):
+    return 1 / _xp(self).sqrt(self)
+
+
+@pointwise("SinBackward0", kind="float", self=lambda grad, self, F: grad * F.cos(self))
+def sin(self):
+    return _xp(self).sin(self)
+
+
+@pointwise("CosBackward0", kind="float", self=lambda grad, self, F: -grad * F.sin(self))
+def cos(self):
+    return _xp(self).cos(self)
+
+
+@pointwise("TanBackward0", kind="float", self=lambda grad, result: grad * (1 + result * result))
+def tan(self):
+    return _xp(self).tan(self)
+
+
+@pointwise("TanhBackward0", kind="float", self=lambda grad, result: grad * (1 - result * result))
+def tanh(self):
+    return _xp(self).tanh(self)
+
+
+@pointwise("SigmoidBackward0", kind="float", self=lambda grad, result: grad * result * (1 - result))
+def sigmoid(self):
+    xp = _xp(self)
+    # exp of a large negative input would overflow; split by sign as stable libraries do.
+    positive = self >= 0
+    z = xp.exp(-xp.abs(self))
+    return xp.where(positive, 1 / (1 + z), z / (1 + z)).astype(self.dtype, copy=False)
+
+
+@pointwise("ReluBackward0", self=lambda grad, result: grad * (result > 0))
+def relu(self):
+    return _xp(self).maximum(self, 0).astype(self.dtype, copy=False)
+
+
+@pointwise(
+    "ClampBackward1",
+    operands=("self", "min", "max"),
+    self=lambda grad, self, min, max: (
+        grad
+        * (
+            (self >= (min if min is not None else self))
+            & (self <= (max if max is not None else self))
+        )
+    ),
+)
+def clamp(self, min=None, max=None):  # noqa: A002
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return _xp(self).clip(self, min, max).astype(self.dtype, copy=False)
+
+
+@pointwise(
+    "MaximumBackward0",
+    self=lambda grad, self, other: grad * ((self > other) + (self == other) * 0.5),
+    other=lambda grad, self, other: grad * ((other > self) + (self == other) * 0.5),
+)
+def maximum(self, other):
+    return _xp(self).maximum(self, other)
+
+
+@pointwise(
+    "MinimumBackward0",
+    self=lambda grad, self, other: grad * ((self < other) + (self == other) * 0.5),
+    other=lambda grad, self, other: grad * ((other < self) + (self == other) * 0.5),
+)
+def minimum(self, other):
+    return _xp(self).minimum(self, other)
+
+
+@pointwise(
+    "WhereBackward0",
+    operands=("self", "other"),
+    self=lambda grad, condition, F: F.where(condition, grad, 0 * grad),
+    other=lambda grad, condition, F: F.where(condition, 0 * grad, grad),
+)
+def where_values(condition, self, other):
+    return _xp(self).where(condition, self, other)
+
+
+def where(condition, input=None, other=None):  # noqa: A002
+    """torch.where(condition, input, other); with one argument, the indices of nonzeros."""
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    return where_values(_as_condition(condition), input, other)
+
+
+def _as_condition(condition):
+    from conformance.reference.tensor import Tensor
+
+    if isinstance(condition, Tensor):
+        return condition._data.astype(bool, copy=False)
+    return condition
+
+
+# -- comparisons and logic (no gradient) --------------------------------------------------
+
+
+@pointwise(None, kind="bool")
+def eq(self, other):
+    return self == other
+
+
+@pointwise(None, kind="bool")
+def ne(self, other):
+    return self != other
+
+
+@pointwise(None, kind="bool")
+def lt(self, other):
+    return self < other
+
+
+@pointwise(None, kind="bool")
+def le(self, other):
+    return self <= other
+
+
+@pointwise(None, kind="bool")
+def gt(self, other):
+    return self > other
+
+
+@pointwise(None, kind="bool")
+def ge(self, other):
+    return self >= other
+
+
+@pointwise(None, kind="bool")
+def logical_not(self):
+    return _xp(self).logical_not(self)
+
+
+@pointwise(None, kind="bool")
+def logical_and(self, other):
+    return _xp(self).logical_and(self, other)
+
+
+@pointwise(None, kind="bool")
+def logical_or(self, other):
+    return _xp(self).logical_or(self, other)
+
+
+@pointwise(None, kind="bool")
+def isnan(self):
+    return _xp(self).isnan(self)
+
+
+@pointwise(None, kind="bool")
+def isinf(self):
+    return _xp(self).isinf(self)
+
+
+@pointwise(None, kind="bool")
+def isfinite(self):
+    return _xp(self).isfinite(self)
+
+
+@pointwise(None)
+def bitwise_not(self):
+    return ~self
+
+
+@pointwise(None)
+def bitwise_and(self, other):
+    return self & other
+
+
+@pointwise(None)
+def bitwise_or(self, other):
+    return self | other
+
+
+@pointwise(None)
+def bitwise_xor(self, other):
+    return self ^ other
+
+
+@pointwise("ReciprocalBackward0", kind="float", self=lambda grad, result: -grad * result * result)
+def reciprocal(self):
+    return 1 / self
+
+
+# -- writing values (the out-of-place halves of fill_, zero_, copy_, to) --------------------
+
+
+@op("FillBackward0", self=lambda grad: grad * 0)
+def fill_like(self, value):
+    """A tensor like self, filled with `value` (a number or a zero-dimensional tensor)."""
+    return _xp(self).full(self.shape, value, self.dtype)
+
+
+@op(
+    "CopyBackwards",
+    self=lambda grad: grad * 0,
+    src=lambda grad: grad,
+)
+def copy_from(self, src):
+    """What self.copy_(src) writes: src broadcast to self's shape, in self's dtype."""
+    return _xp(self).broadcast_to(src, self.shape).astype(self.dtype)
+
+
+@op("ToCopyBackward0", self=lambda grad: grad)
+def to_copy_array(self, dtype, device):
+    return self.astype(dtype.np, copy=True)
+
+
+def to_copy(self, dtype, device):
+    """A copy in another dtype (and, with a device backend, on another device)."""
+    if device != self.device:
+        from conformance.reference.devices import transfer
+
+        return transfer(self, dtype, device)
+    return to_copy_array(self, dtype, device)

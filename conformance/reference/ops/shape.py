@@ -1,0 +1,264 @@
+"""Shape ops. Views (view, reshape when it can, expand, transpose, permute, squeeze, unsqueeze,
+select, slicing, unbind, split, chunk) share memory with their input; cat and stack copy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from conformance.reference.ops.define import op, view_op
+
+
+def _xp(a):
+    return np if isinstance(a, np.ndarray | np.generic) else __import__("cupy")
+
+
+def infer_shape(shape, numel):
+    """Resolve one -1 in a requested shape, with PyTorch's errors."""
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def shape_args(shape):
+    """view(2, 3) and view((2, 3)) mean the same."""
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+@view_op("ViewBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
+def view_shape(self, shape):
+    shape = infer_shape(shape, self.size)
+    try:
+        out = self.view()
+        out.shape = shape  # raises instead of copying when the strides do not allow it
+    except AttributeError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        ) from None
+    return out
+
+
+@op("CloneBackward0", self=lambda grad: grad)
+def clone(self, memory_format=None):
+    return self.copy()
+
+
+@op("UnsafeViewBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
+def reshape_copy(self, shape):
+    return self.reshape(shape).copy()
+
+
+def reshape(input, *shape):
+    """A view when the memory layout allows it, else a copy (as PyTorch's reshape)."""
+    shape = infer_shape(shape_args(shape), input.numel())
+    probe = input._data.view()
+    try:
+        probe.shape = shape
+    except AttributeError:
+        return reshape_copy(input, shape)
+    return view_shape(input, shape)
+
+
+def view(input, *shape):
+    from conformance.reference import dtypes
+
+    if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
+        raise NotImplementedError("view(dtype) is not supported by conformance.reference")
+    return view_shape(input, shape_args(shape))
+
+
+@view_op("ExpandBackward0", self=lambda grad, self_shape, F: F.sum_to(grad, self_shape))
+def expand_shape(self, shape):
+    target = list(shape)
+    lead = len(target) - self.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{list(self.shape)}}}, size={list(shape)}): the number of "
+            "sizes provided "
+            f"({len(target)}) must be greater or equal to the number of dimensions in the tensor "
+            f"({self.ndim})"
+        )
+    for i, size in enumerate(target):
+        if i >= lead:
+            current = self.shape[i - lead]
+            if size == -1:
+                target[i] = current
+            elif current != 1 and current != size:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({size}) must match the existing size "
+                    f"({current}) at non-singleton dimension {i}.  Target sizes: {list(shape)}.  "
+                    f"Tensor sizes: {list(self.shape)}"
+                )
+    out = _xp(self).broadcast_to(self, tuple(target))
+    return out
+
+
+def expand(input, *shape):
+    return expand_shape(input, shape_args(shape))
+
+
+@view_op("TransposeBackward0", self=lambda grad, dim0, dim1, F: F.transpose(grad, dim0, dim1))
+def transpose(self, dim0, dim1):
+    return _xp(self).swapaxes(self, dim0, dim1)
+
+
+@view_op("TBackward0", self=lambda grad, F: F.transpose(grad, 0, -1) if grad.ndim == 2 else grad)
+def t(self):
+    if self.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+    return self.T
+
+
+@view_op("PermuteBackward0", self=lambda grad, dims, F: F.permute_dims(grad, _inverse(dims)))
+def permute_dims(self, dims):
+    return self.transpose(dims)
+
+
+def _inverse(dims):
+    inverse = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inverse[d] = i
+    return tuple(inverse)
+
+
+def permute(input, *dims):
+    return permute_dims(input, tuple(d % input.ndim for d in shape_args(dims)))
+
+
+@view_op("UnsqueezeBackward0", self=lambda grad, dim, F: F.reshape(grad, _without(grad.shape, dim)))
+def unsqueeze(self, dim):
+    return _xp(self).expand_dims(self, dim % (self.ndim + 1))
+
+
+def _without(shape, dim):
+    dim = dim % len(shape)
+    return tuple(shape[:dim]) + tuple(shape[dim + 1 :])
+
+
+@view_op("SqueezeBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
+def squeeze_all(self):
+    return self.reshape(tuple(s for s in self.shape if s != 1))
+
+
+@view_op("SqueezeBackward1", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
+def squeeze_dim(self, dim):
+    dim = dim % max(self.ndim, 1)
+    if self.ndim and self.shape[dim] == 1:
+        return self.reshape(_without(self.shape, dim))
+    return self.view()
+
+
+def squeeze(input, dim=None):
+    return squeeze_all(input) if dim is None else squeeze_dim(input, dim)
+
+
+@view_op(
+    "SelectBackward0",
+    self=lambda grad, self_shape, dim, index, F: F.select_backward(grad, self_shape, dim, index),
+)
+def select(self, dim, index):
+    size = self.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(
+            f"index {index} is out of bounds for dimension {dim % self.ndim} with size {size}"
+        )
+    key = (slice(None),) * (dim % self.ndim) + (index,)
+    return self[key]
+
+
+@view_op(
+    "SliceBackward0",
+    self=lambda grad, self_shape, dim, start, stop, step, F: F.slice_backward(
+        grad, self_shape, dim, start, stop, step
+    ),
+)
+def slice_dim(self, dim, start, stop, step):
+    key = (slice(None),) * (dim % self.ndim) + (slice(start, stop, step),)
+    return self[key]
+
+
+def narrow(input, dim, start, length):
+    return slice_dim(input, dim, start, start + length, 1)
+
+
+@view_op("UnbindBackward0", creation="unbind", self=lambda grads, dim, F: F.stack(grads, dim))
+def unbind(self, dim=0):
+    return tuple(_xp(self).moveaxis(self, dim, 0))
+
+
+@view_op("SplitBackward0", creation="multi", self=lambda grads, dim, F: F.cat(grads, dim))
+def split_sizes(self, sizes, dim):
+    out, start = [], 0
+    for size in sizes:
+        key = (slice(None),) * (dim % self.ndim) + (slice(start, start + size),)
+        out.append(self[key])
+        start += size
+    return tuple(out)
+
+
+def split(input, split_size_or_sections, dim=0):
+    size = input.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        sizes = [min(step, size - i) for i in range(0, size, step)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != size:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
+                f"size at dimension {dim}), but got split_sizes={sizes}"
+            )
+    return split_sizes(input, tuple(sizes), dim)
+
+
+def chunk(input, chunks, dim=0):
+    size = input.shape[dim]
+    step = -(-size // chunks)
+    return split(input, step, dim)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    if input.ndim == 0:
+        return reshape(input, 1)
+    start, end = start_dim % input.ndim, end_dim % input.ndim
+    shape = input.shape
+    n = 1
+    for s in shape[start : end + 1]:
+        n *= s
+    return reshape(input, tuple(shape[:start]) + (n,) + tuple(shape[end + 1 :]))
+
+
+def _zeros_with(grad, shape, key):
+    out = _xp(grad).zeros(shape, grad.dtype)
+    out[key] = grad
+    return out
+
+
+@op("SelectBackwardBackward0", grad=lambda grad, dim, index, F: F.select(grad, dim, index))
+def select_backward(grad, input_shape, dim, index):
+    """The gradient of select: zeros of the input's shape with `grad` at the index."""
+    return _zeros_with(grad, input_shape, (slice(None),) * (dim % len(input_shape)) + (index,))
+
+
+@op(
+    "SliceBackwardBackward0",
+    grad=lambda grad, dim, start, stop, step, F: F.slice_dim(grad, dim, start, stop, step),
+)
+def slice_backward(grad, input_shape, dim, start, stop, step):
+    key = (slice(None),) * (dim % len(input_shape)) + (slice(start, stop, step),)
+    return _zeros_with(grad, input_shape, key)
