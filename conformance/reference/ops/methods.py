@@ -135,7 +135,7 @@ METHODS = {
     "ge": pointwise.ge,
     "logical_not": pointwise.logical_not,
     "isnan": pointwise.isnan,
-    # reductions
+    # reductions (more in reductions.TENSOR_METHODS)
     "sum": reductions.sum,
     "mean": reductions.mean,
     # shape

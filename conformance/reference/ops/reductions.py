@@ -9,6 +9,9 @@ from __future__ import annotations
 from conformance.reference import dtypes
 from conformance.reference.ops.define import op
 
+__all__ = ["sum", "mean"]
+TENSOR_METHODS: dict = {}
+
 
 def dims_of(dim, ndim):
     """Normalised axes for `dim`; an empty tuple, like None, means every dimension."""
