@@ -152,6 +152,26 @@ def result_type(tensor1, tensor2):
     return _dtypes.result_type(tensor1, tensor2)
 
 
+def is_inference(input: Tensor) -> bool:
+    return input.is_inference()
+
+
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    difference = abs(input - other)
+    close = difference <= atol + rtol * abs(other)
+    if equal_nan:
+        close = close | (isnan(input) & isnan(other))
+    return close
+
+
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 

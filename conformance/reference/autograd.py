@@ -50,7 +50,7 @@ def _seed_gradients(outputs: list, grads: list, create_graph: bool) -> list:
                     f"grad can be implicitly created only for real scalar outputs but got "
                     f"{out._dtype}"
                 )
-            seeds.append(out._data.dtype.type(1) + out._data * 0)
+            seeds.append(_ones_like(out._data))
             continue
         if not isinstance(grad, Tensor):
             raise TypeError(
@@ -71,6 +71,12 @@ def _seed_gradients(outputs: list, grads: list, create_graph: bool) -> list:
             for s, o in zip(seeds, outputs, strict=True)
         ]
     return seeds
+
+
+def _ones_like(array: Any) -> Any:
+    ones = array.copy()
+    ones[...] = 1
+    return ones
 
 
 def _check_outputs(outputs: list) -> None:
@@ -172,10 +178,9 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple:
-        node = self._node
-        if node._freed:
+        if self._freed:
             raise RuntimeError(FREED)
-        saved = node.saved
+        saved = self.saved
         for s in saved:
             if s is not None:
                 s.check(s.array.shape, _dtype_of(s.array), "")

@@ -13,6 +13,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from conformance.reference import grad_mode
 
 Tensor: Any = None  # set by conformance.reference.tensor, which imports this module
@@ -150,14 +152,22 @@ class AccumulateGrad(Node):
         super().__init__(())
         self.variable = variable
 
-    def accumulate(self, grad: Any, create_graph: bool) -> None:
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def accumulate(self, grad: Any, create_graph: bool, fresh: bool) -> None:
+        """Add `grad` into the leaf's .grad. The first gradient is stored as is when `fresh`
+        (nobody else holds that array), else copied: .grad must own its memory, because
+        later backwards add into it in place."""
         leaf = self.variable
-        grad = run_tensor_hooks(leaf._hooks, grad, create_graph)
+        hooked = run_tensor_hooks(leaf._hooks, grad, create_graph)
+        fresh = fresh and hooked is grad
+        grad = hooked
         if grad is None:
             return
         current = leaf._grad
         if current is None:
-            leaf._grad = _as_grad_tensor(grad, leaf, create_graph, copy=False)
+            leaf._grad = _as_grad_tensor(grad, leaf, create_graph, copy=not fresh)
         elif create_graph or grad_mode.STATE.grad_enabled and current.requires_grad:
             leaf._grad = current + _as_grad_tensor(grad, leaf, create_graph, copy=False)
         else:
@@ -188,8 +198,14 @@ def edge(tensor: Any) -> tuple:
 
 def _as_grad_tensor(grad: Any, like: Any, create_graph: bool, copy: bool) -> Any:
     if isinstance(grad, Tensor):
-        return grad if create_graph else grad.detach()
-    return Tensor._wrap(grad.copy() if copy else grad, like._dtype, like._device)
+        if create_graph:
+            return grad
+        grad = grad._data
+    if not hasattr(grad, "flags"):  # a NumPy scalar
+        grad = np.asarray(grad)
+    if copy or not grad.flags.writeable or not grad.flags.owndata:
+        grad = grad.copy()
+    return Tensor._wrap(grad, like._dtype, like._device)
 
 
 def run_tensor_hooks(hooks: dict | None, grad: Any, create_graph: bool) -> Any:
@@ -216,7 +232,8 @@ def _meta_of(array: Any) -> tuple:
 def _add(a: Any, b: Any) -> Any:
     if a is None:
         return b
-    return a + b
+    total = a + b
+    return np.asarray(total) if isinstance(total, np.generic) else total
 
 
 def run_backward(
@@ -254,6 +271,8 @@ def run_backward(
         needed = _nodes_leading_to({node for node, _ in targets}, seen)
     captured: dict[int, Any] = {}
 
+    # Arrays that someone else may hold: a leaf's .grad must not alias them.
+    shared = {id(g) for g in grad_outputs}
     buffers: dict[Node, list] = {}
     for (node, nr), grad in zip(roots, grad_outputs, strict=True):
         slots = buffers.setdefault(node, [None] * node.n_outputs)
@@ -274,7 +293,9 @@ def run_backward(
                         captured[id(target)] = _add(captured.get(id(target)), grad)
                 if isinstance(node, AccumulateGrad):
                     if accumulate and grads[0] is not None:
-                        node.accumulate(grads[0], create_graph)
+                        fresh = id(grads[0]) not in shared
+                        shared.add(id(grads[0]))
+                        node.accumulate(grads[0], create_graph, fresh)
                     outs: tuple = ()
                 elif any(g is not None for g in grads):
                     outs = node.apply(grads, create_graph)

@@ -20,6 +20,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.graph import FREED, Node, SavedTensor, edge
 
@@ -78,7 +80,7 @@ class FormulaNode(Node):
                     elif kind is _Number:
                         value = value.value
                     args.append(value)
-            results.append(_fit(formula(*args), meta, create_graph))
+            results.append(_fit(as_array(formula(*args)), meta, create_graph))
         return tuple(results)
 
     def _origin(self, read: str, saved: SavedTensor) -> tuple:
@@ -188,6 +190,7 @@ class Op:
     def record(self, values: list, out: Any) -> Any:
         """Wrap the forward's array(s) and, when grad mode is on, attach the node."""
         device = next((v._device for v in values if isinstance(v, Tensor)), None)
+        out = tuple(as_array(o) for o in out) if isinstance(out, tuple) else as_array(out)
         if isinstance(out, tuple):
             outputs = tuple(Tensor._wrap(o, dtypes.from_numpy_dtype(o.dtype), device) for o in out)
         else:
@@ -195,6 +198,22 @@ class Op:
         if self.node is not None and grad_mode.STATE.grad_enabled:
             attach(self, values, outputs)
         return outputs
+
+
+def array_namespace(array: Any) -> Any:
+    """NumPy for host arrays, CuPy for device arrays (Chainer's get_array_module)."""
+    if isinstance(array, np.ndarray | np.generic):
+        return np
+    import cupy
+
+    return cupy
+
+
+def as_array(value: Any) -> Any:
+    """NumPy reduces 0-d arrays to scalars (np.float32); a tensor always holds an array."""
+    if isinstance(value, np.generic):
+        return np.asarray(value)
+    return value
 
 
 def check_same_device(values: list) -> None:
@@ -302,6 +321,11 @@ class PointwiseOp(Op):
         self.operand_names = frozenset(names)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        out = kwargs.pop("out", None)
+        if out is not None:
+            from conformance.reference.ops.inplace import write_out
+
+            return write_out(out, self(*args, **kwargs), self.__name__)
         values = self.bind(args, kwargs)
         operands = [values[i] for i in self.operands if values[i] is not None]
         compute, result = pointwise_dtype(operands, self.kind)
@@ -319,8 +343,8 @@ class PointwiseOp(Op):
                     f"not {type(v).__name__}"
                 )
         out = self.forward(*arrays)
-        if out.dtype != result.np:
-            out = out.astype(result.np)
+        if out.dtype != result.np or type(out) is not np.ndarray and isinstance(out, np.generic):
+            out = np.asarray(out, dtype=result.np)
         t = Tensor._wrap(out, result, device)
         if self.node is not None and grad_mode.STATE.grad_enabled:
             attach(self, values, t)

@@ -143,6 +143,9 @@ class CopySlices(Node):
         super().__init__((base_edge,) + tuple(fn.next_functions[1:]))
         self.steps, self.fn = steps, fn
 
+    def name(self) -> str:
+        return "torch::autograd::CopySlices"
+
     def apply(self, grads: list, create_graph: bool) -> tuple:
         grad = grads[0]
         if create_graph:
@@ -163,3 +166,60 @@ class CopySlices(Node):
 
     def release(self) -> None:
         self.fn.release()
+
+
+def change_metadata(self: Any, new_data: Any) -> Any:
+    """transpose_, t_, squeeze_, unsqueeze_, resize_: self gets a new shape over (usually) the
+    same memory. Allowed on a detached alias since PyTorch 2.0; the original keeps its shape."""
+    view = self._view is not None and self._base is not None
+    if view and grad_mode.STATE.grad_enabled and self._base._requires_grad:
+        raise RuntimeError(
+            "set_sizes_and_strides is not allowed on a Tensor created from .data or .detach()."
+        )
+    self._data = new_data
+    self._version_counter[0] += 1
+    return self
+
+
+def resize(self: Any, *size: Any) -> Any:
+    """resize_: keep the elements that fit, in order; refused on tensors that require grad."""
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if len(size) == 1 and isinstance(size[0], tuple | list):
+        size = tuple(size[0])
+    n = 1
+    for s in size:
+        n *= s
+    flat = self._data.reshape(-1)
+    if n <= flat.size and self._data.flags.c_contiguous:
+        return change_metadata(self, flat[:n].reshape(size))
+    xp = define.array_namespace(self._data)
+    grown = xp.zeros(n, dtype=self._data.dtype)
+    grown[: flat.size] = flat[:n]
+    return change_metadata(self, grown.reshape(size))
+
+
+def write_out(out: Any, result: Any, op_name: str) -> Any:
+    """Ops called with out=: the result is written into `out`, an in-place change of it."""
+    if grad_mode.STATE.grad_enabled and (result._requires_grad or out._requires_grad):
+        raise RuntimeError(
+            f"{op_name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    if out.shape != result.shape:
+        if out.numel() == 0:
+            out._data = result._data.astype(out._data.dtype)
+            out._version_counter[0] += 1
+            return out
+        raise RuntimeError(
+            f"output with shape {list(out.shape)} doesn't match the broadcast shape "
+            f"{list(result.shape)}"
+        )
+    if not dtypes.can_cast(result._dtype, out._dtype):
+        raise RuntimeError(
+            f"result type {_kind(result._dtype)} can't be cast to the desired output type "
+            f"{_kind(out._dtype)}"
+        )
+    out._data[...] = result._data
+    out._version_counter[0] += 1
+    return out

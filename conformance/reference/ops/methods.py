@@ -283,6 +283,37 @@ def _method(fn: Any) -> Any:
     return method
 
 
+def _metadata(change: Any) -> Any:
+    def method(self: Tensor, *args: Any) -> Tensor:
+        return inplace.change_metadata(self, change(self._data, *args))
+
+    return method
+
+
+METADATA = {
+    "transpose_": _metadata(lambda a, d0, d1: a.swapaxes(d0, d1)),
+    "t_": _metadata(lambda a: a.T),
+    "squeeze_": _metadata(
+        lambda a, dim=None: (
+            a.reshape([s for s in a.shape if s != 1])
+            if dim is None
+            else (
+                a.reshape(a.shape[: dim % a.ndim] + a.shape[dim % a.ndim + 1 :])
+                if a.shape[dim] == 1
+                else a
+            )
+        )
+    ),
+    "unsqueeze_": _metadata(
+        lambda a, dim: a.reshape(
+            a.shape[: dim % (a.ndim + 1)] + (1,) + a.shape[dim % (a.ndim + 1) :]
+        )
+    ),
+    "resize_": inplace.resize,
+    "resize_as_": lambda self, other: inplace.resize(self, tuple(other.shape)),
+}
+
+
 def install() -> None:
     """Bind every method; op modules may add their own through a TENSOR_METHODS table."""
     from conformance.reference.ops import indexing, linalg
@@ -300,6 +331,8 @@ def install() -> None:
             setattr(Tensor, name, _inplace(fn))
         else:
             setattr(Tensor, name, _method(fn))
+    for name, fn in METADATA.items():
+        setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: shape.permute(self, *reversed(range(self.ndim))))
     Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
     Tensor.__hash__ = lambda self: id(self)
