@@ -166,14 +166,13 @@ class Tensor:
         return bool(self._data.flags.c_contiguous)
 
     def storage_offset(self) -> int:
-        root = self._base._data if self._base is not None else self._data
-        return (_address(self._data) - _address(root)) // self._dtype.itemsize
+        return (_address(self._data) - _address(_owner(self._data))) // self._dtype.itemsize
 
     def data_ptr(self) -> int:
         return _address(self._data)
 
     def untyped_storage(self) -> _Storage:
-        return _Storage(self._base._data if self._base is not None else self._data)
+        return _Storage(_owner(self._data))
 
     def type(self, dtype: Any = None) -> Any:
         """With no argument, the legacy type name (torch.FloatTensor, torch.cuda.FloatTensor)."""
@@ -278,9 +277,7 @@ class Tensor:
     @property
     def data(self) -> Tensor:
         """The same memory, outside autograd, and blind to the version counter."""
-        t = Tensor._wrap(self._data, self._dtype, self._device)
-        t._base = self._base if self._base is not None else self
-        return t
+        return Tensor._wrap(self._data, self._dtype, self._device)
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -319,7 +316,6 @@ class Tensor:
         """Same memory and version counter, no history, requires_grad False."""
         t = Tensor._wrap(self._data, self._dtype, self._device)
         t._version_counter = self._version_counter
-        t._base = self._base if self._base is not None else self
         t._inference = self._inference
         return t
 
@@ -447,6 +443,13 @@ class _Storage:
 
     def size(self) -> int:
         return int(self._root.nbytes)
+
+
+def _owner(array: Any) -> Any:
+    """The array that owns the memory a (possibly viewed) array uses: its storage."""
+    while getattr(array, "base", None) is not None and hasattr(array.base, "shape"):
+        array = array.base
+    return array
 
 
 def _address(array: Any) -> int:
