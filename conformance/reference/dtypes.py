@@ -91,6 +91,12 @@ def set_default_dtype(d: dtype) -> None:
     _default[0] = d
 
 
+def bounds(d: dtype) -> tuple[int, int]:
+    """The smallest and largest value an integer dtype holds."""
+    info = np.iinfo(d.np)
+    return int(info.min), int(info.max)
+
+
 def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
     """The dtype that stores a NumPy dtype; NumPy types PyTorch lacks raise TypeError."""
     found = _BY_NP.get(np.dtype(np_dtype))

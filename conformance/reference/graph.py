@@ -71,8 +71,8 @@ class SavedTensor:
                 "clone to get a normal tensor and use it in autograd."
             )
         self.array = tensor._data
-        self.counter = tensor._version_counter
-        self.version = self.counter[0]
+        counter = self.counter = tensor._version_counter
+        self.version = counter[0]
         self.is_output = is_output
         # An output is not held (it would hold its own grad_fn); it is rebuilt on demand.
         self.tensor = None if is_output else tensor
@@ -101,23 +101,23 @@ class SavedTensor:
 class Node:
     """A grad_fn. Subclasses are named as PyTorch names them (MulBackward0, ...)."""
 
-    __slots__ = (
-        "next_functions",
-        "_pre_hooks",
-        "_retained",
-        "_freed",
-        "metadata",
-        "n_outputs",
-        "__weakref__",
-    )
+    __slots__ = ("next_functions", "__weakref__", "__dict__")
+    # Rarely set; class-level defaults keep node creation cheap.
+    _pre_hooks: dict | None = None
+    _retained: dict | None = None
+    _freed = False
+    _metadata: dict | None = None
+    n_outputs = 1
 
     def __init__(self, next_functions: tuple = ()) -> None:
         self.next_functions = next_functions
-        self._pre_hooks: dict[int, dict] | None = None
-        self._retained: dict[int, Any] | None = None
-        self._freed = False
-        self.metadata: dict = {}
-        self.n_outputs = 1
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's own notes about this node, as in PyTorch."""
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
 
     def name(self) -> str:
         return type(self).__name__
@@ -279,42 +279,60 @@ def run_backward(
         slots[nr] = _add(slots[nr], grad)
     ready = [node for node in dict.fromkeys(n for n, _ in roots) if node not in dependencies]
 
-    with grad_mode.set_grad_enabled(create_graph):
+    state = grad_mode.STATE
+    previous = state.grad_enabled
+    state.grad_enabled = create_graph
+    try:
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None) or [None] * node.n_outputs
+            outs: tuple = ()
             if needed is None or node in needed:
-                grads = _before_apply(node, grads, create_graph)
-                for nr, grad in enumerate(grads):
-                    target = targets.get((node, nr))
-                    if target is not None and grad is not None:
-                        if accumulate and not isinstance(node, AccumulateGrad):
-                            _accumulate_into_non_leaf(target, grad, create_graph)
-                        captured[id(target)] = _add(captured.get(id(target)), grad)
-                if isinstance(node, AccumulateGrad):
-                    if accumulate and grads[0] is not None:
-                        fresh = id(grads[0]) not in shared
-                        shared.add(id(grads[0]))
-                        node.accumulate(grads[0], create_graph, fresh)
-                    outs: tuple = ()
-                elif any(g is not None for g in grads):
-                    outs = node.apply(grads, create_graph)
-                    if not retain_graph:
-                        node.release()
-                else:
-                    outs = (None,) * len(node.next_functions)
-            else:
-                outs = (None,) * len(node.next_functions)
-            for (nxt, nr), grad in zip(node.next_functions, outs, strict=True):
+                if node._pre_hooks or node._retained:
+                    grads = _before_apply(node, grads, create_graph)
+                if targets:
+                    _capture(node, grads, targets, captured, accumulate, create_graph)
+                if node.__class__ is AccumulateGrad:
+                    grad = grads[0]
+                    if accumulate and grad is not None:
+                        fresh = id(grad) not in shared
+                        shared.add(id(grad))
+                        node.accumulate(grad, create_graph, fresh)
+                    continue
+                for grad in grads:
+                    if grad is not None:
+                        outs = node.apply(grads, create_graph)
+                        if not retain_graph:
+                            node.release()
+                        break
+            for index, (nxt, nr) in enumerate(node.next_functions):
                 if nxt is None:
                     continue
+                grad = outs[index] if outs else None
                 if grad is not None:
-                    slots = buffers.setdefault(nxt, [None] * nxt.n_outputs)
-                    slots[nr] = _add(slots[nr], grad)
-                dependencies[nxt] -= 1
-                if dependencies[nxt] == 0:
+                    slots = buffers.get(nxt)
+                    if slots is None:
+                        slots = buffers[nxt] = [None] * nxt.n_outputs
+                    slots[nr] = grad if slots[nr] is None else _add(slots[nr], grad)
+                remaining = dependencies[nxt] - 1
+                dependencies[nxt] = remaining
+                if remaining == 0:
                     ready.append(nxt)
+    finally:
+        state.grad_enabled = previous
     return captured
+
+
+def _capture(
+    node: Node, grads: list, targets: dict, captured: dict, accumulate: bool, create_graph: bool
+) -> None:
+    """Gradients arriving at the tensors `inputs=` asked for."""
+    for nr, grad in enumerate(grads):
+        target = targets.get((node, nr))
+        if target is not None and grad is not None:
+            if accumulate and node.__class__ is not AccumulateGrad:
+                _accumulate_into_non_leaf(target, grad, create_graph)
+            captured[id(target)] = _add(captured.get(id(target)), grad)
 
 
 def _nodes_leading_to(goal: set, nodes: set) -> set:

@@ -38,25 +38,28 @@ class Size(tuple):
 
 
 class Tensor:
+    # What every tensor sets lives in slots; what few tensors need (hooks, view records, a
+    # gradient) has a class-level default and lands in the instance dict only when set, so
+    # making a tensor stays cheap.
     __slots__ = (
         "_data",
         "_dtype",
         "_device",
         "_requires_grad",
         "grad_fn",
-        "_output_nr",
-        "_grad",
         "_version_counter",
-        "_base",
-        "_view",
-        "_hooks",
-        "_post_accumulate_hooks",
-        "_accumulator",
-        "_retains_grad",
-        "_inference",
         "__weakref__",
         "__dict__",
     )
+    _output_nr = 0
+    _grad = None
+    _base = None
+    _view = None
+    _hooks = None
+    _post_accumulate_hooks = None
+    _accumulator = None
+    _retains_grad = False
+    _inference = False
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
         if cls is Tensor and (args or kwargs):  # torch.Tensor([1, 2]), torch.Tensor(2, 3)
@@ -75,16 +78,9 @@ class Tensor:
         self._device = device
         self._requires_grad = False
         self.grad_fn = None
-        self._output_nr = 0
-        self._grad = None
         self._version_counter = [0]
-        self._base = None
-        self._view = None
-        self._hooks = None
-        self._post_accumulate_hooks = None
-        self._accumulator = None
-        self._retains_grad = False
-        self._inference = grad_mode.STATE.inference
+        if grad_mode.STATE.inference:
+            self._inference = True
 
     @classmethod
     def _wrap(cls, data: Any, dtype: dtypes.dtype, device: Any = None) -> Tensor:
@@ -95,7 +91,7 @@ class Tensor:
     @classmethod
     def _from_node_output(cls, data: Any, node: Any, counter: list) -> Tensor:
         """A saved output, unpacked for a create_graph backward: same data, same grad_fn."""
-        t = cls._wrap(data, dtypes.from_numpy_dtype(data.dtype), node.values["result_meta"][1])
+        t = cls._wrap(data, dtypes.from_numpy_dtype(data.dtype), node.device)
         t._requires_grad, t.grad_fn, t._version_counter = True, node, counter
         return t
 

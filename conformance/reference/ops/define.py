@@ -17,26 +17,29 @@ follow from the declaration. A derivative runs on arrays in an ordinary backward
 from __future__ import annotations
 
 import inspect
+from types import MethodType
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from conformance.reference import dtypes, grad_mode
-from conformance.reference.graph import FREED, Node, SavedTensor, edge
+from conformance.reference.graph import FREED, Node, SavedTensor, accumulator
 
 Tensor: Any = None  # set by conformance.reference.tensor
 ArrayMath: Any = None  # set by conformance.reference.ops.math
 TensorMath: Any = None
 
-# Names a derivative may read that are not forward parameters.
-_SPECIAL = {"grad", "grads", "result", "F"}
+# What a derivative reads besides saved values: the incoming gradient(s) and the math namespace.
+_GRAD, _MATH = object(), object()
+# How attach() fills a saved value: the op's output, an input's shape, or an argument.
+_RESULT, _SHAPE, _ARGUMENT = 0, 1, 2
 
 
 class FormulaNode(Node):
     """A node built from an op's declared derivatives (see the module docstring)."""
 
-    __slots__ = ("values", "inputs")
+    __slots__ = ("values", "inputs", "saved_names", "device")
     derivatives: tuple = ()  # (input name, formula, names the formula reads), per input
     multi_output = False
 
@@ -46,30 +49,30 @@ class FormulaNode(Node):
         values = self.values
         if create_graph:
             math = TensorMath
-            device = values["result_meta"][1]
-            grads = [_as_tensor(g, device) for g in grads]
+            grads = [_as_tensor(g, self.device) for g in grads]
         else:
             math = ArrayMath
-            grads = [g._data if isinstance(g, Tensor) else g for g in grads]
         if self.multi_output:
             like = next(g for g in grads if g is not None)
             shapes = values["result_shapes"]
             grads = [
                 math.zeros(s, like) if g is None else g for g, s in zip(grads, shapes, strict=True)
             ]
-        grad = grads if self.multi_output else grads[0]
+            grad = grads
+        else:
+            grad = grads[0]
         results = []
         for (_, formula, reads), (node, _), meta in zip(
             self.derivatives, self.next_functions, self.inputs, strict=True
-        ):
+        ):  # one derivative per differentiable input
             if node is None:
                 results.append(None)
                 continue
             args = []
             for read in reads:
-                if read == "grad" or read == "grads":
+                if read is _GRAD:
                     args.append(grad)
-                elif read == "F":
+                elif read is _MATH:
                     args.append(math)
                 else:
                     value = values[read]
@@ -92,11 +95,11 @@ class FormulaNode(Node):
         return shape, dtype, origin
 
     def release(self) -> None:
-        values = self.values
-        for key, value in list(values.items()):
-            if type(value) is SavedTensor or type(value) is _Number:
-                del values[key]
-                self._freed = True
+        if self.saved_names:
+            for key in self.saved_names:
+                del self.values[key]
+            self.saved_names = ()
+            self._freed = True
 
 
 def _as_tensor(grad: Any, device: Any) -> Any:
@@ -122,7 +125,13 @@ def _fit(grad: Any, meta: tuple, create_graph: bool) -> Any:
 
 
 class Op:
-    """A declared op: call it with Tensors (and plain arguments) to get Tensors back."""
+    """A declared op: call it with Tensors (and plain arguments) to get Tensors back.
+
+    An Op is also a descriptor, so `Tensor.mul = mul` makes `x.mul(y)` call `mul(x, y)`.
+    """
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        return self if obj is None else MethodType(self, obj)
 
     def __init__(self, forward: Callable, node_name: str | None, formulas: dict) -> None:
         self.forward = forward
@@ -134,16 +143,22 @@ class Op:
             p.default for p in signature.parameters.values() if p.default is not p.empty
         )
         self.n_required = len(self.params) - len(self.defaults)
+        self.n_params = len(self.params)
         self.differentiable = tuple(formulas)
         unknown = set(formulas) - set(self.params)
         assert not unknown, f"{forward.__name__}: derivatives for unknown inputs {unknown}"
-        derivatives = []
+        derivatives, plans = [], []
         for name, formula in formulas.items():
             reads = tuple(inspect.signature(formula).parameters)
-            derivatives.append((name, formula, reads))
+            derivatives.append((name, formula, tuple(_read_marker(r) for r in reads)))
+            plans.append(
+                tuple(self._save_plan(r) for r in reads if r not in ("grad", "grads", "F"))
+            )
+        self.diff_index = tuple(self.params.index(name) for name in formulas)
+        self.save_plans = tuple(plans)
         self.node = None
         if node_name is not None:
-            multi = any("grads" in reads for _, _, reads in derivatives)
+            multi = any("grads" in inspect.signature(f).parameters for f in formulas.values())
             self.node = type(
                 node_name,
                 (FormulaNode,),
@@ -154,13 +169,20 @@ class Op:
                     "__module__": "torch",
                 },
             )
-        self.reads_by_input = {name: reads for name, _, reads in derivatives}
         self.operand_names: frozenset = frozenset()
 
-    def bind(self, args: tuple, kwargs: dict) -> list:
+    def _save_plan(self, read: str) -> tuple:
+        if read == "result":
+            return (read, _RESULT, None)
+        if read.endswith("_shape") and read[:-6] in self.params:
+            return (read, _SHAPE, self.params.index(read[:-6]))
+        assert read in self.params, f"{self.__name__}: a derivative reads unknown name {read!r}"
+        return (read, _ARGUMENT, self.params.index(read))
+
+    def bind(self, args: tuple, kwargs: dict) -> Any:
         """Arguments in parameter order, defaults filled in, as Python itself would."""
-        if not kwargs and len(args) == len(self.params):
-            return list(args)
+        if not kwargs and self.n_required <= len(args) <= self.n_params:
+            return args + self.defaults[len(args) - self.n_required :]
         values = list(args)
         n = len(values)
         if n > len(self.params):
@@ -183,13 +205,18 @@ class Op:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         values = self.bind(args, kwargs)
         arrays = [v._data if isinstance(v, Tensor) else v for v in values]
-        check_same_device(values)
+        if len(values) > 1:
+            check_same_device(values)
         out = self.forward(*arrays)
         return self.record(values, out)
 
     def record(self, values: list, out: Any) -> Any:
         """Wrap the forward's array(s) and, when grad mode is on, attach the node."""
-        device = next((v._device for v in values if isinstance(v, Tensor)), None)
+        device = None
+        for v in values:
+            if isinstance(v, Tensor):
+                device = v._device
+                break
         out = tuple(as_array(o) for o in out) if isinstance(out, tuple) else as_array(out)
         if isinstance(out, tuple):
             outputs = tuple(Tensor._wrap(o, dtypes.from_numpy_dtype(o.dtype), device) for o in out)
@@ -230,66 +257,112 @@ def check_same_device(values: list) -> None:
                 )
 
 
-def attach(op: Op, values: list, outputs: Any) -> None:
-    """Record a node for `outputs` if any differentiable input requires grad."""
-    params = op.params
+def attach(op: Op, values: Any, outputs: Any) -> None:
+    """Record a node for `outputs` if any differentiable input requires grad, saving what the
+    derivatives of those inputs read."""
     edges = []
-    inputs = []
+    metas = []
     wanted = False
-    for name in op.differentiable:
-        value = values[params.index(name)]
+    for index in op.diff_index:
+        value = values[index]
         if isinstance(value, Tensor):
-            e = edge(value)
-            inputs.append((value.shape, value._dtype))
-            if e[0] is not None:
+            metas.append((value._data.shape, value._dtype))
+            if value._requires_grad:
                 wanted = True
+                producer = value.grad_fn
+                if producer is None:
+                    ref = value._accumulator
+                    producer = ref() if ref is not None else None
+                    edges.append((producer or accumulator(value), 0))
+                else:
+                    edges.append((producer, value._output_nr))
+                continue
         else:
-            e = (None, 0)
-            inputs.append(None)
-        edges.append(e)
+            metas.append(None)
+        edges.append(_NO_EDGE)
     if not wanted:
         return
     node = op.node(tuple(edges))
-    node.inputs = tuple(inputs)
+    node.inputs = metas
+    multiple = outputs.__class__ is tuple
+    first = outputs[0] if multiple else outputs
+    node.device = first._device
     saved: dict[str, Any] = {}
-    first = outputs[0] if isinstance(outputs, tuple) else outputs
-    for name, (nxt, _) in zip(op.differentiable, edges, strict=True):
-        if nxt is None:
+    names = []
+    for plan, (producer, _) in zip(op.save_plans, edges, strict=True):
+        if producer is None:
             continue
-        for read in op.reads_by_input[name]:
-            if read in saved or read in _SPECIAL and read != "result":
+        for name, how, index in plan:
+            if name in saved:
                 continue
-            if read == "result":
-                saved[read] = SavedTensor(first, is_output=True, node=node)
-            elif read.endswith("_shape") and read[:-6] in params:
-                saved[read] = values[params.index(read[:-6])].shape
-            else:
-                value = values[params.index(read)]
+            if how == _ARGUMENT:
+                value = values[index]
                 if isinstance(value, Tensor):
-                    saved[read] = SavedTensor(value)
-                elif read in op.operand_names:
-                    saved[read] = _Number(value)
+                    saved[name] = SavedTensor(value)
+                    names.append(name)
+                elif name in op.operand_names:
+                    saved[name] = _Number(value)
+                    names.append(name)
                 else:
-                    saved[read] = value
-    saved["result_meta"] = (first.shape, first._device)
+                    saved[name] = value
+            elif how == _SHAPE:
+                saved[name] = values[index]._data.shape
+            else:
+                saved[name] = SavedTensor(first, True, node)
+                names.append(name)
     node.values = saved
-    if isinstance(outputs, tuple):
+    node.saved_names = names
+    if multiple:
         node.n_outputs = len(outputs)
-        saved["result_shapes"] = [o.shape for o in outputs]
-    for nr, out in enumerate(outputs if isinstance(outputs, tuple) else (outputs,)):
-        if out._dtype.category >= dtypes.FLOATING:
-            out._requires_grad = True
-            out.grad_fn = node
-            out._output_nr = nr
+        saved["result_shapes"] = [o._data.shape for o in outputs]
+        for nr, out in enumerate(outputs):
+            if out._dtype.category >= dtypes.FLOATING:
+                out._requires_grad, out.grad_fn, out._output_nr = True, node, nr
+    elif first._dtype.category >= dtypes.FLOATING:
+        first._requires_grad = True
+        first.grad_fn = node
 
 
-def pointwise_dtype(values: list, kind: str) -> tuple[dtypes.dtype, dtypes.dtype]:
+_NO_EDGE = (None, 0)
+
+
+def _read_marker(read: str) -> Any:
+    if read in ("grad", "grads"):
+        return _GRAD
+    return _MATH if read == "F" else read
+
+
+def pointwise_dtype(operands: list, kind: str) -> tuple[dtypes.dtype, dtypes.dtype]:
     """(computation dtype, result dtype) of an elementwise op under PyTorch's promotion."""
-    operands = [v for v in values if v is not None]
-    common = operands[0]._dtype if len(operands) == 1 else dtypes.result_type(*operands)
+    common = _same_dtype(operands)
+    if common is None:
+        common = dtypes.result_type(*operands)
     if kind == "float" and common.category < dtypes.FLOATING:
         common = dtypes.get_default_dtype()
     return common, (dtypes.bool if kind == "bool" else common)
+
+
+def _same_dtype(operands: list) -> dtypes.dtype | None:
+    """The common case, decided without the full promotion rules: every tensor has one dtype
+    and the Python numbers do not raise its category."""
+    first = operands[0]
+    if not isinstance(first, Tensor):
+        return None
+    common = first._dtype
+    category = common.category
+    for v in operands[1:]:
+        if isinstance(v, Tensor):
+            if v._dtype is not common:
+                return None
+        elif v.__class__ is float:
+            if category < dtypes.FLOATING:
+                return None
+        elif v.__class__ is int:
+            if category < dtypes.INTEGER:
+                return None
+        elif v.__class__ is not bool:
+            return None
+    return common
 
 
 class _Number:
@@ -321,38 +394,90 @@ class PointwiseOp(Op):
         self.operand_names = frozenset(names)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        out = kwargs.pop("out", None)
-        if out is not None:
-            from conformance.reference.ops.inplace import write_out
+        if kwargs:
+            out = kwargs.pop("out", None)
+            if out is not None:
+                from conformance.reference.ops.inplace import write_out
 
-            return write_out(out, self(*args, **kwargs), self.__name__)
-        values = self.bind(args, kwargs)
-        operands = [values[i] for i in self.operands if values[i] is not None]
-        compute, result = pointwise_dtype(operands, self.kind)
-        arrays = list(values)
-        tensors = [values[i] for i in self.operands if isinstance(values[i], Tensor)]
-        device = tensors[0]._device if len(tensors) == 1 else result_device(tensors)
-        for i in self.operands:
-            v = values[i]
-            if isinstance(v, Tensor):
-                data = v._data
-                arrays[i] = data if data.dtype == compute.np else data.astype(compute.np)
-            elif v is not None and not isinstance(v, bool | int | float | complex):
-                raise TypeError(
-                    f"{self.__name__}(): argument '{self.params[i]}' must be Tensor or Number, "
-                    f"not {type(v).__name__}"
-                )
+                return write_out(out, self(*args, **kwargs), self.__name__)
+        values = args if not kwargs and len(args) == self.n_params else self.bind(args, kwargs)
+        data = self._uniform(values)
+        if data is None:
+            data = self._promoted(values)
+        arrays, result, device = data
         out = self.forward(*arrays)
-        if out.dtype != result.np or type(out) is not np.ndarray and isinstance(out, np.generic):
-            out = np.asarray(out, dtype=result.np)
+        if out.__class__ is not np.ndarray or out.dtype != result.np:
+            out = as_array(out)
+            if out.dtype != result.np:
+                out = out.astype(result.np)
         t = Tensor._wrap(out, result, device)
         if self.node is not None and grad_mode.STATE.grad_enabled:
             attach(self, values, t)
         return t
 
+    def _uniform(self, values: Any) -> tuple | None:
+        """The common case, without promotion: tensors share one dtype and one device, and
+        any Python number stays within the dtype's category."""
+        dtype = device = None
+        arrays = list(values)
+        top = 0  # the highest category of a Python number seen
+        for i in self.operands:
+            v = values[i]
+            if isinstance(v, Tensor):
+                if dtype is None:
+                    dtype, device = v._dtype, v._device
+                elif v._dtype is not dtype or v._device is not device:
+                    return None
+                arrays[i] = v._data
+            elif v.__class__ is float:
+                top = 2
+            elif v.__class__ is int:
+                top = top or 1
+            elif v is not None and v.__class__ is not bool:
+                return None
+        if dtype is None or top > dtype.category:
+            return None
+        if top == 1 and dtype.category == dtypes.INTEGER and not self._ints_fit(values, dtype):
+            return None
+        if self.kind == "same":
+            return arrays, dtype, device
+        if self.kind == "bool":
+            return arrays, dtypes.bool, device
+        return (arrays, dtype, device) if dtype.category >= dtypes.FLOATING else None
+
+    def _ints_fit(self, values: Any, dtype: dtypes.dtype) -> bool:
+        low, high = dtypes.bounds(dtype)
+        return all(low <= values[i] <= high for i in self.operands if values[i].__class__ is int)
+
+    def _promoted(self, values: Any) -> tuple:
+        """PyTorch's promotion: cast every tensor operand to the computation dtype."""
+        for i in self.operands:
+            v = values[i]
+            if v is not None and not isinstance(v, Tensor | bool | int | float | complex):
+                raise TypeError(
+                    f"{self.__name__}(): argument '{self.params[i]}' must be Tensor or Number, "
+                    f"not {type(v).__name__}"
+                )
+        operands = [values[i] for i in self.operands if values[i] is not None]
+        compute, result = pointwise_dtype(operands, self.kind)
+        tensors = [v for v in operands if isinstance(v, Tensor)]
+        device = tensors[0]._device if len(tensors) == 1 else result_device(tensors)
+        arrays = list(values)
+        for i in self.operands:
+            v = values[i]
+            if isinstance(v, Tensor):
+                data = v._data
+                arrays[i] = data if data.dtype == compute.np else data.astype(compute.np)
+            elif v.__class__ is int and compute.category == dtypes.INTEGER:
+                # PyTorch wraps an out-of-range integer around (uint8 + 300 adds 44).
+                arrays[i] = np.asarray(v).astype(compute.np)[()]
+        return arrays, result, device
+
 
 def result_device(tensors: list) -> Any:
     """Elementwise ops take one device; a zero-dimensional CPU tensor may join any device."""
+    if tensors[0]._device is tensors[-1]._device and len(tensors) == 2:
+        return tensors[0]._device
     devices = [t._device for t in tensors if t._device.type != "cpu" or t.ndim]
     if not devices:
         return tensors[0]._device

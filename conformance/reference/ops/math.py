@@ -64,7 +64,10 @@ class ArrayMath:
 
     @staticmethod
     def expand(a: Any, shape: tuple) -> Any:
-        return _array_module(a).broadcast_to(a, shape)
+        """A fresh array (not a read-only broadcast view): it may become a .grad as it is."""
+        out = _array_module(a).empty(shape, a.dtype)
+        out[...] = a
+        return out
 
     @staticmethod
     def unsqueeze_dims(a: Any, dims: tuple, ndim: int) -> Any:

@@ -6,11 +6,12 @@ one table which method is which op.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from conformance.reference import dtypes
 from conformance.reference.devices import as_device
-from conformance.reference.ops import creation, inplace, pointwise, reductions, shape
+from conformance.reference.ops import creation, define, inplace, pointwise, reductions, shape
 from conformance.reference.tensor import Tensor
 
 NUMBER = (bool, int, float, complex)
@@ -273,7 +274,10 @@ OPERATORS = {
 
 
 def _method(fn: Any) -> Any:
-    """A plain function as a method (Ops are callable objects, not functions)."""
+    """Functions and Ops both bind as methods (Ops are descriptors); other callables are
+    wrapped so they do too."""
+    if isinstance(fn, define.Op) or inspect.isfunction(fn):
+        return fn
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
         return fn(self, *args, **kwargs)
