@@ -17,8 +17,8 @@ follow from the declaration. A derivative runs on arrays in an ordinary backward
 from __future__ import annotations
 
 import inspect
-from types import MethodType
 from collections.abc import Callable
+from types import MethodType
 from typing import Any
 
 import numpy as np
