@@ -16,7 +16,7 @@ from conformance.reference.ops import define
 
 
 def _array_module(a: Any) -> Any:
-    return np if isinstance(a, np.ndarray | np.generic) else _cupy()
+    return _cupy() if hasattr(a, "__cuda_array_interface__") else np
 
 
 def _cupy() -> Any:
