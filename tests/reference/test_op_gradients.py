@@ -8,8 +8,8 @@ One table drives both: an op is a function of the engine namespace and its input
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pytest

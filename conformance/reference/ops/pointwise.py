@@ -340,6 +340,9 @@ def copy_from(self, src):
 
 @op("ToCopyBackward0", self=lambda grad: grad)
 def to_copy_array(self, dtype, device):
+    if self.dtype == np.float64 and dtype.name in ("float16", "bfloat16"):
+        # PyTorch narrows double to half through float, rounding twice; so do we.
+        return self.astype(np.float32).astype(dtype.np)
     return self.astype(dtype.np, copy=True)
 
 
