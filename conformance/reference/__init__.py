@@ -6,7 +6,9 @@ written once against the array namespace of its device. It never imports torch.
 
 from __future__ import annotations
 
-from conformance.reference import autograd
+import builtins
+
+from conformance.reference import autograd, cuda, linalg, nn, optim
 from conformance.reference import dtypes as _dtypes
 from conformance.reference.devices import device
 from conformance.reference.dtypes import (
@@ -159,7 +161,7 @@ def is_inference(input: Tensor) -> bool:
 def allclose(
     input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> bool:
-    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
 def isclose(

@@ -28,7 +28,7 @@ FREED = (
 )
 MODIFIED = (
     "one of the variables needed for gradient computation has been modified by an inplace "
-    "operation: [{type} [{shape}]]{origin}, is at version {now}; expected version {then} "
+    "operation: [{type} [{shape}]]{origin} is at version {now}; expected version {then} "
     "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
     "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
 )
@@ -199,7 +199,9 @@ def edge(tensor: Any) -> tuple:
 def _as_grad_tensor(grad: Any, like: Any, create_graph: bool, copy: bool) -> Any:
     if isinstance(grad, Tensor):
         if create_graph:
-            return grad
+            # A recorded gradient may be a read-only expand view: .grad gets its own copy,
+            # and the copy stays in the graph, as PyTorch's does.
+            return grad.clone() if copy or not grad._data.flags.writeable else grad
         grad = grad._data
     if not hasattr(grad, "flags"):  # a NumPy scalar
         grad = np.asarray(grad)

@@ -17,6 +17,7 @@ follow from the declaration. A derivative runs on arrays in an ordinary backward
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from types import MethodType
 from typing import Any
@@ -78,7 +79,8 @@ class FormulaNode(Node):
                     value = values[read]
                     kind = type(value)
                     if kind is SavedTensor:
-                        value.check(*self._origin(read, value))
+                        if value.counter[0] != value.version:
+                            value.check(*self._origin(read, value))
                         value = value.unpack(create_graph)
                     elif kind is _Number:
                         value = value.value
@@ -88,11 +90,12 @@ class FormulaNode(Node):
 
     def _origin(self, read: str, saved: SavedTensor) -> tuple:
         shape, dtype = saved.array.shape, dtypes.from_numpy_dtype(saved.array.dtype)
-        if saved.is_output:
-            return shape, dtype, f", which is output 0 of {self.name()}"
-        producer = saved.tensor.grad_fn
-        origin = "" if producer is None else f", which is output 0 of {producer.name()}"
-        return shape, dtype, origin
+        producer = self if saved.is_output else saved.tensor.grad_fn
+        if producer is None:
+            return shape, dtype, ""
+        # PyTorch names the producing op without the "Backward0" of its node's name.
+        op_name = re.sub(r"Backward\d*$", "", producer.name())
+        return shape, dtype, f", which is output 0 of {op_name},"
 
     def release(self) -> None:
         if self.saved_names:
@@ -405,7 +408,11 @@ class PointwiseOp(Op):
         if data is None:
             data = self._promoted(values)
         arrays, result, device = data
-        out = self.forward(*arrays)
+        try:
+            out = self.forward(*arrays)
+        except ValueError:
+            check_broadcastable([values[i] for i in self.operands])
+            raise
         if out.__class__ is not np.ndarray or out.dtype != result.np:
             out = as_array(out)
             if out.dtype != result.np:
@@ -472,6 +479,23 @@ class PointwiseOp(Op):
                 # PyTorch wraps an out-of-range integer around (uint8 + 300 adds 44).
                 arrays[i] = np.asarray(v).astype(compute.np)[()]
         return arrays, result, device
+
+
+def check_broadcastable(operands: list) -> None:
+    """Raise PyTorch's error when the operands' shapes do not broadcast."""
+    shapes = [tuple(v.shape) for v in operands if isinstance(v, Tensor)]
+    result = shapes[0] if shapes else ()
+    for shape in shapes[1:]:
+        ndim = max(len(result), len(shape))
+        a = (1,) * (ndim - len(result)) + result
+        b = (1,) * (ndim - len(shape)) + shape
+        for i in reversed(range(ndim)):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(
+                    f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                    f"non-singleton dimension {i}"
+                )
+        result = tuple(max(x, y) if min(x, y) != 0 else 0 for x, y in zip(a, b, strict=True))
 
 
 def result_device(tensors: list) -> Any:

@@ -80,6 +80,11 @@ def write_result(self: Any, result: Any) -> None:
         )
     if result._requires_grad and grad_mode.STATE.grad_enabled:
         check_writable(self, needs_graph=True)
+    if not self._data.flags.writeable:  # an expand()ed tensor: one element, many places
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
     _keep_original_self(self, result)
     data = result._data
     self._data[...] = data if data.dtype == self._data.dtype else data.astype(self._data.dtype)

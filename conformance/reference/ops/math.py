@@ -104,7 +104,8 @@ class ArrayMath:
 
     @staticmethod
     def sign(a: Any) -> Any:
-        return _array_module(a).sign(a)
+        xp = _array_module(a)
+        return xp.where(xp.isnan(a), 0, xp.sign(a)).astype(a.dtype, copy=False)
 
     @staticmethod
     def cos(a: Any) -> Any:
@@ -129,6 +130,20 @@ class ArrayMath:
     @staticmethod
     def outer(a: Any, b: Any) -> Any:
         return _array_module(a).multiply.outer(a, b)
+
+    @staticmethod
+    def cat(arrays: list, dim: int = 0) -> Any:
+        """The gradient of split: its pieces joined again (torch.cat takes Tensors only)."""
+        return _array_module(arrays[0]).concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def stack(arrays: list, dim: int = 0) -> Any:
+        """The gradient of unbind: its pieces stacked again."""
+        return _array_module(arrays[0]).stack(arrays, axis=dim)
+
+    @staticmethod
+    def bmm(a: Any, b: Any) -> Any:
+        return a @ b
 
 
 class TensorMath:
@@ -188,6 +203,13 @@ class TensorMath:
     @staticmethod
     def outer(a: Any, b: Any) -> Any:
         return a.outer(b)
+
+    @staticmethod
+    def bmm(a: Any, b: Any) -> Any:
+        """torch.bmm itself (a @ b would go through matmul's batched composition)."""
+        from conformance.reference.ops import linalg
+
+        return linalg.bmm(a, b)
 
     def __getattr__(self, name: str) -> Any:
         return _reference_op(name)

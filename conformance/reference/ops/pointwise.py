@@ -107,7 +107,8 @@ def abs(self):  # noqa: A001
 
 @pointwise("SignBackward0", self=lambda grad: grad * 0)
 def sign(self):
-    return _xp(self).sign(self)
+    xp = _xp(self)
+    return xp.where(xp.isnan(self), 0, xp.sign(self)).astype(self.dtype, copy=False)
 
 
 @pointwise("ExpBackward0", kind="float", self=lambda grad, result: grad * result)
@@ -213,7 +214,7 @@ def minimum(self, other):
     other=lambda grad, condition, F: F.where(condition, 0 * grad, grad),
 )
 def where_values(condition, self, other):
-    return _xp(self).where(condition, self, other)
+    return _xp(condition).where(condition, self, other)
 
 
 def where(condition, input=None, other=None):  # noqa: A002

@@ -59,19 +59,30 @@ def clone(self, memory_format=None):
 
 
 @op("UnsafeViewBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
-def reshape_copy(self, shape):
-    return self.reshape(shape).copy()
+def unsafe_view(self, shape):
+    """The reshape of a fresh copy: PyTorch records it apart from ordinary views."""
+    return self.reshape(shape)
+
+
+@view_op("ReshapeAliasBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
+def reshape_alias(self, shape):
+    out = self.view()
+    out.shape = shape
+    return out
 
 
 def reshape(input, *shape):
-    """A view when the memory layout allows it, else a copy (as PyTorch's reshape)."""
+    """A view when the memory layout allows it, else a copy (as PyTorch's reshape): a plain
+    view of contiguous memory, an alias with new strides, or a clone reshaped."""
     shape = infer_shape(shape_args(shape), input.numel())
+    if input.is_contiguous():
+        return view_shape(input, shape)
     probe = input._data.view()
     try:
         probe.shape = shape
     except AttributeError:
-        return reshape_copy(input, shape)
-    return view_shape(input, shape)
+        return unsafe_view(clone(input), shape)
+    return reshape_alias(input, shape)
 
 
 def view(input, *shape):
@@ -177,7 +188,7 @@ def select(self, dim, index):
         raise IndexError(
             f"index {index} is out of bounds for dimension {dim % self.ndim} with size {size}"
         )
-    key = (slice(None),) * (dim % self.ndim) + (index,)
+    key = (slice(None),) * (dim % self.ndim) + (index, Ellipsis)
     return self[key]
 
 
