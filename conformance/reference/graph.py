@@ -62,9 +62,9 @@ def add_hook(hooks: dict, fn: Callable) -> RemovableHandle:
 class SavedTensor:
     """A tensor an op keeps for its backward, with the version it had when saved."""
 
-    __slots__ = ("tensor", "array", "version", "counter", "is_output", "node")
+    __slots__ = ("tensor", "array", "version", "counter", "is_output")
 
-    def __init__(self, tensor: Any, is_output: bool = False, node: Node | None = None) -> None:
+    def __init__(self, tensor: Any, is_output: bool = False) -> None:
         if tensor._inference:
             raise RuntimeError(
                 "Inference tensors cannot be saved for backward. To work around you can make a "
@@ -74,9 +74,9 @@ class SavedTensor:
         counter = self.counter = tensor._version_counter
         self.version = counter[0]
         self.is_output = is_output
-        # An output is not held (it would hold its own grad_fn); it is rebuilt on demand.
+        # An output is not held: through its grad_fn it would hold the node that holds this,
+        # a cycle only the garbage collector frees. It is rebuilt on demand instead.
         self.tensor = None if is_output else tensor
-        self.node = node
 
     def check(self, shape: tuple, dtype: Any, origin: str) -> None:
         if self.counter[0] != self.version:
@@ -90,12 +90,14 @@ class SavedTensor:
                 )
             )
 
-    def unpack(self, as_tensor: bool) -> Any:
+    def unpack(self, as_tensor: bool, node: Node | None = None) -> Any:
+        """The saved array, or (for a create_graph backward) the saved tensor; an output is
+        rebuilt as a tensor whose grad_fn is `node`, the node that saved it."""
         if not as_tensor:
             return self.array
         if self.tensor is not None:
             return self.tensor
-        return Tensor._from_node_output(self.array, self.node, self.counter)
+        return Tensor._from_node_output(self.array, node, self.counter)
 
 
 class Node:

@@ -81,7 +81,7 @@ class FormulaNode(Node):
                     if kind is SavedTensor:
                         if value.counter[0] != value.version:
                             value.check(*self._origin(read, value))
-                        value = value.unpack(create_graph)
+                        value = value.unpack(create_graph, self)
                     elif kind is _Number:
                         value = value.value
                     args.append(value)
@@ -311,7 +311,7 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
             elif how == _SHAPE:
                 saved[name] = values[index]._data.shape
             else:
-                saved[name] = SavedTensor(first, True, node)
+                saved[name] = SavedTensor(first, True)
                 names.append(name)
     node.values = saved
     node.saved_names = names
@@ -389,9 +389,11 @@ class PointwiseOp(Op):
         formulas: dict,
         kind: str,
         operands: tuple | None,
+        ufunc: Any = None,
     ) -> None:
         super().__init__(forward, node_name, formulas)
         self.kind = kind
+        self.ufunc = ufunc
         names = operands or self.params[: self.n_required]
         self.operands = tuple(self.params.index(n) for n in names)
         self.operand_names = frozenset(names)
@@ -421,6 +423,31 @@ class PointwiseOp(Op):
         if self.node is not None and grad_mode.STATE.grad_enabled:
             attach(self, values, t)
         return t
+
+    def write_into(self, target: Any, args: tuple) -> Any:
+        """`target.op_(other)` computed into target's own memory, without a temporary: only
+        when nothing is recorded, no dtype changes and the shapes already fit. Returns None
+        to send every other case through the general in-place path (and its errors)."""
+        if self.ufunc is None or len(args) != 1:
+            return None
+        other = args[0]
+        if grad_mode.STATE.grad_enabled and (
+            target._requires_grad or isinstance(other, Tensor) and other._requires_grad
+        ):
+            return None
+        data = self._uniform((target, other))
+        array = target._data
+        if data is None or data[1] is not target._dtype or not array.flags.writeable:
+            return None
+        from conformance.reference.ops.inplace import check_writable
+
+        check_writable(target, needs_graph=False)
+        try:
+            getattr(array_namespace(array), self.ufunc)(array, data[0][1], out=array)
+        except ValueError:  # does not broadcast into target: the general path raises
+            return None
+        target._version_counter[0] += 1
+        return target
 
     def _uniform(self, values: Any) -> tuple | None:
         """The common case, without promotion: tensors share one dtype and one device, and
@@ -515,10 +542,15 @@ def result_device(tensors: list) -> Any:
 
 
 def pointwise(
-    node_name: str | None, kind: str = "same", operands: tuple | None = None, **formulas: Callable
+    node_name: str | None,
+    kind: str = "same",
+    operands: tuple | None = None,
+    ufunc: str | None = None,
+    **formulas: Callable,
 ) -> Callable[[Callable], PointwiseOp]:
-    """Declare an elementwise op (see the module docstring)."""
-    return lambda forward: PointwiseOp(forward, node_name, formulas, kind, operands)
+    """Declare an elementwise op (see the module docstring). `ufunc`, where given, names the
+    NumPy/CuPy ufunc that computes the op, so `x.op_(y)` can write straight into x."""
+    return lambda forward: PointwiseOp(forward, node_name, formulas, kind, operands, ufunc)
 
 
 def op(node_name: str | None, **formulas: Callable) -> Callable[[Callable], Op]:

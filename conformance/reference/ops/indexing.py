@@ -422,19 +422,25 @@ def alias(self):
 
 @op(
     "IndexBackward0",
-    self=lambda grad, self_shape, key, F: _run(F, advanced_index_backward)(grad, self_shape, key),
+    self=lambda grad, self_shape, key, F: _run(F, index_put_accumulate)(
+        F.zeros(self_shape, grad), key, grad
+    ),
 )
 def advanced_index(self, key):
     """view[key] for an advanced key: a copy, contiguous as PyTorch's."""
     return array_namespace(self).ascontiguousarray(self[key])
 
 
-@op("IndexPutImplBackward0", grad=lambda grad, key, F: _run(F, advanced_index)(grad, key))
-def advanced_index_backward(grad, input_shape, key):
-    """The gradient of x[key]: zeros of x's shape with `grad` added at the indexed places, so
-    an element picked twice gets both contributions."""
-    out = array_namespace(grad).zeros(input_shape, grad.dtype)
-    _add_at(out, key, grad)
+@op(
+    "IndexPutImplBackward0",
+    self=lambda grad: grad,
+    values=lambda grad, key, F: _run(F, advanced_index)(grad, key),
+)
+def index_put_accumulate(self, key, values):
+    """self with `values` added at `key`, repeated positions adding up. On zeros, this is the
+    gradient of x[key]: an element picked twice gets both contributions."""
+    out = self.copy()
+    _add_at(out, key, values)
     return out
 
 
@@ -575,7 +581,6 @@ class _JoinBackward(Node):
     own dtype. Only sizes are kept, so there is nothing to free after a backward."""
 
     __slots__ = ("dim", "parts", "metas", "device")
-    __module__ = "torch"
 
     def apply(self, grads: list, create_graph: bool) -> tuple:
         grad = grads[0]
@@ -602,6 +607,7 @@ class CatBackward0(_JoinBackward):
     """part: the (start, stop) of an input along `dim`, or None for a skipped empty input."""
 
     __slots__ = ()
+    __module__ = "torch"  # as the nodes of declared ops
 
     def piece_of(self, grad: Any, part: Any, sizes: tuple, create_graph: bool) -> Any:
         if part is None:
@@ -616,6 +622,7 @@ class StackBackward0(_JoinBackward):
     """part: the position of an input along `dim`."""
 
     __slots__ = ()
+    __module__ = "torch"
 
     def piece_of(self, grad: Any, part: Any, sizes: tuple, create_graph: bool) -> Any:
         if create_graph:
@@ -752,8 +759,8 @@ def stack(tensors: Any, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
 
 @op(
     "IndexSelectBackward0",
-    self=lambda grad, self_shape, dim, index, F: _run(F, index_select_backward)(
-        grad, self_shape, dim, index
+    self=lambda grad, self_shape, dim, index, F: _run(F, index_add)(
+        F.zeros(self_shape, grad), dim, index, grad
     ),
 )
 def index_select_values(self, dim, index):
@@ -764,15 +771,17 @@ def index_select_values(self, dim, index):
 
 @op(
     "IndexAddBackward0",
-    grad=lambda grad, dim, index, F: _run(F, index_select_values)(grad, dim, index),
+    self=lambda grad: grad,
+    source=lambda grad, dim, index, F: _run(F, index_select_values)(grad, dim, index),
 )
-def index_select_backward(grad, input_shape, dim, index):
-    """zeros.index_add_(dim, index, grad): a row selected twice gets both gradients."""
-    out = array_namespace(grad).zeros(input_shape, grad.dtype)
-    if not input_shape:
-        out[...] = grad
+def index_add(self, dim, index, source):
+    """self with `source` added at `index` along `dim`. On zeros, this is the gradient of
+    index_select: a row selected twice gets both gradients."""
+    out = self.copy()
+    if out.ndim == 0:
+        out += source.reshape(())
     else:
-        _add_at(out, (_ALL,) * dim + (index.reshape(-1),), grad)
+        _add_at(out, (_ALL,) * dim + (index.reshape(-1),), source)
     return out
 
 
@@ -806,8 +815,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 @op(
     "GatherBackward0",
-    self=lambda grad, self_shape, dim, index, F: _run(F, gather_backward)(
-        grad, self_shape, dim, index
+    self=lambda grad, self_shape, dim, index, F: _run(F, scatter_add)(
+        F.zeros(self_shape, grad), dim, index, grad
     ),
 )
 def gather_values(self, dim, index):
@@ -823,21 +832,22 @@ def gather_values(self, dim, index):
 
 @op(
     "ScatterAddBackward0",
-    grad=lambda grad, dim, index, F: _run(F, gather_values)(grad, dim, index),
+    self=lambda grad: grad,
+    src=lambda grad, dim, index, F: _run(F, gather_values)(grad, dim, index),
 )
-def gather_backward(grad, input_shape, dim, index):
-    """zeros.scatter_add_(dim, index, grad): each gathered element sends its gradient back to
-    where it came from, adding up repeats."""
-    xp = array_namespace(grad)
-    out = xp.zeros(input_shape or (1,), grad.dtype)
+def scatter_add(self, dim, index, src):
+    """self with each element of `src` added where `index` sends it along `dim`. On zeros, this
+    is the gradient of gather: each gathered element goes back where it came from."""
+    xp = array_namespace(self)
+    out = self.reshape(self.shape or (1,)).copy()
     flat_index = index.reshape(index.shape or (1,))
     ndim = flat_index.ndim
     key = tuple(
         flat_index if d == dim else xp.arange(n).reshape((n,) + (1,) * (ndim - d - 1))
         for d, n in enumerate(flat_index.shape)
     )
-    _add_at(out, key, grad.reshape(flat_index.shape))
-    return out.reshape(input_shape)
+    _add_at(out, key, src.reshape(flat_index.shape))
+    return out.reshape(self.shape)
 
 
 def gather(
@@ -876,7 +886,8 @@ def gather(
     self=lambda grad, mask, F: _run(F, masked_fill_number)(grad, mask, 0),
 )
 def masked_fill_number(self, mask, value):
-    return array_namespace(self).where(mask, np.asarray(value).astype(self.dtype), self)
+    xp = array_namespace(self)
+    return xp.where(mask, xp.asarray(value, dtype=self.dtype), self)
 
 
 @op(

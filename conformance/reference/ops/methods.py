@@ -38,7 +38,13 @@ def _reverse_div(self: Tensor, other: Any) -> Tensor:
 
 
 def _inplace(compute: Any) -> Any:
+    direct = getattr(compute, "write_into", None)
+
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if direct is not None and not kwargs:
+            done = direct(self, args)
+            if done is not None:
+                return done
         return inplace.apply_inplace(self, lambda: compute(self, *args, **kwargs))
 
     method.__name__ = compute.__name__ + "_"

@@ -18,12 +18,19 @@ def _xp(a):
 # -- arithmetic ---------------------------------------------------------------------------
 
 
-@pointwise("AddBackward0", self=lambda grad: grad, other=lambda grad, alpha: grad * alpha)
+@pointwise(
+    "AddBackward0", ufunc="add", self=lambda grad: grad, other=lambda grad, alpha: grad * alpha
+)
 def add(self, other, alpha=1):
     return self + other * alpha if alpha != 1 else self + other
 
 
-@pointwise("SubBackward0", self=lambda grad: grad, other=lambda grad, alpha: -grad * alpha)
+@pointwise(
+    "SubBackward0",
+    ufunc="subtract",
+    self=lambda grad: grad,
+    other=lambda grad, alpha: -grad * alpha,
+)
 def sub(self, other, alpha=1):
     return self - other * alpha if alpha != 1 else self - other
 
@@ -35,7 +42,10 @@ def rsub_number(self, other):
 
 
 @pointwise(
-    "MulBackward0", self=lambda grad, other: grad * other, other=lambda grad, self: grad * self
+    "MulBackward0",
+    ufunc="multiply",
+    self=lambda grad, other: grad * other,
+    other=lambda grad, self: grad * self,
 )
 def mul(self, other):
     return self * other
@@ -44,6 +54,7 @@ def mul(self, other):
 @pointwise(
     "DivBackward0",
     kind="float",
+    ufunc="true_divide",
     self=lambda grad, other: grad / other,
     other=lambda grad, self, other: -grad * self / (other * other),
 )

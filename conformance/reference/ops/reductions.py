@@ -136,11 +136,12 @@ def _count(shape, dims):
     return n
 
 
+_WIDER = {dtypes.float16.np: np.dtype(np.float32), dtypes.bfloat16.np: np.dtype(np.float32)}
+
+
 def _accumulator(np_dtype):
     """PyTorch accumulates float16 and bfloat16 in float32 on the CPU; so does this engine."""
-    if np_dtype.kind == "f" and np_dtype.itemsize < 4 or np_dtype.name == "bfloat16":
-        return np.dtype(np.float32)
-    return np_dtype
+    return _WIDER.get(np_dtype, np_dtype)
 
 
 def _sum_dtype(data, dtype):
