@@ -25,6 +25,7 @@ from conformance.reference.graph import (
     run_backward,
     warn_create_graph_cycle,
 )
+from conformance.reference.ops.define import refresh_view
 from conformance.reference.tensor import Tensor
 
 
@@ -81,6 +82,8 @@ def _ones_like(array: Any) -> Any:
 
 def _check_outputs(outputs: list) -> None:
     for i, out in enumerate(outputs):
+        if out._view is not None:
+            refresh_view(out)
         if not out._requires_grad:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"

@@ -191,6 +191,10 @@ def accumulator(leaf: Any) -> AccumulateGrad:
 
 def edge(tensor: Any) -> tuple:
     """The (node, output_nr) an op records for an input: None for inputs without grad."""
+    if tensor._view is not None:
+        from conformance.reference.ops.define import refresh_view
+
+        refresh_view(tensor)
     if not tensor._requires_grad:
         return (None, 0)
     if tensor.grad_fn is not None:

@@ -269,6 +269,8 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
     for index in op.diff_index:
         value = values[index]
         if isinstance(value, Tensor):
+            if value._view is not None:
+                refresh_view(value)
             metas.append((value._data.shape, value._dtype))
             if value._requires_grad:
                 wanted = True
@@ -575,22 +577,70 @@ class ViewOp(Op):
         base = values[0]
         out = self.forward(base._data, *values[1:])
         outputs = self.record(values, out)
-        for t in outputs if isinstance(outputs, tuple) else (outputs,):
-            mark_view(t, base, (self, tuple(values[1:])), self.creation)
+        if isinstance(outputs, tuple):
+            for index, t in enumerate(outputs):
+                mark_view(t, base, (self, tuple(values[1:]), index), self.creation)
+        else:
+            mark_view(outputs, base, (self, tuple(values[1:]), None), self.creation)
         return outputs
+
+
+class ViewRecord:
+    """How a view was made from its base: the view ops to replay (op, arguments, which output),
+    how it was created (None, "no_grad", "multi:<Op>" for unbind and split outputs), and the
+    base's version when the view's history was last set: if the base changes in place, that history is stale."""
+
+    __slots__ = ("steps", "creation", "version")
+
+    def __init__(self, steps: tuple, creation: str | None, version: int) -> None:
+        self.steps, self.creation, self.version = steps, creation, version
 
 
 def mark_view(view: Any, base: Any, step: tuple, creation: str | None) -> None:
     """Make `view` share `base`'s counter and root, and remember the step that made it."""
-    view._version_counter = base._version_counter
+    view._version_counter = counter = base._version_counter
     view._inference = base._inference
+    creation = creation or _grad_mode_creation()
     if base._base is not None and base._view is not None:
-        chain, base_creation = base._view
+        record = base._view
         view._base = base._base
-        view._view = (chain + (step,), creation or base_creation or _grad_mode_creation())
+        view._view = ViewRecord(record.steps + (step,), creation or record.creation, counter[0])
     else:
         view._base = base if base._base is None else base._base
-        view._view = ((step,), creation or _grad_mode_creation())
+        view._view = ViewRecord((step,), creation, counter[0])
+
+
+def replay_view(steps: tuple, base: Any, on_arrays: bool = False) -> Any:
+    """Apply a view's steps again to its base (a Tensor, or with on_arrays an array)."""
+    current = base
+    for step_op, args, index in steps:
+        current = (step_op.forward if on_arrays else step_op)(current, *args)
+        if index is not None:
+            current = current[index]
+    return current
+
+
+def refresh_view(view: Any) -> None:
+    """A view whose base changed in place since its history was set gets a new history,
+    through the base (PyTorch regenerates a view's grad_fn the same way)."""
+    record = view._view
+    base = view._base
+    if record.version == view._version_counter[0] or base is None or not base._requires_grad:
+        return
+    from conformance.reference.ops.inplace import MULTI_VIEW, NO_GRAD_VIEW_CHANGED
+
+    if record.creation == "no_grad":
+        raise RuntimeError(NO_GRAD_VIEW_CHANGED)
+    if record.creation is not None:  # an output of unbind, split, chunk
+        raise RuntimeError(
+            f"Output {view._output_nr} of {record.creation[6:]} is a view and its base or another "
+            "view of its base has been modified inplace. " + MULTI_VIEW
+        )
+    with grad_mode.set_grad_enabled(True):
+        replayed = replay_view(record.steps, base)
+    view.grad_fn, view._requires_grad = replayed.grad_fn, True
+    view._output_nr = replayed._output_nr
+    record.version = view._version_counter[0]
 
 
 def _grad_mode_creation() -> str | None:

@@ -40,7 +40,7 @@ def check_writable(self: Any, needs_graph: bool) -> None:
         return
     if base._requires_grad and base.grad_fn is None:
         raise RuntimeError(VIEW_OF_LEAF)
-    creation = self._view[1]
+    creation = self._view.creation
     if creation == "no_grad" and (needs_graph or base._requires_grad):
         raise RuntimeError(
             "A view was created in no_grad mode and is being modified inplace with grad mode "
@@ -49,14 +49,29 @@ def check_writable(self: Any, needs_graph: bool) -> None:
             "the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
             "you want the inplace to be tracked)."
         )
-    if creation in ("unbind", "multi") and (needs_graph or base._requires_grad):
-        name = "Unbind" if creation == "unbind" else "SplitWithSizes"
+    if (
+        creation is not None
+        and creation.startswith("multi:")
+        and (needs_graph or base._requires_grad)
+    ):
         raise RuntimeError(
-            f"Output {self._output_nr} of {name}Backward0 is a view and is being modified "
-            "inplace. This view is the output of a function that returns multiple views. Such "
-            "functions do not allow the output views to be modified inplace. You should replace "
-            "the inplace operation by an out-of-place one."
+            f"Output {self._output_nr} of {creation[6:]} is a view and is being modified "
+            "inplace. " + MULTI_VIEW
         )
+
+
+MULTI_VIEW = (
+    "This view is the output of a function that returns multiple views. Such functions do not "
+    "allow the output views to be modified inplace. You should replace the inplace operation by "
+    "an out-of-place one."
+)
+NO_GRAD_VIEW_CHANGED = (
+    "A view was created in no_grad mode and its base or another view of its base has been "
+    "modified inplace with grad mode enabled. Given that this use case is ambiguous and "
+    "error-prone, it is forbidden. You can clarify your code by moving both the view and the "
+    "inplace either both inside the no_grad block (if you don't want the inplace to be tracked) "
+    "or both outside (if you want the inplace to be tracked)."
+)
 
 
 def apply_inplace(self: Any, compute: Callable[[], Any]) -> Any:
@@ -115,15 +130,14 @@ def rebase_history(self: Any, result: Any) -> None:
         self.grad_fn, self._requires_grad, self._output_nr = node, True, result._output_nr
         return
     base = self._base
-    copy = CopySlices(edge(base), self._view[0], node)
+    copy = CopySlices(edge(base), self._view.steps, node)
     base.grad_fn, base._requires_grad, base._output_nr = copy, True, 0
     # The view's own history now runs through its base: replay the view steps on the base.
     with grad_mode.set_grad_enabled(True):
-        replayed = base
-        for step_op, args in self._view[0]:
-            replayed = step_op(replayed, *args)
-            replayed = replayed[0] if isinstance(replayed, tuple) else replayed
-    self.grad_fn, self._requires_grad, self._output_nr = replayed.grad_fn, True, 0
+        replayed = define.replay_view(self._view.steps, base)
+    self.grad_fn, self._requires_grad = replayed.grad_fn, True
+    self._output_nr = replayed._output_nr
+    self._view.version = self._version_counter[0]
 
 
 def _retarget_saved_result(node: Node, self: Any) -> None:
@@ -158,10 +172,7 @@ class CopySlices(Node):
         if isinstance(grad, define.Tensor):
             grad = grad._data
         result = grad.copy()
-        region = result
-        for step_op, args in self.steps:
-            region = step_op.forward(region, *args)
-            region = region[0] if isinstance(region, tuple) else region
+        region = define.replay_view(self.steps, result, on_arrays=True)
         fn_grads = self.fn.apply([region.copy()], create_graph)
         if fn_grads and fn_grads[0] is not None:
             region[...] = fn_grads[0]

@@ -207,13 +207,12 @@ def narrow(input, dim, start, length):
     return slice_dim(input, dim, start, start + length, 1)
 
 
-@view_op("UnbindBackward0", creation="unbind", self=lambda grads, dim, F: F.stack(grads, dim))
+@view_op("UnbindBackward0", creation="multi:Unbind", self=lambda grads, dim, F: F.stack(grads, dim))
 def unbind(self, dim=0):
     return tuple(_xp(self).moveaxis(self, dim, 0))
 
 
-@view_op("SplitBackward0", creation="multi", self=lambda grads, dim, F: F.cat(grads, dim))
-def split_sizes(self, sizes, dim):
+def _pieces(self, sizes, dim):
     out, start = [], 0
     for size in sizes:
         key = (slice(None),) * (dim % self.ndim) + (slice(start, start + size),)
@@ -222,19 +221,34 @@ def split_sizes(self, sizes, dim):
     return tuple(out)
 
 
+@view_op("SplitBackward0", creation="multi:Split", self=lambda grads, dim, F: F.cat(grads, dim))
+def split_equal(self, sizes, dim):
+    """split(n) and chunk: pieces of one size (the last may be smaller)."""
+    return _pieces(self, sizes, dim)
+
+
+@view_op(
+    "SplitWithSizesBackward0",
+    creation="multi:SplitWithSizes",
+    self=lambda grads, dim, F: F.cat(grads, dim),
+)
+def split_with_sizes(self, sizes, dim):
+    return _pieces(self, sizes, dim)
+
+
 def split(input, split_size_or_sections, dim=0):
     size = input.shape[dim]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         sizes = [min(step, size - i) for i in range(0, size, step)] or [0]
-    else:
-        sizes = list(split_size_or_sections)
-        if sum(sizes) != size:
-            raise RuntimeError(
-                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
-                f"size at dimension {dim}), but got split_sizes={sizes}"
-            )
-    return split_sizes(input, tuple(sizes), dim)
+        return split_equal(input, tuple(sizes), dim)
+    sizes = list(split_size_or_sections)
+    if sum(sizes) != size:
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
+            f"size at dimension {dim}), but got split_sizes={sizes}"
+        )
+    return split_with_sizes(input, tuple(sizes), dim)
 
 
 def chunk(input, chunks, dim=0):
