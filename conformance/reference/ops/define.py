@@ -588,7 +588,8 @@ class ViewOp(Op):
 class ViewRecord:
     """How a view was made from its base: the view ops to replay (op, arguments, which output),
     how it was created (None, "no_grad", "multi:<Op>" for unbind and split outputs), and the
-    base's version when the view's history was last set: if the base changes in place, that history is stale."""
+    base's version when the view's history was last set: if the base changes in place, that
+    history is stale."""
 
     __slots__ = ("steps", "creation", "version")
 

@@ -342,12 +342,16 @@ def fill_like(self, value):
 
 @op(
     "CopyBackwards",
-    self=lambda grad: grad * 0,
+    self=lambda grad, F: F.zeros_like(grad),
     src=lambda grad: grad,
 )
 def copy_from(self, src):
     """What self.copy_(src) writes: src broadcast to self's shape, in self's dtype."""
     return _xp(self).broadcast_to(src, self.shape).astype(self.dtype)
+
+
+# Like AccumulateGrad and CopySlices, this node is a C++ class in PyTorch, named in full.
+copy_from.node.name = lambda node: "torch::autograd::CopyBackwards"
 
 
 @op("ToCopyBackward0", self=lambda grad: grad)

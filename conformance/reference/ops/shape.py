@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from conformance.reference import dtypes
 from conformance.reference.ops.define import op, view_op
 
 
@@ -99,7 +100,8 @@ def expand_shape(self, shape):
     lead = len(target) - self.ndim
     if lead < 0:
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(self.shape)}}}, size={list(shape)}): the number of "
+            f"expand(torch.{dtypes.from_numpy_dtype(self.dtype).legacy_name}"
+            f"{{{list(self.shape)}}}, size={list(shape)}): the number of "
             "sizes provided "
             f"({len(target)}) must be greater or equal to the number of dimensions in the tensor "
             f"({self.ndim})"
