@@ -162,21 +162,27 @@ class AccumulateGrad(Node):
         (nobody else holds that array), else copied: .grad must own its memory, because
         later backwards add into it in place."""
         leaf = self.variable
-        hooked = run_tensor_hooks(leaf._hooks, grad, create_graph)
-        fresh = fresh and hooked is grad
-        grad = hooked
-        if grad is None:
-            return
+        if leaf._hooks:
+            hooked = run_tensor_hooks(leaf._hooks, grad, create_graph)
+            fresh = fresh and hooked is grad
+            grad = hooked
+            if grad is None:
+                return
         current = leaf._grad
         if current is None:
-            leaf._grad = _as_grad_tensor(grad, leaf, create_graph, copy=not fresh)
+            flags = getattr(grad, "flags", None)
+            if fresh and flags is not None and flags.owndata and flags.writeable:
+                leaf._grad = Tensor._wrap(grad, leaf._dtype, leaf._device)  # ours alone: keep
+            else:
+                leaf._grad = _as_grad_tensor(grad, leaf, create_graph, copy=not fresh)
         elif create_graph or grad_mode.STATE.grad_enabled and current.requires_grad:
             leaf._grad = current + _as_grad_tensor(grad, leaf, create_graph, copy=False)
         else:
             current._data += grad._data if isinstance(grad, Tensor) else grad
             current._version_counter[0] += 1
-        for hook in list((leaf._post_accumulate_hooks or {}).values()):
-            hook(leaf)
+        if leaf._post_accumulate_hooks:
+            for hook in list(leaf._post_accumulate_hooks.values()):
+                hook(leaf)
 
 
 def accumulator(leaf: Any) -> AccumulateGrad:

@@ -85,7 +85,15 @@ class FormulaNode(Node):
                     elif kind is _Number:
                         value = value.value
                     args.append(value)
-            results.append(_fit(as_array(formula(*args)), meta, create_graph))
+            result = formula(*args)
+            if create_graph:
+                results.append(_fit(result, meta, True))
+                continue
+            if result.__class__ is not np.ndarray:
+                result = as_array(result)
+            if result.shape != meta[0] or result.dtype != meta[1].np:
+                result = _fit(result, meta, False)
+            results.append(result)
         return tuple(results)
 
     def _origin(self, read: str, saved: SavedTensor) -> tuple:

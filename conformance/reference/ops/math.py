@@ -49,7 +49,9 @@ class ArrayMath:
 
     def __getattr__(self, name: str) -> Any:
         found = _reference_op(name)
-        return found.forward if isinstance(found, define.Op) else found
+        found = found.forward if isinstance(found, define.Op) else found
+        setattr(self, name, found)  # found once, then an ordinary attribute
+        return found
 
     @staticmethod
     def sum_to(a: Any, shape: tuple) -> Any:
@@ -212,7 +214,9 @@ class TensorMath:
         return linalg.bmm(a, b)
 
     def __getattr__(self, name: str) -> Any:
-        return _reference_op(name)
+        found = _reference_op(name)
+        setattr(self, name, found)
+        return found
 
 
 define.ArrayMath = ArrayMath()

@@ -184,7 +184,9 @@ def _unsqueeze(F, grad, dims, keepdim, ndim):
 @op("SumBackward0", self=lambda grad, self_shape, F: F.expand(grad, self_shape))
 def sum_all(self, dtype=None):
     target = _sum_dtype(self, dtype)
-    return self.sum(dtype=_accumulator(target)).astype(target)
+    accumulate = _accumulator(target)
+    total = self.sum(dtype=accumulate)
+    return total if accumulate is target else total.astype(target)
 
 
 @op(
