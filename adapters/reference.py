@@ -1,4 +1,5 @@
-"""The bundled reference engine (conformance.reference) on its CPU (NumPy) backend."""
+"""The bundled reference engine (conformance.reference): NumPy on the CPU; on `cuda`, CuPy on a
+GPU, or the simulated device (CONFORMANCE_SIMULATED_CUDA=1), labelled "cuda (simulated)"."""
 
 from __future__ import annotations
 
@@ -21,17 +22,28 @@ class ReferenceAdapter(TorchLikeAdapter):
 
     def info(self) -> EngineInfo:
         devices = self.devices()
+        backend = self.module.devices.CUDA
+        details = {"numpy": np.__version__, "machine": platform.machine()}
+        labels = {}
+        if backend.kind == "simulated":
+            labels["cuda"] = "cuda (simulated)"
+            details["cuda"] = "simulated: NumPy arrays labelled cuda:0, no GPU"
+        elif backend.kind == "cupy":
+            details["gpu"] = backend.name
+            details["cupy"] = backend.xp.__version__
+            details["cuda"] = str(backend.xp.cuda.runtime.runtimeGetVersion())
         return EngineInfo(
             name=self.label,
             version=kit_version,
             pytorch_version=self.module.__pytorch_version__,
             devices=devices,
             capabilities=sorted(c for c in CAPABILITIES if c != "cuda" or "cuda" in devices),
-            details={"numpy": np.__version__, "machine": platform.machine()},
+            device_labels=labels,
+            details=details,
         )
 
     def devices(self) -> list[str]:
-        return ["cpu"]
+        return ["cpu", "cuda"] if self.module.cuda.is_available() else ["cpu"]
 
     def to_numpy(self, value):
         t = value.detach()

@@ -209,7 +209,12 @@ def _print_problems(console: Console, corpus: Corpus) -> None:
 
 def cmd_run(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
     from conformance.runner import RunOptions, invalid_results, run
-    from conformance.terminal import RichProgress, print_unexpected, summary_table
+    from conformance.terminal import (
+        RichProgress,
+        device_labels,
+        print_unexpected,
+        summary_table,
+    )
 
     corpus = _corpus(args)
     cases = select(corpus.cases, args.keyword, args.tag)
@@ -249,8 +254,9 @@ def cmd_run(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
     if not outcome.results:
         console.print("[red]nothing ran:[/] no engine has any of the devices asked for (--device)")
         return EXIT_USAGE
-    console.print(summary_table(outcome.results))
-    print_unexpected(console, outcome.results)
+    labels = device_labels(outcome.engines)
+    console.print(summary_table(outcome.results, labels))
+    print_unexpected(console, outcome.results, labels=labels)
     console.print(f"results: {outcome.results_path}")
     if corpus.problems:
         return EXIT_USAGE

@@ -75,19 +75,32 @@ class RichProgress:
         self.bar.update(self.task, advance=1, tally=tally)
 
 
-def lane_label(result: Result) -> str:
+def device_labels(engines: list[dict]) -> dict[tuple[str, str], str]:
+    """(engine, device) -> how the device is shown, e.g. "cuda (simulated)", from the run's
+    engine records: a simulated device must never read as a GPU."""
+    labels = {}
+    for record in engines:
+        for device, label in record.get("info", {}).get("device_labels", {}).items():
+            labels[(record["engine"], device)] = label
+    return labels
+
+
+def lane_label(result: Result, labels: dict | None = None) -> str:
     if not result.engine:
         return "(specs)"
-    return f"{result.engine} / {result.device}" if result.device else result.engine
+    if not result.device:
+        return result.engine
+    device = (labels or {}).get((result.engine, result.device), result.device)
+    return f"{result.engine} / {device}"
 
 
-def summary_table(results: list[Result]) -> Table:
+def summary_table(results: list[Result], labels: dict | None = None) -> Table:
     by_lane: dict[str, Counter] = defaultdict(Counter)
     messages: dict[str, list[bool]] = defaultdict(list)
     for r in results:
-        by_lane[lane_label(r)][r.status] += 1
+        by_lane[lane_label(r, labels)][r.status] += 1
         if r.message_conforms is not None:
-            messages[lane_label(r)].append(r.message_conforms)
+            messages[lane_label(r, labels)].append(r.message_conforms)
     shown = [s for s in STATUSES if any(c[s] for c in by_lane.values())]
     table = Table(title="Summary", title_justify="left")
     table.add_column("engine / device")
@@ -104,12 +117,15 @@ def summary_table(results: list[Result]) -> Table:
     return table
 
 
-def print_unexpected(console: Console, results: list[Result], limit: int = 30) -> None:
+def print_unexpected(
+    console: Console, results: list[Result], limit: int = 30, labels: dict | None = None
+) -> None:
     unexpected = [r for r in results if r.status in UNEXPECTED]
     for r in unexpected[:limit]:
         style = STATUS_STYLE[r.status]
+        lane = escape(lane_label(r, labels))
         console.print(
-            f"[{style}]{r.status.upper():8}[/] {escape(r.case_id)} [dim]({escape(lane_label(r))}, "
+            f"[{style}]{r.status.upper():8}[/] {escape(r.case_id)} [dim]({lane}, "
             f"{escape(r.location)})[/]",
             soft_wrap=True,
         )

@@ -1,29 +1,57 @@
-"""torch.cuda for the reference engine. Without a CUDA backend (this module's state on a
-machine without CuPy and a GPU) it answers as a CPU-only build of PyTorch does."""
+"""torch.cuda for the reference engine: answers from the CUDA backend (CuPy on a GPU, or the
+simulated device when CONFORMANCE_SIMULATED_CUDA=1); with neither, it answers as a CPU-only
+build of PyTorch does."""
 
 from __future__ import annotations
+
+from conformance.reference.devices import CUDA
 
 NOT_COMPILED = "Torch not compiled with CUDA enabled"
 
 
+def _require() -> None:
+    if not CUDA.available:
+        raise AssertionError(NOT_COMPILED)
+
+
 def is_available() -> bool:
-    return False
+    return CUDA.available
+
+
+def is_simulated() -> bool:
+    """True when `cuda` is the simulated device (NumPy arrays labelled cuda:0), not a GPU."""
+    return CUDA.kind == "simulated"
 
 
 def device_count() -> int:
-    return 0
+    return CUDA.count
 
 
 def current_device() -> int:
-    raise AssertionError(NOT_COMPILED)
+    _require()
+    return 0
+
+
+def get_device_name(device: object = None) -> str:
+    _require()
+    return CUDA.name
 
 
 def synchronize(device: object = None) -> None:
-    raise AssertionError(NOT_COMPILED)
+    """Wait for the GPU's queued work; the simulated device has none."""
+    _require()
+    if CUDA.kind == "cupy":
+        CUDA.xp.cuda.runtime.deviceSynchronize()
 
 
 def manual_seed(seed: int) -> None:
-    """Seeding CUDA generators is silently skipped when there is no CUDA, as in PyTorch."""
+    """The reference engine has one generator for every device (its draws are made on the
+    host), so seeding CUDA is seeding it; without CUDA this is silently skipped, as in
+    PyTorch."""
+    if CUDA.available:
+        from conformance.reference.ops.creation import manual_seed as seed_all
+
+        seed_all(seed)
 
 
 manual_seed_all = manual_seed

@@ -6,6 +6,8 @@ backend slots in without touching the ops.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 # Every device type PyTorch 2.13 parses, in the order its error message lists them.
@@ -53,6 +55,7 @@ class device:  # noqa: N801 - PyTorch's spelling
 
 
 CPU = device("cpu")
+CUDA0 = device("cuda", 0)
 
 
 def as_device(value: device | str | int | None) -> device:
@@ -66,18 +69,79 @@ def as_device(value: device | str | int | None) -> device:
     return device(value)
 
 
+class CudaBackend:
+    """What backs the `cuda` device: CuPy on a real GPU, or, when CONFORMANCE_SIMULATED_CUDA=1,
+    NumPy arrays that carry device cuda:0. The simulated device enforces every placement rule
+    (mixed devices, transfers, numpy() on CUDA) without a GPU; it is a test of placement logic,
+    never a GPU result, and says so in its name."""
+
+    def __init__(self) -> None:
+        self.kind, self.xp, self.count, self.name = "none", None, 0, None
+        if os.environ.get("CONFORMANCE_SIMULATED_CUDA") == "1":
+            self.kind, self.xp, self.count, self.name = "simulated", np, 1, "cuda (simulated)"
+            return
+        try:
+            import cupy
+
+            count = cupy.cuda.runtime.getDeviceCount()
+        except Exception:  # no CuPy, no driver, or no device: no CUDA
+            return
+        if count:
+            self.kind, self.xp, self.count = "cupy", cupy, count
+            props = cupy.cuda.runtime.getDeviceProperties(0)
+            self.name = (
+                props["name"].decode() if isinstance(props["name"], bytes) else props["name"]
+            )
+
+    @property
+    def available(self) -> bool:
+        return self.count > 0
+
+
+CUDA = CudaBackend()
+
+
+def placement(value: device | str | int | None) -> device:
+    """The device a new tensor lives on: `cuda` means the current CUDA device (cuda:0), and
+    asking for CUDA without a backend fails as a CPU-only PyTorch build does."""
+    dev = as_device(value)
+    if dev.type == "cuda":
+        array_module(dev)
+        index = 0 if dev.index is None else dev.index
+        if index >= CUDA.count:
+            raise RuntimeError(
+                "CUDA error: invalid device ordinal\nCUDA kernel errors might be asynchronously "
+                "reported at some other API call, so the stacktrace below might be incorrect."
+            )
+        return dev if dev.index is not None else CUDA0
+    if dev.type != "cpu":
+        array_module(dev)
+    return dev
+
+
 def array_module(dev: device):
     """The array namespace (`xp`) that holds tensors on `dev`."""
     if dev.type == "cpu":
         return np
     if dev.type == "cuda":
-        # A CPU-only build of PyTorch fails the same way on any CUDA request.
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        if CUDA.xp is None:
+            # A CPU-only build of PyTorch fails the same way on any CUDA request.
+            raise AssertionError("Torch not compiled with CUDA enabled")
+        return CUDA.xp
     raise RuntimeError(f"conformance.reference has no {dev.type} backend")
 
 
-def transfer(tensor, dtype, target: device):
-    """A copy of `tensor` on another device (and dtype)."""
+def move_array(array, target: device):
+    """`array` in the array library of `target`: a host-device copy where the libraries differ,
+    and always a new array (a transfer never aliases its source)."""
     xp = array_module(target)
-    data = tensor._data.get() if hasattr(tensor._data, "get") else tensor._data
-    return type(tensor)._wrap(xp.asarray(data, dtype=dtype.np), dtype, target)
+    on_gpu = hasattr(array, "__cuda_array_interface__")
+    if xp is np:
+        return array.get() if on_gpu else array.copy()
+    return xp.asarray(array) if not on_gpu else array.copy()
+
+
+def transfer(tensor, dtype, target: device):
+    """A copy of `tensor` on another device (and dtype), outside autograd."""
+    data = move_array(tensor._data, target)
+    return type(tensor)._wrap(data.astype(dtype.np, copy=False), dtype, target)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from conformance.reference import dtypes
-from conformance.reference.devices import CPU, array_module, as_device
+from conformance.reference.devices import CPU, array_module, as_device, placement
 from conformance.reference.tensor import Tensor
 
 COPY_CONSTRUCT = (
@@ -85,7 +85,8 @@ def tensor(
         host = np.array(data, dtype=dtype.np)
     else:
         host = np.array(_to_host(data), dtype=dtype.np)
-    return _finish(_on(as_device(device), host), dtype, as_device(device), requires_grad)
+    dev = placement(device)
+    return _finish(_on(dev, host), dtype, dev, requires_grad)
 
 
 def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None) -> Tensor:
@@ -119,7 +120,7 @@ def _size(size: tuple) -> tuple:
 
 
 def _factory(fill: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
-    dev = as_device(device)
+    dev = placement(device)
     dtype = dtype or dtypes.get_default_dtype()
     xp = array_module(dev)
     data = (
@@ -261,7 +262,7 @@ def arange(
     if step == 0:
         raise RuntimeError("step must be nonzero")
     host = np.arange(start, end, step, dtype=np.float64).astype(dtype.np)
-    dev = as_device(device)
+    dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 
 
@@ -276,7 +277,7 @@ def linspace(
 ) -> Tensor:
     dtype = dtype or dtypes.get_default_dtype()
     host = np.linspace(start, end, steps, dtype=np.float64).astype(dtype.np)
-    dev = as_device(device)
+    dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 
 
@@ -289,7 +290,7 @@ def eye(
     requires_grad: bool = False,
 ) -> Tensor:
     dtype = dtype or dtypes.get_default_dtype()
-    dev = as_device(device)
+    dev = placement(device)
     return _finish(array_module(dev).eye(n, m, dtype=dtype.np), dtype, dev, requires_grad)
 
 
@@ -312,7 +313,7 @@ def seed() -> int:
 
 def _random(draw: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
     dtype = dtype or dtypes.get_default_dtype()
-    dev = as_device(device)
+    dev = placement(device)
     host = draw(_generator[0], _size(size)).astype(dtype.np)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 

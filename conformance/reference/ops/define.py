@@ -221,13 +221,18 @@ class Op:
         out = self.forward(*arrays)
         return self.record(values, out)
 
+    output_device: int | None = None  # index of a parameter naming the output's device
+
     def record(self, values: list, out: Any) -> Any:
         """Wrap the forward's array(s) and, when grad mode is on, attach the node."""
         device = None
-        for v in values:
-            if isinstance(v, Tensor):
-                device = v._device
-                break
+        if self.output_device is not None:
+            device = values[self.output_device]
+        else:
+            for v in values:
+                if isinstance(v, Tensor):
+                    device = v._device
+                    break
         out = tuple(as_array(o) for o in out) if isinstance(out, tuple) else as_array(out)
         if isinstance(out, tuple):
             outputs = tuple(Tensor._wrap(o, dtypes.from_numpy_dtype(o.dtype), device) for o in out)
@@ -563,9 +568,20 @@ def pointwise(
     return lambda forward: PointwiseOp(forward, node_name, formulas, kind, operands, ufunc)
 
 
-def op(node_name: str | None, **formulas: Callable) -> Callable[[Callable], Op]:
-    """Declare an op whose forward maps arrays to an array (or a tuple of arrays)."""
-    return lambda forward: Op(forward, node_name, formulas)
+def op(
+    node_name: str | None, output_device: str | None = None, **formulas: Callable
+) -> Callable[[Callable], Op]:
+    """Declare an op whose forward maps arrays to an array (or a tuple of arrays). Its output
+    lives on its first tensor argument's device, or on the device named by the parameter
+    `output_device` (for transfers)."""
+
+    def declare(forward: Callable) -> Op:
+        declared = Op(forward, node_name, formulas)
+        if output_device is not None:
+            declared.output_device = declared.params.index(output_device)
+        return declared
+
+    return declare
 
 
 class ViewOp(Op):

@@ -148,6 +148,15 @@ class ArrayMath:
         return a @ b
 
 
+ArrayMath.to_device = staticmethod(lambda a, device: _move(a, device))
+
+
+def _move(array: Any, device: Any) -> Any:
+    from conformance.reference.devices import move_array
+
+    return move_array(array, device)
+
+
 class TensorMath:
     """The same helpers over reference Tensors, so the backward pass is recorded."""
 
@@ -165,6 +174,10 @@ class TensorMath:
     @staticmethod
     def expand(a: Any, shape: tuple) -> Any:
         return a.expand(shape)
+
+    @staticmethod
+    def to_device(a: Any, device: Any) -> Any:
+        return a.to(device)
 
     @staticmethod
     def unsqueeze_dims(a: Any, dims: tuple, ndim: int) -> Any:

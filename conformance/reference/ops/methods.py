@@ -10,7 +10,7 @@ import inspect
 from typing import Any
 
 from conformance.reference import dtypes
-from conformance.reference.devices import as_device
+from conformance.reference.devices import placement
 from conformance.reference.ops import creation, define, inplace, pointwise, reductions, shape
 from conformance.reference.tensor import Tensor
 
@@ -80,17 +80,11 @@ def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             dtype, device = arg._dtype, arg._device
         elif arg is not None:
             device = arg
-    target_device = self._device if device is None else _normal_device(as_device(device))
+    target_device = self._device if device is None else placement(device)
     target_dtype = self._dtype if dtype is None else dtype
     if target_device == self._device and target_dtype is self._dtype and not copy:
         return self
     return pointwise.to_copy(self, target_dtype, target_device)
-
-
-def _normal_device(device: Any) -> Any:
-    if device.type == "cuda" and device.index is None:
-        return as_device("cuda:0")
-    return device
 
 
 def _converter(dtype: dtypes.dtype) -> Any:

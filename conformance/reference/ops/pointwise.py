@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from conformance.reference.devices import move_array
 from conformance.reference.ops.define import op, pointwise
 
 
@@ -354,8 +355,15 @@ def copy_from(self, src):
 copy_from.node.name = lambda node: "torch::autograd::CopyBackwards"
 
 
-@op("ToCopyBackward0", self=lambda grad: grad)
-def to_copy_array(self, dtype, device):
+@op(
+    "ToCopyBackward0",
+    output_device="device",
+    self=lambda grad, source, F: F.to_device(grad, source),
+)
+def to_copy_array(self, dtype, device, source):
+    """A copy in another dtype and/or on another device; its gradient goes back to `source`."""
+    if device != source:
+        self = move_array(self, device)
     if self.dtype == np.float64 and dtype.name in ("float16", "bfloat16"):
         # PyTorch narrows double to half through float, rounding twice; so do we.
         return self.astype(np.float32).astype(dtype.np)
@@ -363,9 +371,4 @@ def to_copy_array(self, dtype, device):
 
 
 def to_copy(self, dtype, device):
-    """A copy in another dtype (and, with a device backend, on another device)."""
-    if device != self.device:
-        from conformance.reference.devices import transfer
-
-        return transfer(self, dtype, device)
-    return to_copy_array(self, dtype, device)
+    return to_copy_array(self, dtype, device, self.device)
