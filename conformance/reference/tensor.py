@@ -24,6 +24,10 @@ NON_LEAF_GRAD = (
 )
 
 
+_new = object.__new__
+_STATE = grad_mode.STATE
+
+
 class Size(tuple):
     """torch.Size: a tuple that prints as torch.Size([2, 3])."""
 
@@ -84,8 +88,16 @@ class Tensor:
 
     @classmethod
     def _wrap(cls, data: Any, dtype: dtypes.dtype, device: Any = None) -> Tensor:
-        t = object.__new__(Tensor)
-        t._init(data, dtype, device or CPU)
+        """A new tensor over `data` (what every op returns; kept to one frame, it is hot)."""
+        t = _new(Tensor)
+        t._data = data
+        t._dtype = dtype
+        t._device = device or CPU
+        t._requires_grad = False
+        t.grad_fn = None
+        t._version_counter = [0]
+        if _STATE.inference:
+            t._inference = True
         return t
 
     @classmethod
