@@ -136,8 +136,6 @@ def zeros(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
-    layout: Any = None,
 ) -> Tensor:
     return _factory(0, size, dtype, device, requires_grad)
 
@@ -147,8 +145,6 @@ def ones(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
-    layout: Any = None,
 ) -> Tensor:
     return _factory(1, size, dtype, device, requires_grad)
 
@@ -158,8 +154,6 @@ def empty(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
-    layout: Any = None,
     memory_format: Any = None,
 ) -> Tensor:
     return _factory(0, size, dtype, device, requires_grad)
@@ -314,7 +308,7 @@ def seed() -> int:
 def _random(draw: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
     dtype = dtype or dtypes.get_default_dtype()
     dev = placement(device)
-    host = draw(_generator[0], _size(size)).astype(dtype.np)
+    host = draw(_generator[0], _size(size)).astype(dtype.np)  # the one global generator
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 
 
@@ -323,7 +317,6 @@ def rand(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    generator: Any = None,
 ) -> Tensor:
     return _random(lambda g, s: g.random(s), size, dtype, device, requires_grad)
 
@@ -333,7 +326,6 @@ def randn(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    generator: Any = None,
 ) -> Tensor:
     return _random(lambda g, s: g.standard_normal(s), size, dtype, device, requires_grad)
 
@@ -346,7 +338,6 @@ def randint(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    generator: Any = None,
 ) -> Tensor:
     if size is None:
         low, high, size = 0, low, high
@@ -387,7 +378,6 @@ def randperm(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    generator: Any = None,
 ) -> Tensor:
     return _random(lambda g, s: g.permutation(n), (), dtype or dtypes.int64, device, requires_grad)
 
