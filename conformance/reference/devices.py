@@ -131,6 +131,12 @@ def array_module(dev: device):
     raise RuntimeError(f"conformance.reference has no {dev.type} backend")
 
 
+def array_namespace(array):
+    """NumPy for host arrays (and plain numbers), CuPy for arrays on a GPU: the `xp` an op
+    computes with (Chainer's get_array_module)."""
+    return CUDA.xp if hasattr(array, "__cuda_array_interface__") else np
+
+
 def move_array(array, target: device):
     """`array` in the array library of `target`: a host-device copy where the libraries differ,
     and always a new array (a transfer never aliases its source)."""

@@ -14,9 +14,8 @@ import warnings
 from collections import defaultdict
 from typing import Any
 
-import numpy as np
-
 from conformance.reference import dtypes, grad_mode
+from conformance.reference.devices import array_namespace
 from conformance.reference.nn.modules import _clear_grad, typename
 from conformance.reference.ops import creation
 from conformance.reference.tensor import Tensor
@@ -385,18 +384,14 @@ class Adam(Optimizer):
                 step_size = lr / bias_correction1
                 if amsgrad:
                     max_sq = state["max_exp_avg_sq"]
-                    _xp(v).maximum(max_sq._data, v, out=max_sq._data)
+                    array_namespace(v).maximum(max_sq._data, v, out=max_sq._data)
                     _bump(max_sq)
                     v = max_sq._data
-                denom = _xp(v).sqrt(v) / bias_correction2_sqrt
+                denom = array_namespace(v).sqrt(v) / bias_correction2_sqrt
                 denom += eps
                 p += (-step_size * exp_avg._data) / denom  # addcdiv_(exp_avg, denom, -step_size)
                 _bump(param)
         return loss
-
-
-def _xp(a: Any) -> Any:
-    return np if isinstance(a, np.ndarray | np.generic) else __import__("cupy")
 
 
 class AdamW(Adam):

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from conformance.reference import dtypes
+from conformance.reference.devices import array_namespace
 from conformance.reference.ops.define import op
 from conformance.reference.ops.shape import unsafe_view
 from conformance.reference.tensor import Size, Tensor, _c_name
@@ -45,10 +46,6 @@ def _reference() -> Any:
     from conformance import reference
 
     return reference
-
-
-def _xp(a: Any) -> Any:
-    return np if isinstance(a, np.ndarray | np.generic) else __import__("cupy")
 
 
 def _require_tensor(name: str, value: Any, argument: str = "input") -> None:
@@ -185,7 +182,11 @@ def relu_(input: Tensor) -> Tensor:
     self=lambda grad, self, negative_slope, F: F.where(self > 0, grad, grad * negative_slope),
 )
 def _leaky_relu(self, negative_slope):
-    return _xp(self).where(self > 0, self, self * negative_slope).astype(self.dtype, copy=False)
+    return (
+        array_namespace(self)
+        .where(self > 0, self, self * negative_slope)
+        .astype(self.dtype, copy=False)
+    )
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -249,7 +250,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     else:
         keep = creation._generator[0].random(tuple(input.shape)) < (1 - p)
         scaled = keep.astype(input.dtype.np) / np.asarray(1 - p, dtype=input.dtype.np)
-        xp = _xp(input._data)
+        xp = array_namespace(input._data)
         noise = Tensor._wrap(xp.asarray(scaled), input.dtype, input.device)
     return input.mul_(noise) if inplace else input * noise
 
@@ -350,7 +351,7 @@ def batch_norm(
     else:
         mean = running_mean._data.reshape(shape)
         var = running_var._data.reshape(shape)
-    invstd = 1 / _xp(data).sqrt(var + eps)
+    invstd = 1 / array_namespace(data).sqrt(var + eps)
     as_tensor = lambda a: Tensor._wrap(a.astype(data.dtype, copy=False), input.dtype, input.device)  # noqa: E731
     return _batch_norm(input, weight, bias, as_tensor(mean), as_tensor(invstd), bool(training), eps)
 
@@ -552,7 +553,7 @@ def _nll_picks(self, target, weight, ignore_index):
     The class axis is 1 (0 for an unbatched input); targets equal to ignore_index count for
     nothing. Out-of-range targets fail as in PyTorch.
     """
-    xp = _xp(self)
+    xp = array_namespace(self)
     classes = self.shape[0] if self.ndim == 1 else self.shape[1]
     target = xp.asarray(target).astype(np.int64, copy=False)
     keep = target != ignore_index
@@ -566,11 +567,11 @@ def _nll_picks(self, target, weight, ignore_index):
 
 def _class_last(self):
     """The input with its class axis last, so that picks index the last axis."""
-    return self if self.ndim == 1 else _xp(self).moveaxis(self, 1, -1)
+    return self if self.ndim == 1 else array_namespace(self).moveaxis(self, 1, -1)
 
 
 def _nll_forward(self, target, weight, reduction, ignore_index):
-    xp = _xp(self)
+    xp = array_namespace(self)
     chosen, w = _nll_picks(self, target, weight, ignore_index)
     picked = xp.take_along_axis(_class_last(self), chosen[..., None], axis=-1)[..., 0]
     losses = -picked * w
@@ -586,7 +587,7 @@ def _nll_grad(grad, self_shape, target, weight, reduction, ignore_index, F):
     """-weight[target] at the target class, 0 elsewhere, times the incoming gradient (divided
     by the total weight for a mean)."""
     like = _array(grad)
-    xp = _xp(like)
+    xp = array_namespace(like)
     t = _array(target)
     zeros = xp.zeros(self_shape, like.dtype)
     chosen, w = _nll_picks(zeros, t, _array(weight), ignore_index)
@@ -764,7 +765,7 @@ def _bce_target_grad(grad, self, weight, reduction, F):
 
 @op("BinaryCrossEntropyBackward0", self=_bce_grad, target=_bce_target_grad)
 def _binary_cross_entropy(self, target, weight, reduction):
-    xp = _xp(self)
+    xp = array_namespace(self)
     # PyTorch clamps each log at -100, so a confident wrong prediction costs 100, not inf.
     with np.errstate(divide="ignore"):
         log_p = xp.maximum(xp.log(self), -100)
@@ -834,19 +835,19 @@ class _ArrayF:
 
     @staticmethod
     def relu(a):
-        return _xp(a).maximum(a, 0)
+        return array_namespace(a).maximum(a, 0)
 
     @staticmethod
     def log1p(a):
-        return _xp(a).log1p(a)
+        return array_namespace(a).log1p(a)
 
     @staticmethod
     def exp(a):
-        return _xp(a).exp(a)
+        return array_namespace(a).exp(a)
 
     @staticmethod
     def abs(a):
-        return _xp(a).abs(a)
+        return array_namespace(a).abs(a)
 
 
 @op(

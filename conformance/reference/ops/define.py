@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from conformance.reference import dtypes, grad_mode
+from conformance.reference.devices import array_namespace
 from conformance.reference.graph import FREED, Node, SavedTensor, accumulator
 
 Tensor: Any = None  # set by conformance.reference.tensor
@@ -241,15 +242,6 @@ class Op:
         if self.node is not None and grad_mode.STATE.grad_enabled:
             attach(self, values, outputs)
         return outputs
-
-
-def array_namespace(array: Any) -> Any:
-    """NumPy for host arrays, CuPy for device arrays (Chainer's get_array_module)."""
-    if isinstance(array, np.ndarray | np.generic):
-        return np
-    import cupy
-
-    return cupy
 
 
 def as_array(value: Any) -> Any:

@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 
 from conformance.reference import dtypes, grad_mode
+from conformance.reference.devices import array_namespace
 from conformance.reference.graph import Node, edge
 from conformance.reference.ops import define, inplace, pointwise, shape
-from conformance.reference.ops.define import array_namespace, op, view_op
+from conformance.reference.ops.define import op, view_op
 from conformance.reference.tensor import Tensor
 
 __all__ = [

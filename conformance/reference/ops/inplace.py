@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.reference import dtypes, grad_mode
+from conformance.reference.devices import array_namespace
 from conformance.reference.graph import Node, SavedTensor, edge
 from conformance.reference.ops import define
 
@@ -209,7 +210,7 @@ def resize(self: Any, *size: Any) -> Any:
     flat = self._data.reshape(-1)
     if n <= flat.size and self._data.flags.c_contiguous:
         return change_metadata(self, flat[:n].reshape(size))
-    xp = define.array_namespace(self._data)
+    xp = array_namespace(self._data)
     grown = xp.zeros(n, dtype=self._data.dtype)
     grown[: flat.size] = flat[:n]
     return change_metadata(self, grown.reshape(size))

@@ -10,19 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from conformance.reference.devices import array_namespace
 from conformance.reference.ops import define
-
-
-def _array_module(a: Any) -> Any:
-    return _cupy() if hasattr(a, "__cuda_array_interface__") else np
-
-
-def _cupy() -> Any:
-    import cupy
-
-    return cupy
 
 
 def reduced_axes(shape: tuple, target: tuple) -> tuple[tuple, tuple]:
@@ -67,59 +56,59 @@ class ArrayMath:
     @staticmethod
     def expand(a: Any, shape: tuple) -> Any:
         """A fresh array (not a read-only broadcast view): it may become a .grad as it is."""
-        out = _array_module(a).empty(shape, a.dtype)
+        out = array_namespace(a).empty(shape, a.dtype)
         out[...] = a
         return out
 
     @staticmethod
     def unsqueeze_dims(a: Any, dims: tuple, ndim: int) -> Any:
         """Put back reduced dimensions (for reductions without keepdim)."""
-        return _array_module(a).expand_dims(a, tuple(d % ndim for d in dims)) if dims else a
+        return array_namespace(a).expand_dims(a, tuple(d % ndim for d in dims)) if dims else a
 
     @staticmethod
     def where(cond: Any, a: Any, b: Any) -> Any:
-        return _array_module(cond).where(cond, a, b)
+        return array_namespace(cond).where(cond, a, b)
 
     @staticmethod
     def zeros(shape: tuple, like: Any) -> Any:
-        return _array_module(like).zeros(shape, like.dtype)
+        return array_namespace(like).zeros(shape, like.dtype)
 
     @staticmethod
     def ones_like(a: Any) -> Any:
-        return _array_module(a).ones_like(a)
+        return array_namespace(a).ones_like(a)
 
     @staticmethod
     def zeros_like(a: Any) -> Any:
-        return _array_module(a).zeros_like(a)
+        return array_namespace(a).zeros_like(a)
 
     @staticmethod
     def exp(a: Any) -> Any:
-        return _array_module(a).exp(a)
+        return array_namespace(a).exp(a)
 
     @staticmethod
     def log(a: Any) -> Any:
-        return _array_module(a).log(a)
+        return array_namespace(a).log(a)
 
     @staticmethod
     def sqrt(a: Any) -> Any:
-        return _array_module(a).sqrt(a)
+        return array_namespace(a).sqrt(a)
 
     @staticmethod
     def sign(a: Any) -> Any:
-        xp = _array_module(a)
+        xp = array_namespace(a)
         return xp.where(xp.isnan(a), 0, xp.sign(a)).astype(a.dtype, copy=False)
 
     @staticmethod
     def cos(a: Any) -> Any:
-        return _array_module(a).cos(a)
+        return array_namespace(a).cos(a)
 
     @staticmethod
     def sin(a: Any) -> Any:
-        return _array_module(a).sin(a)
+        return array_namespace(a).sin(a)
 
     @staticmethod
     def transpose(a: Any, d0: int, d1: int) -> Any:
-        return _array_module(a).swapaxes(a, d0, d1)
+        return array_namespace(a).swapaxes(a, d0, d1)
 
     @staticmethod
     def reshape(a: Any, shape: tuple) -> Any:
@@ -131,17 +120,17 @@ class ArrayMath:
 
     @staticmethod
     def outer(a: Any, b: Any) -> Any:
-        return _array_module(a).multiply.outer(a, b)
+        return array_namespace(a).multiply.outer(a, b)
 
     @staticmethod
     def cat(arrays: list, dim: int = 0) -> Any:
         """The gradient of split: its pieces joined again (torch.cat takes Tensors only)."""
-        return _array_module(arrays[0]).concatenate(arrays, axis=dim)
+        return array_namespace(arrays[0]).concatenate(arrays, axis=dim)
 
     @staticmethod
     def stack(arrays: list, dim: int = 0) -> Any:
         """The gradient of unbind: its pieces stacked again."""
-        return _array_module(arrays[0]).stack(arrays, axis=dim)
+        return array_namespace(arrays[0]).stack(arrays, axis=dim)
 
     @staticmethod
     def bmm(a: Any, b: Any) -> Any:

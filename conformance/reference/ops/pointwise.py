@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from conformance.reference.devices import move_array
+from conformance.reference.devices import array_namespace, move_array
 from conformance.reference.ops.define import op, pointwise
-
-
-def _xp(a):
-    return np if isinstance(a, np.ndarray | np.generic) else __import__("cupy")
-
 
 # -- arithmetic ---------------------------------------------------------------------------
 
@@ -75,7 +70,7 @@ def remainder(self, other):
 
 @pointwise(None)
 def fmod(self, other):
-    return _xp(self).fmod(self, other)
+    return array_namespace(self).fmod(self, other)
 
 
 @pointwise(
@@ -114,65 +109,65 @@ def neg(self):
 
 @pointwise("AbsBackward0", self=lambda grad, self, F: grad * F.sign(self))
 def abs(self):  # noqa: A001
-    return _xp(self).abs(self)
+    return array_namespace(self).abs(self)
 
 
 @pointwise("SignBackward0", self=lambda grad: grad * 0)
 def sign(self):
-    xp = _xp(self)
+    xp = array_namespace(self)
     return xp.where(xp.isnan(self), 0, xp.sign(self)).astype(self.dtype, copy=False)
 
 
 @pointwise("ExpBackward0", kind="float", self=lambda grad, result: grad * result)
 def exp(self):
-    return _xp(self).exp(self)
+    return array_namespace(self).exp(self)
 
 
 @pointwise("LogBackward0", kind="float", self=lambda grad, self: grad / self)
 def log(self):
-    return _xp(self).log(self)
+    return array_namespace(self).log(self)
 
 
 @pointwise("Log1PBackward0", kind="float", self=lambda grad, self: grad / (self + 1))
 def log1p(self):
-    return _xp(self).log1p(self)
+    return array_namespace(self).log1p(self)
 
 
 @pointwise("SqrtBackward0", kind="float", self=lambda grad, result: grad / (2 * result))
 def sqrt(self):
-    return _xp(self).sqrt(self)
+    return array_namespace(self).sqrt(self)
 
 
 @pointwise(
     "RsqrtBackward0", kind="float", self=lambda grad, result: -0.5 * grad * result * result * result
 )
 def rsqrt(self):
-    return 1 / _xp(self).sqrt(self)
+    return 1 / array_namespace(self).sqrt(self)
 
 
 @pointwise("SinBackward0", kind="float", self=lambda grad, self, F: grad * F.cos(self))
 def sin(self):
-    return _xp(self).sin(self)
+    return array_namespace(self).sin(self)
 
 
 @pointwise("CosBackward0", kind="float", self=lambda grad, self, F: -grad * F.sin(self))
 def cos(self):
-    return _xp(self).cos(self)
+    return array_namespace(self).cos(self)
 
 
 @pointwise("TanBackward0", kind="float", self=lambda grad, result: grad * (1 + result * result))
 def tan(self):
-    return _xp(self).tan(self)
+    return array_namespace(self).tan(self)
 
 
 @pointwise("TanhBackward0", kind="float", self=lambda grad, result: grad * (1 - result * result))
 def tanh(self):
-    return _xp(self).tanh(self)
+    return array_namespace(self).tanh(self)
 
 
 @pointwise("SigmoidBackward0", kind="float", self=lambda grad, result: grad * result * (1 - result))
 def sigmoid(self):
-    xp = _xp(self)
+    xp = array_namespace(self)
     # exp of a large negative input would overflow; split by sign as stable libraries do.
     positive = self >= 0
     z = xp.exp(-xp.abs(self))
@@ -181,7 +176,7 @@ def sigmoid(self):
 
 @pointwise("ReluBackward0", self=lambda grad, result: grad * (result > 0))
 def relu(self):
-    return _xp(self).maximum(self, 0).astype(self.dtype, copy=False)
+    return array_namespace(self).maximum(self, 0).astype(self.dtype, copy=False)
 
 
 @pointwise(
@@ -198,7 +193,7 @@ def relu(self):
 def clamp(self, min=None, max=None):  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    return _xp(self).clip(self, min, max).astype(self.dtype, copy=False)
+    return array_namespace(self).clip(self, min, max).astype(self.dtype, copy=False)
 
 
 @pointwise(
@@ -207,7 +202,7 @@ def clamp(self, min=None, max=None):  # noqa: A002
     other=lambda grad, self, other: grad * ((other > self) + (self == other) * 0.5),
 )
 def maximum(self, other):
-    return _xp(self).maximum(self, other)
+    return array_namespace(self).maximum(self, other)
 
 
 @pointwise(
@@ -216,7 +211,7 @@ def maximum(self, other):
     other=lambda grad, self, other: grad * ((other < self) + (self == other) * 0.5),
 )
 def minimum(self, other):
-    return _xp(self).minimum(self, other)
+    return array_namespace(self).minimum(self, other)
 
 
 @pointwise(
@@ -226,7 +221,7 @@ def minimum(self, other):
     other=lambda grad, condition, F: F.where(condition, 0 * grad, grad),
 )
 def where_values(condition, self, other):
-    return _xp(condition).where(condition, self, other)
+    return array_namespace(condition).where(condition, self, other)
 
 
 def where(condition, input=None, other=None):  # noqa: A002
@@ -279,32 +274,32 @@ def ge(self, other):
 
 @pointwise(None, kind="bool")
 def logical_not(self):
-    return _xp(self).logical_not(self)
+    return array_namespace(self).logical_not(self)
 
 
 @pointwise(None, kind="bool")
 def logical_and(self, other):
-    return _xp(self).logical_and(self, other)
+    return array_namespace(self).logical_and(self, other)
 
 
 @pointwise(None, kind="bool")
 def logical_or(self, other):
-    return _xp(self).logical_or(self, other)
+    return array_namespace(self).logical_or(self, other)
 
 
 @pointwise(None, kind="bool")
 def isnan(self):
-    return _xp(self).isnan(self)
+    return array_namespace(self).isnan(self)
 
 
 @pointwise(None, kind="bool")
 def isinf(self):
-    return _xp(self).isinf(self)
+    return array_namespace(self).isinf(self)
 
 
 @pointwise(None, kind="bool")
 def isfinite(self):
-    return _xp(self).isfinite(self)
+    return array_namespace(self).isfinite(self)
 
 
 @pointwise(None)
@@ -338,7 +333,7 @@ def reciprocal(self):
 @op("FillBackward0", self=lambda grad: grad * 0)
 def fill_like(self, value):
     """A tensor like self, filled with `value` (a number or a zero-dimensional tensor)."""
-    return _xp(self).full(self.shape, value, self.dtype)
+    return array_namespace(self).full(self.shape, value, self.dtype)
 
 
 @op(
@@ -348,7 +343,7 @@ def fill_like(self, value):
 )
 def copy_from(self, src):
     """What self.copy_(src) writes: src broadcast to self's shape, in self's dtype."""
-    return _xp(self).broadcast_to(src, self.shape).astype(self.dtype)
+    return array_namespace(self).broadcast_to(src, self.shape).astype(self.dtype)
 
 
 # Like AccumulateGrad and CopySlices, this node is a C++ class in PyTorch, named in full.

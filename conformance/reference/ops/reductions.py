@@ -21,8 +21,9 @@ import warnings
 import numpy as np
 
 from conformance.reference import dtypes, grad_mode
+from conformance.reference.devices import array_namespace
 from conformance.reference.ops import pointwise
-from conformance.reference.ops.define import array_namespace, op
+from conformance.reference.ops.define import op
 from conformance.reference.tensor import Tensor
 
 __all__ = [

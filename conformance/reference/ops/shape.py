@@ -3,14 +3,9 @@ select, slicing, unbind, split, chunk) share memory with their input; cat and st
 
 from __future__ import annotations
 
-import numpy as np
-
 from conformance.reference import dtypes
+from conformance.reference.devices import array_namespace
 from conformance.reference.ops.define import op, view_op
-
-
-def _xp(a):
-    return np if isinstance(a, np.ndarray | np.generic) else __import__("cupy")
 
 
 def infer_shape(shape, numel):
@@ -117,7 +112,7 @@ def expand_shape(self, shape):
                     f"({current}) at non-singleton dimension {i}.  Target sizes: {list(shape)}.  "
                     f"Tensor sizes: {list(self.shape)}"
                 )
-    out = _xp(self).broadcast_to(self, tuple(target))
+    out = array_namespace(self).broadcast_to(self, tuple(target))
     return out
 
 
@@ -127,7 +122,7 @@ def expand(input, *shape):
 
 @view_op("TransposeBackward0", self=lambda grad, dim0, dim1, F: F.transpose(grad, dim0, dim1))
 def transpose(self, dim0, dim1):
-    return _xp(self).swapaxes(self, dim0, dim1)
+    return array_namespace(self).swapaxes(self, dim0, dim1)
 
 
 @view_op("TBackward0", self=lambda grad, F: F.transpose(grad, 0, -1) if grad.ndim == 2 else grad)
@@ -155,7 +150,7 @@ def permute(input, *dims):
 
 @view_op("UnsqueezeBackward0", self=lambda grad, dim, F: F.reshape(grad, _without(grad.shape, dim)))
 def unsqueeze(self, dim):
-    return _xp(self).expand_dims(self, dim % (self.ndim + 1))
+    return array_namespace(self).expand_dims(self, dim % (self.ndim + 1))
 
 
 def _without(shape, dim):
@@ -211,7 +206,7 @@ def narrow(input, dim, start, length):
 
 @view_op("UnbindBackward0", creation="multi:Unbind", self=lambda grads, dim, F: F.stack(grads, dim))
 def unbind(self, dim=0):
-    return tuple(_xp(self).moveaxis(self, dim, 0))
+    return tuple(array_namespace(self).moveaxis(self, dim, 0))
 
 
 def _pieces(self, sizes, dim):
@@ -271,7 +266,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def _zeros_with(grad, shape, key):
-    out = _xp(grad).zeros(shape, grad.dtype)
+    out = array_namespace(grad).zeros(shape, grad.dtype)
     out[key] = grad
     return out
 
