@@ -1,4 +1,4 @@
-"""The `conformance` command: run, list, lint, engines, show.
+"""The `conformance` command: run, list, lint, engines, show, coverage, report.
 
 Exit codes: 0 nothing unexpected; 1 unexpected results (fail, error, xpass, timeout, crash,
 oom); 2 a usage error or invalid specs.
@@ -34,6 +34,31 @@ examples:
   conformance run --specs my_specs/        bundled specs plus your own
   conformance show autograd.leaf.grad-populated-on-leaves-only --engine torch
   conformance lint --specs my_specs/       check spec files without running anything
+  conformance report reports/latest        rebuild a run's HTML report, summary.json, junit.xml
+  conformance report diff OLD NEW          what got fixed or regressed between two runs
+"""
+
+REPORT_EPILOG = """\
+examples:
+  conformance report reports/latest                     rebuild reports/latest/index.html
+  conformance report shard1.jsonl shard2.jsonl -o merged/index.html
+                                                        merge shards (a later file wins)
+  conformance report diff reports/RUN-A reports/latest  fixed, regressed, new, removed
+  conformance report diff old.jsonl new.jsonl -o diff.html
+
+Beside the HTML: summary.json (schema: conformance/templates/summary.schema.json) and
+junit.xml (one testsuite per engine-device lane). `report diff` exits 1 if anything that
+passed before is unexpected now, else 0 (a results file named `diff` needs ./diff).
+"""
+
+DIFF_EPILOG = """\
+examples:
+  conformance report diff reports/20250101-120000-ab12 reports/latest
+  conformance report diff old/results.jsonl new/results.jsonl -o diff.html
+
+regressed: was pass or xfail, now unexpected; fixed: was unexpected, now pass or xfail;
+changed: any other change of status; new/removed: in only one of the runs.
+Exit code 1 if anything regressed, else 0.
 """
 
 
@@ -168,11 +193,60 @@ def build_parser() -> argparse.ArgumentParser:
         "--script-only", action="store_true", help="print only the script, e.g. to pipe into a file"
     )
     _add_spec_options(show, selection=False)
+
+    report = commands.add_parser(
+        "report",
+        help="build an HTML report, summary.json and junit.xml from results files; "
+        "or `report diff OLD NEW`",
+        description="Build one report from one or more results files (runs or shards, merged; "
+        "for a case x engine x device in several files the later file wins). A run folder "
+        "stands for its results.jsonl. `conformance report diff OLD NEW` compares two runs.",
+        epilog=REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument(
+        "results",
+        nargs="+",
+        type=Path,
+        metavar="RESULTS",
+        help="results.jsonl files or run folders",
+    )
+    report.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="the HTML file to write (default: index.html beside the first results file); "
+        "summary.json and junit.xml go beside it",
+    )
+    _add_spec_options(report, selection=False)
     return parser
+
+
+def build_diff_parser() -> argparse.ArgumentParser:
+    """`conformance report diff`: parsed on its own so that `report RESULTS...` keeps taking
+    any number of files and `report diff --help` still explains diff."""
+    diff = argparse.ArgumentParser(
+        prog="conformance report diff",
+        description="Compare two runs per case x engine x device and print what got fixed, "
+        "what regressed, and which cases are new or removed.",
+        epilog=DIFF_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    diff.add_argument(
+        "old", type=Path, metavar="OLD", help="the earlier results file or run folder"
+    )
+    diff.add_argument("new", type=Path, metavar="NEW", help="the later results file or run folder")
+    diff.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="also write the diff as an HTML page"
+    )
+    return diff
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["report", "diff"]:
+        return cmd_report_diff(build_diff_parser().parse_args(argv[2:]), Console(highlight=False))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -187,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             "engines": cmd_engines,
             "show": cmd_show,
             "coverage": cmd_coverage,
+            "report": cmd_report,
         }
         return handler[args.command](args, console, argv)
     except KeywordError as exc:
@@ -258,6 +333,10 @@ def cmd_run(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
     console.print(summary_table(outcome.results, labels))
     print_unexpected(console, outcome.results, labels=labels)
     console.print(f"results: {outcome.results_path}")
+    from conformance.report import write_report
+
+    html = write_report([outcome.results_path], outcome.run_dir / "index.html", corpus=corpus)
+    console.print(f"report: {html} (with summary.json and junit.xml)")
     if corpus.problems:
         return EXIT_USAGE
     return EXIT_UNEXPECTED if any(r.status in UNEXPECTED for r in outcome.results) else EXIT_OK
@@ -377,6 +456,35 @@ def cmd_show(args: argparse.Namespace, console: Console, argv: list[str]) -> int
     )
     console.print(Syntax(script, "python"))
     return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
+    from conformance.report import write_report
+    from conformance.report_model import results_file
+
+    missing = [p for p in args.results if not results_file(p).is_file()]
+    if missing:
+        console.print(f"[red]error:[/] no results file at {escape(', '.join(map(str, missing)))}")
+        return EXIT_USAGE
+    output = args.output or results_file(args.results[0]).parent / "index.html"
+    html = write_report(args.results, output, specs=args.specs, bundled=not args.no_bundled_specs)
+    console.print(f"report: {html} (with summary.json and junit.xml)")
+    return EXIT_OK
+
+
+def cmd_report_diff(args: argparse.Namespace, console: Console) -> int:
+    from conformance.report_diff import diff_runs, print_diff, write_diff_html
+    from conformance.report_model import results_file
+
+    missing = [p for p in (args.old, args.new) if not results_file(p).is_file()]
+    if missing:
+        console.print(f"[red]error:[/] no results file at {escape(', '.join(map(str, missing)))}")
+        return EXIT_USAGE
+    diff = diff_runs([args.old], [args.new])
+    print_diff(console, diff)
+    if args.output:
+        console.print(f"diff report: {write_diff_html(diff, args.output)}")
+    return EXIT_UNEXPECTED if diff.regressed else EXIT_OK
 
 
 if __name__ == "__main__":
