@@ -15,7 +15,10 @@ from conformance.reference.ops.define import op, pointwise
 
 
 @pointwise(
-    "AddBackward0", ufunc="add", self=lambda grad: grad, other=lambda grad, alpha: grad * alpha
+    "AddBackward0",
+    ufunc="add",
+    self=lambda grad: grad,
+    other=lambda grad, alpha: grad if alpha == 1 else grad * alpha,
 )
 def add(self, other, alpha=1):
     return self + other * alpha if alpha != 1 else self + other
@@ -25,7 +28,7 @@ def add(self, other, alpha=1):
     "SubBackward0",
     ufunc="subtract",
     self=lambda grad: grad,
-    other=lambda grad, alpha: -grad * alpha,
+    other=lambda grad, alpha: -grad if alpha == 1 else -grad * alpha,
 )
 def sub(self, other, alpha=1):
     return self - other * alpha if alpha != 1 else self - other
