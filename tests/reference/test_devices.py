@@ -128,3 +128,19 @@ def test_the_whole_corpus_passes_on_the_simulated_device(tmp_path):
     assert statuses["pass"] >= 350 and set(statuses) == {"pass"}, statuses
     engine = next(r for r in records if r.get("type") == "engine")
     assert engine["info"]["device_labels"] == {"cuda": "cuda (simulated)"}
+
+
+def test_writes_through_an_expanded_tensor_follow_pytorch():
+    """A row of an expand()ed tensor may be written (it lands in the shared memory); an op that
+    would write one element from several places raises; fill_ and zero_ are allowed."""
+    for t in (ref, torch):
+        base = t.zeros(1, 3)
+        wide = base.expand(2, 3)
+        wide[0] = 5
+        assert base.tolist() == [[5.0, 5.0, 5.0]]
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+            wide.add_(1)
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+            wide[:, 0] = 1
+        wide.fill_(2)
+        assert base.tolist() == [[2.0, 2.0, 2.0]]

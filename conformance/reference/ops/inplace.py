@@ -75,15 +75,24 @@ NO_GRAD_VIEW_CHANGED = (
 )
 
 
-def apply_inplace(self: Any, compute: Callable[[], Any]) -> Any:
+def apply_inplace(self: Any, compute: Callable[[], Any], check_overlap: bool = True) -> Any:
     """Run `compute()` (the out-of-place op on self) and make its result self's new value."""
     check_writable(self, needs_graph=False)
     result = compute()
-    write_result(self, result)
+    write_result(self, result, check_overlap)
     return self
 
 
-def write_result(self: Any, result: Any) -> None:
+def overlaps_itself(array: Any) -> bool:
+    """Whether one memory location is several elements of `array` (an expand()ed tensor)."""
+    return any(
+        stride == 0 and size > 1 for stride, size in zip(array.strides, array.shape, strict=True)
+    )
+
+
+def write_result(self: Any, result: Any, check_overlap: bool = True) -> None:
+    """Write `result` into self. Ops that read self while writing refuse memory that overlaps
+    itself; fill_ and zero_ read nothing and may write it, as in PyTorch."""
     if not dtypes.can_cast(result._dtype, self._dtype):
         raise RuntimeError(
             f"result type {_kind(result._dtype)} can't be cast to the desired output type "
@@ -96,7 +105,7 @@ def write_result(self: Any, result: Any) -> None:
         )
     if result._requires_grad and grad_mode.STATE.grad_enabled:
         check_writable(self, needs_graph=True)
-    if not self._data.flags.writeable:  # an expand()ed tensor: one element, many places
+    if check_overlap and overlaps_itself(self._data):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation."

@@ -37,6 +37,15 @@ def _reverse_div(self: Tensor, other: Any) -> Tensor:
     return pointwise.mul(pointwise.reciprocal(self), other)
 
 
+def _filling(compute: Any) -> Any:
+    """fill_ and zero_: in place, and allowed on expanded tensors (they read nothing)."""
+
+    def method(self: Tensor, *args: Any) -> Tensor:
+        return inplace.apply_inplace(self, lambda: compute(self, *args), check_overlap=False)
+
+    return method
+
+
 def _inplace(compute: Any) -> Any:
     direct = getattr(compute, "write_into", None)
 
@@ -231,9 +240,7 @@ IN_PLACE = {
     "relu_": pointwise.relu,
     "clamp_": pointwise.clamp,
     "clip_": pointwise.clamp,
-    "fill_": _fill,
     "copy_": _copy,
-    "zero_": lambda self: pointwise.fill_like(self, 0),
 }
 
 OPERATORS = {
@@ -294,6 +301,11 @@ def _metadata(change: Any) -> Any:
     return method
 
 
+FILLING = {
+    "fill_": _filling(_fill),
+    "zero_": _filling(lambda self: pointwise.fill_like(self, 0)),
+}
+
 METADATA = {
     "transpose_": _metadata(lambda a, d0, d1: a.swapaxes(d0, d1)),
     "t_": _metadata(lambda a: a.T),
@@ -335,7 +347,7 @@ def install() -> None:
             setattr(Tensor, name, _inplace(fn))
         else:
             setattr(Tensor, name, _method(fn))
-    for name, fn in METADATA.items():
+    for name, fn in {**METADATA, **FILLING}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: shape.permute(self, *reversed(range(self.ndim))))
     Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))

@@ -112,8 +112,20 @@ def expand_shape(self, shape):
                     f"({current}) at non-singleton dimension {i}.  Target sizes: {list(shape)}.  "
                     f"Tensor sizes: {list(self.shape)}"
                 )
-    out = array_namespace(self).broadcast_to(self, tuple(target))
-    return out
+    return _broadcast_view(self, tuple(target))
+
+
+def _broadcast_view(array, shape):
+    """A writable view of `array` repeated to `shape` by zero strides, as PyTorch's expand: a
+    write through it lands in the shared memory (whether a write may touch one element from
+    several places is for the in-place rules to say)."""
+    xp = array_namespace(array)
+    lead = len(shape) - array.ndim
+    strides = (0,) * lead + tuple(
+        0 if size != want else stride
+        for size, want, stride in zip(array.shape, shape[lead:], array.strides, strict=True)
+    )
+    return xp.lib.stride_tricks.as_strided(array, shape, strides, writeable=True)
 
 
 def expand(input, *shape):
