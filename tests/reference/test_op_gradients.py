@@ -154,7 +154,21 @@ OPS = [
         high=0.9,
     ),
     OpCase("leaky-relu", lambda t, a: t.nn.functional.leaky_relu(a, 0.1), [(6,)]),
+    OpCase(
+        "batch-norm-training",
+        lambda t, a, w, b: t.nn.functional.batch_norm(a, None, None, w, b, training=True),
+        [(4, 3), (3,), (3,)],
+    ),
+    OpCase("setitem-slice", lambda t, a, b: _assigned(a, slice(1, None), b * 2), [(3, 2), (2, 2)]),
+    OpCase("setitem-index-list", lambda t, a, b: _assigned(a, [2, 0], b), [(3, 2), (2, 2)]),
 ]
+
+
+def _assigned(a, key, value):
+    """a * 1 with `value` written into [key]: in-place writes (CopySlices, IndexPutBackward0)."""
+    out = a * 1
+    out[key] = value
+    return out
 
 
 def _inputs(case: OpCase, rng: np.random.Generator) -> list[np.ndarray]:
