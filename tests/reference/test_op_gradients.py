@@ -260,3 +260,17 @@ def test_create_graph_gives_second_derivatives() -> None:
         results.append((g.detach().numpy(), h.numpy()))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-10)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10)
+
+
+def test_create_graph_through_an_in_place_write_into_a_view() -> None:
+    """y[1] = x[0] ** 3 rebases y onto CopySlices; its backward can itself be differentiated."""
+    results = []
+    for t in (ref, torch):
+        x = t.tensor([1.0, 2.0, 3.0], dtype=t.float64, requires_grad=True)
+        y = x * x
+        y[1] = x[0] ** 3
+        (g,) = t.autograd.grad(y.sum(), x, create_graph=True)
+        (h,) = t.autograd.grad((g * g).sum(), x)
+        results.append((g.detach().numpy(), h.numpy()))
+    np.testing.assert_allclose(results[0][0], results[1][0])
+    np.testing.assert_allclose(results[0][1], results[1][1])

@@ -178,7 +178,7 @@ class CopySlices(Node):
     def apply(self, grads: list, create_graph: bool) -> tuple:
         grad = grads[0]
         if create_graph:
-            raise NotImplementedError("create_graph through CopySlices is not supported")
+            return self._apply_recorded(grad)
         if isinstance(grad, define.Tensor):
             grad = grad._data
         result = grad.copy()
@@ -188,6 +188,21 @@ class CopySlices(Node):
             region[...] = fn_grads[0]
         else:
             region[...] = 0
+        return (result,) + tuple(fn_grads[1:])
+
+    def _apply_recorded(self, grad: Any) -> tuple:
+        """The same with Tensors, for create_graph: writing the view's gradient into the copy
+        is itself an in-place change of a view, recorded by the mechanism this node is part of."""
+        result = (
+            define.Tensor._wrap(grad._data, grad._dtype, grad._device)
+            if not isinstance(grad, define.Tensor)
+            else grad
+        )
+        result = result.clone()
+        region = define.replay_view(self.steps, result)
+        fn_grads = self.fn.apply([region.clone()], True)
+        inner = fn_grads[0] if fn_grads and fn_grads[0] is not None else region.new_zeros(())
+        region.copy_(inner)
         return (result,) + tuple(fn_grads[1:])
 
     def release(self) -> None:
