@@ -1,4 +1,4 @@
-"""The `conformance` command: run, list, lint, engines, show, coverage, report.
+"""The `conformance` command: run, list, lint, engines, show, coverage, report, expectations.
 
 Exit codes: 0 nothing unexpected; 1 unexpected results (fail, error, xpass, timeout, crash,
 oom); 2 a usage error or invalid specs.
@@ -18,6 +18,7 @@ from rich.table import Table
 
 import conformance
 from conformance import adapter as adapters
+from conformance.expectations import ExpectationsError, load_expectations
 from conformance.loader import Corpus, bundled_specs_root, load_corpus
 from conformance.model import UNEXPECTED
 from conformance.repro import repro_script
@@ -36,6 +37,9 @@ examples:
   conformance lint --specs my_specs/       check spec files without running anything
   conformance report reports/latest        rebuild a run's HTML report, summary.json, junit.xml
   conformance report diff OLD NEW          what got fixed or regressed between two runs
+  conformance run --engine E --expectations conformance-expectations.yaml
+                                           known departures become xfail, fixed ones xpass
+  conformance expectations update reports/latest -o conformance-expectations.yaml
 """
 
 REPORT_EPILOG = """\
@@ -146,6 +150,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="where runs are written, as DIR/<run-id>/results.jsonl (default ./reports)",
     )
     run.add_argument(
+        "--expectations",
+        type=Path,
+        metavar="FILE",
+        help="YAML file of the engine's known departures: a result it lists becomes xfail, a "
+        "listed case that passes becomes xpass (see README, 'Expectations files')",
+    )
+    run.add_argument(
+        "--strict-expectations",
+        action="store_true",
+        help="exit 1 when an expectation matches no case of the corpus (stale)",
+    )
+    run.add_argument(
         "-j",
         "--jobs",
         type=int,
@@ -220,6 +236,29 @@ def build_parser() -> argparse.ArgumentParser:
         "summary.json and junit.xml go beside it",
     )
     _add_spec_options(report, selection=False)
+
+    expectations = commands.add_parser(
+        "expectations", help="expectations files: `expectations update RESULTS -o FILE`"
+    )
+    actions = expectations.add_subparsers(dest="action", metavar="ACTION", required=True)
+    update = actions.add_parser(
+        "update",
+        help="write an expectations file from a run: every unexpected result becomes an entry",
+        description="Write FILE from one or more runs' results: each unexpected result becomes "
+        "an entry 'recorded from <run-id>'. An existing FILE keeps its reasons, gains outcomes "
+        "newly seen, and loses entries whose cases now pass.",
+    )
+    update.add_argument(
+        "results", nargs="+", type=Path, metavar="RESULTS", help="results.jsonl or run folders"
+    )
+    update.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the expectations file to write (updated in place if it exists)",
+    )
     return parser
 
 
@@ -262,10 +301,16 @@ def main(argv: list[str] | None = None) -> int:
             "show": cmd_show,
             "coverage": cmd_coverage,
             "report": cmd_report,
+            "expectations": cmd_expectations,
         }
         return handler[args.command](args, console, argv)
     except KeywordError as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}")
+        return EXIT_USAGE
+    except ExpectationsError as exc:
+        console.print("[red]error:[/] invalid expectations file")
+        for problem in exc.problems:
+            console.print(escape(problem), soft_wrap=True)
         return EXIT_USAGE
 
 
@@ -310,6 +355,7 @@ def cmd_run(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
         console.print("[yellow]no case matches the selection[/] (see `conformance list`)")
         return EXIT_USAGE
     _print_problems(console, corpus)
+    expectations = load_expectations(args.expectations) if args.expectations else None
     options = RunOptions(
         engines=engines,
         devices=args.device or None,
@@ -317,6 +363,7 @@ def cmd_run(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
         memory_limit_mb=args.memory_limit,
         out_dir=args.out,
         argv=["conformance", *argv],
+        expectations=expectations,
     )
     if args.jobs:
         options.jobs = args.jobs
@@ -337,8 +384,17 @@ def cmd_run(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
 
     html = write_report([outcome.results_path], outcome.run_dir / "index.html", corpus=corpus)
     console.print(f"report: {html} (with summary.json and junit.xml)")
+    stale = expectations.stale([c.id for c in corpus.cases]) if expectations else []
+    for entry in stale:
+        console.print(
+            f"[yellow]stale expectation[/] {escape(str(entry.location))}: {escape(entry.id)!r} "
+            "matches no case; remove or rename it",
+            soft_wrap=True,
+        )
     if corpus.problems:
         return EXIT_USAGE
+    if stale and args.strict_expectations:
+        return EXIT_UNEXPECTED
     return EXIT_UNEXPECTED if any(r.status in UNEXPECTED for r in outcome.results) else EXIT_OK
 
 
@@ -469,6 +525,24 @@ def cmd_report(args: argparse.Namespace, console: Console, argv: list[str]) -> i
     output = args.output or results_file(args.results[0]).parent / "index.html"
     html = write_report(args.results, output, specs=args.specs, bundled=not args.no_bundled_specs)
     console.print(f"report: {html} (with summary.json and junit.xml)")
+    return EXIT_OK
+
+
+def cmd_expectations(args: argparse.Namespace, console: Console, argv: list[str]) -> int:
+    from conformance.expectations_update import update
+    from conformance.report_model import results_file
+
+    missing = [p for p in args.results if not results_file(p).is_file()]
+    if missing:
+        console.print(f"[red]error:[/] no results file at {escape(', '.join(map(str, missing)))}")
+        return EXIT_USAGE
+    text, summary = update(args.results, args.output, str(args.output))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    console.print(
+        f"{escape(str(args.output))}: {len(summary.added)} added, {len(summary.updated)} "
+        f"updated, {len(summary.dropped)} dropped (their cases pass now), {summary.kept} kept"
+    )
     return EXIT_OK
 
 

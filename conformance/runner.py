@@ -16,6 +16,7 @@ from typing import Protocol
 
 from conformance.adapter import EngineInfo
 from conformance.execute import device_type
+from conformance.expectations import Expectations, apply, skipped
 from conformance.loader import Corpus, SpecProblem
 from conformance.model import Case, Result
 from conformance.results import ResultsWriter, run_metadata
@@ -31,6 +32,7 @@ class RunOptions:
     out_dir: Path = Path("reports")
     jobs: int = max(1, os.cpu_count() or 1)
     argv: list[str] = field(default_factory=list)
+    expectations: Expectations | None = None
 
 
 class Progress(Protocol):
@@ -55,6 +57,7 @@ class Lane:
     engine: str
     device: str
     worker: Worker
+    info: EngineInfo | None = None
     cases: list[Case] = field(default_factory=list)
 
 
@@ -131,7 +134,7 @@ def run(
                     if i == 0
                     else Worker(engine, _log(run_dir, engine, device), options.memory_limit_mb)
                 )
-                lanes.append(Lane(engine, device, lane_worker))
+                lanes.append(Lane(engine, device, lane_worker, info))
             if not devices:
                 worker.stop()
         engines.append(entry)
@@ -197,14 +200,27 @@ def _plan(cases: list[Case], lanes: list[Lane]) -> None:
 def _run_lane(lane: Lane, options: RunOptions, record: Callable[[Result], None]) -> None:
     try:
         for case in lane.cases:
-            record(_run_one(lane, case, options))
+            record(run_one(lane, case, options.timeout, options.expectations))
     finally:
         lane.worker.stop()
 
 
-def _run_one(lane: Lane, case: Case, options: RunOptions) -> Result:
+def run_one(
+    lane: Lane, case: Case, timeout: float, expectations: Expectations | None = None
+) -> Result:
+    """One case on a lane, seen through the expectations file when there is one (the CLI and
+    the pytest plugin both run cases through here)."""
+    version = lane.info.version if lane.info else None
+    entry = expectations.find(case.id, lane.engine, lane.device, version) if expectations else None
+    if entry is not None and entry.skips:
+        return skipped(case.id, lane.engine, lane.device, entry, str(case.location))
+    return apply(run_isolated(lane, case, timeout), entry)
+
+
+def run_isolated(lane: Lane, case: Case, timeout: float) -> Result:
+    """Run a case in the lane's worker; a worker that dies costs this case only."""
     try:
-        return Result.from_dict(lane.worker.run(case.to_dict(), lane.device, options.timeout))
+        return Result.from_dict(lane.worker.run(case.to_dict(), lane.device, timeout))
     except WorkerDied as died:
         return Result(
             case.id,
