@@ -32,6 +32,7 @@ class ReferenceAdapter(TorchLikeAdapter):
             details["gpu"] = backend.name
             details["cupy"] = backend.xp.__version__
             details["cuda"] = str(backend.xp.cuda.runtime.runtimeGetVersion())
+            details["driver"] = str(backend.xp.cuda.runtime.driverGetVersion())
         return EngineInfo(
             name=self.label,
             version=kit_version,
