@@ -9,7 +9,7 @@ One table drives both: an op is a function of the engine namespace and its input
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -28,9 +28,9 @@ class OpCase:
     shapes: list[tuple]
     low: float = -2.0
     high: float = 2.0
-    # Inputs not differentiated (indices, masks): built by make(namespace) per test.
-    rtol: float = 1e-6
-    extra: dict = field(default_factory=dict)
+    # Forward agreement with torch on drawn inputs; batch norm divides by a variance that may
+    # be ~0 and amplifies float32 rounding, so it gets a looser bound.
+    forward_atol: float = 1e-6
 
 
 def positive(name, call, shapes, **kw):
@@ -158,6 +158,7 @@ OPS = [
         "batch-norm-training",
         lambda t, a, w, b: t.nn.functional.batch_norm(a, None, None, w, b, training=True),
         [(4, 3), (3,), (3,)],
+        forward_atol=1e-4,
     ),
     OpCase("setitem-slice", lambda t, a, b: _assigned(a, slice(1, None), b * 2), [(3, 2), (2, 2)]),
     OpCase("setitem-index-list", lambda t, a, b: _assigned(a, [2, 0], b), [(3, 2), (2, 2)]),
@@ -243,7 +244,7 @@ def test_forward_matches_torch_on_drawn_inputs(case: OpCase) -> None:
         theirs = case.call(torch, *[torch.tensor(a) for a in arrays])
         assert str(ours.dtype) == str(theirs.dtype)
         assert tuple(ours.shape) == tuple(theirs.shape)
-        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=case.forward_atol)
 
     check()
 
