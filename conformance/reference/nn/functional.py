@@ -189,11 +189,21 @@ def _leaky_relu(self, negative_slope):
     )
 
 
+@op(
+    "LeakyReluBackward1",
+    self=lambda grad, result, negative_slope, F: F.where(result > 0, grad, grad * negative_slope),
+)
+def _leaky_relu_over_self(self, negative_slope):
+    """The in-place form: the input is overwritten, so the derivative reads the output (whose
+    sign is the input's for a positive slope), as PyTorch's LeakyReluBackward1 does."""
+    return _leaky_relu.forward(self, negative_slope)
+
+
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     if inplace:
         from conformance.reference.ops import inplace as _inplace
 
-        return _inplace.apply_inplace(input, lambda: _leaky_relu(input, negative_slope))
+        return _inplace.apply_inplace(input, lambda: _leaky_relu_over_self(input, negative_slope))
     return _leaky_relu(input, negative_slope)
 
 
