@@ -60,6 +60,28 @@ def _widen(a: dtypes.dtype, b: dtypes.dtype) -> dtypes.dtype:
     return a if a.category > b.category else b
 
 
+def _check_rectangular(data: Any) -> None:
+    """torch.tensor's shape rule for nested lists: the first element at each depth sets the
+    length every sequence at that depth must have."""
+    shape = []
+    probe = data
+    while isinstance(probe, list | tuple):
+        shape.append(len(probe))
+        if not probe:
+            break
+        probe = probe[0]
+    stack = [(data, 0)]
+    while stack:
+        item, dim = stack.pop()
+        if dim >= len(shape) or not isinstance(item, list | tuple):
+            continue
+        if len(item) != shape[dim]:
+            raise ValueError(
+                f"expected sequence of length {shape[dim]} at dim {dim} (got {len(item)})"
+            )
+        stack.extend((child, dim + 1) for child in reversed(item))  # left to right, as PyTorch
+
+
 def _to_host(data: Any) -> Any:
     if isinstance(data, Tensor):
         return data._data.get() if hasattr(data._data, "get") else data._data
@@ -84,6 +106,8 @@ def tensor(
     if isinstance(data, np.ndarray) and dtype is dtypes.bfloat16:
         host = np.array(data, dtype=dtype.np)
     else:
+        if isinstance(data, list | tuple):
+            _check_rectangular(data)
         host = np.array(_to_host(data), dtype=dtype.np)
     dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
