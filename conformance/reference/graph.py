@@ -82,7 +82,8 @@ class SavedTensor:
         if self.counter[0] != self.version:
             raise RuntimeError(
                 MODIFIED.format(
-                    type=f"torch.{dtype.legacy_name}",
+                    # PyTorch names a bool tensor by its C++ type here, not torch.BoolTensor.
+                    type="CPUBoolType" if dtype.name == "bool" else f"torch.{dtype.legacy_name}",
                     shape=", ".join(map(str, shape)),
                     origin=origin,
                     now=self.counter[0],

@@ -30,3 +30,20 @@ def test_nested_data_gives_pytorchs_values_dtype_and_shape(data):
     assert str(ours.dtype) == str(theirs.dtype)
     assert tuple(ours.shape) == tuple(theirs.shape)
     assert ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize(
+    "make_index", [lambda t: t.tensor([0, 2]), lambda t: t.tensor([True, False, True])]
+)
+def test_changing_an_index_tensor_after_indexing_breaks_backward_as_in_pytorch(make_index):
+    """x[i] saves i: modifying i in place makes the backward raise, with PyTorch's message."""
+    messages = []
+    for t in (ref, torch):
+        x = t.ones(3, requires_grad=True)
+        index = make_index(t)
+        y = x[index]
+        index.fill_(0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation") as error:
+            y.sum().backward()
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]

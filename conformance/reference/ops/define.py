@@ -44,10 +44,16 @@ class FormulaNode(Node):
     __slots__ = ("values", "inputs", "saved_names", "device")
     derivatives: tuple = ()  # (input name, formula, names the formula reads), per input
     multi_output = False
+    # Tensors the node depends on without a derivative reading them (the index tensors of
+    # x[i]): only their versions are checked.
+    guards: tuple = ()
 
     def apply(self, grads: list, create_graph: bool) -> tuple:
         if self._freed:
             raise RuntimeError(FREED)
+        for guard in self.guards:
+            if guard.counter[0] != guard.version:
+                guard.check(*self._origin("", guard))
         values = self.values
         if create_graph:
             math = TensorMath

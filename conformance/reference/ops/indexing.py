@@ -26,7 +26,7 @@ import numpy as np
 
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
-from conformance.reference.graph import Node, edge
+from conformance.reference.graph import Node, SavedTensor, edge
 from conformance.reference.ops import define, inplace, pointwise, shape
 from conformance.reference.ops.define import op, view_op
 from conformance.reference.tensor import Tensor
@@ -475,7 +475,12 @@ def getitem(self: Tensor, index: Any) -> Tensor:
         return alias(self) if view is self else view
     key = _advanced_key(view, advanced, stacklevel=3)
     _check_bounds(view.shape, key)
-    return _frees_key(advanced_index(view, key))
+    result = _frees_key(advanced_index(view, key))
+    if result.grad_fn is not None:  # PyTorch saves the index tensors: changing one breaks backward
+        result.grad_fn.guards = tuple(
+            SavedTensor(item) for item in _items(index) if isinstance(item, Tensor) and item.ndim
+        )
+    return result
 
 
 def _frees_key(result: Tensor) -> Tensor:
