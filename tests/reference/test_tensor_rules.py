@@ -1,4 +1,4 @@
-"""torch.tensor's rules for nested Python data, against real PyTorch."""
+"""torch.tensor of nested data, and what x[i] saves, against real PyTorch."""
 
 from __future__ import annotations
 
