@@ -638,18 +638,9 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """to(device), to(dtype), to(device, dtype), to(tensor): dtypes change floating tensors
         only."""
-        device = kwargs.pop("device", None)
-        dtype = kwargs.pop("dtype", None)
-        kwargs.pop("non_blocking", None)
-        for arg in args:
-            if isinstance(arg, dtypes.dtype):
-                dtype = arg
-            elif isinstance(arg, Tensor):
-                device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, bool):
-                continue  # non_blocking, positionally
-            elif arg is not None:
-                device = arg
+        from conformance.reference.ops.methods import to_arguments
+
+        device, dtype, _ = to_arguments(args, kwargs)
         if dtype is not None and dtype.category < dtypes.FLOATING:
             raise TypeError(
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "

@@ -76,8 +76,9 @@ def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     return pointwise.copy_from(self, src.to(self._device))
 
 
-def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """to(dtype), to(device), to(device, dtype), to(other): self itself when nothing changes."""
+def to_arguments(args: tuple, kwargs: dict) -> tuple[Any, Any, bool]:
+    """(device, dtype, copy) from the ways to() is called: to(dtype), to(device),
+    to(device, dtype), to(other), keywords; a positional bool is non_blocking, ignored."""
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
@@ -87,8 +88,14 @@ def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             dtype = arg
         elif isinstance(arg, Tensor):
             dtype, device = arg._dtype, arg._device
-        elif arg is not None:
+        elif arg is not None and not isinstance(arg, bool):
             device = arg
+    return device, dtype, copy
+
+
+def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """to(dtype), to(device), to(device, dtype), to(other): self itself when nothing changes."""
+    device, dtype, copy = to_arguments(args, kwargs)
     target_device = self._device if device is None else placement(device)
     target_dtype = self._dtype if dtype is None else dtype
     if target_device == self._device and target_dtype is self._dtype and not copy:
