@@ -81,6 +81,33 @@ _INTEGER_ORDER = (uint8, int8, int16, int32, int64)
 _default = [float32]
 
 
+# How ATen's C++ messages spell a dtype (mm's "expected m1 and m2 to have the same dtype").
+_CPP_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+    "bool": "bool",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+}
+
+
+def scalar_type_name(d: dtype) -> str:
+    """PyTorch's ScalarType name as its error messages spell it: Float, Long, Bool, ..."""
+    return d.legacy_name.removesuffix("Tensor")
+
+
+def cpp_type_name(d: dtype) -> str:
+    """The C++ element type's name, as ATen's messages spell it: float, long int, c10::Half."""
+    return _CPP_NAMES[d.name]
+
+
 def get_default_dtype() -> dtype:
     return _default[0]
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from conformance.reference import dtypes, grad_mode, graph
 from conformance.reference.devices import CPU, array_module
+from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.ops import define
 
 NON_LEAF_GRAD = (
@@ -249,13 +250,14 @@ class Tensor:
                     "tensor are the same size"
                 )
             if value._dtype is not self._dtype:
+                given, expected = cpp_type_name(value._dtype), scalar_type_name(self._dtype)
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_c_name(value._dtype)}' to a "
-                    f"tensor with grad_dtype '{self._dtype.legacy_name[:-6]}'. The gradient must "
-                    "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
-                    "the tensor's grad_dtype attribute with a specific dtype, or None to allow "
-                    "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
-                    "its gradient may break downstream systems that assume they match."
+                    f"attempting to assign a gradient with dtype '{given}' to a tensor with "
+                    f"grad_dtype '{expected}'. The gradient must match the tensor's grad_dtype "
+                    "(defaults to the tensor's dtype). You can set the tensor's grad_dtype "
+                    "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype "
+                    "with caution. Diverging the dtypes of a tensor and its gradient may break "
+                    "downstream systems that assume they match."
                 )
         self._grad = value
 
@@ -478,13 +480,6 @@ def _python_scalar(value: Any, dtype: dtypes.dtype) -> Any:
     if dtype is dtypes.bool:
         return bool(value)
     return complex(value)
-
-
-_C_NAMES = {"float64": "double", "int64": "long int", "float32": "float", "int32": "int"}
-
-
-def _c_name(dtype: dtypes.dtype) -> str:
-    return _C_NAMES.get(dtype.name, dtype.name)
 
 
 def _dtype_from_type_name(name: str) -> dtypes.dtype:

@@ -17,9 +17,10 @@ import numpy as np
 
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
+from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.ops.define import op
 from conformance.reference.ops.shape import unsafe_view
-from conformance.reference.tensor import Size, Tensor, _c_name
+from conformance.reference.tensor import Size, Tensor
 
 __all__ = [
     "linear",
@@ -99,18 +100,18 @@ def _check_linear(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
         if input._dtype is not weight._dtype:
             raise RuntimeError(
                 "expected m1 and m2 to have the same dtype, but got: "
-                f"{_c_name(input._dtype)} != {_c_name(weight._dtype)}"
+                f"{cpp_type_name(input._dtype)} != {cpp_type_name(weight._dtype)}"
             )
     else:
         if bias._dtype is not weight._dtype:
             raise RuntimeError(
                 "self and mat2 must have the same dtype, but got "
-                f"{_scalar_name(bias._dtype)} and {_scalar_name(weight._dtype)}"
+                f"{scalar_type_name(bias._dtype)} and {scalar_type_name(weight._dtype)}"
             )
         if input._dtype is not weight._dtype:
             raise RuntimeError(
                 "mat1 and mat2 must have the same dtype, but got "
-                f"{_scalar_name(input._dtype)} and {_scalar_name(weight._dtype)}"
+                f"{scalar_type_name(input._dtype)} and {scalar_type_name(weight._dtype)}"
             )
     if weight.ndim == 2 and input.ndim >= 1 and input.shape[-1] != weight.shape[1]:
         rows = math.prod(input.shape[:-1])
@@ -486,7 +487,7 @@ def mse_loss(
         return _weighted(((input - target) ** 2), weight, input, reduction)
     dtype = dtypes.result_type(input, target)
     if dtype.category < dtypes.FLOATING:
-        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_scalar_name(dtype)}'")
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{scalar_type_name(dtype)}'")
     return _mse_loss(input, target, reduction, dtype)
 
 
@@ -525,25 +526,6 @@ def l1_loss(
 
 
 # -- negative log likelihood and cross entropy --------------------------------------------
-
-_SCALAR_NAMES = {
-    "float32": "Float",
-    "float64": "Double",
-    "float16": "Half",
-    "bfloat16": "BFloat16",
-    "int64": "Long",
-    "int32": "Int",
-    "int16": "Short",
-    "int8": "Char",
-    "uint8": "Byte",
-    "bool": "Bool",
-    "complex64": "ComplexFloat",
-    "complex128": "ComplexDouble",
-}
-
-
-def _scalar_name(dtype: dtypes.dtype) -> str:
-    return _SCALAR_NAMES.get(dtype.name, dtype.name)
 
 
 def _array(value: Any) -> Any:
@@ -632,7 +614,7 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
         raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
     if target.dtype not in (dtypes.int64, dtypes.uint8):
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_scalar_name(target.dtype)}"
+            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}"
         )
     classes = input.shape[0] if input.ndim == 1 else input.shape[1]
     if weight is not None and weight.numel() != classes:
@@ -736,7 +718,7 @@ def _cross_entropy_probabilities(
     if target.dtype.category != dtypes.FLOATING:
         raise RuntimeError(
             "Expected floating point type for target with class probabilities, got "
-            f"{_scalar_name(target.dtype)}"
+            f"{scalar_type_name(target.dtype)}"
         )
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
@@ -803,7 +785,8 @@ def binary_cross_entropy(
         )
     if target.dtype is not input.dtype:
         raise RuntimeError(
-            f"Found dtype {_scalar_name(target.dtype)} but expected {_scalar_name(input.dtype)}"
+            f"Found dtype {scalar_type_name(target.dtype)} but expected "
+            f"{scalar_type_name(input.dtype)}"
         )
     data = input._data
     if ((data < 0) | (data > 1)).any():

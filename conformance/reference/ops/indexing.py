@@ -26,6 +26,7 @@ import numpy as np
 
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
+from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.graph import Node, SavedTensor, edge
 from conformance.reference.ops import define, inplace, pointwise, shape
 from conformance.reference.ops.define import op, view_op
@@ -58,21 +59,6 @@ ZERO_DIM_INDEX = (
     "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
     "to convert a 0-dim tensor to a number"
 )
-# The C++ type names PyTorch's messages use for a dtype.
-_C_NAMES = {
-    "bool": "bool",
-    "uint8": "unsigned char",
-    "int8": "signed char",
-    "int16": "short int",
-    "int32": "int",
-    "int64": "long int",
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "float32": "float",
-    "float64": "double",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
 # ... and the names its checked conversion of a number uses.
 _CONVERSION_NAMES = {
     "uint8": "uint8_t",
@@ -127,10 +113,6 @@ def _type_name(value: Any) -> str:
     """The type name PyTorch prints: CPython's tp_name (NumPy's types carry their module)."""
     kind = type(value)
     return f"numpy.{kind.__name__}" if kind.__module__ == "numpy" else kind.__name__
-
-
-def _kind(dtype: dtypes.dtype) -> str:
-    return dtype.legacy_name.removesuffix("Tensor")
 
 
 # -- numbers written into a tensor ----------------------------------------------------------
@@ -552,8 +534,8 @@ def _index_put_(view: Tensor, advanced: list, value: Tensor) -> None:
             if value._dtype is not view._dtype:
                 raise RuntimeError(
                     "Index put requires the source and destination dtypes match, got "
-                    f"{_kind(view._dtype)} for the destination and {_kind(value._dtype)} for "
-                    "the source."
+                    f"{scalar_type_name(view._dtype)} for the destination and "
+                    f"{scalar_type_name(value._dtype)} for the source."
                 )
         _check_bounds(view.shape, key)
         return _frees_key(index_put(view, key, value))
@@ -911,7 +893,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if mask._dtype is not dtypes.bool:
         raise RuntimeError(
             "masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{_C_NAMES[mask._dtype.name]}"
+            f"{cpp_type_name(mask._dtype)}"
         )
     _broadcast_shapes(mask.shape, input.shape)
     if isinstance(value, Tensor):

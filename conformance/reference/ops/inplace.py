@@ -15,6 +15,7 @@ from typing import Any
 
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
+from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.graph import Node, SavedTensor, edge
 from conformance.reference.ops import define
 
@@ -95,8 +96,8 @@ def write_result(self: Any, result: Any, check_overlap: bool = True) -> None:
     itself; fill_ and zero_ read nothing and may write it, as in PyTorch."""
     if not dtypes.can_cast(result._dtype, self._dtype):
         raise RuntimeError(
-            f"result type {_kind(result._dtype)} can't be cast to the desired output type "
-            f"{_kind(self._dtype)}"
+            f"result type {scalar_type_name(result._dtype)} can't be cast to the desired "
+            f"output type {scalar_type_name(self._dtype)}"
         )
     if result.shape != self.shape:
         raise RuntimeError(
@@ -126,10 +127,6 @@ def _keep_original_self(self: Any, result: Any) -> None:
     if isinstance(saved, SavedTensor) and saved.tensor is self:
         original = define.Tensor._wrap(self._data.copy(), self._dtype, self._device)
         values["self"] = SavedTensor(original)
-
-
-def _kind(dtype: dtypes.dtype) -> str:
-    return dtype.legacy_name.removesuffix("Tensor")
 
 
 def rebase_history(self: Any, result: Any) -> None:
@@ -258,8 +255,8 @@ def write_out(out: Any, result: Any, op_name: str) -> Any:
         )
     if not dtypes.can_cast(result._dtype, out._dtype):
         raise RuntimeError(
-            f"result type {_kind(result._dtype)} can't be cast to the desired output type "
-            f"{_kind(out._dtype)}"
+            f"result type {scalar_type_name(result._dtype)} can't be cast to the desired "
+            f"output type {scalar_type_name(out._dtype)}"
         )
     out._data[...] = result._data
     out._version_counter[0] += 1

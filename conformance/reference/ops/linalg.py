@@ -11,28 +11,12 @@ UnsafeViewBackward0 over BmmBackward0 when batch dimensions broadcast.
 from __future__ import annotations
 
 from conformance.reference import dtypes
+from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.ops import pointwise, shape
 from conformance.reference.ops.define import op
-from conformance.reference.ops.reductions import type_name
 from conformance.reference.tensor import Tensor
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "outer", "ger"]
-
-# How ATen's mm error spells a dtype: the C++ type name.
-_C_TYPES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "int16": "short int",
-    "int32": "int",
-    "int64": "long int",
-    "bool": "bool",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
 
 
 def _need_tensor(name, param, value, position=2):
@@ -112,7 +96,7 @@ def mm(input, mat2):
     if input.dtype is not mat2.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_C_TYPES[input.dtype.name]} != {_C_TYPES[mat2.dtype.name]}"
+            f"{cpp_type_name(input.dtype)} != {cpp_type_name(mat2.dtype)}"
         )
     _no_bool("addmm_impl_cpu_", input, mat2)
     return mm_arrays(input, mat2)
@@ -133,7 +117,8 @@ def bmm(input, mat2):
         )
     if input.dtype is not mat2.dtype:
         raise RuntimeError(
-            f"expected scalar type {type_name(input.dtype)} but found {type_name(mat2.dtype)}"
+            f"expected scalar type {scalar_type_name(input.dtype)} but found "
+            f"{scalar_type_name(mat2.dtype)}"
         )
     _no_bool("bmm", input, mat2)
     return bmm_arrays(input, mat2)
@@ -148,7 +133,7 @@ def mv(input, vec):
     if vec.shape[0] != m:
         raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{m}), vec ({vec.shape[0]})")
     if input.dtype is not vec.dtype:
-        v, a = type_name(vec.dtype), type_name(input.dtype)
+        v, a = scalar_type_name(vec.dtype), scalar_type_name(input.dtype)
         raise RuntimeError(
             f"addmv input tensors must have the same dtype, but got {v}, {a}, and {v}"
         )
@@ -164,7 +149,7 @@ def dot(input, tensor):
     if input.dtype is not tensor.dtype:
         raise RuntimeError(
             "dot : expected both vectors to have same dtype, but found "
-            f"{type_name(input.dtype)} and {type_name(tensor.dtype)}"
+            f"{scalar_type_name(input.dtype)} and {scalar_type_name(tensor.dtype)}"
         )
     n, n2 = input.shape[0], tensor.shape[0]
     if n != n2:

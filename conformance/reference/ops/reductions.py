@@ -22,6 +22,7 @@ import numpy as np
 
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
+from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import pointwise
 from conformance.reference.ops.define import op
 from conformance.reference.tensor import Tensor
@@ -125,11 +126,6 @@ def _invalid_arguments(name, got):
     )
 
 
-def type_name(dtype):
-    """PyTorch's ScalarType name (Float, Long, Bool, ...), as its error messages spell it."""
-    return dtype.legacy_name[: -len("Tensor")]
-
-
 def _count(shape, dims):
     n = 1
     for d in dims:
@@ -161,7 +157,7 @@ def _check_grad_dtype(input, dtype):
         and input.requires_grad
         and grad_mode.STATE.grad_enabled
     ):
-        raise RuntimeError(f"Autograd not support dtype: {type_name(dtype)}")
+        raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(dtype)}")
 
 
 def _restore(F, grad, dims, keepdim, shape):
@@ -215,13 +211,13 @@ def _mean_dtype(input, dtype):
     if dtype is not None and dtype.category < dtypes.FLOATING:
         raise RuntimeError(
             "mean(): could not infer output dtype. Optional dtype must be either a floating "
-            f"point or complex dtype. Got: {type_name(dtype)}"
+            f"point or complex dtype. Got: {scalar_type_name(dtype)}"
         )
     target = dtype or input.dtype
     if target.category < dtypes.FLOATING:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {type_name(input.dtype)}"
+            f"or complex dtype. Got: {scalar_type_name(input.dtype)}"
         )
     return target
 
@@ -713,7 +709,7 @@ def linalg_vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if x.dtype.category < dtypes.FLOATING:
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. "
-            f"Got {type_name(x.dtype)}"
+            f"Got {scalar_type_name(x.dtype)}"
         )
     if not isinstance(ord, int | float) or isinstance(ord, bool):
         raise TypeError(
@@ -949,7 +945,9 @@ def _normalise(name, node, input, dim, dtype):
     d = _one_dim(dim, input.ndim, name)
     if input.dtype.category < dtypes.FLOATING:
         kernel = f"{name}_lastdim_kernel_impl" if d == input.ndim - 1 else f"{name}_kernel_impl"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(input.dtype)}'")
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
     return node(input, d)
 
 
