@@ -134,6 +134,8 @@ def array_module(dev: device):
 def array_namespace(array):
     """NumPy for host arrays (and plain numbers), CuPy for arrays on a GPU: the `xp` an op
     computes with (Chainer's get_array_module)."""
+    if array.__class__ is np.ndarray:  # the common case, without a failed attribute lookup
+        return np
     return CUDA.xp if hasattr(array, "__cuda_array_interface__") else np
 
 

@@ -268,14 +268,17 @@ def run_backward(
     # Count the edges into every node reachable from the roots.
     dependencies: dict[Node, int] = {}
     stack = [node for node, _ in roots]
-    seen = set(stack)
+    root_nodes = set(stack)
     while stack:
         for nxt, _ in stack.pop().next_functions:
             if nxt is not None:
-                dependencies[nxt] = dependencies.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
+                count = dependencies.get(nxt)
+                if count is None:  # first visit (a root is already on the stack)
+                    dependencies[nxt] = 1
+                    if nxt not in root_nodes:
+                        stack.append(nxt)
+                else:
+                    dependencies[nxt] = count + 1
 
     targets: dict[tuple, Any] = {}
     needed = None
@@ -283,7 +286,7 @@ def run_backward(
         for t in inputs:
             key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (accumulator(t), 0)
             targets[key] = t
-        needed = _nodes_leading_to({node for node, _ in targets}, seen)
+        needed = _nodes_leading_to({node for node, _ in targets}, root_nodes | set(dependencies))
     captured: dict[int, Any] = {}
 
     # Arrays that someone else may hold: a leaf's .grad must not alias them.
@@ -314,16 +317,13 @@ def run_backward(
                         shared.add(id(grad))
                         node.accumulate(grad, create_graph, fresh)
                     continue
-                for grad in grads:
-                    if grad is not None:
-                        outs = node.apply(grads, create_graph)
-                        if not retain_graph:
-                            node.release()
-                        break
-            for index, (nxt, nr) in enumerate(node.next_functions):
+                if grads[0] is not None or any(g is not None for g in grads):
+                    outs = node.apply(grads, create_graph)
+                    if not retain_graph:
+                        node.release()
+            for (nxt, nr), grad in zip(node.next_functions, outs or _nothing(node), strict=True):
                 if nxt is None:
                     continue
-                grad = outs[index] if outs else None
                 if grad is not None:
                     slots = buffers.get(nxt)
                     if slots is None:
@@ -336,6 +336,11 @@ def run_backward(
     finally:
         state.grad_enabled = previous
     return captured
+
+
+def _nothing(node: Node) -> tuple:
+    """No gradient along any of `node`'s edges (it got none, or is outside `inputs`)."""
+    return (None,) * len(node.next_functions)
 
 
 def _capture(

@@ -88,7 +88,7 @@ class FormulaNode(Node):
                     if kind is SavedTensor:
                         if value.counter[0] != value.version:
                             value.check(*self._origin(read, value))
-                        value = value.unpack(create_graph, self)
+                        value = value.unpack(True, self) if create_graph else value.array
                     elif kind is _Number:
                         value = value.value
                     args.append(value)
@@ -174,6 +174,7 @@ class Op:
             )
         self.diff_index = tuple(self.params.index(name) for name in formulas)
         self.save_plans = tuple(plans)
+        self.saves: dict[int, tuple] = {}  # save_plan(wanted), computed once per `wanted`
         self.node = None
         if node_name is not None:
             multi = any("grads" in inspect.signature(f).parameters for f in formulas.values())
@@ -196,6 +197,16 @@ class Op:
             return (read, _SHAPE, self.params.index(read[:-6]))
         assert read in self.params, f"{self.__name__}: a derivative reads unknown name {read!r}"
         return (read, _ARGUMENT, self.params.index(read))
+
+    def save_plan(self, wanted: int) -> tuple:
+        """What a node saves when the differentiable inputs whose bits are set in `wanted`
+        require grad: what their derivatives read, each name once."""
+        plan: dict[str, tuple] = {}
+        for position, reads in enumerate(self.save_plans):
+            if wanted >> position & 1:
+                for step in reads:
+                    plan.setdefault(step[0], step)
+        return tuple(plan.values())
 
     def bind(self, args: tuple, kwargs: dict) -> Any:
         """Arguments in parameter order, defaults filled in, as Python itself would."""
@@ -276,7 +287,8 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
     derivatives of those inputs read."""
     edges = []
     metas = []
-    wanted = False
+    wanted = 0  # one bit per differentiable input that requires grad
+    bit = 1
     for index in op.diff_index:
         value = values[index]
         if isinstance(value, Tensor):
@@ -284,18 +296,20 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
                 refresh_view(value)
             metas.append((value._data.shape, value._dtype))
             if value._requires_grad:
-                wanted = True
+                wanted |= bit
                 producer = value.grad_fn
                 if producer is None:
-                    ref = value._accumulator
+                    ref = value._accumulator  # accumulator(value), without a call when alive
                     producer = ref() if ref is not None else None
                     edges.append((producer or accumulator(value), 0))
                 else:
                     edges.append((producer, value._output_nr))
+                bit <<= 1
                 continue
         else:
             metas.append(None)
         edges.append(_NO_EDGE)
+        bit <<= 1
     if not wanted:
         return
     node = op.node(tuple(edges))
@@ -305,27 +319,25 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
     node.device = first._device
     saved: dict[str, Any] = {}
     names = []
-    for plan, (producer, _) in zip(op.save_plans, edges, strict=True):
-        if producer is None:
-            continue
-        for name, how, index in plan:
-            if name in saved:
-                continue
-            if how == _ARGUMENT:
-                value = values[index]
-                if isinstance(value, Tensor):
-                    saved[name] = SavedTensor(value)
-                    names.append(name)
-                elif name in op.operand_names:
-                    saved[name] = _Number(value)
-                    names.append(name)
-                else:
-                    saved[name] = value
-            elif how == _SHAPE:
-                saved[name] = values[index]._data.shape
-            else:
-                saved[name] = SavedTensor(first, True)
+    plan = op.saves.get(wanted)
+    if plan is None:
+        plan = op.saves[wanted] = op.save_plan(wanted)
+    for name, how, index in plan:
+        if how == _ARGUMENT:
+            value = values[index]
+            if isinstance(value, Tensor):
+                saved[name] = SavedTensor(value)
                 names.append(name)
+            elif name in op.operand_names:
+                saved[name] = _Number(value)
+                names.append(name)
+            else:
+                saved[name] = value
+        elif how == _SHAPE:
+            saved[name] = values[index]._data.shape
+        else:
+            saved[name] = SavedTensor(first, True)
+            names.append(name)
     node.values = saved
     node.saved_names = names
     if multiple:
@@ -410,6 +422,7 @@ class PointwiseOp(Op):
         names = operands or self.params[: self.n_required]
         self.operands = tuple(self.params.index(n) for n in names)
         self.operand_names = frozenset(names)
+        self.binary = self.operands == (0, 1)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
@@ -465,6 +478,26 @@ class PointwiseOp(Op):
     def _uniform(self, values: Any) -> tuple | None:
         """The common case, without promotion: tensors share one dtype and one device, and
         any Python number stays within the dtype's category."""
+        if self.binary:  # the commonest of all: two plain tensors alike, or a tensor and a float
+            a, b = values[0], values[1]
+            if a.__class__ is Tensor:
+                dtype = a._dtype
+                kind = b.__class__
+                if (
+                    kind is Tensor
+                    and b._dtype is dtype
+                    and b._device is a._device
+                    or kind is float
+                    and dtype.category >= dtypes.FLOATING
+                ):
+                    arrays = list(values)
+                    arrays[0] = a._data
+                    if kind is Tensor:
+                        arrays[1] = b._data
+                    if self.kind == "same":
+                        return arrays, dtype, a._device
+                    if self.kind == "bool":
+                        return arrays, dtypes.bool, a._device
         dtype = device = None
         arrays = list(values)
         top = 0  # the highest category of a Python number seen

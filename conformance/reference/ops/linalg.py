@@ -86,11 +86,12 @@ def dot_arrays(self, tensor):
 def mm(input, mat2):
     """torch.mm: (n, k) @ (k, m). Two matrices only: no batches, no broadcasting, no promotion."""
     _need_tensor("mm", "mat2", mat2)
-    if input.ndim != 2:
+    a, b = input._data, mat2._data  # the arrays' own shapes: no Size objects on this hot path
+    if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
-    if mat2.ndim != 2:
+    if b.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
-    (n, k), (k2, m) = input.shape, mat2.shape
+    (n, k), (k2, m) = a.shape, b.shape
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
     if input.dtype is not mat2.dtype:
@@ -276,7 +277,7 @@ def matmul(input, other):
     """torch.matmul: dot, mv or mm for vectors and matrices; otherwise a batched product whose
     batch dimensions broadcast and whose 1-D operands lose their dimension in the result."""
     _need_tensor("matmul", "other", other)
-    d1, d2 = input.ndim, other.ndim
+    d1, d2 = input._data.ndim, other._data.ndim
     if d1 == 0 or d2 == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {d1}D and {d2}D"
