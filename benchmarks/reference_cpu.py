@@ -6,15 +6,17 @@ HIPS autograd, measured in one run with one thread.
 (a) tiny step: y = (x * w + b).sum(); y.backward() on shape (4,) float32 tensors, in microseconds.
 (b) MLP step: batch 64, 784 -> 256 -> 10, tanh, MSE loss, forward + backward + SGD, in ms.
 
-Each engine's candidates run interleaved, several rounds, and the best round counts (the
-least disturbed by the machine). Every engine's MLP gradients are checked against the NumPy
-floor before timing, so a fast wrong answer cannot win.
+The engines take turns in blocks of about 10 ms, 150 blocks each, and each one's median block
+counts: the machine's speed drifts, and taking turns puts every engine under the same drift.
+Every engine's MLP gradients are checked against the NumPy floor before timing, so a fast wrong
+answer cannot win.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import statistics
 import sys
 import time
 
@@ -27,21 +29,28 @@ import numpy as np  # noqa: E402
 BATCH, IN, HIDDEN, OUT, LR = 64, 784, 256, 10, 0.01
 
 
-def best_time(step, seconds: float = 0.4, rounds: int = 5) -> float:
-    """Seconds per call: the fastest of `rounds` rounds of about `seconds` each."""
-    step()
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < 0.05:
+def interleaved(steps: dict, blocks: int = 150, block_seconds: float = 0.01) -> dict:
+    """Seconds per call of each step: the median over `blocks` timed blocks, the engines taking
+    turns block by block. This machine's speed drifts by 30% or more within a minute; taking
+    turns every few milliseconds puts every engine under the same drift, so their ratios hold
+    even when the absolute times do not."""
+    sizes = {}
+    for name, step in steps.items():
         step()
-        n += 1
-    per_round = max(1, int(n * seconds / 0.05))
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(per_round):
+        n, start = 0, time.perf_counter()
+        while time.perf_counter() - start < 0.05:
             step()
-        best = min(best, (time.perf_counter() - start) / per_round)
-    return best
+            n += 1
+        sizes[name] = max(1, int(n * block_seconds / 0.05))
+    samples: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(blocks):
+        for name, step in steps.items():
+            n = sizes[name]
+            start = time.perf_counter()
+            for _ in range(n):
+                step()
+            samples[name].append((time.perf_counter() - start) / n)
+    return {name: statistics.median(times) for name, times in samples.items()}
 
 
 def mlp_data(seed: int = 0) -> dict:
@@ -183,6 +192,30 @@ def hips_autograd_engine():
     return tiny, mlp, grads
 
 
+def matrix_products() -> dict:
+    """The MLP step's four matrix products alone, in NumPy (the BLAS the reference engine and
+    the floor use) and in torch (its own BLAS): what no Python overhead explains."""
+    import torch
+
+    data = mlp_data()
+    x, w1, w2 = data["x"], data["w1"], data["w2"]
+    g_out = np.ones((BATCH, OUT), np.float32)
+    g_pre = np.ones((BATCH, HIDDEN), np.float32)
+    h = np.tanh(x @ w1)
+
+    def products(x, w1, w2, h, g_out, g_pre):
+        def step():
+            return (x @ w1, h.T @ g_out, g_out @ w2.T, x.T @ g_pre)
+
+        return step
+
+    arrays = (x, w1, w2, h, g_out, g_pre)
+    return {
+        "numpy": products(*arrays),
+        "torch": products(*(torch.from_numpy(a) for a in arrays)),
+    }
+
+
 def engines() -> dict:
     import torch
 
@@ -217,13 +250,12 @@ def main() -> None:
         for got, want in zip(grads(), reference_grads, strict=True):
             np.testing.assert_allclose(np.asarray(got), want, rtol=2e-4, atol=1e-5, err_msg=name)
     torch.set_num_threads(1)
-    results: dict[str, list[float]] = {name: [] for name in built}
-    for _ in range(3):  # interleave engines so a disturbed moment hits them all alike
-        for name, (tiny, mlp, _) in built.items():
-            results[name].append((best_time(tiny) * 1e6, best_time(mlp) * 1e3))
-    best = {name: (min(r[0] for r in rs), min(r[1] for r in rs)) for name, rs in results.items()}
-    torch_tiny, torch_mlp = best["torch"]
-    floor_mlp = best["numpy (hand-written floor)"][1]
+    tiny = interleaved({name: steps[0] for name, steps in built.items()})
+    mlp = interleaved({name: steps[1] for name, steps in built.items()})
+    blas = interleaved(matrix_products())
+    medians = {name: (tiny[name] * 1e6, mlp[name] * 1e3) for name in built}
+    torch_tiny, torch_mlp = medians["torch"]
+    floor_mlp = medians["numpy (hand-written floor)"][1]
     print(
         f"Python {platform.python_version()}, NumPy {np.__version__}, torch {torch.__version__}, "
         f"conformance.reference {conformance.reference.__version__}, {platform.machine()}"
@@ -231,11 +263,17 @@ def main() -> None:
     columns = ["engine", "(a) tiny step, us", "vs torch", "(b) MLP step, ms", "vs torch"]
     print("| " + " | ".join([*columns, "vs NumPy floor"]) + " |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for name, (tiny_us, mlp_ms) in best.items():
+    for name, (tiny_us, mlp_ms) in medians.items():
         print(
             f"| {name} | {tiny_us:.1f} | {tiny_us / torch_tiny:.2f}x | {mlp_ms:.3f} | "
             f"{mlp_ms / torch_mlp:.2f}x | {mlp_ms / floor_mlp:.2f}x |"
         )
+    numpy_blas, torch_blas = blas["numpy"] * 1e3, blas["torch"] * 1e3
+    print(
+        f"\nThe MLP step's four matrix products alone: NumPy {numpy_blas:.3f} ms, torch "
+        f"{torch_blas:.3f} ms ({torch_blas / numpy_blas:.2f}x); the rest of the floor's step is "
+        f"{floor_mlp - numpy_blas:.3f} ms."
+    )
 
 
 if __name__ == "__main__":
