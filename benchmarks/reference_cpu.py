@@ -1,5 +1,6 @@
-"""The reference engine's CPU speed against PyTorch, a hand-written NumPy floor, MyGrad and
-HIPS autograd, measured in one run with one thread.
+"""The reference engine's CPU speed against PyTorch, a hand-written NumPy floor, MyGrad, HIPS
+autograd and a minimal closure tape (benchmarks/minimal_tape.py: what any Python tape costs),
+measured in one run with one thread.
 
     OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/reference_cpu.py
 
@@ -131,6 +132,39 @@ def numpy_floor():
     return tiny, mlp, grads
 
 
+def minimal_tape_engine():
+    """benchmarks/minimal_tape.py: a closure tape with none of PyTorch's semantics."""
+    import minimal_tape as mt
+
+    x, w, b = (mt.Var(np.ones(4, np.float32), requires_grad=True) for _ in range(3))
+
+    def tiny():
+        mt.backward(mt.total(mt.add(mt.mul(x, w), b)))
+
+    data = mlp_data()
+    xb, yb = mt.Var(data["x"]), mt.Var(data["y"])
+
+    def forward_backward(params):
+        w1, b1, w2, b2 = params
+        h = mt.tanh(mt.add(mt.matmul(xb, w1), b1))
+        mt.backward(mt.mean(mt.square(mt.sub(mt.add(mt.matmul(h, w2), b2), yb))))
+
+    params = [mt.Var(data[k].copy(), requires_grad=True) for k in ("w1", "b1", "w2", "b2")]
+
+    def mlp():
+        forward_backward(params)
+        for p in params:
+            p.data -= LR * p.grad
+            p.grad = None
+
+    def grads():
+        fresh = [mt.Var(data[k].copy(), requires_grad=True) for k in ("w1", "b1", "w2", "b2")]
+        forward_backward(fresh)
+        return [p.grad for p in fresh]
+
+    return tiny, mlp, grads
+
+
 def mygrad_engine():
     import mygrad as mg
 
@@ -225,6 +259,7 @@ def engines() -> dict:
         "conformance.reference": lambda: torch_like(conformance.reference),
         "torch": lambda: torch_like(torch),
         "numpy (hand-written floor)": numpy_floor,
+        "minimal closure tape (no semantics)": minimal_tape_engine,
     }
     for name, make, module in (
         ("mygrad", mygrad_engine, "mygrad"),
