@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.reference import grad_mode
+from conformance.reference import fp_errors, grad_mode
 
 Tensor: Any = None  # set by conformance.reference.tensor, which imports this module
 
@@ -300,6 +300,7 @@ def run_backward(
     state = grad_mode.STATE
     previous = state.grad_enabled
     state.grad_enabled = create_graph
+    quiet = fp_errors.silenced()  # derivatives of log at 0 and the like: inf and nan, silently
     try:
         while ready:
             node = ready.pop()
@@ -334,6 +335,7 @@ def run_backward(
                 if remaining == 0:
                     ready.append(nxt)
     finally:
+        fp_errors.restore(quiet)
         state.grad_enabled = previous
     return captured
 

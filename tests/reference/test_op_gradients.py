@@ -1,6 +1,8 @@
-"""Every differentiable op of the reference engine, checked two ways:
+"""Every differentiable op of the reference engine, checked against the calculus and PyTorch:
 
 - its gradient against central finite differences in float64 (the calculus is right);
+- its gradient and grad_fn name against real PyTorch;
+- its second derivatives (through create_graph=True) against real PyTorch, in float64;
 - its forward values against real PyTorch on inputs Hypothesis draws (the semantics match).
 
 One table drives both: an op is a function of the engine namespace and its input tensors.
@@ -227,6 +229,38 @@ def test_gradient_matches_torch(case: OpCase) -> None:
     out_theirs.sum().backward()
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def _hessian_vector_products(t, case: OpCase, arrays: list, rng_seed: int) -> list:
+    """d/dx of sum(grad_x(sum(op(x) * v)) * u) for random v and u, in float64: a second
+    derivative of every input, through a backward recorded with create_graph=True."""
+    rng = np.random.default_rng(rng_seed)
+    xs = [t.tensor(a, dtype=t.float64, requires_grad=True) for a in arrays]
+    y = case.call(t, *xs)
+    v = t.tensor(rng.uniform(-1, 1, tuple(y.shape)), dtype=t.float64)
+    firsts = t.autograd.grad((y * v).sum(), xs, create_graph=True, allow_unused=True)
+    u = [t.tensor(rng.uniform(-1, 1, a.shape), dtype=t.float64) for a in arrays]
+    terms = [(g * w).sum() for g, w in zip(firsts, u, strict=True) if g is not None]
+    terms = [term for term in terms if term.requires_grad]
+    if not terms:  # the first derivative is constant: the second is zero everywhere
+        return [np.zeros(a.shape) for a in arrays]
+    seconds = t.autograd.grad(sum(terms), xs, allow_unused=True)
+    # torch returns some zero second derivatives as ZeroTensors, which numpy() refuses without
+    # force=True.
+    as_numpy = (lambda h: h.numpy(force=True)) if t is torch else (lambda h: h.numpy())
+    return [
+        np.zeros(a.shape) if h is None else np.broadcast_to(as_numpy(h), a.shape)
+        for h, a in zip(seconds, arrays, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
+def test_second_derivatives_match_torch(case: OpCase) -> None:
+    arrays = _inputs(case, np.random.default_rng(2))
+    ours = _hessian_vector_products(ref, case, arrays, rng_seed=3)
+    theirs = _hessian_vector_products(torch, case, arrays, rng_seed=3)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
 
 
 def _arrays_for(case: OpCase):

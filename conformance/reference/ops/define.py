@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.reference import dtypes, grad_mode
+from conformance.reference import dtypes, fp_errors, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.graph import FREED, Node, SavedTensor, accumulator
 
@@ -236,7 +236,11 @@ class Op:
         arrays = [v._data if isinstance(v, Tensor) else v for v in values]
         if len(values) > 1:
             check_same_device(values)
-        out = self.forward(*arrays)
+        token = fp_errors.silenced()
+        try:
+            out = self.forward(*arrays)
+        finally:
+            fp_errors.restore(token)
         return self.record(values, out)
 
     output_device: int | None = None  # index of a parameter naming the output's device
@@ -436,11 +440,14 @@ class PointwiseOp(Op):
         if data is None:
             data = self._promoted(values)
         arrays, result, device = data
+        token = fp_errors.silenced()
         try:
             out = self.forward(*arrays)
         except ValueError:
             check_broadcastable([values[i] for i in self.operands])
             raise
+        finally:
+            fp_errors.restore(token)
         if out.__class__ is not np.ndarray or out.dtype != result.np:
             out = as_array(out)
             if out.dtype != result.np:
@@ -468,10 +475,13 @@ class PointwiseOp(Op):
         from conformance.reference.ops.inplace import check_writable
 
         check_writable(target, needs_graph=False)
+        token = fp_errors.silenced()
         try:
             getattr(array_namespace(array), self.ufunc)(array, data[0][1], out=array)
         except ValueError:  # does not broadcast into target: the general path raises
             return None
+        finally:
+            fp_errors.restore(token)
         target._version_counter[0] += 1
         return target
 

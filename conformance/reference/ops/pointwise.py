@@ -6,6 +6,9 @@ derivatives read what they name and are summed back to each operand's shape by t
 
 from __future__ import annotations
 
+import cmath
+import math
+
 import numpy as np
 
 from conformance.reference.devices import array_namespace, move_array
@@ -61,19 +64,28 @@ def div(self, other):
     return self / other
 
 
+def _integer_quotient(result, divisor):
+    """Integer division by zero raises in PyTorch's CPU kernels (RuntimeError
+    "ZeroDivisionError"); NumPy gives 0. Float division by zero gives inf or nan in both. The
+    engine checks on every device; PyTorch's CUDA kernels may not (unverified here)."""
+    if result.dtype.kind in "iu" and not array_namespace(result).all(divisor):
+        raise RuntimeError("ZeroDivisionError")
+    return result
+
+
 @pointwise(None)
 def floor_divide(self, other):
-    return self // other
+    return _integer_quotient(self // other, other)
 
 
 @pointwise(None)
 def remainder(self, other):
-    return self % other
+    return _integer_quotient(self % other, other)
 
 
 @pointwise(None)
 def fmod(self, other):
-    return array_namespace(self).fmod(self, other)
+    return _integer_quotient(array_namespace(self).fmod(self, other), other)
 
 
 @pointwise(
@@ -87,16 +99,38 @@ def pow_number(self, exponent):
     return self**exponent
 
 
+def _log_of_number(value):
+    """log of a Python number as PyTorch's Scalar.log() gives it: -inf at 0, nan below."""
+    if isinstance(value, complex):
+        return cmath.log(value) if value else -math.inf
+    if value == 0:
+        return -math.inf
+    return math.log(value) if value > 0 else math.nan
+
+
 @pointwise(
     "PowBackward1",
-    self=lambda grad, self, exponent: grad * exponent * self ** (exponent - 1),
-    exponent=lambda grad, self, result, F: grad * result * F.log(self),
+    # At exponent 0 the derivative is 0, also where self ** -1 is infinite (self == 0).
+    self=lambda grad, self, exponent, F: F.where(
+        exponent == 0, 0, grad * exponent * self ** (exponent - 1)
+    ),
+    # 0 ** e is flat in e for e >= 0 (0, or 1 at e == 0), so the derivative is 0 there.
+    exponent=lambda grad, self, exponent, result, F: (
+        grad * F.where((exponent >= 0) & (self == 0), 0, result * F.log(self))
+    ),
 )
 def pow_tensor(self, exponent):
     return self**exponent
 
 
-@pointwise("PowBackward2", exponent=lambda grad, result, self, F: grad * result * F.log(self))
+@pointwise(
+    "PowBackward2",
+    exponent=lambda grad, result, self, exponent, F: (
+        grad * F.where(exponent >= 0, 0, result * -math.inf)
+        if self == 0
+        else grad * result * _log_of_number(self)
+    ),
+)
 def pow_base_number(self, exponent):
     """number ** tensor (self is the number)."""
     return self**exponent
