@@ -13,6 +13,8 @@ more than some ops' own bookkeeping. NumPy 1.x keeps the state elsewhere and get
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -40,3 +42,13 @@ else:
 
     def restore(token: Any) -> None:
         token.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """`with quiet():` for paths that are not hot (a tensor made from Python numbers)."""
+    token = silenced()
+    try:
+        yield
+    finally:
+        restore(token)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.reference import dtypes
+from conformance.reference import dtypes, fp_errors
 from conformance.reference.devices import CPU, array_module, as_device, placement
 from conformance.reference.tensor import Tensor
 
@@ -103,12 +103,13 @@ def tensor(
         device = data._device if device is None else device
     if dtype is None:
         dtype = _infer_dtype(data)
-    if isinstance(data, np.ndarray) and dtype is dtypes.bfloat16:
-        host = np.array(data, dtype=dtype.np)
-    else:
-        if isinstance(data, list | tuple):
-            _check_rectangular(data)
-        host = np.array(_to_host(data), dtype=dtype.np)
+    if isinstance(data, list | tuple):
+        _check_rectangular(data)
+    with fp_errors.quiet():  # 1e40 as float32 is inf, silently
+        if isinstance(data, np.ndarray) and dtype is dtypes.bfloat16:
+            host = np.array(data, dtype=dtype.np)
+        else:
+            host = np.array(_to_host(data), dtype=dtype.np)
     dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 
@@ -124,7 +125,8 @@ def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None) 
         source = dtypes.from_numpy_dtype(data.dtype)
         if dtype is None or dtype is source:
             return Tensor._wrap(data, source, CPU)
-        return Tensor._wrap(data.astype(dtype.np), dtype, CPU)
+        with fp_errors.quiet():
+            return Tensor._wrap(data.astype(dtype.np), dtype, CPU)
     return tensor(data, dtype=dtype, device=device)
 
 
