@@ -3,6 +3,7 @@
 - its gradient against central finite differences in float64 (the calculus is right);
 - its gradient and grad_fn name against real PyTorch;
 - its second derivatives (through create_graph=True) against real PyTorch, in float64;
+- its values, gradients and warnings on zeros, infinities and nan against real PyTorch;
 - its forward values against real PyTorch on inputs Hypothesis draws (the semantics match).
 
 One table drives both: an op is a function of the engine namespace and its input tensors.
@@ -10,6 +11,7 @@ One table drives both: an op is a function of the engine namespace and its input
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -261,6 +263,57 @@ def test_second_derivatives_match_torch(case: OpCase) -> None:
     theirs = _hessian_vector_products(torch, case, arrays, rng_seed=3)
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
+
+
+SPECIAL_VALUES = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 1e-30, 3.0]
+
+
+def _value_gradients_and_warnings(t, case: OpCase, arrays: list) -> tuple:
+    """(values, gradients, warnings), or the error raised, as (type name, message)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        xs = [t.tensor(a, dtype=t.float64, requires_grad=True) for a in arrays]
+        try:
+            y = case.call(t, *xs)
+            y.sum().backward()
+        except Exception as exc:  # noqa: BLE001 - an error is an outcome to compare
+            return (type(exc).__name__, str(exc))
+    # torch hands back some zero gradients as ZeroTensors, which numpy() refuses without force.
+    as_numpy = (lambda g: g.numpy(force=True)) if t is torch else (lambda g: g.numpy())
+    return (
+        y.detach().numpy().copy(),
+        [as_numpy(x.grad).copy() for x in xs],
+        [f"{w.category.__name__}: {w.message}" for w in caught],
+    )
+
+
+@pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
+def test_special_values_match_torch(case: OpCase) -> None:
+    """Zeros of both signs, infinities, nan and a denormal-sized number: where formulas that
+    agree on ordinary numbers part ways (0 * inf, nan comparisons, a zero in a product). The
+    values, the gradients and the warnings (PyTorch gives none) must all be PyTorch's."""
+
+    @settings(max_examples=15, deadline=None)
+    @given(
+        arrays=st.tuples(
+            *[
+                hnp.arrays(np.float64, shape, elements=st.sampled_from(SPECIAL_VALUES))
+                for shape in case.shapes
+            ]
+        )
+    )
+    def check(arrays):
+        ours = _value_gradients_and_warnings(ref, case, arrays)
+        theirs = _value_gradients_and_warnings(torch, case, arrays)
+        if isinstance(ours[0], str) or isinstance(theirs[0], str):
+            assert ours == theirs
+            return
+        np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-9, atol=1e-12, err_msg="values")
+        for i, (a, b) in enumerate(zip(ours[1], theirs[1], strict=True)):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12, err_msg=f"gradient {i}")
+        assert ours[2] == theirs[2]
+
+    check()
 
 
 def _arrays_for(case: OpCase):

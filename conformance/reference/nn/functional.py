@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.reference import dtypes
+from conformance.reference import dtypes, fp_errors
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.ops.define import op
@@ -313,13 +313,13 @@ def _stat_axes(ndim: int) -> tuple:
     bias=lambda grad, F: F.sum(grad, _stat_axes(grad.ndim)),
 )
 def _batch_norm(input, weight, bias, mean, invstd, training, eps):
-    """(input - mean) * invstd * weight + bias, with mean and invstd shaped (1, C, 1, ...)."""
-    out = (input - mean) * invstd
-    if weight is not None:
-        out *= weight.reshape(mean.shape)
-    if bias is not None:
-        out += bias.reshape(mean.shape)
-    return out.astype(input.dtype, copy=False)
+    """(input - mean) * invstd * weight + bias, with mean and invstd shaped (1, C, 1, ...),
+    computed as PyTorch's CPU kernel computes it: input * alpha + beta with alpha = invstd *
+    weight and beta = bias - mean * alpha. The roundings are then PyTorch's, and so is an
+    infinite weight (inf - inf: nan everywhere in its channel)."""
+    alpha = invstd if weight is None else invstd * weight.reshape(mean.shape)
+    beta = -mean * alpha if bias is None else bias.reshape(mean.shape) - mean * alpha
+    return (input * alpha + beta).astype(input.dtype, copy=False)
 
 
 def batch_norm(
@@ -351,6 +351,19 @@ def batch_norm(
     data = input._data
     axes = _stat_axes(data.ndim)
     shape = tuple(channels if i == 1 else 1 for i in range(data.ndim))
+    with fp_errors.quiet():  # statistics of inf and nan inputs are nan, silently
+        mean, invstd = _batch_statistics(
+            data, axes, shape, channels, training, running_mean, running_var, momentum, eps
+        )
+    as_tensor = lambda a: Tensor._wrap(a.astype(data.dtype, copy=False), input.dtype, input.device)  # noqa: E731
+    return _batch_norm(input, weight, bias, as_tensor(mean), as_tensor(invstd), bool(training), eps)
+
+
+def _batch_statistics(
+    data, axes, shape, channels, training, running_mean, running_var, momentum, eps
+):
+    """The mean and 1 / sqrt(var + eps) batch norm normalises with: the batch's own (and then
+    the running statistics are updated), or the running statistics in eval mode."""
     if training or running_mean is None or running_var is None:
         mean = data.mean(axis=axes, keepdims=True)
         var = ((data - mean) ** 2).mean(axis=axes, keepdims=True)
@@ -362,9 +375,7 @@ def batch_norm(
     else:
         mean = running_mean._data.reshape(shape)
         var = running_var._data.reshape(shape)
-    invstd = 1 / array_namespace(data).sqrt(var + eps)
-    as_tensor = lambda a: Tensor._wrap(a.astype(data.dtype, copy=False), input.dtype, input.device)  # noqa: E731
-    return _batch_norm(input, weight, bias, as_tensor(mean), as_tensor(invstd), bool(training), eps)
+    return mean, 1 / array_namespace(data).sqrt(var + eps)
 
 
 def _update_running(stat: Tensor, value: Any, momentum: float) -> None:
@@ -741,7 +752,8 @@ def _cross_entropy_probabilities(
 
 # -- binary cross entropy -----------------------------------------------------------------
 
-_EPSILON = 1e-12
+# PyTorch's kernel clamps with the float literal 1e-12f, which is 9.99999996e-13 in double.
+_EPSILON = float(np.float32(1e-12))
 
 
 def _bce_grad(grad, self, target, weight, reduction, F):
@@ -788,15 +800,21 @@ def binary_cross_entropy(
             f"Found dtype {scalar_type_name(target.dtype)} but expected "
             f"{scalar_type_name(input.dtype)}"
         )
-    data = input._data
-    if ((data < 0) | (data > 1)).any():
-        raise RuntimeError("all elements of input should be between 0 and 1")
-    data = target._data
-    if ((data < 0) | (data > 1)).any():
-        raise RuntimeError("all elements of target should be between 0 and 1")
+    _check_probabilities(input._data, target._data)
     if weight is not None:
         weight = weight.expand(broadcast_shapes(target.shape, weight.shape))
     return _binary_cross_entropy(input, target, weight, reduction)
+
+
+def _check_probabilities(input, target):
+    """PyTorch's kernel checks element by element, the input's then the target's, so the first
+    bad element in memory order names the culprit (nan counts as outside [0, 1])."""
+    bad_input = ~((input >= 0) & (input <= 1)).reshape(-1)
+    bad_target = ~((target >= 0) & (target <= 1)).reshape(-1)
+    bad = bad_input | bad_target
+    if bad.any():
+        name = "input" if bad_input[int(bad.argmax())] else "target"
+        raise RuntimeError(f"all elements of {name} should be between 0 and 1")
 
 
 def _log_sigmoid(x, F):

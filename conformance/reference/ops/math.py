@@ -36,6 +36,8 @@ class ArrayMath:
     """Formula helpers over arrays (NumPy or CuPy). Any other name is an op, run through its
     array forward (no graph, no promotion: a backward's dtypes already match)."""
 
+    records_graph = False
+
     def __getattr__(self, name: str) -> Any:
         found = _reference_op(name)
         found = found.forward if isinstance(found, define.Op) else found
@@ -148,6 +150,8 @@ def _move(array: Any, device: Any) -> Any:
 
 class TensorMath:
     """The same helpers over reference Tensors, so the backward pass is recorded."""
+
+    records_graph = True
 
     @staticmethod
     def sum_to(a: Any, shape: tuple) -> Any:

@@ -211,7 +211,8 @@ def sigmoid(self):
     return xp.where(positive, 1 / (1 + z), z / (1 + z)).astype(self.dtype, copy=False)
 
 
-@pointwise("ReluBackward0", self=lambda grad, result: grad * (result > 0))
+# threshold_backward: zero where the output is <= 0, the gradient elsewhere (nan included).
+@pointwise("ReluBackward0", self=lambda grad, result, F: F.where(result <= 0, 0, grad))
 def relu(self):
     return array_namespace(self).maximum(self, 0).astype(self.dtype, copy=False)
 
@@ -233,10 +234,16 @@ def clamp(self, min=None, max=None):  # noqa: A002
     return array_namespace(self).clip(self, min, max).astype(self.dtype, copy=False)
 
 
+def _extremum_grad(F, grad, self, other, loses):
+    """Half the gradient to each side of a tie, none to the side that `loses`, all of it
+    otherwise: so where a nan is compared (no tie, no loser) both sides get it all."""
+    return F.where(loses, 0, F.where(self == other, grad / 2, grad))
+
+
 @pointwise(
     "MaximumBackward0",
-    self=lambda grad, self, other: grad * ((self > other) + (self == other) * 0.5),
-    other=lambda grad, self, other: grad * ((other > self) + (self == other) * 0.5),
+    self=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self < other),
+    other=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self > other),
 )
 def maximum(self, other):
     return array_namespace(self).maximum(self, other)
@@ -244,8 +251,8 @@ def maximum(self, other):
 
 @pointwise(
     "MinimumBackward0",
-    self=lambda grad, self, other: grad * ((self < other) + (self == other) * 0.5),
-    other=lambda grad, self, other: grad * ((other < self) + (self == other) * 0.5),
+    self=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self > other),
+    other=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self < other),
 )
 def minimum(self, other):
     return array_namespace(self).minimum(self, other)

@@ -265,9 +265,11 @@ def mean(input, dim=_OMITTED, keepdim=False, *, dtype=None):
 # -- prod -------------------------------------------------------------------------------------
 
 
-def _prod_grad(F, grad, self, result, dims, keepdim):
-    """d prod / d x_i is the product of the other elements: result / x_i when the slice has no
-    zero; at the slice's only zero, the product of the rest; everywhere else zero."""
+def _prod_grad(F, grad, self, result, dims, keepdim, whole=False):
+    """d prod / d x_i is the product of the other elements: result / x_i when the input has no
+    zero. With zeros, an ordinary backward multiplies the others out exactly, as PyTorch does
+    (so an inf or nan beside a zero gives what PyTorch gives); a recorded one (create_graph)
+    uses the product of the rest at a slice's only zero and zero elsewhere."""
     if not self.ndim:
         return grad
     grad = _unsqueeze(F, grad, dims, keepdim, self.ndim)
@@ -275,10 +277,29 @@ def _prod_grad(F, grad, self, result, dims, keepdim):
     zero = self == 0
     if not zero.any():
         return grad * (result / self)
+    if not F.records_graph:
+        if whole:  # prod() of everything: PyTorch gives zeros past one zero
+            if zero.sum() > 1:
+                return grad * array_namespace(self).zeros_like(self)
+            return grad * _products_of_others(self.reshape(-1), 0).reshape(self.shape)
+        return grad * _products_of_others(self, dims[0])
     nonzero = F.where(self != 0, self, 1)
     others = F.prod_dims(nonzero, dims, True, None)
     single = F.sum(zero, dims, True) == 1
     return grad * F.where(zero, others * single, result / nonzero)
+
+
+def _products_of_others(a, axis):
+    """For every element, the product of the others along `axis`: the product of those before
+    it times the product of those after it, with no division (exact with zeros, inf, nan)."""
+    xp = array_namespace(a)
+    ones = xp.ones_like(xp.take(a, [0], axis=axis))
+    before = xp.cumprod(
+        xp.concatenate([ones, xp.take(a, range(a.shape[axis] - 1), axis)], axis), axis
+    )
+    rest = xp.flip(xp.take(a, range(1, a.shape[axis]), axis), axis)
+    after = xp.flip(xp.cumprod(xp.concatenate([ones, rest], axis), axis), axis)
+    return before * after
 
 
 def _prod(a, dims, keepdim, dtype):
@@ -288,7 +309,9 @@ def _prod(a, dims, keepdim, dtype):
 
 @op(
     "ProdBackward0",
-    self=lambda grad, self, result, F: _prod_grad(F, grad, self, result, _every_dim(self), False),
+    self=lambda grad, self, result, F: _prod_grad(
+        F, grad, self, result, _every_dim(self), False, whole=True
+    ),
 )
 def prod_all(self, dtype=None):
     return _prod(self, None, False, dtype)
