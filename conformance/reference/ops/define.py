@@ -419,10 +419,12 @@ class PointwiseOp(Op):
         kind: str,
         operands: tuple | None,
         ufunc: Any = None,
+        check: Callable | None = None,
     ) -> None:
         super().__init__(forward, node_name, formulas)
         self.kind = kind
         self.ufunc = ufunc
+        self.check = check
         names = operands or self.params[: self.n_required]
         self.operands = tuple(self.params.index(n) for n in names)
         self.operand_names = frozenset(names)
@@ -436,6 +438,8 @@ class PointwiseOp(Op):
 
                 return write_out(out, self(*args, **kwargs), self.__name__)
         values = args if not kwargs and len(args) == self.n_params else self.bind(args, kwargs)
+        if self.check is not None:
+            self.check(*values)
         data = self._uniform(values)
         if data is None:
             data = self._promoted(values)
@@ -464,6 +468,8 @@ class PointwiseOp(Op):
         if self.ufunc is None or len(args) != 1:
             return None
         other = args[0]
+        if self.check is not None:
+            self.check(target, other)
         if grad_mode.STATE.grad_enabled and (
             target._requires_grad or isinstance(other, Tensor) and other._requires_grad
         ):
@@ -557,7 +563,10 @@ class PointwiseOp(Op):
             v = values[i]
             if isinstance(v, Tensor):
                 data = v._data
-                arrays[i] = data if data.dtype == compute.np else data.astype(compute.np)
+                if data.dtype != compute.np:
+                    with fp_errors.quiet():  # 70000 as float16 is inf, silently
+                        data = data.astype(compute.np)
+                arrays[i] = data
             elif v.__class__ is int and compute.category == dtypes.INTEGER:
                 # PyTorch wraps an out-of-range integer around (uint8 + 300 adds 44).
                 arrays[i] = np.asarray(v).astype(compute.np)[()]
@@ -602,11 +611,14 @@ def pointwise(
     kind: str = "same",
     operands: tuple | None = None,
     ufunc: str | None = None,
+    check: Callable | None = None,
     **formulas: Callable,
 ) -> Callable[[Callable], PointwiseOp]:
     """Declare an elementwise op (see the module docstring). `ufunc`, where given, names the
-    NumPy/CuPy ufunc that computes the op, so `x.op_(y)` can write straight into x."""
-    return lambda forward: PointwiseOp(forward, node_name, formulas, kind, operands, ufunc)
+    NumPy/CuPy ufunc that computes the op, so `x.op_(y)` can write straight into x. `check`,
+    where given, sees the arguments before promotion (to reject what PyTorch rejects by the
+    operands' own dtypes, such as subtracting a bool tensor)."""
+    return lambda forward: PointwiseOp(forward, node_name, formulas, kind, operands, ufunc, check)
 
 
 def op(

@@ -23,6 +23,15 @@ def _reverse_sub(self: Tensor, other: Any) -> Tensor:
     return pointwise.rsub_number(self, other)
 
 
+def _invert(self: Tensor) -> Tensor:
+    """~x: integers and bools only, refused in Python before any kernel, as torch.Tensor does."""
+    if self._dtype.category > dtypes.INTEGER:
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return pointwise.bitwise_not(self)
+
+
 def _power(self: Tensor, exponent: Any) -> Tensor:
     if isinstance(exponent, Tensor):
         return pointwise.pow_tensor(self, exponent)
@@ -279,7 +288,7 @@ OPERATORS = {
     "__ror__": pointwise.bitwise_or,
     "__xor__": pointwise.bitwise_xor,
     "__rxor__": pointwise.bitwise_xor,
-    "__invert__": pointwise.bitwise_not,
+    "__invert__": _invert,
     "__iadd__": pointwise.add,
     "__isub__": pointwise.sub,
     "__imul__": pointwise.mul,

@@ -11,7 +11,9 @@ import math
 
 import numpy as np
 
+from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace, move_array
+from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops.define import op, pointwise
 
 # -- arithmetic ---------------------------------------------------------------------------
@@ -27,9 +29,52 @@ def add(self, other, alpha=1):
     return self + other * alpha if alpha != 1 else self + other
 
 
+def _is_bool(value):
+    return value.__class__ is bool or getattr(value, "_dtype", None) is dtypes.bool
+
+
+def _no_bool_subtraction(self, other, alpha=1):
+    """PyTorch refuses to subtract bools, before any promotion (b - 1 raises too)."""
+    if _is_bool(self) and _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if _is_bool(self) or _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def _no_kernel(kernel, array, categories):
+    """PyTorch's NotImplementedError where its CPU kernel has no variant for the computation
+    dtype (bitwise ops on floats, floor division of bools, ...): `categories` are the dtype
+    categories the kernel has."""
+    dtype = dtypes.from_numpy_dtype(array.dtype)
+    if dtype.category not in categories:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
+
+
+_NUMBERS = (dtypes.INTEGER, dtypes.FLOATING, dtypes.COMPLEX)  # every kernel but bool's
+_INTEGRAL = (dtypes.BOOL, dtypes.INTEGER)
+
+
+def _no_negative_integer_power(self, exponent):
+    """An integer tensor to a negative Python integer power: refused before promotion (so
+    uint8 ** -1 is refused, not taken as uint8 ** 255)."""
+    if (
+        exponent.__class__ is int
+        and exponent < 0
+        and getattr(self, "_dtype", dtypes.float32).category <= dtypes.INTEGER
+    ):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
 @pointwise(
     "SubBackward0",
     ufunc="subtract",
+    check=_no_bool_subtraction,
     self=lambda grad: grad,
     other=lambda grad, alpha: -grad if alpha == 1 else -grad * alpha,
 )
@@ -37,7 +82,7 @@ def sub(self, other, alpha=1):
     return self - other * alpha if alpha != 1 else self - other
 
 
-@pointwise("RsubBackward1", self=lambda grad: -grad)
+@pointwise("RsubBackward1", check=_no_bool_subtraction, self=lambda grad: -grad)
 def rsub_number(self, other):
     """number - tensor: PyTorch records it as RsubBackward1."""
     return other - self
@@ -75,28 +120,49 @@ def _integer_quotient(result, divisor):
 
 @pointwise(None)
 def floor_divide(self, other):
+    _no_kernel("div_floor_cpu", self, _NUMBERS)
     return _integer_quotient(self // other, other)
 
 
 @pointwise(None)
 def remainder(self, other):
+    _no_kernel("remainder_cpu", self, _NUMBERS)
     return _integer_quotient(self % other, other)
 
 
 @pointwise(None)
 def fmod(self, other):
+    _no_kernel("fmod_cpu", self, _NUMBERS)
     return _integer_quotient(array_namespace(self).fmod(self, other), other)
 
 
 @pointwise(
     "PowBackward0",
+    check=_no_negative_integer_power,
     self=lambda grad, self, exponent: (
         grad * exponent * self ** (exponent - 1) if exponent != 0 else grad * 0
     ),
 )
 def pow_number(self, exponent):
-    """tensor ** number."""
+    """tensor ** number. A bool tensor to a bool power takes PyTorch's shortcuts (** True copies,
+    ** False gives ones); an integer tensor refuses a negative integer power."""
+    if self.dtype == bool:
+        return self.copy() if exponent else array_namespace(self).ones_like(self)
     return self**exponent
+
+
+def _integer_power(base, exponent):
+    """Integer powers as PyTorch computes them: a negative exponent gives 1 for a base of 1,
+    +-1 for a base of -1 and 0 for any other base (NumPy refuses instead)."""
+    _no_kernel("pow", exponent, _NUMBERS)
+    xp = array_namespace(exponent)
+    base = xp.asarray(base, dtype=exponent.dtype)
+    if not (exponent < 0).any():
+        return base**exponent
+    positive = base ** xp.maximum(exponent, 0)
+    minus_one = xp.where(exponent % 2 == 0, 1, -1)
+    negative = xp.where(base == 1, 1, xp.where(base == -1, minus_one, 0))
+    return xp.where(exponent < 0, negative, positive).astype(exponent.dtype)
 
 
 def _log_of_number(value):
@@ -120,6 +186,8 @@ def _log_of_number(value):
     ),
 )
 def pow_tensor(self, exponent):
+    if exponent.dtype.kind in "biu":
+        return _integer_power(self, exponent)
     return self**exponent
 
 
@@ -133,11 +201,18 @@ def pow_tensor(self, exponent):
 )
 def pow_base_number(self, exponent):
     """number ** tensor (self is the number)."""
+    if exponent.dtype.kind in "biu":
+        return _integer_power(self, exponent)
     return self**exponent
 
 
 @pointwise("NegBackward0", self=lambda grad: -grad)
 def neg(self):
+    if self.dtype == bool:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return -self
 
 
@@ -348,21 +423,25 @@ def isfinite(self):
 
 @pointwise(None)
 def bitwise_not(self):
+    _no_kernel("bitwise_not_cpu", self, _INTEGRAL)
     return ~self
 
 
 @pointwise(None)
 def bitwise_and(self, other):
+    _no_kernel("bitwise_and_cpu", self, _INTEGRAL)
     return self & other
 
 
 @pointwise(None)
 def bitwise_or(self, other):
+    _no_kernel("bitwise_or_cpu", self, _INTEGRAL)
     return self | other
 
 
 @pointwise(None)
 def bitwise_xor(self, other):
+    _no_kernel("bitwise_xor_cpu", self, _INTEGRAL)
     return self ^ other
 
 
