@@ -29,6 +29,15 @@ def add(self, other, alpha=1):
     return self + other * alpha if alpha != 1 else self + other
 
 
+_HALF_ARRAYS = (dtypes.float16.np, dtypes.bfloat16.np)
+
+
+def _opmath(array):
+    """float16 and bfloat16 as float32: PyTorch's CPU kernels compute half precision in float32
+    and round once, which matters where a forward takes more than one step."""
+    return array.astype("float32") if array.dtype in _HALF_ARRAYS else array
+
+
 def _is_bool(value):
     return value.__class__ is bool or getattr(value, "_dtype", None) is dtypes.bool
 
@@ -221,11 +230,14 @@ def neg(self):
 
 @pointwise("AbsBackward0", self=lambda grad, self, F: grad * F.sign(self))
 def abs(self):  # noqa: A001
+    _no_kernel("abs_cpu", self, _NUMBERS)
     return array_namespace(self).abs(self)
 
 
 @pointwise("SignBackward0", self=lambda grad: grad * 0)
 def sign(self):
+    if self.dtype == bool:  # a bool is its own sign
+        return self.copy()
     xp = array_namespace(self)
     return xp.where(xp.isnan(self), 0, xp.sign(self)).astype(self.dtype, copy=False)
 
@@ -254,7 +266,7 @@ def sqrt(self):
     "RsqrtBackward0", kind="float", self=lambda grad, result: -0.5 * grad * result * result * result
 )
 def rsqrt(self):
-    return 1 / array_namespace(self).sqrt(self)
+    return (1 / array_namespace(self).sqrt(_opmath(self))).astype(self.dtype, copy=False)
 
 
 @pointwise("SinBackward0", kind="float", self=lambda grad, self, F: grad * F.cos(self))
@@ -281,14 +293,17 @@ def tanh(self):
 def sigmoid(self):
     xp = array_namespace(self)
     # exp of a large negative input would overflow; split by sign as stable libraries do.
-    positive = self >= 0
-    z = xp.exp(-xp.abs(self))
+    work = _opmath(self)
+    positive = work >= 0
+    z = xp.exp(-xp.abs(work))
     return xp.where(positive, 1 / (1 + z), z / (1 + z)).astype(self.dtype, copy=False)
 
 
 # threshold_backward: zero where the output is <= 0, the gradient elsewhere (nan included).
 @pointwise("ReluBackward0", self=lambda grad, result, F: F.where(result <= 0, 0, grad))
 def relu(self):
+    if self.dtype == bool:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return array_namespace(self).maximum(self, 0).astype(self.dtype, copy=False)
 
 
