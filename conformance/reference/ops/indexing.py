@@ -229,7 +229,7 @@ def _select(result: Tensor, dim: int, index: int, position: int = 0) -> Tensor:
         raise IndexError(
             f"index {index} is out of bounds for dimension {position} with size {size}"
         )
-    return shape.select(result, dim, index)
+    return shape.select_index(result, dim, index)
 
 
 def _slice(result: Tensor, dim: int, item: slice, keep_full: bool) -> Tensor:
@@ -614,7 +614,7 @@ class StackBackward0(_JoinBackward):
 
     def piece_of(self, grad: Any, part: Any, sizes: tuple, create_graph: bool) -> Any:
         if create_graph:
-            return shape.select(grad, self.dim, part)
+            return shape.select_index(grad, self.dim, part)
         return grad[(_ALL,) * self.dim + (part,)]
 
 

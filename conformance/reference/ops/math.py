@@ -113,6 +113,14 @@ class ArrayMath:
         return array_namespace(a).swapaxes(a, d0, d1)
 
     @staticmethod
+    def unsqueeze(a: Any, dim: int) -> Any:
+        return array_namespace(a).expand_dims(a, dim % (a.ndim + 1))
+
+    @staticmethod
+    def select(a: Any, dim: int, index: int) -> Any:
+        return a[(slice(None),) * (dim % a.ndim) + (index, Ellipsis)]
+
+    @staticmethod
     def reshape(a: Any, shape: tuple) -> Any:
         return a.reshape(shape)
 

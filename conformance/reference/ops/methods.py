@@ -7,6 +7,7 @@ one table which method is which op.
 from __future__ import annotations
 
 import inspect
+import warnings
 from typing import Any
 
 from conformance.reference import dtypes
@@ -21,6 +22,27 @@ def _reverse_sub(self: Tensor, other: Any) -> Tensor:
     if isinstance(other, Tensor):
         return pointwise.sub(other, self)
     return pointwise.rsub_number(self, other)
+
+
+def _reversed(self: Tensor) -> Tensor:
+    """x.T: the dimensions reversed; deprecated (with PyTorch's warnings) except for 1-D and
+    2-D tensors."""
+    if self.ndim == 0:
+        warnings.warn(
+            "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+            UserWarning,
+            stacklevel=2,
+        )
+    elif self.ndim > 2:
+        warnings.warn(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+            "reverse the dimensions of a tensor.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return shape.permute(self, *reversed(range(self.ndim)))
 
 
 def _invert(self: Tensor) -> Tensor:
@@ -365,7 +387,7 @@ def install() -> None:
             setattr(Tensor, name, _method(fn))
     for name, fn in {**METADATA, **FILLING}.items():
         setattr(Tensor, name, fn)
-    Tensor.T = property(lambda self: shape.permute(self, *reversed(range(self.ndim))))
+    Tensor.T = property(_reversed)
     Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
     Tensor.__hash__ = lambda self: id(self)
 

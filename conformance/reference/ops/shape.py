@@ -8,6 +8,17 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.ops.define import op, view_op
 
 
+def wrap_dim(dim, ndim):
+    """A dimension in [-n, n) as a non-negative one, with PyTorch's IndexError outside; a 0-dim
+    tensor counts as having one dimension."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
 def infer_shape(shape, numel):
     """Resolve one -1 in a requested shape, with PyTorch's errors."""
     shape = tuple(int(s) for s in shape)
@@ -133,8 +144,12 @@ def expand(input, *shape):
 
 
 @view_op("TransposeBackward0", self=lambda grad, dim0, dim1, F: F.transpose(grad, dim0, dim1))
-def transpose(self, dim0, dim1):
-    return array_namespace(self).swapaxes(self, dim0, dim1)
+def transpose_dims(self, dim0, dim1):
+    return array_namespace(self).swapaxes(self, dim0, dim1) if self.ndim else self.view()
+
+
+def transpose(input, dim0, dim1):
+    return transpose_dims(input, wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim))
 
 
 @view_op("TBackward0", self=lambda grad, F: F.transpose(grad, 0, -1) if grad.ndim == 2 else grad)
@@ -157,12 +172,28 @@ def _inverse(dims):
 
 
 def permute(input, *dims):
-    return permute_dims(input, tuple(d % input.ndim for d in shape_args(dims)))
+    dims = shape_args(dims)
+    if len(dims) != input.ndim:
+        # PyTorch 2.13's own wording, sparse_coo included, for dense tensors too.
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            "length of the desired ordering of dimensions i.e. input.dim() = "
+            f"{input.ndim} is not equal to len(dims) = {len(dims)}"
+        )
+    wrapped = tuple(wrap_dim(d, input.ndim) for d in dims)
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return permute_dims(input, wrapped)
 
 
 @view_op("UnsqueezeBackward0", self=lambda grad, dim, F: F.reshape(grad, _without(grad.shape, dim)))
-def unsqueeze(self, dim):
-    return array_namespace(self).expand_dims(self, dim % (self.ndim + 1))
+def unsqueeze_dim(self, dim):
+    return array_namespace(self).expand_dims(self, dim)
+
+
+def unsqueeze(input, dim):
+    """A new dimension of size 1 at `dim`, which may be anything in [-n - 1, n]."""
+    return unsqueeze_dim(input, wrap_dim(dim, input.ndim + 1))
 
 
 def _without(shape, dim):
@@ -184,21 +215,30 @@ def squeeze_dim(self, dim):
 
 
 def squeeze(input, dim=None):
-    return squeeze_all(input) if dim is None else squeeze_dim(input, dim)
+    return squeeze_all(input) if dim is None else squeeze_dim(input, wrap_dim(dim, input.ndim))
 
 
 @view_op(
     "SelectBackward0",
     self=lambda grad, self_shape, dim, index, F: F.select_backward(grad, self_shape, dim, index),
 )
-def select(self, dim, index):
-    size = self.shape[dim]
-    if not -size <= index < size:
-        raise IndexError(
-            f"index {index} is out of bounds for dimension {dim % self.ndim} with size {size}"
-        )
+def select_index(self, dim, index):
     key = (slice(None),) * (dim % self.ndim) + (index, Ellipsis)
     return self[key]
+
+
+def select(input, dim, index):
+    """torch.select: the slice at `index` along `dim`, without that dimension."""
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = wrap_dim(dim, input.ndim)
+    size = input.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+            f"dimension {dim}"
+        )
+    return select_index(input, dim, index)
 
 
 @view_op(
@@ -213,6 +253,19 @@ def slice_dim(self, dim, start, stop, step):
 
 
 def narrow(input, dim, start, length):
+    """`length` elements from `start` along `dim`; a negative start counts from the end."""
+    dim = wrap_dim(dim, input.ndim)
+    size = input.shape[dim]
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    if start < 0:
+        start += size
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return slice_dim(input, dim, start, start + length, 1)
 
 
@@ -246,10 +299,19 @@ def split_with_sizes(self, sizes, dim):
 
 
 def split(input, split_size_or_sections, dim=0):
+    dim = wrap_dim(dim, input.ndim)
     size = input.shape[dim]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
-        sizes = [min(step, size - i) for i in range(0, size, step)] or [0]
+        if step < 0:
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={step}"
+            )
+        if step == 0 and size:
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+            )
+        sizes = [min(step, size - i) for i in range(0, size, step)] if size else [0]
         return split_equal(input, tuple(sizes), dim)
     sizes = list(split_size_or_sections)
     if sum(sizes) != size:
@@ -261,15 +323,19 @@ def split(input, split_size_or_sections, dim=0):
 
 
 def chunk(input, chunks, dim=0):
-    size = input.shape[dim]
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = input.shape[wrap_dim(dim, input.ndim)]
     step = -(-size // chunks)
     return split(input, step, dim)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
+    start, end = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if input.ndim == 0:
         return reshape(input, 1)
-    start, end = start_dim % input.ndim, end_dim % input.ndim
     shape = input.shape
     n = 1
     for s in shape[start : end + 1]:
