@@ -7,6 +7,7 @@ backend slots in without touching the ops.
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 
@@ -15,6 +16,11 @@ DEVICE_TYPES = (
     *("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve"),
     *("fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone"),
 )
+
+
+# PyTorch's grammar for a device string: a type, then optionally ':' and an index without
+# leading zeros.
+_DEVICE_STRING = re.compile(r"([a-zA-Z_]+)(?::([1-9]\d*|0))?")
 
 
 class device:  # noqa: N801 - PyTorch's spelling
@@ -26,18 +32,19 @@ class device:  # noqa: N801 - PyTorch's spelling
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
-        name, _, number = type.partition(":")
+        if not type:
+            raise RuntimeError("Device string must not be empty")
+        match = _DEVICE_STRING.fullmatch(type)
+        if match is None:
+            raise RuntimeError(f"Invalid device string: '{type}'")
+        name, number = match.groups()
         if name not in DEVICE_TYPES:
             raise RuntimeError(
                 f"Expected one of {', '.join(DEVICE_TYPES)} device type at start of device "
-                f"string: {type}"
+                f"string: {name}"
             )
-        if number:
-            if not number.isdigit():
-                raise RuntimeError(f"Invalid device string: '{type}'")
-            index = int(number)
         self.type = name
-        self.index = index
+        self.index = int(number) if number is not None else index
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)

@@ -3,6 +3,7 @@ bridge and the legacy typed constructors (torch.FloatTensor(2, 3))."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -49,9 +50,18 @@ def _infer_dtype(data: Any) -> dtypes.dtype:
             stack.extend(item)
             continue
         else:
-            d = dtypes.scalar_dtype(item)
+            d = _element_dtype(item)
         found = d if found is None else _widen(found, d)
     return found or dtypes.get_default_dtype()
+
+
+def _element_dtype(item: Any) -> dtypes.dtype:
+    if isinstance(item, str):
+        raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+    try:
+        return dtypes.scalar_dtype(item)
+    except TypeError:
+        raise RuntimeError(f"Could not infer dtype of {type(item).__name__}") from None
 
 
 def _widen(a: dtypes.dtype, b: dtypes.dtype) -> dtypes.dtype:
@@ -142,7 +152,11 @@ def _size(size: tuple) -> tuple:
     for s in size:
         if not isinstance(s, int | np.integer) or isinstance(s, bool):
             raise TypeError(f"expected a sequence of integers or a single integer, got '{s!r}'")
-    return tuple(int(s) for s in size)
+    size = tuple(int(s) for s in size)
+    for s in size:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+    return size
 
 
 def _factory(fill: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
@@ -157,12 +171,21 @@ def _factory(fill: Any, size: tuple, dtype: Any, device: Any, requires_grad: boo
     return _finish(data, dtype, dev, requires_grad)
 
 
+def filled(size: tuple, fill: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+    """A tensor of `size` (sizes, or one sequence of them) holding `fill`: new_zeros and
+    new_ones, which check sizes as every factory but zeros does."""
+    return _factory(fill, size, dtype, device, requires_grad)
+
+
 def zeros(
     *size: Any,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    flat = tuple(size[0]) if len(size) == 1 and isinstance(size[0], list | tuple) else size
+    if any(isinstance(s, int | np.integer) and s < 0 for s in flat):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")  # zeros' own check
     return _factory(0, size, dtype, device, requires_grad)
 
 
@@ -193,6 +216,11 @@ def full(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    if not isinstance(fill_value, bool | int | float | complex | np.generic | Tensor):
+        raise TypeError(
+            "full(): argument 'fill_value' (position 2) must be Number, not "
+            f"{type(fill_value).__name__}"
+        )
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value)
     return _factory(fill_value, tuple(size), dtype, device, requires_grad)
@@ -281,6 +309,10 @@ def arange(
     start, end, step = (n.item() if isinstance(n, Tensor) else n for n in (start, end, step))
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     host = np.arange(start, end, step, dtype=np.float64).astype(dtype.np)
     dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
@@ -295,6 +327,8 @@ def linspace(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     dtype = dtype or dtypes.get_default_dtype()
     host = np.linspace(start, end, steps, dtype=np.float64).astype(dtype.np)
     dev = placement(device)
@@ -309,6 +343,9 @@ def eye(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
     dtype = dtype or dtypes.get_default_dtype()
     dev = placement(device)
     return _finish(array_module(dev).eye(n, m, dtype=dtype.np), dtype, dev, requires_grad)
@@ -367,6 +404,10 @@ def randint(
 ) -> Tensor:
     if size is None:
         low, high, size = 0, low, high
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     return _random(
         lambda g, s: g.integers(low, high, s),
         tuple(size),

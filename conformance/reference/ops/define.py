@@ -448,7 +448,7 @@ class PointwiseOp(Op):
         try:
             out = self.forward(*arrays)
         except ValueError:
-            check_broadcastable([values[i] for i in self.operands])
+            check_broadcastable(values)  # every tensor argument, the condition of where() too
             raise
         finally:
             fp_errors.restore(token)
@@ -575,7 +575,7 @@ class PointwiseOp(Op):
 
 def check_broadcastable(operands: list) -> None:
     """Raise PyTorch's error when the operands' shapes do not broadcast."""
-    shapes = [tuple(v.shape) for v in operands if isinstance(v, Tensor)]
+    shapes = [tuple(v.shape) for v in operands if hasattr(v, "shape")]  # tensors and arrays
     result = shapes[0] if shapes else ()
     for shape in shapes[1:]:
         ndim = max(len(result), len(shape))

@@ -218,17 +218,11 @@ METHODS = {
     "cuda": lambda self, device=None, non_blocking=False: to(
         self, "cuda" if device is None else device
     ),
-    "new_zeros": lambda self, *size, dtype=None, device=None, requires_grad=False: creation.zeros(
-        *size,
-        dtype=dtype or self._dtype,
-        device=device or self._device,
-        requires_grad=requires_grad,
+    "new_zeros": lambda self, *size, dtype=None, device=None, requires_grad=False: creation.filled(
+        size, 0, dtype or self._dtype, device or self._device, requires_grad
     ),
-    "new_ones": lambda self, *size, dtype=None, device=None, requires_grad=False: creation.ones(
-        *size,
-        dtype=dtype or self._dtype,
-        device=device or self._device,
-        requires_grad=requires_grad,
+    "new_ones": lambda self, *size, dtype=None, device=None, requires_grad=False: creation.filled(
+        size, 1, dtype or self._dtype, device or self._device, requires_grad
     ),
     "new_full": lambda self, size, fill_value, dtype=None, device=None, requires_grad=False: (
         creation.full(

@@ -1,0 +1,161 @@
+"""What the reference engine raises or warns where PyTorch raises or warns, against real
+PyTorch: the exception type and message, the warnings, and otherwise the result's repr.
+
+The cases are the edges of shape ops, factories, indexing, conversions and device strings, where
+an engine built on NumPy would otherwise raise NumPy's errors (or, worse, return a result).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import pytest
+import torch
+
+import conformance.reference as ref
+
+CASES = {
+    "index-oob": lambda t: t.arange(3)[5],
+    "index-neg-oob": lambda t: t.arange(3)[-4],
+    "index-2d-oob": lambda t: t.zeros(2, 3)[1, 3],
+    "adv-index-oob": lambda t: t.arange(3)[t.tensor([0, 7])],
+    "bool-mask-shape": lambda t: t.arange(3)[t.tensor([True, False])],
+    "too-many-indices": lambda t: t.arange(3)[0, 0],
+    "view-noncontig": lambda t: t.zeros(2, 3).t().view(6),
+    "view-bad-size": lambda t: t.zeros(2, 3).view(4),
+    "view-two-minus-one": lambda t: t.zeros(2, 3).view(-1, -1),
+    "reshape-bad": lambda t: t.zeros(2, 3).reshape(5),
+    "squeeze-dim-oob": lambda t: t.zeros(2, 1).squeeze(3),
+    "unsqueeze-oob": lambda t: t.zeros(2).unsqueeze(3),
+    "transpose-oob": lambda t: t.zeros(2, 3).transpose(0, 2),
+    "permute-bad": lambda t: t.zeros(2, 3).permute(0, 0),
+    "permute-len": lambda t: t.zeros(2, 3).permute(0),
+    "expand-bad": lambda t: t.zeros(2, 3).expand(3, 3),
+    "expand-fewer": lambda t: t.zeros(2, 3).expand(3),
+    "cat-shape": lambda t: t.cat([t.zeros(2, 3), t.zeros(2, 4)]),
+    "cat-empty-list": lambda t: t.cat([]),
+    "cat-dim-oob": lambda t: t.cat([t.zeros(2), t.zeros(2)], 1),
+    "stack-shape": lambda t: t.stack([t.zeros(2), t.zeros(3)]),
+    "sum-dim-oob": lambda t: t.zeros(2, 3).sum(2),
+    "mean-int": lambda t: t.arange(3).mean(),
+    "max-dim-oob": lambda t: t.zeros(2, 3).max(5),
+    "argmax-empty": lambda t: t.zeros(0).argmax(),
+    "max-empty": lambda t: t.zeros(0).max(),
+    "split-zero": lambda t: t.arange(6).split(0),
+    "chunk-zero": lambda t: t.arange(6).chunk(0),
+    "item-multi": lambda t: t.arange(3).item(),
+    "float-multi": lambda t: float(t.arange(3)),
+    "int-of-float-tensor": lambda t: int(t.tensor([2.7])),
+    "bool-multi": lambda t: bool(t.arange(3)),
+    "bool-empty": lambda t: bool(t.zeros(0)),
+    "len-0d": lambda t: len(t.tensor(1.0)),
+    "iter-0d": lambda t: list(t.tensor(1.0)),
+    "flatten-bad": lambda t: t.zeros(2, 3).flatten(1, 0),
+    "select-oob": lambda t: t.zeros(2, 3).select(1, 3),
+    "narrow-bad": lambda t: t.arange(5).narrow(0, 3, 4),
+    "mm-shape": lambda t: t.zeros(2, 3) @ t.zeros(2, 3),
+    "matmul-0d": lambda t: t.tensor(1.0) @ t.tensor(2.0),
+    "broadcast-add": lambda t: t.zeros(2, 3) + t.zeros(4),
+    "setitem-shape": lambda t: t.zeros(3).__setitem__(slice(None), t.zeros(2)),
+    "setitem-int-float": lambda t: t.zeros(3, dtype=t.long).__setitem__(0, 2.7) or None,
+    "zeros-neg": lambda t: t.zeros(-1),
+    "arange-bad-step": lambda t: t.arange(0, 5, 0),
+    "arange-wrong-sign": lambda t: t.arange(5, 0, 1),
+    "linspace-neg": lambda t: t.linspace(0, 1, -1),
+    "eye-neg": lambda t: t.eye(-1),
+    "full-noarg": lambda t: t.full((2,), None),
+    "randint-bad": lambda t: t.randint(5, 2, (3,)),
+    "tensor-str": lambda t: t.tensor("abc"),
+    "tensor-mixed": lambda t: t.tensor([1, "a"]),
+    "requires-grad-int": lambda t: t.tensor([1, 2], requires_grad=True),
+    "inplace-int-float": lambda t: t.arange(3).add_(1.5),
+    "inplace-broadcast": lambda t: t.zeros(3).add_(t.zeros(2, 3)),
+    "softmax-nodim": lambda t: t.softmax(t.zeros(3)),
+    "where-shape": lambda t: t.where(t.tensor([True, False]), t.zeros(3), t.zeros(3)),
+    "clamp-none": lambda t: t.clamp(t.zeros(3)),
+    "var-int": lambda t: t.arange(3).var(),
+    "std-dim-oob": lambda t: t.zeros(3).std(1),
+    "norm-int": lambda t: t.arange(3).norm(),
+    "cumsum-nodim": lambda t: t.zeros(3).cumsum(),
+    "dot-len": lambda t: t.dot(t.zeros(2), t.zeros(3)),
+    "bmm-2d": lambda t: t.bmm(t.zeros(2, 3), t.zeros(3, 2)),
+    "outer-2d": lambda t: t.outer(t.zeros(2, 2), t.zeros(2)),
+    "to-bad": lambda t: t.zeros(2).to("xpu9"),
+    "device-bad": lambda t: t.zeros(2, device="gpu"),
+    "numpy-grad": lambda t: t.zeros(2, requires_grad=True).numpy(),
+    "backward-int": lambda t: t.arange(3).sum().backward(),
+    "grad-nonscalar": lambda t: t.zeros(2, requires_grad=True).mul(2).backward(),
+    "index-float": lambda t: t.arange(3)[t.tensor([1.0])],
+    "index-list-float": lambda t: t.arange(3)[[1.0]],
+    "t-3d": lambda t: t.zeros(2, 2, 2).t(),
+    "T-3d": lambda t: t.zeros(2, 2, 2).T,
+    "masked-fill-nonbool": lambda t: t.zeros(3).masked_fill(t.tensor([1, 0, 1]), 1.0),
+    "gather-oob": lambda t: t.gather(t.zeros(3), 0, t.tensor([5])),
+    "index-select-float": lambda t: t.index_select(t.zeros(3), 0, t.tensor([0.0])),
+    "repeat-fewer": lambda t: t.zeros(2, 3).repeat(2),
+    "new-tensor-neg": lambda t: t.Tensor(-1),
+    "squeeze-neg": lambda t: t.zeros(1, 2).squeeze(-3),
+    "ones-neg": lambda t: t.ones(-1),
+    "empty-neg": lambda t: t.empty(-1),
+    "full-neg": lambda t: t.full((-1,), 1.0),
+    "rand-neg": lambda t: t.rand(-1),
+    "randn-neg": lambda t: t.randn(2, -1),
+    "randint-neg": lambda t: t.randint(0, 5, (-1,)),
+    "zeros2-neg": lambda t: t.zeros(2, -3),
+    "Tensor2-neg": lambda t: t.Tensor(2, -1),
+    "FloatTensor-neg": lambda t: t.FloatTensor(-1),
+    "new-zeros-neg": lambda t: t.zeros(2).new_zeros(-1),
+    "T0": lambda t: t.tensor(1.0).T,
+    "T1": lambda t: t.zeros(2).T,
+    "split-neg": lambda t: t.arange(6).split(-1),
+    "split-0-empty": lambda t: t.zeros(0).split(0),
+    "chunk-neg": lambda t: t.arange(6).chunk(-1),
+    "narrow-start": lambda t: t.arange(5).narrow(0, 6, 1),
+    "narrow-negstart": lambda t: t.arange(5).narrow(0, -2, 2),
+    "narrow-neglen": lambda t: t.arange(5).narrow(0, 1, -1),
+    "narrow-dim": lambda t: t.arange(5).narrow(1, 0, 1),
+    "flatten-oob": lambda t: t.zeros(2, 3).flatten(0, 2),
+    "flatten0d": lambda t: t.tensor(1.0).flatten(0, 0),
+    "select-neg": lambda t: t.zeros(2, 3).select(1, -4),
+    "select-dim": lambda t: t.zeros(2, 3).select(2, 0),
+    "select-0d": lambda t: t.tensor(1.0).select(0, 0),
+    "unsqueeze-neg": lambda t: t.zeros(2).unsqueeze(-3),
+    "squeeze-0d": lambda t: t.tensor(1.0).squeeze(1),
+    "squeeze-0d-ok": lambda t: (t.tensor(1.0).squeeze(0), t.tensor(1.0).squeeze(-1)),
+    "transpose-0d": lambda t: t.tensor(1.0).transpose(0, 0),
+    "permute-oob": lambda t: t.zeros(2, 3).permute(0, 2),
+    "permute-neg-dup": lambda t: t.zeros(2, 3).permute(1, -1),
+    "arange-neg": lambda t: t.arange(0, 5, -1),
+    "arange-nan": lambda t: t.arange(0, float("nan")),
+    "linspace-0": lambda t: t.linspace(0, 1, 0),
+    "eye-m": lambda t: t.eye(2, -1),
+    "device-gpu": lambda t: t.device("gpu"),
+    "device-cuda-x": lambda t: t.device("cuda:x"),
+    "device-cpu1": lambda t: t.device("cpu:-1"),
+    "device-empty": lambda t: t.device(""),
+    "tensor-none": lambda t: t.tensor(None),
+    "tensor-dict": lambda t: t.tensor({}),
+    "tensor-listnone": lambda t: t.tensor([1, None]),
+    "tensor-obj": lambda t: t.tensor(object()),
+    "where-3": lambda t: t.where(t.tensor([True, False]), t.zeros(3), t.zeros(2)),
+    "full-str": lambda t: t.full((2,), "a"),
+    "randint-eq": lambda t: t.randint(2, 2, (3,)),
+}
+
+
+def _outcome(t, case) -> tuple:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = case(t)
+        except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
+            return ("error", type(exc).__name__, str(exc))
+    # PyTorch's C++ warnings end with where in its source they were raised.
+    shown = [re.sub(r" \(Triggered internally at .*\)$", "", str(w.message)) for w in caught]
+    return ("ok", repr(result).replace("conformance.reference", "torch"), shown)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_same_error_or_result_as_torch(name: str) -> None:
+    assert _outcome(ref, CASES[name]) == _outcome(torch, CASES[name])
