@@ -1,6 +1,6 @@
-"""Python's operators between tensors of every dtype pair and with Python numbers, and unary
-ops and reductions on every dtype, against real PyTorch: the result dtype, the values, the error
-(type and message) and the warnings.
+"""Python's operators (and their in-place forms) between tensors of every dtype pair and with
+Python numbers, and unary ops and reductions on every dtype, against real PyTorch: the result
+dtype, the values, the error (type and message) and the warnings.
 
 This is where PyTorch's kernels and NumPy part ways: bools cannot be subtracted, integers to
 negative powers follow rules of their own, bitwise ops have no float kernels, floor division
@@ -9,6 +9,7 @@ has no bool kernel, and casts that overflow are silent.
 
 from __future__ import annotations
 
+import operator
 import warnings
 
 import numpy as np
@@ -189,4 +190,57 @@ def test_unary_op_matches_torch_on_every_dtype(name: str) -> None:
         )
         if not same:
             differences.append(f"{name} of {dtype}: ours {ours}, torch {theirs}")
+    assert not differences, "\n".join(differences)
+
+
+IN_PLACE = {
+    "iadd": operator.iadd,
+    "isub": operator.isub,
+    "imul": operator.imul,
+    "itruediv": operator.itruediv,
+    "ifloordiv": operator.ifloordiv,
+    "imod": operator.imod,
+    "ipow": operator.ipow,
+    "iand": operator.iand,
+    "ior": operator.ior,
+    "ixor": operator.ixor,
+}
+
+
+def _in_place_outcome(t, operator_, left: str, right) -> tuple:
+    """_outcome, plus whether the result is the very tensor written into (x += y keeps x)."""
+    a = t.tensor(VALUES[left], dtype=getattr(t, left))
+    b = t.tensor(VALUES[right], dtype=getattr(t, right)) if isinstance(right, str) else right
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = operator_(a, b)
+        except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
+            return ("error", type(exc).__name__, str(exc))
+    values = result.float() if result.dtype in (t.float16, t.bfloat16) else result
+    return (
+        "ok",
+        str(result.dtype),
+        values.numpy().astype(np.float64),
+        result is a,
+        [f"{w.category.__name__}: {w.message}" for w in caught],
+    )
+
+
+@pytest.mark.parametrize("left", DTYPES)
+@pytest.mark.parametrize("name", IN_PLACE)
+def test_in_place_operator_matches_torch(name: str, left: str) -> None:
+    """In place, the result must also fit the target's dtype: PyTorch checks that first."""
+    differences = []
+    for right in [*DTYPES, *NUMBERS]:
+        ours = _in_place_outcome(ref, IN_PLACE[name], left, right)
+        theirs = _in_place_outcome(torch, IN_PLACE[name], left, right)
+        same = ours[:2] == theirs[:2] and (
+            ours[2] == theirs[2]
+            if ours[0] == "error"
+            else np.allclose(ours[2], theirs[2], rtol=1e-3, equal_nan=True)
+            and ours[3:] == theirs[3:]
+        )
+        if not same:
+            differences.append(f"{left} {name} {right!r}: ours {ours}, torch {theirs}")
     assert not differences, "\n".join(differences)

@@ -461,6 +461,13 @@ class PointwiseOp(Op):
             attach(self, values, t)
         return t
 
+    def result_dtype(self, *args: Any) -> dtypes.dtype:
+        """The dtype this op would return for these arguments (an in-place op checks that
+        its target can hold it before computing anything, as PyTorch does)."""
+        values = self.bind(args, {})
+        operands = [values[i] for i in self.operands if values[i] is not None]
+        return pointwise_dtype(operands, self.kind)[1]
+
     def write_into(self, target: Any, args: tuple) -> Any:
         """`target.op_(other)` computed into target's own memory, without a temporary: only
         when nothing is recorded, no dtype changes and the shapes already fit. Returns None

@@ -79,12 +79,17 @@ def _filling(compute: Any) -> Any:
 
 def _inplace(compute: Any) -> Any:
     direct = getattr(compute, "write_into", None)
+    result_dtype = getattr(compute, "result_dtype", None)
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if direct is not None and not kwargs:
             done = direct(self, args)
             if done is not None:
                 return done
+        if result_dtype is not None and not kwargs:
+            # PyTorch refuses a result self cannot hold before its kernel runs (so x //= 2.5 on
+            # an integer x is a cast error, and b &= 1.5 on a bool b is not a missing kernel).
+            inplace.check_castable(result_dtype(self, *args), self)
         return inplace.apply_inplace(self, lambda: compute(self, *args, **kwargs))
 
     method.__name__ = compute.__name__ + "_"
@@ -260,6 +265,13 @@ IN_PLACE = {
     "mul_": pointwise.mul,
     "div_": pointwise.div,
     "pow_": _power,
+    "floor_divide_": pointwise.floor_divide,
+    "remainder_": pointwise.remainder,
+    "fmod_": pointwise.fmod,
+    "bitwise_and_": pointwise.bitwise_and,
+    "bitwise_or_": pointwise.bitwise_or,
+    "bitwise_xor_": pointwise.bitwise_xor,
+    "bitwise_not_": pointwise.bitwise_not,
     "neg_": pointwise.neg,
     "abs_": pointwise.abs,
     "exp_": pointwise.exp,
@@ -309,6 +321,12 @@ OPERATORS = {
     "__isub__": pointwise.sub,
     "__imul__": pointwise.mul,
     "__itruediv__": pointwise.div,
+    "__ifloordiv__": pointwise.floor_divide,
+    "__imod__": pointwise.remainder,
+    "__ipow__": _power,
+    "__iand__": pointwise.bitwise_and,
+    "__ior__": pointwise.bitwise_or,
+    "__ixor__": pointwise.bitwise_xor,
 }
 
 
