@@ -61,40 +61,54 @@ OPERATORS = {
 }
 
 
-def _outcome(t, operator, left: str, right) -> tuple:
-    """('ok', dtype name, values as float64, warnings) or ('error', type name, message)."""
-    a = t.tensor(VALUES[left], dtype=getattr(t, left))
-    b = t.tensor(VALUES[right], dtype=getattr(t, right)) if isinstance(right, str) else right
+def _tensor(t, dtype: str):
+    return t.tensor(VALUES[dtype], dtype=getattr(t, dtype))
+
+
+def _operand(t, right):
+    return _tensor(t, right) if isinstance(right, str) else right
+
+
+def _observe(t, compute) -> tuple:
+    """What `compute()` does in namespace `t`: ('error', type name, message), or ('ok', dtype
+    name, values as float64, warnings, the result itself)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = operator(a, b)
+            result = compute()
         except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
             return ("error", type(exc).__name__, str(exc))
     values = result.float() if result.dtype in (t.float16, t.bfloat16) else result
-    return (
-        "ok",
-        str(result.dtype),
-        values.numpy().astype(np.float64),
-        [f"{w.category.__name__}: {w.message}" for w in caught],
+    shown = [f"{w.category.__name__}: {w.message}" for w in caught]
+    return ("ok", str(result.dtype), values.numpy().astype(np.float64), shown, result)
+
+
+def _differs(ours: tuple, theirs: tuple, rtol: float) -> bool:
+    if ours[:2] != theirs[:2]:
+        return True
+    if ours[0] == "error":
+        return ours[2] != theirs[2]
+    return not np.allclose(ours[2], theirs[2], rtol=rtol, equal_nan=True) or ours[3] != theirs[3]
+
+
+def _report(differences: list) -> str:
+    return "\n".join(
+        f"{what}: ours {ours[:4]}, torch {theirs[:4]}" for what, ours, theirs in differences
     )
 
 
 @pytest.mark.parametrize("left", DTYPES)
 @pytest.mark.parametrize("name", OPERATORS)
 def test_operator_matches_torch_for_every_right_operand(name: str, left: str) -> None:
-    operator = OPERATORS[name]
     differences = []
     for right in [*DTYPES, *NUMBERS]:
-        ours, theirs = _outcome(ref, operator, left, right), _outcome(torch, operator, left, right)
-        same = ours[:2] == theirs[:2] and (
-            ours[2] == theirs[2]
-            if ours[0] == "error"
-            else np.allclose(ours[2], theirs[2], rtol=1e-3, equal_nan=True) and ours[3] == theirs[3]
+        ours, theirs = (
+            _observe(t, lambda t=t, r=right: OPERATORS[name](_tensor(t, left), _operand(t, r)))
+            for t in (ref, torch)
         )
-        if not same:
-            differences.append(f"{left} {name} {right!r}: ours {ours}, torch {theirs}")
-    assert not differences, "\n".join(differences)
+        if _differs(ours, theirs, rtol=1e-3):
+            differences.append((f"{left} {name} {right!r}", ours, theirs))
+    assert not differences, _report(differences)
 
 
 def _function(name: str):
@@ -158,39 +172,18 @@ UNARY = {
 KNOWN = {("logsumexp", "bfloat16"), ("log-softmax", "bfloat16")}
 
 
-def _unary_outcome(t, op, dtype: str) -> tuple:
-    a = t.tensor(VALUES[dtype], dtype=getattr(t, dtype))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = op(t, a)
-        except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
-            return ("error", type(exc).__name__, str(exc))
-    values = result.float() if result.dtype in (t.float16, t.bfloat16) else result
-    return (
-        "ok",
-        str(result.dtype),
-        values.numpy().astype(np.float64),
-        [f"{w.category.__name__}: {w.message}" for w in caught],
-    )
-
-
 @pytest.mark.parametrize("name", UNARY)
 def test_unary_op_matches_torch_on_every_dtype(name: str) -> None:
     differences = []
     for dtype in DTYPES:
         if (name, dtype) in KNOWN:
             continue
-        ours = _unary_outcome(ref, UNARY[name], dtype)
-        theirs = _unary_outcome(torch, UNARY[name], dtype)
-        same = ours[:2] == theirs[:2] and (
-            ours[2] == theirs[2]
-            if ours[0] == "error"
-            else np.allclose(ours[2], theirs[2], rtol=2e-3, equal_nan=True) and ours[3] == theirs[3]
+        ours, theirs = (
+            _observe(t, lambda t=t, d=dtype: UNARY[name](t, _tensor(t, d))) for t in (ref, torch)
         )
-        if not same:
-            differences.append(f"{name} of {dtype}: ours {ours}, torch {theirs}")
-    assert not differences, "\n".join(differences)
+        if _differs(ours, theirs, rtol=2e-3):
+            differences.append((f"{name} of {dtype}", ours, theirs))
+    assert not differences, _report(differences)
 
 
 IN_PLACE = {
@@ -207,40 +200,22 @@ IN_PLACE = {
 }
 
 
-def _in_place_outcome(t, operator_, left: str, right) -> tuple:
-    """_outcome, plus whether the result is the very tensor written into (x += y keeps x)."""
-    a = t.tensor(VALUES[left], dtype=getattr(t, left))
-    b = t.tensor(VALUES[right], dtype=getattr(t, right)) if isinstance(right, str) else right
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = operator_(a, b)
-        except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
-            return ("error", type(exc).__name__, str(exc))
-    values = result.float() if result.dtype in (t.float16, t.bfloat16) else result
-    return (
-        "ok",
-        str(result.dtype),
-        values.numpy().astype(np.float64),
-        result is a,
-        [f"{w.category.__name__}: {w.message}" for w in caught],
-    )
-
-
 @pytest.mark.parametrize("left", DTYPES)
 @pytest.mark.parametrize("name", IN_PLACE)
 def test_in_place_operator_matches_torch(name: str, left: str) -> None:
-    """In place, the result must also fit the target's dtype: PyTorch checks that first."""
+    """In place, the result must be the tensor written into, and must fit its dtype: PyTorch
+    checks that before computing."""
     differences = []
     for right in [*DTYPES, *NUMBERS]:
-        ours = _in_place_outcome(ref, IN_PLACE[name], left, right)
-        theirs = _in_place_outcome(torch, IN_PLACE[name], left, right)
-        same = ours[:2] == theirs[:2] and (
-            ours[2] == theirs[2]
-            if ours[0] == "error"
-            else np.allclose(ours[2], theirs[2], rtol=1e-3, equal_nan=True)
-            and ours[3:] == theirs[3:]
-        )
-        if not same:
-            differences.append(f"{left} {name} {right!r}: ours {ours}, torch {theirs}")
-    assert not differences, "\n".join(differences)
+        outcomes = []
+        for t in (ref, torch):
+            target = _tensor(t, left)
+            outcome = _observe(
+                t, lambda t=t, target=target, r=right: IN_PLACE[name](target, _operand(t, r))
+            )
+            kept = outcome[0] == "ok" and outcome[4] is target
+            outcomes.append((*outcome[:4], kept) if outcome[0] == "ok" else outcome)
+        ours, theirs = outcomes
+        if _differs(ours, theirs, rtol=1e-3) or ours[4:] != theirs[4:]:
+            differences.append((f"{left} {name} {right!r}", ours, theirs))
+    assert not differences, _report(differences)
