@@ -233,8 +233,23 @@ def run_tensor_hooks(hooks: dict | None, grad: Any, create_graph: bool) -> Any:
         with grad_mode.set_grad_enabled(create_graph):
             result = hook(as_tensor)
         if result is not None:
+            _check_hook_result(hook, as_tensor, result)
             as_tensor = result
     return as_tensor._data if bare else as_tensor
+
+
+def _check_hook_result(hook: Callable, original: Any, result: Any) -> None:
+    """A hook may replace a gradient, but only with a tensor of the same type and size."""
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    name = getattr(hook, "__name__", repr(hook))
+    if result.type() != original.type():
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was {original.type()} got "
+            f"{result.type()})"
+        )
+    if result.shape != original.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
 def _meta_of(array: Any) -> tuple:

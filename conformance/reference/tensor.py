@@ -395,7 +395,7 @@ class Tensor:
                     "to copy the tensor to host memory first."
                 )
             return _host(self._data)
-        if self._requires_grad and not force:
+        if self._requires_grad and not force and _STATE.grad_enabled:  # no_grad() allows it
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."

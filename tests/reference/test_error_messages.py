@@ -1,8 +1,9 @@
 """What the reference engine raises or warns where PyTorch raises or warns, against real
 PyTorch: the exception type and message, the warnings, and otherwise the result's repr.
 
-The cases are the edges of shape ops, factories, indexing, conversions and device strings, where
-an engine built on NumPy would otherwise raise NumPy's errors (or, worse, return a result).
+The cases are the edges of shape ops, factories, indexing, conversions, device strings, losses,
+modules, optimizers and autograd, where an engine built on NumPy would otherwise raise NumPy's
+errors (or, worse, return a result).
 """
 
 from __future__ import annotations
@@ -14,6 +15,24 @@ import pytest
 import torch
 
 import conformance.reference as ref
+
+
+def leaf(t, v=(1.0, 2.0)):
+    return t.tensor(list(v), requires_grad=True)
+
+
+def _under_no_grad(t, compute):
+    with t.no_grad():
+        return compute()
+
+
+def _hooked(t, hook):
+    """Backward through a leaf whose gradient `hook` replaces."""
+    x = leaf(t)
+    x.register_hook(hook)
+    (x * 2).sum().backward()
+    return x.grad
+
 
 CASES = {
     "index-oob": lambda t: t.arange(3)[5],
@@ -141,16 +160,127 @@ CASES = {
     "where-3": lambda t: t.where(t.tensor([True, False]), t.zeros(3), t.zeros(2)),
     "full-str": lambda t: t.full((2,), "a"),
     "randint-eq": lambda t: t.randint(2, 2, (3,)),
+    # torch.nn and torch.optim
+    "mse-broadcast": lambda t: t.nn.functional.mse_loss(t.zeros(3, 1), t.zeros(3)),
+    "mse-shape": lambda t: t.nn.functional.mse_loss(t.zeros(3), t.zeros(4)),
+    "mse-int": lambda t: t.nn.functional.mse_loss(t.zeros(3), t.zeros(3, dtype=t.long)),
+    "mse-bad-reduction": lambda t: t.nn.functional.mse_loss(
+        t.zeros(3), t.zeros(3), reduction="avg"
+    ),
+    "l1-broadcast": lambda t: t.nn.functional.l1_loss(t.zeros(3, 1), t.zeros(3)),
+    "ce-float-target-shape": lambda t: t.nn.functional.cross_entropy(t.zeros(2, 3), t.zeros(2)),
+    "ce-target-oob": lambda t: t.nn.functional.cross_entropy(t.zeros(2, 3), t.tensor([0, 5])),
+    "ce-target-neg": lambda t: t.nn.functional.cross_entropy(t.zeros(2, 3), t.tensor([0, -1])),
+    "ce-int-input": lambda t: t.nn.functional.cross_entropy(
+        t.zeros(2, 3, dtype=t.long), t.tensor([0, 1])
+    ),
+    "ce-batch-mismatch": lambda t: t.nn.functional.cross_entropy(
+        t.zeros(2, 3), t.tensor([0, 1, 2])
+    ),
+    "ce-probs": lambda t: t.nn.functional.cross_entropy(t.zeros(2, 3), t.full((2, 3), 1 / 3)),
+    "ce-1d": lambda t: t.nn.functional.cross_entropy(t.zeros(3), t.tensor(1)),
+    "ce-int32-target": lambda t: t.nn.functional.cross_entropy(
+        t.zeros(2, 3), t.tensor([0, 1], dtype=t.int32)
+    ),
+    "nll-oob": lambda t: t.nn.functional.nll_loss(t.zeros(2, 3), t.tensor([0, 3])),
+    "nll-3d": lambda t: t.nn.functional.nll_loss(t.zeros(2, 3, 4), t.zeros(2, 4, dtype=t.long)),
+    "nll-ignore": lambda t: t.nn.functional.nll_loss(
+        t.tensor([[0.0, -1.0, -2.0], [0.0, 0.0, 0.0]]), t.tensor([1, -100])
+    ),
+    "nll-all-ignored": lambda t: t.nn.functional.nll_loss(t.zeros(2, 3), t.tensor([-100, -100])),
+    "bce-shape": lambda t: t.nn.functional.binary_cross_entropy(t.full((3,), 0.5), t.zeros(4)),
+    "bcel-shape": lambda t: t.nn.functional.binary_cross_entropy_with_logits(
+        t.zeros(3), t.zeros(4)
+    ),
+    "linear-shape": lambda t: t.nn.Linear(3, 2)(t.zeros(2, 4)),
+    "linear-dtype": lambda t: t.nn.Linear(3, 2)(t.zeros(2, 3, dtype=t.float64)),
+    "linear-1d": lambda t: t.nn.Linear(3, 2)(t.zeros(3)).shape,
+    "linear-neg": lambda t: t.nn.Linear(-1, 2),
+    "softmax-int": lambda t: t.softmax(t.tensor([1, 2]), 0),
+    "log-softmax-int": lambda t: t.log_softmax(t.tensor([1, 2]), 0),
+    "relu-int": lambda t: t.relu(t.tensor([-1, 2])),
+    "sigmoid-int": lambda t: t.sigmoid(t.tensor([1, 2])),
+    "tanh-int": lambda t: t.tanh(t.tensor([1, 2])),
+    "seq-index": lambda t: t.nn.Sequential(t.nn.ReLU(), t.nn.Tanh())[5],
+    "seq-len": lambda t: len(t.nn.Sequential(t.nn.ReLU(), t.nn.Tanh())),
+    "sgd-neg-lr": lambda t: t.optim.SGD([t.zeros(1, requires_grad=True)], lr=-1),
+    "sgd-no-params": lambda t: t.optim.SGD([], lr=0.1),
+    "adam-bad-beta": lambda t: t.optim.Adam([t.zeros(1, requires_grad=True)], betas=(1.5, 0.9)),
+    "sgd-nesterov": lambda t: t.optim.SGD([t.zeros(1, requires_grad=True)], lr=0.1, nesterov=True),
+    "sgd-tensor-param": lambda t: t.optim.SGD(t.zeros(2, requires_grad=True), lr=0.1),
+    "state-dict-missing": lambda t: t.nn.Linear(2, 2).load_state_dict({}),
+    "module-bad-attr": lambda t: t.nn.Linear(2, 2).nope,
+    "param-int": lambda t: t.nn.Parameter(t.tensor([1, 2])),
+    "dropout-p": lambda t: t.nn.functional.dropout(t.zeros(3), p=1.5),
+    # autograd: backward, grad, hooks, leaves
+    "backward-no-grad": lambda t: t.tensor([1.0]).sum().backward(),
+    "grad-unused": lambda t: (lambda x, y: t.autograd.grad((x * 2).sum(), [x, y]))(
+        leaf(t), leaf(t)
+    ),
+    "grad-unused-allowed": lambda t: (
+        lambda x, y: t.autograd.grad((x * 2).sum(), [x, y], allow_unused=True)
+    )(leaf(t), leaf(t)),
+    "grad-materialize": lambda t: (
+        lambda x, y: t.autograd.grad(
+            (x * 2).sum(), [x, y], allow_unused=True, materialize_grads=True
+        )
+    )(leaf(t), leaf(t)),
+    "grad-materialize-no-allow": lambda t: (
+        lambda x, y: t.autograd.grad((x * 2).sum(), [x, y], materialize_grads=True)
+    )(leaf(t), leaf(t)),
+    "grad-outputs-shape": lambda t: (lambda x: t.autograd.grad(x * 2, x, grad_outputs=t.ones(3)))(
+        leaf(t)
+    ),
+    "grad-of-nonscalar": lambda t: (lambda x: t.autograd.grad(x * 2, x))(leaf(t)),
+    "grad-input-not-req": lambda t: t.autograd.grad(leaf(t).sum(), t.tensor([1.0])),
+    "requires-grad-nonleaf": lambda t: (leaf(t) * 2).requires_grad_(False),
+    "requires-grad-underscore-int": lambda t: t.tensor([1]).requires_grad_(),
+    "set-requires-grad-int": lambda t: setattr(t.tensor([1]), "requires_grad", True),
+    "hook-nonreq": lambda t: t.tensor([1.0]).register_hook(lambda g: g),
+    "hook-bad-return": lambda t: (
+        lambda x: (x.register_hook(lambda g: t.zeros(3)), (x * 2).sum().backward())
+    )(leaf(t)),
+    "retain-grad-nonreq": lambda t: t.tensor([1.0]).retain_grad(),
+    "backward-twice": lambda t: (lambda y: (y.backward(retain_graph=False), y.backward()))(
+        (leaf(t).exp()).sum()
+    ),
+    "inplace-leaf": lambda t: leaf(t).add_(1),
+    "inplace-leaf-nograd": lambda t: (lambda x: (t.no_grad().__enter__(), x.add_(1), repr(x)))(
+        leaf(t)
+    ),
+    "modify-saved": lambda t: (lambda x: (lambda y: (x.data.add_(0), y))(x.exp()))(leaf(t)),
+    "version-error": lambda t: (
+        lambda x: (lambda a: (lambda y: (a.mul_(2), y.sum().backward()))(a.exp()))(x * 1)
+    )(leaf(t)),
+    "detach-inplace-shared": lambda t: (lambda x: (x.detach().zero_(), x._version))(leaf(t)),
+    "numpy-requires-grad": lambda t: leaf(t).numpy(),
+    "numpy-requires-grad-under-no-grad": lambda t: _under_no_grad(t, lambda: leaf(t).numpy()),
+    "item-grad": lambda t: leaf(t).sum().item(),
+    "grad-fn-name-sum-dim": lambda t: leaf(t).sum(0).grad_fn.name(),
+    "next-functions": lambda t: [
+        (n.name() if n else None, i) for n, i in (leaf(t) * leaf(t)).grad_fn.next_functions
+    ],
+    "function-ctx": lambda t: t.autograd.Function.apply(),
+    "no-grad-decorator": lambda t: t.no_grad()(lambda: t.is_grad_enabled())(),
+    "set-grad-wrong-shape": lambda t: setattr(leaf(t), "grad", t.zeros(3)),
+    "set-grad-wrong-type": lambda t: setattr(leaf(t), "grad", 3),
+    "backward-grad-wrong-dtype": lambda t: (leaf(t) * 2).backward(t.ones(2, dtype=t.float64)),
+    "backward-grad-int": lambda t: (leaf(t) * 2).backward(t.ones(2, dtype=t.long)),
+    "hook-changes-size": lambda t: _hooked(t, lambda g: t.zeros(3)),
+    "hook-changes-dtype": lambda t: _hooked(t, lambda g: g.double()),
+    "hook-returns-number": lambda t: _hooked(t, lambda g: 3),
 }
 
 
 def _outcome(t, case) -> tuple:
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, t.enable_grad():
         warnings.simplefilter("always")
         try:
             result = case(t)
         except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
             return ("error", type(exc).__name__, str(exc))
+        finally:
+            t.set_grad_enabled(True)  # a case may leave no_grad() entered
     # PyTorch's C++ warnings end with where in its source they were raised.
     shown = [re.sub(r" \(Triggered internally at .*\)$", "", str(w.message)) for w in caught]
     return ("ok", repr(result).replace("conformance.reference", "torch"), shown)
