@@ -107,6 +107,7 @@ class Node:
     __slots__ = ("next_functions", "__weakref__", "__dict__")
     # Rarely set; class-level defaults keep node creation cheap.
     _pre_hooks: dict | None = None
+    _hook_devices: dict | None = None
     _retained: dict | None = None
     _freed = False
     _metadata: dict | None = None
@@ -135,9 +136,13 @@ class Node:
     def release(self) -> None:
         """Drop saved tensors after a backward without retain_graph."""
 
-    def tensor_hooks(self, output_nr: int) -> dict:
+    def tensor_hooks(self, output_nr: int, device: Any) -> dict:
+        """The hooks of output `output_nr`, a tensor on `device` (the gradient its hooks see
+        is a tensor on that device)."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
+            self._hook_devices = {}
+        self._hook_devices[output_nr] = device
         return self._pre_hooks.setdefault(output_nr, {})
 
     def retain(self, output_nr: int, tensor: Any) -> None:
@@ -164,7 +169,7 @@ class AccumulateGrad(Node):
         later backwards add into it in place."""
         leaf = self.variable
         if leaf._hooks:
-            hooked = run_tensor_hooks(leaf._hooks, grad, create_graph)
+            hooked = run_tensor_hooks(leaf._hooks, grad, create_graph, leaf._device)
             fresh = fresh and hooked is grad
             grad = hooked
             if grad is None:
@@ -223,12 +228,13 @@ def _as_grad_tensor(grad: Any, like: Any, create_graph: bool, copy: bool) -> Any
     return Tensor._wrap(grad, like._dtype, like._device)
 
 
-def run_tensor_hooks(hooks: dict | None, grad: Any, create_graph: bool) -> Any:
-    """Hooks see and return Tensors; the engine may be passing a bare array."""
+def run_tensor_hooks(hooks: dict | None, grad: Any, create_graph: bool, device: Any) -> Any:
+    """Hooks see and return Tensors (on the hooked tensor's device); the engine may be passing
+    a bare array."""
     if not hooks:
         return grad
     bare = not isinstance(grad, Tensor)
-    as_tensor = Tensor._wrap(grad, *_meta_of(grad)) if bare else grad
+    as_tensor = Tensor._wrap(grad, dtype_of(grad), device) if bare else grad
     for hook in list(hooks.values()):
         with grad_mode.set_grad_enabled(create_graph):
             result = hook(as_tensor)
@@ -252,11 +258,10 @@ def _check_hook_result(hook: Callable, original: Any, result: Any) -> None:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
-def _meta_of(array: Any) -> tuple:
+def dtype_of(array: Any) -> Any:
     from conformance.reference import dtypes
-    from conformance.reference.devices import CPU
 
-    return dtypes.from_numpy_dtype(array.dtype), CPU
+    return dtypes.from_numpy_dtype(array.dtype)
 
 
 def _add(a: Any, b: Any) -> Any:
@@ -407,7 +412,8 @@ def _before_apply(node: Node, grads: list, create_graph: bool) -> list:
         grads = list(grads)
         for nr, hooks in node._pre_hooks.items():
             if grads[nr] is not None:
-                grads[nr] = run_tensor_hooks(hooks, grads[nr], create_graph)
+                device = node._hook_devices[nr]
+                grads[nr] = run_tensor_hooks(hooks, grads[nr], create_graph, device)
     if node._retained:
         for nr, ref in node._retained.items():
             tensor = ref()

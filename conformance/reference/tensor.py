@@ -297,7 +297,7 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            return graph.add_hook(self.grad_fn.tensor_hooks(self._output_nr), hook)
+            return graph.add_hook(self.grad_fn.tensor_hooks(self._output_nr, self._device), hook)
         if self._hooks is None:
             self._hooks = {}
         return graph.add_hook(self._hooks, hook)
