@@ -14,6 +14,7 @@ more than some ops' own bookkeeping. NumPy 1.x keeps the state elsewhere and get
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,13 +26,9 @@ except ImportError:  # NumPy 1.x
     _extobj_contextvar = None
 
 if _extobj_contextvar is not None:
-    _IGNORE_ALL = _make_extobj(all="ignore")
-
-    def silenced() -> Any:
-        return _extobj_contextvar.set(_IGNORE_ALL)
-
-    def restore(token: Any) -> None:
-        _extobj_contextvar.reset(token)
+    # Bound C methods, not Python functions: these run around every op.
+    silenced = functools.partial(_extobj_contextvar.set, _make_extobj(all="ignore"))
+    restore = _extobj_contextvar.reset
 
 else:
 
