@@ -643,7 +643,10 @@ def _variance(name, node, input, dim, unbiased, keepdim, correction):
     if correction is None:
         correction = 0 if unbiased is False else 1
     dims = dims_of(dim, input.ndim)
-    if _count(input.shape, dims) - correction <= 0:
+    # PyTorch's reduction factor: input numel over output numel, 0 when the output is empty.
+    kept = _count(input.shape, [d for d in range(input.ndim) if d not in dims])
+    factor = input.numel() // kept if kept else 0
+    if factor - correction <= 0:
         warnings.warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel).",
