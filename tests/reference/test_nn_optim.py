@@ -9,8 +9,10 @@ hooks, reprs, error messages) is compared as text.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -690,3 +692,45 @@ def test_init_functions_write_in_place_with_torch_bounds():
         assert init.calculate_gain(name, param) == torch.nn.init.calculate_gain(name, param)
     expected = raised(lambda: torch.nn.init.xavier_uniform_(torch.empty(3)))
     assert raised(lambda: init.xavier_uniform_(ref.empty(3))) == expected
+
+
+def _optimized(t, make: str, kwargs: dict, start, grads) -> Any:
+    p = t.tensor(start.copy(), requires_grad=True)
+    opt = getattr(t.optim, make)([p], **kwargs)
+    for g in grads:
+        p.grad = t.tensor(g.copy())
+        opt.step()
+    return p.detach().numpy()
+
+
+@pytest.mark.parametrize("make", ["SGD", "Adam", "AdamW"])
+def test_every_option_combination_matches_torch_in_float64(make):
+    """Six steps from fixed gradients, for every combination of the optimizer's options."""
+    rng = np.random.default_rng(0)
+    start, grads = rng.standard_normal(5), [rng.standard_normal(5) for _ in range(6)]
+    if make == "SGD":
+        grid = [
+            {
+                "lr": 0.1,
+                "momentum": m,
+                "dampening": d,
+                "nesterov": n,
+                "weight_decay": w,
+                "maximize": x,
+            }
+            for m, d, n, w, x in itertools.product(
+                [0, 0.9], [0, 0.1], [False, True], [0, 0.01], [False, True]
+            )
+            if not (n and (m == 0 or d != 0))  # nesterov needs momentum and no dampening
+        ]
+    else:
+        grid = [
+            {"lr": 0.01, "amsgrad": a, "weight_decay": w, "maximize": x, "betas": b, "eps": e}
+            for a, w, x, b, e in itertools.product(
+                [False, True], [0, 0.1], [False, True], [(0.9, 0.999), (0.5, 0.9)], [1e-8, 1e-3]
+            )
+        ]
+    for kwargs in grid:
+        theirs = _optimized(torch, make, kwargs, start, grads)
+        ours = _optimized(ref, make, kwargs, start, grads)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12, err_msg=str(kwargs))
