@@ -69,12 +69,20 @@ from conformance.reference.ops.indexing import *  # noqa: F403 - cat, stack, ...
 from conformance.reference.ops.linalg import *  # noqa: F403 - matmul, mm, bmm, mv, dot, outer
 from conformance.reference.ops.pointwise import (
     abs,
+    acos,
     add,
+    asin,
+    atan,
+    ceil,
     clamp,
     cos,
+    cosh,
     div,
     eq,
     exp,
+    exp2,
+    expm1,
+    floor,
     floor_divide,
     fmod,
     ge,
@@ -85,6 +93,8 @@ from conformance.reference.ops.pointwise import (
     le,
     log,
     log1p,
+    log2,
+    log10,
     logical_and,
     logical_not,
     logical_or,
@@ -97,14 +107,18 @@ from conformance.reference.ops.pointwise import (
     reciprocal,
     relu,
     remainder,
+    round,
     rsqrt,
     sigmoid,
     sign,
     sin,
+    sinh,
     sqrt,
+    square,
     sub,
     tan,
     tanh,
+    trunc,
     where,
 )
 from conformance.reference.ops.reductions import *  # noqa: F403 - sum, mean, max, ...
@@ -125,6 +139,8 @@ from conformance.reference.ops.shape import (
     unsqueeze,
 )
 from conformance.reference.tensor import Size, Tensor
+
+arcsin, arccos, arctan = asin, acos, atan  # PyTorch's NumPy-style aliases
 
 __version__ = "0.1.0"
 __pytorch_version__ = "2.13.0"

@@ -30,6 +30,7 @@ def add(self, other, alpha=1):
 
 
 _HALF_ARRAYS = (dtypes.float16.np, dtypes.bfloat16.np)
+_LN2, _LN10 = math.log(2), math.log(10)
 
 
 def _opmath(array):
@@ -242,6 +243,34 @@ def sign(self):
     return xp.where(xp.isnan(self), 0, xp.sign(self)).astype(self.dtype, copy=False)
 
 
+def _rounding(kernel, xp_name):
+    """floor, ceil, round, trunc: integers come back as they are; bools have no kernel."""
+
+    def forward(self):
+        _no_kernel(kernel, self, _NUMBERS)
+        if self.dtype.kind in "iu":
+            return self.copy()
+        return getattr(array_namespace(self), xp_name)(_opmath(self)).astype(self.dtype)
+
+    forward.__name__ = xp_name
+    return forward
+
+
+# Piecewise constant: zero gradient everywhere (as PyTorch defines it at the jumps too).
+floor = pointwise("FloorBackward0", self=lambda grad: grad * 0)(_rounding("floor_vml_cpu", "floor"))
+ceil = pointwise("CeilBackward0", self=lambda grad: grad * 0)(_rounding("ceil_vml_cpu", "ceil"))
+# Halves round to even, as in PyTorch (and NumPy).
+round = pointwise("RoundBackward0", self=lambda grad: grad * 0)(  # noqa: A001
+    _rounding("round_vml_cpu", "round")
+)
+trunc = pointwise("TruncBackward0", self=lambda grad: grad * 0)(_rounding("trunc_vml_cpu", "trunc"))
+
+
+def square(input):
+    """torch.square: input ** 2, recorded as PowBackward0 (as PyTorch implements it)."""
+    return pow_number(input, 2)
+
+
 @pointwise("ExpBackward0", kind="float", self=lambda grad, result: grad * result)
 def exp(self):
     return array_namespace(self).exp(self)
@@ -255,6 +284,26 @@ def log(self):
 @pointwise("Log1PBackward0", kind="float", self=lambda grad, self: grad / (self + 1))
 def log1p(self):
     return array_namespace(self).log1p(self)
+
+
+@pointwise("Expm1Backward0", kind="float", self=lambda grad, result: grad * (result + 1))
+def expm1(self):
+    return array_namespace(self).expm1(self)
+
+
+@pointwise("Exp2Backward0", kind="float", self=lambda grad, result: grad * result * _LN2)
+def exp2(self):
+    return array_namespace(self).exp2(self)
+
+
+@pointwise("Log2Backward0", kind="float", self=lambda grad, self: grad / (self * _LN2))
+def log2(self):
+    return array_namespace(self).log2(self)
+
+
+@pointwise("Log10Backward0", kind="float", self=lambda grad, self: grad / (self * _LN10))
+def log10(self):
+    return array_namespace(self).log10(self)
 
 
 @pointwise("SqrtBackward0", kind="float", self=lambda grad, result: grad / (2 * result))
@@ -277,6 +326,33 @@ def sin(self):
 @pointwise("CosBackward0", kind="float", self=lambda grad, self, F: -grad * F.sin(self))
 def cos(self):
     return array_namespace(self).cos(self)
+
+
+@pointwise("SinhBackward0", kind="float", self=lambda grad, self, F: grad * F.cosh(self))
+def sinh(self):
+    return array_namespace(self).sinh(self)
+
+
+@pointwise("CoshBackward0", kind="float", self=lambda grad, self, F: grad * F.sinh(self))
+def cosh(self):
+    return array_namespace(self).cosh(self)
+
+
+@pointwise("AsinBackward0", kind="float", self=lambda grad, self, F: grad / F.sqrt(1 - self * self))
+def asin(self):
+    return array_namespace(self).arcsin(self)
+
+
+@pointwise(
+    "AcosBackward0", kind="float", self=lambda grad, self, F: -grad / F.sqrt(1 - self * self)
+)
+def acos(self):
+    return array_namespace(self).arccos(self)
+
+
+@pointwise("AtanBackward0", kind="float", self=lambda grad, self: grad / (1 + self * self))
+def atan(self):
+    return array_namespace(self).arctan(self)
 
 
 @pointwise("TanBackward0", kind="float", self=lambda grad, result: grad * (1 + result * result))
