@@ -99,16 +99,6 @@ def _add_at(out: Any, key: Any, values: Any) -> None:
         cupyx.scatter_add(out, key, values)
 
 
-def _wrap_dim(dim: Any, ndim: int) -> int:
-    """A dimension in [-n, n) as a non-negative one; a 0-dim tensor counts as one dimension."""
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
-        )
-    return dim % n
-
-
 def _type_name(value: Any) -> str:
     """The type name PyTorch prints: CPython's tp_name (NumPy's types carry their module)."""
     kind = type(value)
@@ -686,7 +676,7 @@ def cat(
         data, dim, parts = xp.zeros((0,), dtype.np), 0, [None] * len(tensors)
     else:
         first = kept[0].shape
-        dim = _wrap_dim(dim, len(first))
+        dim = shape.wrap_dim(dim, len(first))
         parts, start = [], 0
         for i, sizes in enumerate(shapes):
             if sizes == (0,):  # skipped
@@ -725,7 +715,7 @@ def stack(tensors: Any, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     _check_dim_type("stack", dim)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    dim = _wrap_dim(dim, tensors[0].ndim + 1)
+    dim = shape.wrap_dim(dim, tensors[0].ndim + 1)
     sizes = tensors[0].shape
     for i, t in enumerate(tensors):
         if t.shape != sizes:
@@ -779,7 +769,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise TypeError(
             f"index_select(): argument 'index' (position 2) must be Tensor, not {_type_name(index)}"
         )
-    dim = _wrap_dim(dim, input.ndim)
+    dim = shape.wrap_dim(dim, input.ndim)
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if input.ndim == 0 and index.numel() != 1:
@@ -843,7 +833,7 @@ def gather(
 ) -> Tensor:
     """torch.gather: values picked along `dim` at `index`, which has input's number of
     dimensions and is no larger elsewhere."""
-    dim = _wrap_dim(dim, input.ndim)
+    dim = shape.wrap_dim(dim, input.ndim)
     if index._dtype is not dtypes.int64 and index._dtype is not dtypes.int32:
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if max(index.ndim, 1) != max(input.ndim, 1):
@@ -1001,7 +991,7 @@ def flip(input: Tensor, dims: Any) -> Tensor:
         raise TypeError(
             f"flip(): argument 'dims' (position 2) must be tuple of ints, not {_type_name(dims)}"
         )
-    wrapped = tuple(_wrap_dim(d, input.ndim) for d in dims)
+    wrapped = tuple(shape.wrap_dim(d, input.ndim) for d in dims)
     for i, d in enumerate(wrapped):
         if d in wrapped[:i]:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")

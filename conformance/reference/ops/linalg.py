@@ -35,15 +35,12 @@ def _no_bool(kernel, a, b):
 
 # -- the products themselves ------------------------------------------------------------------
 
-_HALF = ("float16", "bfloat16")
-_HALF_ARRAYS = (dtypes.float16.np, dtypes.bfloat16.np)
-
 
 def _product(a, b):
     """a @ b in a's dtype; half precision accumulates in float32, as PyTorch's CPU kernels do
     (and as NumPy would not: it returns float32 for bfloat16)."""
-    if a.dtype in _HALF_ARRAYS:
-        return (a.astype("float32") @ b.astype("float32")).astype(a.dtype)
+    if a.dtype in pointwise.HALF_ARRAYS:
+        return (pointwise.opmath(a) @ pointwise.opmath(b)).astype(a.dtype)
     return a @ b
 
 

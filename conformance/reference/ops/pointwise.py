@@ -29,14 +29,14 @@ def add(self, other, alpha=1):
     return self + other * alpha if alpha != 1 else self + other
 
 
-_HALF_ARRAYS = (dtypes.float16.np, dtypes.bfloat16.np)
+HALF_ARRAYS = (dtypes.float16.np, dtypes.bfloat16.np)
 _LN2, _LN10 = math.log(2), math.log(10)
 
 
-def _opmath(array):
+def opmath(array):
     """float16 and bfloat16 as float32: PyTorch's CPU kernels compute half precision in float32
     and round once, which matters where a forward takes more than one step."""
-    return array.astype("float32") if array.dtype in _HALF_ARRAYS else array
+    return array.astype("float32") if array.dtype in HALF_ARRAYS else array
 
 
 def _is_bool(value):
@@ -250,7 +250,7 @@ def _rounding(kernel, xp_name):
         _no_kernel(kernel, self, _NUMBERS)
         if self.dtype.kind in "iu":
             return self.copy()
-        return getattr(array_namespace(self), xp_name)(_opmath(self)).astype(self.dtype)
+        return getattr(array_namespace(self), xp_name)(opmath(self)).astype(self.dtype)
 
     forward.__name__ = xp_name
     return forward
@@ -315,7 +315,7 @@ def sqrt(self):
     "RsqrtBackward0", kind="float", self=lambda grad, result: -0.5 * grad * result * result * result
 )
 def rsqrt(self):
-    return (1 / array_namespace(self).sqrt(_opmath(self))).astype(self.dtype, copy=False)
+    return (1 / array_namespace(self).sqrt(opmath(self))).astype(self.dtype, copy=False)
 
 
 @pointwise("SinBackward0", kind="float", self=lambda grad, self, F: grad * F.cos(self))
@@ -369,7 +369,7 @@ def tanh(self):
 def sigmoid(self):
     xp = array_namespace(self)
     # exp of a large negative input would overflow; split by sign as stable libraries do.
-    work = _opmath(self)
+    work = opmath(self)
     positive = work >= 0
     z = xp.exp(-xp.abs(work))
     return xp.where(positive, 1 / (1 + z), z / (1 + z)).astype(self.dtype, copy=False)
