@@ -318,8 +318,6 @@ class Tensor:
         create_graph: bool = False,
         inputs: Any = None,
     ) -> None:
-        from conformance.reference import autograd
-
         autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
@@ -492,3 +490,6 @@ def _dtype_from_type_name(name: str) -> dtypes.dtype:
 
 graph.Tensor = Tensor
 define.Tensor = Tensor
+
+# Imported last: it builds on Tensor.
+from conformance.reference import autograd  # noqa: E402

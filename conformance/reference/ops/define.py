@@ -434,9 +434,7 @@ class PointwiseOp(Op):
         if kwargs:
             out = kwargs.pop("out", None)
             if out is not None:
-                from conformance.reference.ops.inplace import write_out
-
-                return write_out(out, self(*args, **kwargs), self.__name__)
+                return inplace.write_out(out, self(*args, **kwargs), self.__name__)
         values = args if not kwargs and len(args) == self.n_params else self.bind(args, kwargs)
         if self.check is not None:
             self.check(*values)
@@ -485,9 +483,7 @@ class PointwiseOp(Op):
         array = target._data
         if data is None or data[1] is not target._dtype or 0 in array.strides:
             return None
-        from conformance.reference.ops.inplace import check_writable
-
-        check_writable(target, needs_graph=False)
+        inplace.check_writable(target, needs_graph=False)
         token = fp_errors.silenced()
         try:
             getattr(array_namespace(array), self.ufunc)(array, data[0][1], out=array)
@@ -712,14 +708,12 @@ def refresh_view(view: Any) -> None:
     base = view._base
     if record.version == view._version_counter[0] or base is None or not base._requires_grad:
         return
-    from conformance.reference.ops.inplace import MULTI_VIEW, NO_GRAD_VIEW_CHANGED
-
     if record.creation == "no_grad":
-        raise RuntimeError(NO_GRAD_VIEW_CHANGED)
+        raise RuntimeError(inplace.NO_GRAD_VIEW_CHANGED)
     if record.creation is not None:  # an output of unbind, split, chunk
         raise RuntimeError(
             f"Output {view._output_nr} of {record.creation[6:]} is a view and its base or another "
-            "view of its base has been modified inplace. " + MULTI_VIEW
+            "view of its base has been modified inplace. " + inplace.MULTI_VIEW
         )
     with grad_mode.set_grad_enabled(True):
         replayed = replay_view(record.steps, base)
@@ -735,3 +729,7 @@ def _grad_mode_creation() -> str | None:
 def view_op(node_name: str, creation: str | None = None, **formulas: Callable):
     """Declare a view op (see ViewOp)."""
     return lambda forward: ViewOp(forward, node_name, formulas, creation)
+
+
+# Imported last: it builds on this module (and is only needed when ops run).
+from conformance.reference.ops import inplace  # noqa: E402

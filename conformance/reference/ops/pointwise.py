@@ -40,7 +40,11 @@ def opmath(array):
 
 
 def _is_bool(value):
-    return value.__class__ is bool or getattr(value, "_dtype", None) is dtypes.bool
+    kind = value.__class__
+    if kind is bool:
+        return True
+    # A Python number has no _dtype; asking it for one would build an AttributeError.
+    return kind is not float and kind is not int and getattr(value, "_dtype", None) is dtypes.bool
 
 
 def _no_bool_subtraction(self, other, alpha=1):
