@@ -42,7 +42,7 @@ def _seed_gradients(outputs: list, grads: list, create_graph: bool) -> list:
     if len(grads) < len(outputs):
         grads = grads + [None] * (len(outputs) - len(grads))
     seeds = []
-    for i, (out, grad) in enumerate(zip(outputs, grads, strict=True)):
+    for i, (out, grad) in enumerate(zip(outputs, grads)):  # noqa: B905 (padded above)
         if grad is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")

@@ -157,7 +157,7 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable: Any) -> None:
-        super().__init__(())
+        self.next_functions = ()  # Node.__init__, inlined: a leaf gets a new one every step
         self.variable = variable
 
     def name(self) -> str:
@@ -312,7 +312,7 @@ def run_backward(
     # Arrays that someone else may hold: a leaf's .grad must not alias them.
     shared = {id(g) for g in grad_outputs}
     buffers: dict[Node, list] = {}
-    for (node, nr), grad in zip(roots, grad_outputs, strict=True):
+    for (node, nr), grad in zip(roots, grad_outputs):  # noqa: B905 (equal lengths)
         slots = buffers.setdefault(node, [None] * node.n_outputs)
         slots[nr] = _add(slots[nr], grad)
     ready = [node for node in dict.fromkeys(n for n, _ in roots) if node not in dependencies]
@@ -342,7 +342,9 @@ def run_backward(
                     outs = node.apply(grads, create_graph)
                     if not retain_graph:
                         node.release()
-            for (nxt, nr), grad in zip(node.next_functions, outs or _nothing(node), strict=True):
+            # One gradient per edge, by construction. (zip's strict=True costs 0.3 us a call,
+            # a few percent of a small step.)
+            for (nxt, nr), grad in zip(node.next_functions, outs or _nothing(node)):  # noqa: B905
                 if nxt is None:
                     continue
                 if grad is not None:
