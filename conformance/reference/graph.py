@@ -326,18 +326,20 @@ def run_backward(
             node = ready.pop()
             grads = buffers.pop(node, None) or [None] * node.n_outputs
             outs: tuple = ()
+            if node.__class__ is AccumulateGrad and (needed is None or node in needed):
+                if targets:
+                    _capture(node, grads, targets, captured, accumulate, create_graph)
+                grad = grads[0]
+                if accumulate and grad is not None:
+                    fresh = id(grad) not in shared
+                    shared.add(id(grad))
+                    node.accumulate(grad, create_graph, fresh)
+                continue
             if needed is None or node in needed:
                 if node._pre_hooks or node._retained:
                     grads = _before_apply(node, grads, create_graph)
                 if targets:
                     _capture(node, grads, targets, captured, accumulate, create_graph)
-                if node.__class__ is AccumulateGrad:
-                    grad = grads[0]
-                    if accumulate and grad is not None:
-                        fresh = id(grad) not in shared
-                        shared.add(id(grad))
-                        node.accumulate(grad, create_graph, fresh)
-                    continue
                 if grads[0] is not None or any(g is not None for g in grads):
                     outs = node.apply(grads, create_graph)
                     if not retain_graph:

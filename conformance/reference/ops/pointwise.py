@@ -49,12 +49,13 @@ def _is_bool(value):
 
 def _no_bool_subtraction(self, other, alpha=1):
     """PyTorch refuses to subtract bools, before any promotion (b - 1 raises too)."""
-    if _is_bool(self) and _is_bool(other):
+    self_bool, other_bool = _is_bool(self), _is_bool(other)
+    if self_bool and other_bool:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
             "or `logical_xor()` operator instead."
         )
-    if _is_bool(self) or _is_bool(other):
+    if self_bool or other_bool:
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
             "trying to invert a mask, use the `~` or `logical_not()` operator instead."
