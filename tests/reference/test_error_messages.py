@@ -34,11 +34,32 @@ def _hooked(t, hook):
     return x.grad
 
 
+def _set(x, index, value):
+    x[index] = value
+    return x
+
+
+def _add_at(x, index, value):
+    x[index] += value
+    return x
+
+
 CASES = {
     "index-oob": lambda t: t.arange(3)[5],
     "index-neg-oob": lambda t: t.arange(3)[-4],
     "index-2d-oob": lambda t: t.zeros(2, 3)[1, 3],
     "adv-index-oob": lambda t: t.arange(3)[t.tensor([0, 7])],
+    # An empty result uses no index, so PyTorch checks none (NumPy would).
+    "adv-index-oob-empty-dim": lambda t: t.zeros(0, 3)[:, t.tensor([5])],
+    "adv-index-oob-empty-rest": lambda t: t.zeros(2, 3, 0)[t.tensor([7])],
+    "adv-index-oob-empty-index": lambda t: t.zeros(2, 3)[t.tensor([5]), t.tensor([], dtype=t.long)],
+    "adv-index-oob-int-first": lambda t: t.zeros(2, 3)[t.tensor([], dtype=t.long), 7],
+    "adv-setitem-oob-empty": lambda t: _set(t.zeros(2, 0), t.tensor([5]), 1.0),
+    "adv-iadd-oob-empty": lambda t: _add_at(t.zeros(0, 3), (slice(None), t.tensor([5])), 2.0),
+    "inplace-empty": lambda t: t.zeros(2, 0).add_(1),
+    "copy-into-empty": lambda t: t.zeros(0, 3).copy_(t.ones(0, 3)),
+    "inplace-expanded-empty": lambda t: t.zeros(1, 3).expand(0, 3).mul_(2),
+    "inplace-expanded": lambda t: t.zeros(1, 3).expand(2, 3).mul_(2),
     "bool-mask-shape": lambda t: t.arange(3)[t.tensor([True, False])],
     "too-many-indices": lambda t: t.arange(3)[0, 0],
     "view-noncontig": lambda t: t.zeros(2, 3).t().view(6),

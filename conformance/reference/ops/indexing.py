@@ -357,7 +357,10 @@ def _advanced_key(view: Tensor, advanced: list, stacklevel: int) -> tuple:
 
 def _check_bounds(sizes: tuple, key: tuple) -> None:
     """Every index within its dimension. PyTorch numbers the dimension among the indexed ones
-    (x[:, [9]] on a 2x3 tensor is out of bounds "for dimension 0 with size 3")."""
+    (x[:, [9]] on a 2x3 tensor is out of bounds "for dimension 0 with size 3"). PyTorch's
+    kernels check an index as they use it, so an empty result checks nothing."""
+    if _selects_nothing(sizes, key):
+        return
     nth = 0
     for dim, k in enumerate(key):
         if k is _ALL:
@@ -370,6 +373,11 @@ def _check_bounds(sizes: tuple, key: tuple) -> None:
                 f"size {n}"
             )
         nth += 1
+
+
+def _selects_nothing(sizes: tuple, key: tuple) -> bool:
+    """An empty result: no index is used, so none is checked (NumPy would check them all)."""
+    return 0 in _indexed_shape(sizes, key)
 
 
 def _indexed_shape(sizes: tuple, key: tuple) -> tuple:
@@ -401,7 +409,10 @@ def alias(self):
 )
 def advanced_index(self, key):
     """view[key] for an advanced key: a copy, contiguous as PyTorch's."""
-    return array_namespace(self).ascontiguousarray(self[key])
+    xp = array_namespace(self)
+    if _selects_nothing(self.shape, key):
+        return xp.empty(_indexed_shape(self.shape, key), self.dtype)
+    return xp.ascontiguousarray(self[key])
 
 
 @op(
@@ -413,7 +424,8 @@ def index_put_accumulate(self, key, values):
     """self with `values` added at `key`, repeated positions adding up. On zeros, this is the
     gradient of x[key]: an element picked twice gets both contributions."""
     out = self.copy()
-    _add_at(out, key, values)
+    if not _selects_nothing(self.shape, key):
+        _add_at(out, key, values)
     return out
 
 
@@ -425,7 +437,8 @@ def index_put_accumulate(self, key, values):
 def index_put(self, key, values):
     """What x[key] = values writes, out of place (written into x by setitem)."""
     out = self.copy()
-    out[key] = values
+    if not _selects_nothing(self.shape, key):
+        out[key] = values
     return out
 
 

@@ -85,8 +85,9 @@ def apply_inplace(self: Any, compute: Callable[[], Any], check_overlap: bool = T
 
 
 def overlaps_itself(array: Any) -> bool:
-    """Whether one memory location is several elements of `array` (an expand()ed tensor)."""
-    return any(
+    """Whether one memory location is several elements of `array` (an expand()ed tensor). An
+    empty array has no elements to share one (NumPy gives it zero strides all the same)."""
+    return array.size > 0 and any(
         stride == 0 and size > 1 for stride, size in zip(array.strides, array.shape, strict=True)
     )
 
