@@ -14,7 +14,7 @@ from typing import Any
 from conformance.reference import dtypes, grad_mode, graph
 from conformance.reference.devices import CPU, array_module
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
-from conformance.reference.ops import define
+from conformance.reference.ops import define, shape
 
 NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -115,7 +115,9 @@ class Tensor:
         return Size(self._data.shape)
 
     def size(self, dim: int | None = None) -> Any:
-        return self.shape if dim is None else self._data.shape[dim]
+        if dim is None:
+            return self.shape
+        return self._data.shape[shape.existing_dim(dim, self._data.ndim)]
 
     @property
     def dtype(self) -> dtypes.dtype:
@@ -169,7 +171,7 @@ class Tensor:
 
     def stride(self, dim: int | None = None) -> Any:
         strides = tuple(s // self._dtype.itemsize for s in self._data.strides)
-        return strides if dim is None else strides[dim]
+        return strides if dim is None else strides[shape.existing_dim(dim, len(strides))]
 
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)

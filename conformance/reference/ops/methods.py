@@ -42,7 +42,7 @@ def _reversed(self: Tensor) -> Tensor:
             UserWarning,
             stacklevel=2,
         )
-    return shape.permute(self, *reversed(range(self.ndim)))
+    return shape.permute(self, tuple(reversed(range(self.ndim))))
 
 
 def _invert(self: Tensor) -> Tensor:

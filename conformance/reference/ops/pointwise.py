@@ -443,13 +443,23 @@ def where(condition, input=None, other=None):  # noqa: A002
     """torch.where(condition, input, other); with one argument, the indices of nonzeros."""
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
+    if not _is_tensor(input) and not _is_tensor(other) and _is_tensor(condition):
+        # Two Python numbers: the result has their dtype (bool, int64 or the default float,
+        # promoted together) and the condition's shape and device.
+        from conformance.reference.ops.creation import tensor
+
+        input = tensor(input, device=condition.device)  # noqa: A001
     return where_values(_as_condition(condition), input, other)
 
 
-def _as_condition(condition):
+def _is_tensor(value):
     from conformance.reference.tensor import Tensor
 
-    if isinstance(condition, Tensor):
+    return isinstance(value, Tensor)
+
+
+def _as_condition(condition):
+    if _is_tensor(condition):
         return condition._data.astype(bool, copy=False)
     return condition
 

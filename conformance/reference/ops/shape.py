@@ -19,6 +19,14 @@ def wrap_dim(dim, ndim):
     return dim % n
 
 
+def existing_dim(dim, ndim):
+    """wrap_dim for what needs a real dimension (size, stride, unbind): a 0-dim tensor has
+    none, and PyTorch says so."""
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return wrap_dim(dim, ndim)
+
+
 def infer_shape(shape, numel):
     """Resolve one -1 in a requested shape, with PyTorch's errors."""
     shape = tuple(int(s) for s in shape)
@@ -177,6 +185,8 @@ def _inverse(dims):
 
 
 def permute(input, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = shape_args(dims)
     if len(dims) != input.ndim:
         # PyTorch 2.13's own wording, sparse_coo included, for dense tensors too.
@@ -259,6 +269,8 @@ def slice_dim(self, dim, start, stop, step):
 
 def narrow(input, dim, start, length):
     """`length` elements from `start` along `dim`; a negative start counts from the end."""
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     dim = wrap_dim(dim, input.ndim)
     size = input.shape[dim]
     if not -size <= start <= size:
@@ -275,8 +287,12 @@ def narrow(input, dim, start, length):
 
 
 @view_op("UnbindBackward0", creation="multi:Unbind", self=lambda grads, dim, F: F.stack(grads, dim))
-def unbind(self, dim=0):
+def unbind_dim(self, dim):
     return tuple(array_namespace(self).moveaxis(self, dim, 0))
+
+
+def unbind(input, dim=0):
+    return unbind_dim(input, existing_dim(dim, input.ndim))
 
 
 def _pieces(self, sizes, dim):
@@ -303,7 +319,13 @@ def split_with_sizes(self, sizes, dim):
     return _pieces(self, sizes, dim)
 
 
+def _at_least_1d(input, name):
+    if input.ndim == 0:
+        raise RuntimeError(f"{name} expects at least a 1-dimensional tensor")
+
+
 def split(input, split_size_or_sections, dim=0):
+    _at_least_1d(input, "split")
     dim = wrap_dim(dim, input.ndim)
     size = input.shape[dim]
     if isinstance(split_size_or_sections, int):
@@ -330,6 +352,7 @@ def split(input, split_size_or_sections, dim=0):
 def chunk(input, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    _at_least_1d(input, "chunk")
     dim = wrap_dim(dim, input.ndim)
     size = input.shape[dim]
     if size == 0:  # PyTorch gives `chunks` empty pieces here, not one
