@@ -38,6 +38,13 @@ from conformance.reference.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from conformance.reference.memory_formats import (
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
 from conformance.reference.ops import math as _math  # noqa: F401 - installs the formula namespaces
 from conformance.reference.ops import methods as _methods  # noqa: F401 - installs Tensor methods
 from conformance.reference.ops.creation import (

@@ -12,6 +12,7 @@ import warnings
 from typing import Any
 
 from conformance.reference import dtypes, grad_mode, graph
+from conformance.reference import memory_formats as formats
 from conformance.reference.devices import CPU, array_module
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.ops import define, shape
@@ -173,8 +174,13 @@ class Tensor:
         strides = tuple(s // self._dtype.itemsize for s in self._data.strides)
         return strides if dim is None else strides[shape.existing_dim(dim, len(strides))]
 
-    def is_contiguous(self) -> bool:
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, memory_format: Any = formats.contiguous_format) -> bool:
+        if memory_format is formats.contiguous_format:
+            return bool(self._data.flags.c_contiguous)
+        shape = self._data.shape
+        strides = self.stride()
+        wanted = formats.strides_for(memory_format, shape, strides)
+        return all(n < 2 or s == w for n, s, w in zip(shape, strides, wanted, strict=True))
 
     def storage_offset(self) -> int:
         return (_address(self._data) - _address(_owner(self._data))) // self._dtype.itemsize

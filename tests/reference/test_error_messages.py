@@ -59,6 +59,51 @@ CASES = {
     "inplace-empty": lambda t: t.zeros(2, 0).add_(1),
     "chunk-empty-dim": lambda t: t.zeros(2, 0, requires_grad=True).chunk(2, 1),
     "chunk-empty": lambda t: t.zeros(0).chunk(3),
+    # Layout: clone keeps a dense layout's strides, or the order of the dimensions in memory.
+    "clone-transposed-strides": lambda t: t.zeros(3, 2).t().clone().stride(),
+    "clone-sliced-strides": lambda t: t.zeros(2, 3).t()[::2].clone().stride(),
+    "clone-permuted-sliced": lambda t: (
+        t.zeros(2, 3, 4).permute(2, 0, 1)[:, :, ::2].clone().stride()
+    ),
+    "clone-expanded-strides": lambda t: t.zeros(3, 4).t().expand(2, 4, 3).clone().stride(),
+    "clone-size-one-dims": lambda t: t.zeros(4, 1, 3).permute(2, 1, 0).clone().stride(),
+    "clone-contiguous-format": lambda t: (
+        t.zeros(3, 2).t().clone(memory_format=t.contiguous_format).stride()
+    ),
+    "clone-channels-last": lambda t: (
+        t.zeros(2, 3, 4, 5).clone(memory_format=t.channels_last).stride()
+    ),
+    "clone-channels-last-rank": lambda t: t.zeros(2, 3).clone(memory_format=t.channels_last),
+    "contiguous-channels-last": lambda t: (
+        t.zeros(2, 3, 4, 5)
+        .contiguous(memory_format=t.channels_last)
+        .is_contiguous(memory_format=t.channels_last)
+    ),
+    "clone-transposed-is-contiguous": lambda t: t.zeros(3, 2).t().clone().is_contiguous(),
+    "contiguous-of-transposed": lambda t: t.zeros(3, 2).t().contiguous().stride(),
+    "memory-format-repr": lambda t: (repr(t.preserve_format), repr(t.channels_last_3d)),
+    "memory-format-new": lambda t: t.memory_format(),
+    "zeros-like-transposed": lambda t: [
+        f(t.zeros(3, 2).t()).stride()
+        for f in (t.zeros_like, t.ones_like, t.empty_like, t.rand_like, t.randn_like)
+    ],
+    "full-like-transposed": lambda t: t.full_like(t.zeros(3, 2).t(), 7).stride(),
+    "zeros-like-expanded": lambda t: t.zeros_like(t.zeros(1, 3).expand(2, 3)).stride(),
+    "zeros-like-contiguous-format": lambda t: t.zeros_like(
+        t.zeros(3, 2).t(), memory_format=t.contiguous_format
+    ).stride(),
+    "softmax-transposed-strides": lambda t: t.zeros(2, 3, 4).permute(2, 0, 1).softmax(1).stride(),
+    "log-softmax-transposed-strides": lambda t: t.zeros(3, 2).t().log_softmax(1).stride(),
+    "cat-transposed-strides": lambda t: t.cat([t.zeros(3, 2).t(), t.zeros(3, 2).t()]).stride(),
+    "stack-transposed-strides": lambda t: t.stack([t.zeros(3, 2).t(), t.zeros(3, 2).t()]).stride(),
+    "copy-grows-target": lambda t: t.zeros(3).copy_(t.ones(2, 3)),
+    "copy-grows-target-leading-one": lambda t: t.zeros(2, 3).copy_(t.ones(1, 1, 3)),
+    "copy-mismatch": lambda t: t.zeros(2, 3).copy_(t.ones(4)),
+    "clamp-int-by-float": lambda t: t.arange(3).clamp_(0.5),
+    "clamp-int8-by-float-max": lambda t: t.arange(3, dtype=t.int8).clamp_(max=1.5),
+    "clamp-int-by-tensors": lambda t: t.arange(3).clamp_(min=t.tensor(0.5), max=t.tensor(2)),
+    "clamp-int-tensor-and-number": lambda t: t.arange(3).clamp_(min=t.tensor(0.5), max=2),
+    "clamp-bool-by-int": lambda t: t.tensor([True]).clamp_(1),
     "chunk-0d": lambda t: t.tensor(1.5).chunk(1),
     "split-0d": lambda t: t.tensor(1.5).split(1),
     "split-sizes-0d": lambda t: t.tensor(1.5).split([1]),

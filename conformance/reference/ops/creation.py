@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from conformance.reference import dtypes, fp_errors
+from conformance.reference import memory_formats as formats
 from conformance.reference.devices import CPU, array_module, as_device, placement
+from conformance.reference.ops import shape
 from conformance.reference.tensor import Tensor
 
 COPY_CONSTRUCT = (
@@ -227,15 +229,27 @@ def full(
 
 
 def _like(
-    kind: Any, input: Tensor, dtype: Any, device: Any, requires_grad: bool, **kw: Any
+    kind: Any,
+    input: Tensor,
+    dtype: Any,
+    device: Any,
+    requires_grad: bool,
+    memory_format: Any = None,
+    **kw: Any,
 ) -> Tensor:
-    return kind(
+    """`kind` (zeros, full, rand, ...) in input's shape, and in its layout: the *_like
+    factories default to preserve_format, so a transposed input gives a transposed result."""
+    made = kind(
         input.shape,
         dtype=dtype or input._dtype,
         device=device or input._device,
         requires_grad=requires_grad,
         **kw,
     )
+    plain = memory_format is None or memory_format is formats.preserve_format
+    if not (plain and input._data.flags.c_contiguous):
+        made._data = shape.copy_in_format(made._data, memory_format, layout_of=input._data)
+    return made
 
 
 def zeros_like(
@@ -246,7 +260,7 @@ def zeros_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
-    return _like(zeros, input, dtype, device, requires_grad)
+    return _like(zeros, input, dtype, device, requires_grad, memory_format)
 
 
 def ones_like(
@@ -257,7 +271,7 @@ def ones_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
-    return _like(ones, input, dtype, device, requires_grad)
+    return _like(ones, input, dtype, device, requires_grad, memory_format)
 
 
 def empty_like(
@@ -268,7 +282,7 @@ def empty_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
-    return _like(empty, input, dtype, device, requires_grad)
+    return _like(empty, input, dtype, device, requires_grad, memory_format)
 
 
 def full_like(
@@ -280,13 +294,7 @@ def full_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
-    return full(
-        input.shape,
-        fill_value,
-        dtype=dtype or input._dtype,
-        device=device or input._device,
-        requires_grad=requires_grad,
-    )
+    return _like(full, input, dtype, device, requires_grad, memory_format, fill_value=fill_value)
 
 
 def arange(
@@ -425,7 +433,7 @@ def rand_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
-    return _like(rand, input, dtype, device, requires_grad)
+    return _like(rand, input, dtype, device, requires_grad, memory_format)
 
 
 def randn_like(
@@ -436,7 +444,7 @@ def randn_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
-    return _like(randn, input, dtype, device, requires_grad)
+    return _like(randn, input, dtype, device, requires_grad, memory_format)
 
 
 def randperm(

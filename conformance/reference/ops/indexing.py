@@ -699,7 +699,11 @@ def cat(
                 _check_cat_shape(first, sizes, dim, i)
             parts.append((start, start + sizes[dim]))
             start += sizes[dim]
-        data = xp.concatenate([a.astype(dtype.np, copy=False) for a in kept], axis=dim)
+        # Row-major, as PyTorch's is (NumPy would give a column-major result for
+        # column-major inputs).
+        data = xp.ascontiguousarray(
+            xp.concatenate([a.astype(dtype.np, copy=False) for a in kept], axis=dim)
+        )
     result = Tensor._wrap(data, dtype, tensors[0]._device)
     _record_join(CatBackward0, tensors, result, dim, parts)
     return result if out is None else inplace.write_out(out, result, "cat")
@@ -739,7 +743,9 @@ def stack(tensors: Any, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     define.check_same_device(tensors)
     dtype = _common_dtype(tensors)
     xp = array_namespace(tensors[0]._data)
-    data = xp.stack([t._data.astype(dtype.np, copy=False) for t in tensors], axis=dim)
+    data = xp.ascontiguousarray(  # row-major, as for cat
+        xp.stack([t._data.astype(dtype.np, copy=False) for t in tensors], axis=dim)
+    )
     result = Tensor._wrap(data, dtype, tensors[0]._device)
     _record_join(StackBackward0, tensors, result, dim, list(range(len(tensors))))
     return result if out is None else inplace.write_out(out, result, "stack")

@@ -10,7 +10,10 @@ import inspect
 import warnings
 from typing import Any
 
+import numpy as np
+
 from conformance.reference import dtypes
+from conformance.reference import memory_formats as formats
 from conformance.reference.devices import placement
 from conformance.reference.ops import creation, define, inplace, pointwise, reductions, shape
 from conformance.reference.tensor import Tensor
@@ -109,6 +112,13 @@ def _fill(self: Tensor, value: Any) -> Tensor:
 
 
 def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """copy_: src broadcast to self, which it may not outgrow (PyTorch's two errors)."""
+    define.check_broadcastable([self, src])
+    if len(src.shape) > len(self.shape):
+        grown = tuple(np.broadcast_shapes(tuple(self.shape), tuple(src.shape)))
+        raise RuntimeError(
+            f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(grown)}"
+        )
     return pointwise.copy_from(self, src.to(self._device))
 
 
@@ -268,8 +278,8 @@ METHODS = {
     "reshape_as": lambda self, other: shape.reshape(self, other.shape),
     "expand_as": lambda self, other: shape.expand(self, other.shape),
     "type_as": lambda self, other: to(self, other._dtype),
-    "contiguous": lambda self, memory_format=None: (
-        self if self.is_contiguous() else shape.clone(self)
+    "contiguous": lambda self, memory_format=formats.contiguous_format: (
+        self if self.is_contiguous(memory_format) else shape.clone(self, memory_format)
     ),
     "equal": lambda self, other: bool(
         self.shape == other.shape and pointwise.eq(self, other)._data.all()
@@ -299,8 +309,6 @@ IN_PLACE = {
     "tanh_": pointwise.tanh,
     "sigmoid_": pointwise.sigmoid,
     "relu_": pointwise.relu,
-    "clamp_": pointwise.clamp,
-    "clip_": pointwise.clamp,
     "copy_": _copy,
 }
 
@@ -397,6 +405,25 @@ METADATA = {
 }
 
 
+_clamp_inplace = _inplace(pointwise.clamp)
+
+
+def _clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """clamp_: with a Python number for a bound, PyTorch's check names self's type as C++
+    does ("long int"); with tensor bounds only, as the general in-place check does ("Long")."""
+    if any(b is not None and not isinstance(b, Tensor) for b in (min, max)):
+        result = pointwise.clamp.result_dtype(self, min, max)
+        if not dtypes.can_cast(result, self._dtype):
+            raise RuntimeError(
+                f"result type {dtypes.scalar_type_name(result)} can't be cast to the desired "
+                f"output type {dtypes.cpp_type_name(self._dtype)}"
+            )
+    return _clamp_inplace(self, min, max)
+
+
+_clamp_.__name__ = "clamp_"
+
+
 def install() -> None:
     """Bind every method; op modules may add their own through a TENSOR_METHODS table."""
     from conformance.reference.ops import indexing, linalg
@@ -416,6 +443,7 @@ def install() -> None:
             setattr(Tensor, name, _method(fn))
     for name, fn in {**METADATA, **FILLING}.items():
         setattr(Tensor, name, fn)
+    Tensor.clamp_ = Tensor.clip_ = _clamp_
     Tensor.T = property(_reversed)
     Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
     Tensor.__hash__ = lambda self: id(self)

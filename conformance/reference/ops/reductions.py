@@ -901,7 +901,8 @@ def _softmax(a, dim):
         return a.copy()
     with np.errstate(invalid="ignore"):
         e = xp.exp(work - work.max(axis=dim, keepdims=True))
-        return (e / e.sum(axis=dim, keepdims=True)).astype(a.dtype).reshape(a.shape)
+        # Row-major whatever the input's layout, as PyTorch's kernel writes it.
+        return (e / e.sum(axis=dim, keepdims=True)).astype(a.dtype, order="C").reshape(a.shape)
 
 
 def _log_softmax(a, dim):
@@ -912,7 +913,7 @@ def _log_softmax(a, dim):
     with np.errstate(invalid="ignore", divide="ignore"):
         shifted = work - work.max(axis=dim, keepdims=True)
         out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
-    return out.astype(a.dtype).reshape(a.shape)
+    return out.astype(a.dtype, order="C").reshape(a.shape)  # row-major, as softmax's
 
 
 @op(

@@ -4,6 +4,7 @@ select, slicing, unbind, split, chunk) share memory with their input; cat and st
 from __future__ import annotations
 
 from conformance.reference import dtypes
+from conformance.reference import memory_formats as formats
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops.define import op, view_op
 
@@ -75,7 +76,26 @@ def view_shape(self, shape):
 
 @op("CloneBackward0", self=lambda grad: grad)
 def clone(self, memory_format=None):
-    return self.copy()
+    """A copy in new memory, laid out as its source unless `memory_format` says otherwise
+    (see conformance.reference.memory_formats)."""
+    return copy_in_format(self, memory_format)
+
+
+def copy_in_format(array, memory_format=None, layout_of=None):
+    """A copy of `array` with the strides PyTorch gives a copy in `memory_format` of
+    `layout_of` (an array of the same shape; `array` itself by default)."""
+    itemsize = array.itemsize
+    source = array if layout_of is None else layout_of
+    strides = tuple(s // source.itemsize for s in source.strides)
+    wanted = formats.strides_for(memory_format, array.shape, strides)
+    if wanted == formats.strides_for(formats.contiguous_format, array.shape, strides):
+        return array.copy()  # row-major
+    xp = array_namespace(array)
+    out = xp.lib.stride_tricks.as_strided(
+        xp.empty(max(array.size, 1), array.dtype), array.shape, tuple(s * itemsize for s in wanted)
+    )
+    out[...] = array
+    return out
 
 
 @op("UnsafeViewBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))

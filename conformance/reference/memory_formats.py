@@ -1,0 +1,125 @@
+"""torch.memory_format, and the layout a copy gets.
+
+A copy made with `preserve_format` (clone's default, and the rule TensorIterator follows for
+elementwise results) keeps its source's strides when the source is dense without overlap (a
+transpose, a permute), and otherwise keeps the order of its dimensions in memory with dense
+strides (a strided slice, an expand). `contiguous_format` is row-major.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class memory_format:  # noqa: N801 - PyTorch's name
+    """One of PyTorch's memory formats: only the four named below exist."""
+
+    __slots__ = ("_name",)
+    __module__ = "torch"
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> memory_format:
+        raise TypeError("cannot create 'torch.memory_format' instances")
+
+    @classmethod
+    def _named(cls, name: str) -> memory_format:
+        format_ = object.__new__(cls)
+        format_._name = name
+        return format_
+
+    def __repr__(self) -> str:
+        return f"torch.{self._name}"
+
+    def __reduce__(self) -> str:
+        return self._name
+
+
+contiguous_format = memory_format._named("contiguous_format")
+preserve_format = memory_format._named("preserve_format")
+channels_last = memory_format._named("channels_last")
+channels_last_3d = memory_format._named("channels_last_3d")
+
+
+def is_non_overlapping_and_dense(shape: tuple, strides: tuple) -> bool:
+    """Whether the elements fill a block of memory once each, in some order of the
+    dimensions (dimensions of size 0 or 1 have no say)."""
+    if len(shape) == 1:
+        return shape[0] < 2 or strides[0] == 1
+    expected = 1
+    for dim in sorted((d for d in range(len(shape)) if shape[d] > 1), key=lambda d: strides[d]):
+        if strides[dim] != expected:
+            return False
+        expected *= shape[dim]
+    return True
+
+
+def dense_strides(shape: tuple, strides: tuple) -> tuple:
+    """Dense strides that keep the order of the dimensions in memory, as PyTorch infers them:
+    a stable insertion sort from the innermost dimension out, where a zero stride compares
+    equal to anything (so an expanded dimension stays where it is) and equal strides put the
+    smaller size inside."""
+    ndim = len(shape)
+    if ndim < 2:
+        return (1,) * ndim
+
+    def after(a: int, b: int) -> int:  # 1: a goes outside b, -1: inside, 0: either
+        if strides[a] == 0 or strides[b] == 0:
+            return 0
+        if strides[a] != strides[b]:
+            return 1 if strides[a] > strides[b] else -1
+        return 1 if shape[a] > shape[b] else 0
+
+    order = list(reversed(range(ndim)))  # innermost first
+    for i in range(1, ndim):
+        moving = i
+        for j in range(i - 1, -1, -1):
+            comparison = after(order[j], order[moving])
+            if comparison > 0:
+                order[j], order[moving] = order[moving], order[j]
+                moving = j
+            elif comparison < 0:
+                break
+    result = [0] * ndim
+    step = 1
+    for dim in order:
+        result[dim] = step
+        if shape[dim] > 1:
+            step *= shape[dim]
+    return tuple(result)
+
+
+def preserved_strides(shape: tuple, strides: tuple) -> tuple:
+    """The strides of a `preserve_format` copy, in elements."""
+    if is_non_overlapping_and_dense(shape, strides):
+        return strides
+    return dense_strides(shape, strides)
+
+
+# The order of a 4-d and a 5-d tensor's dimensions in memory, innermost first, under the
+# channels-last formats (channels innermost, then width, height (depth), batch outermost).
+_CHANNELS_LAST = {channels_last: (1, 3, 2, 0), channels_last_3d: (1, 4, 3, 2, 0)}
+
+
+def strides_for(format_: Any, shape: tuple, strides: tuple) -> tuple:
+    """The strides, in elements, of a copy in `format_` (None is preserve_format) of a tensor
+    with this shape and these strides."""
+    if format_ is None or format_ is preserve_format:
+        return preserved_strides(shape, strides)
+    if format_ is contiguous_format:
+        return _dense_in_order(shape, tuple(reversed(range(len(shape)))))
+    order = _CHANNELS_LAST.get(format_)
+    if order is None:
+        raise TypeError(
+            f"memory_format must be a torch.memory_format, not {type(format_).__name__}"
+        )
+    if len(shape) != len(order):
+        raise RuntimeError(f"required rank {len(order)} tensor to use {format_._name} format")
+    return _dense_in_order(shape, order)
+
+
+def _dense_in_order(shape: tuple, order: tuple) -> tuple:
+    result = [0] * len(shape)
+    step = 1
+    for dim in order:
+        result[dim] = step
+        step *= max(shape[dim], 1)
+    return tuple(result)
