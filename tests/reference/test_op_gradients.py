@@ -376,3 +376,45 @@ def test_create_graph_through_an_in_place_write_into_a_view() -> None:
         results.append((g.detach().numpy(), h.numpy()))
     np.testing.assert_allclose(results[0][0], results[1][0])
     np.testing.assert_allclose(results[0][1], results[1][1])
+
+
+@pytest.mark.parametrize("name", ["relu", "tanh", "sigmoid"])
+def test_derivative_is_an_op_with_its_own_double_backward(name: str) -> None:
+    """PyTorch computes these gradients with ops of their own (threshold_backward,
+    tanh_backward, sigmoid_backward): a create_graph backward records their
+    *BackwardBackward0 nodes, and relu's gradient stays in the graph through the saved output,
+    so it can be differentiated again (to zeros), not refused."""
+    seen = []
+    for t in (ref, torch):
+        x = t.tensor([0.5, -1.0, 2.0, 0.0], dtype=t.float64, requires_grad=True)
+        (g,) = t.autograd.grad(getattr(t, name)(x).sum(), x, create_graph=True)
+        (h,) = t.autograd.grad(g.sum(), x, create_graph=True)
+        (k,) = t.autograd.grad(h.sum(), x)
+        seen.append((g.grad_fn.name(), h.grad_fn.name(), h.tolist(), k.tolist()))
+    assert seen[0][:2] == seen[1][:2]
+    np.testing.assert_allclose(seen[0][2], seen[1][2], rtol=1e-14)
+    np.testing.assert_allclose(seen[0][3], seen[1][3], rtol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("name", ["tanh_backward", "sigmoid_backward"])
+def test_tanh_and_sigmoid_derivatives_equal_torchs_bit_for_bit(name: str, dtype: str) -> None:
+    """Given the same output and incoming gradient, the derivative ops round as PyTorch's
+    kernels do: the order of the multiplications, and tanh's fused 1 - y*y, decide the last
+    bit. (The forwards' last bits come from different tanh and exp implementations.)"""
+    from conformance.reference.ops import pointwise
+
+    rng = np.random.default_rng(4)
+    y = np.tanh(rng.standard_normal(20000) * 3)
+    y = y if name == "tanh_backward" else (y + 1) / 2  # sigmoid's range
+    g = rng.standard_normal(20000)
+    theirs = getattr(torch.ops.aten, name)(
+        torch.tensor(g).to(getattr(torch, dtype)), torch.tensor(y).to(getattr(torch, dtype))
+    )
+    ours = getattr(pointwise, name)(
+        ref.tensor(g).to(getattr(ref, dtype)), ref.tensor(y).to(getattr(ref, dtype))
+    )
+    if dtype == "float64":  # PyTorch's fused multiply-add has no NumPy equivalent in float64
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=0, atol=1e-15)
+    else:
+        np.testing.assert_array_equal(ours.float().numpy(), theirs.float().numpy())
