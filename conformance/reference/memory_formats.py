@@ -29,9 +29,6 @@ class memory_format:  # noqa: N801 - PyTorch's name
     def __repr__(self) -> str:
         return f"torch.{self._name}"
 
-    def __reduce__(self) -> str:
-        return self._name
-
 
 contiguous_format = memory_format._named("contiguous_format")
 preserve_format = memory_format._named("preserve_format")

@@ -99,6 +99,8 @@ CASES = {
     "copy-grows-target": lambda t: t.zeros(3).copy_(t.ones(2, 3)),
     "copy-grows-target-leading-one": lambda t: t.zeros(2, 3).copy_(t.ones(1, 1, 3)),
     "copy-mismatch": lambda t: t.zeros(2, 3).copy_(t.ones(4)),
+    "copy-grows-size-one-dim": lambda t: t.zeros(1, 3).copy_(t.ones(2, 3)),
+    "copy-broadcasts": lambda t: t.zeros(2, 3).copy_(t.tensor([1.0, 2.0, 3.0])),
     "clamp-int-by-float": lambda t: t.arange(3).clamp_(0.5),
     "clamp-int8-by-float-max": lambda t: t.arange(3, dtype=t.int8).clamp_(max=1.5),
     "clamp-int-by-tensors": lambda t: t.arange(3).clamp_(min=t.tensor(0.5), max=t.tensor(2)),

@@ -114,8 +114,8 @@ def _fill(self: Tensor, value: Any) -> Tensor:
 def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """copy_: src broadcast to self, which it may not outgrow (PyTorch's two errors)."""
     define.check_broadcastable([self, src])
-    if len(src.shape) > len(self.shape):
-        grown = tuple(np.broadcast_shapes(tuple(self.shape), tuple(src.shape)))
+    grown = np.broadcast_shapes(tuple(self.shape), tuple(src.shape))
+    if grown != tuple(self.shape):
         raise RuntimeError(
             f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(grown)}"
         )
