@@ -418,3 +418,52 @@ def test_tanh_and_sigmoid_derivatives_equal_torchs_bit_for_bit(name: str, dtype:
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=0, atol=1e-15)
     else:
         np.testing.assert_array_equal(ours.float().numpy(), theirs.float().numpy())
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_gradient_is_an_op_with_its_own_double_backward(reduction: str) -> None:
+    """mse_loss_backward, as in PyTorch: MseLossBackwardBackward0 in a create_graph backward,
+    and second derivatives with respect to input, target and the incoming gradient."""
+    seen = []
+    for t in (ref, torch):
+        x = t.tensor([0.5, -1.0, 2.0], dtype=t.float64, requires_grad=True)
+        y = t.tensor([0.1, 0.2, 0.3], dtype=t.float64, requires_grad=True)
+        v = t.tensor(0.7 if reduction != "none" else [0.7, 0.2, -1.0], dtype=t.float64)
+        v.requires_grad_()
+        loss = t.nn.functional.mse_loss(x, y, reduction=reduction)
+        gx, gy = t.autograd.grad(loss, (x, y), v, create_graph=True)
+        second = t.autograd.grad((gx * gx).sum() + 3 * gy.sum(), (x, y, v))
+        seen.append((gx.grad_fn.name(), gy.grad_fn.name(), [s.tolist() for s in second]))
+    assert seen[0][:2] == seen[1][:2]
+    for a, b in zip(seen[0][2], seen[1][2], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-14)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_gradients_equal_torchs_bit_for_bit(reduction: str) -> None:
+    """PyTorch's kernel rounds 2/n to the dtype first: norm * (x - y) * grad."""
+    rng = np.random.default_rng(5)
+    x, y = (rng.standard_normal(5000).astype(np.float32) for _ in range(2))
+    grads = []
+    for t in (ref, torch):
+        a, b = t.tensor(x, requires_grad=True), t.tensor(y, requires_grad=True)
+        loss = t.nn.functional.mse_loss(a, b, reduction=reduction)
+        loss.backward(t.tensor(0.37) if reduction != "none" else t.ones(5000))
+        grads.append((a.grad.numpy(), b.grad.numpy()))
+    np.testing.assert_array_equal(grads[0][0], grads[1][0])
+    np.testing.assert_array_equal(grads[0][1], grads[1][1])
+
+
+@pytest.mark.parametrize("shapes", [((2, 3), (3,)), ((4, 2, 3), (2, 1)), ((2, 2), (1, 2))], ids=str)
+def test_broadcast_gradient_is_summed_as_pytorch_records_it(shapes) -> None:
+    """A broadcast input's gradient under create_graph: one sum over every reduced dim, kept,
+    and a view only where leading dims go (PyTorch's sum_to)."""
+    big, small = shapes
+    seen = []
+    for t in (ref, torch):
+        b = t.ones(small, dtype=t.float64, requires_grad=True)
+        (g,) = t.autograd.grad(
+            ((t.ones(big, dtype=t.float64) * b) ** 2).sum(), b, create_graph=True
+        )
+        seen.append((g.grad_fn.name(), g.tolist()))
+    assert seen[0] == seen[1]

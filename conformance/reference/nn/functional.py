@@ -18,7 +18,7 @@ import numpy as np
 from conformance.reference import dtypes, fp_errors
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
-from conformance.reference.ops.define import op
+from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.shape import unsafe_view
 from conformance.reference.tensor import Size, Tensor
 
@@ -467,14 +467,45 @@ def broadcast_shapes(*shapes: tuple) -> Size:
     return Size(result)
 
 
-def _mse_grad(grad, self, target, reduction):
-    return _per_element(grad * 2, math.prod(self.shape), reduction) * (self - target)
+def _mse_double(grad, self, reduction):
+    """The second derivative of mse_loss: 2 per element, over the count for a mean."""
+    return _per_element(grad * 2, math.prod(self.shape), reduction)
+
+
+def _mse_grad_output_grad(grad, grad_output, self, target, reduction, F):
+    backward = formula_op(F, mse_loss_backward)
+    if reduction == "none":
+        return backward(grad, self, target, reduction)
+    return (backward(F.ones_like(grad_output), self, target, reduction) * grad).sum()
+
+
+@op(
+    "MseLossBackwardBackward0",
+    grad_output=_mse_grad_output_grad,
+    self=lambda grad, grad_output, self, reduction: _mse_double(
+        grad * grad_output, self, reduction
+    ),
+    target=lambda grad, grad_output, target, reduction: (
+        -_mse_double(grad * grad_output, target, reduction)
+    ),
+)
+def mse_loss_backward(grad_output, self, target, reduction):
+    """mse_loss's gradient, an op of its own as in PyTorch (a create_graph backward records
+    MseLossBackwardBackward0), rounded as its kernel rounds: norm * (self - target) * grad,
+    norm being 2 (over the element count for a mean) in the gradient's dtype."""
+    dtype = grad_output.dtype
+    norm = 2 / self.size if reduction == "mean" else 2
+    return dtype.type(norm) * (self.astype(dtype) - target.astype(dtype)) * grad_output
 
 
 @op(
     "MseLossBackward0",
-    self=lambda grad, self, target, reduction: _mse_grad(grad, self, target, reduction),
-    target=lambda grad, self, target, reduction: -_mse_grad(grad, self, target, reduction),
+    self=lambda grad, self, target, reduction, F: formula_op(F, mse_loss_backward)(
+        grad, self, target, reduction
+    ),
+    target=lambda grad, self, target, reduction, F: formula_op(F, mse_loss_backward)(
+        grad, target, self, reduction
+    ),
 )
 def _mse_loss(self, target, reduction, dtype):
     """`dtype` is the promoted dtype of the two (PyTorch promotes inside the kernel)."""

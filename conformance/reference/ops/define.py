@@ -267,6 +267,13 @@ class Op:
         return outputs
 
 
+def formula_op(F: Any, op_: Op) -> Any:
+    """How a derivative formula calls an op that F does not name: the op itself on Tensors in
+    a create_graph backward (F is TensorMath), so the backward is recorded; its bare array
+    forward otherwise. (F.<name> does the same for ops in the torch namespace.)"""
+    return op_ if F.records_graph else op_.forward
+
+
 def as_array(value: Any) -> Any:
     """NumPy reduces 0-d arrays to scalars (np.float32); a tensor always holds an array."""
     if isinstance(value, np.generic):

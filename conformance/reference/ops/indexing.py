@@ -82,11 +82,7 @@ _FLOAT_MAX = {
 }
 
 
-def _run(F: Any, op_: Any) -> Any:
-    """How a derivative formula calls one of this module's ops: the op itself on Tensors in a
-    create_graph backward (F is TensorMath), so the backward is recorded; its bare array
-    forward otherwise. (F.<name> does the same for ops in the torch namespace.)"""
-    return op_.forward if F is define.ArrayMath else op_
+_run = define.formula_op
 
 
 def _add_at(out: Any, key: Any, values: Any) -> None:

@@ -165,12 +165,13 @@ class TensorMath:
     def sum_to(a: Any, shape: tuple) -> Any:
         if tuple(a.shape) == tuple(shape):
             return a
+        # As PyTorch's sum_to records it: one sum over every reduced dim, kept, then a view
+        # only when leading dims go.
         lead, kept = reduced_axes(tuple(a.shape), tuple(shape))
-        if lead:
-            a = a.sum(dim=lead)
-        if kept:
-            a = a.sum(dim=kept, keepdim=True)
-        return a.reshape(shape)
+        dims = lead + tuple(len(lead) + d for d in kept)
+        if dims:  # (sum over dim=() would sum everything)
+            a = a.sum(dim=dims, keepdim=True)
+        return a.view(shape) if lead else a
 
     @staticmethod
     def expand(a: Any, shape: tuple) -> Any:
