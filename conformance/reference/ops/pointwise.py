@@ -118,7 +118,7 @@ def mul(self, other):
     kind="float",
     ufunc="true_divide",
     self=lambda grad, other: grad / other,
-    other=lambda grad, self, other: -grad * self / (other * other),
+    other=lambda grad, self, other: -grad * ((self / other) / other),  # PyTorch's order
 )
 def div(self, other):
     return self / other
@@ -154,8 +154,8 @@ def fmod(self, other):
 @pointwise(
     "PowBackward0",
     check=_no_negative_integer_power,
-    self=lambda grad, self, exponent: (
-        grad * exponent * self ** (exponent - 1) if exponent != 0 else grad * 0
+    self=lambda grad, self, exponent, F: (
+        grad * (exponent * F.pow_number(self, exponent - 1)) if exponent != 0 else grad * 0
     ),
 )
 def pow_number(self, exponent):
@@ -163,7 +163,24 @@ def pow_number(self, exponent):
     ** False gives ones); an integer tensor refuses a negative integer power."""
     if self.dtype == bool:
         return self.copy() if exponent else array_namespace(self).ones_like(self)
-    return self**exponent
+    if self.dtype.kind in "iu" or exponent not in _POWER_SHORTCUTS:
+        return self**exponent
+    shortcut = _POWER_SHORTCUTS[exponent]
+    if self.dtype == dtypes.bfloat16.np and exponent not in (0.5, -0.5):
+        return shortcut(self)  # measured: PyTorch rounds each bfloat16 product here
+    return shortcut(opmath(self)).astype(self.dtype, copy=False)
+
+
+# The exponents PyTorch's CPU kernel computes without pow() (NumPy would call pow for most,
+# which rounds differently in the last bit).
+_POWER_SHORTCUTS = {
+    2: lambda x: x * x,
+    3: lambda x: x * x * x,
+    0.5: lambda x: array_namespace(x).sqrt(x),
+    -0.5: lambda x: 1 / array_namespace(x).sqrt(x),
+    -1: lambda x: 1 / x,
+    -2: lambda x: 1 / (x * x),
+}
 
 
 def _integer_power(base, exponent):
@@ -317,7 +334,9 @@ def sqrt(self):
 
 
 @pointwise(
-    "RsqrtBackward0", kind="float", self=lambda grad, result: -0.5 * grad * result * result * result
+    "RsqrtBackward0",
+    kind="float",
+    self=lambda grad, result, F: -0.5 * grad * F.pow_number(result, 3),  # PyTorch's order
 )
 def rsqrt(self):
     return (1 / array_namespace(self).sqrt(opmath(self))).astype(self.dtype, copy=False)

@@ -141,6 +141,15 @@ def _accumulator(np_dtype):
     return _WIDER.get(np_dtype, np_dtype)
 
 
+def _double_on_cpu(accumulate, array):
+    """Where PyTorch's CPU kernel keeps float32 in double (cumsum's running sum, var's and
+    std's Welford sums: its accumulation type there), so does this engine; on CUDA, PyTorch
+    keeps float."""
+    if accumulate == np.float32 and array_namespace(array) is np:
+        return np.dtype(np.float64)
+    return accumulate
+
+
 def _sum_dtype(data, dtype):
     if dtype is not None:
         return dtype.np
@@ -580,15 +589,20 @@ def argmin(input, dim=None, keepdim=False):
 # -- var and std ------------------------------------------------------------------------------
 
 
-def _var(a, dims, correction, keepdim):
-    """The sum of squared deviations over max(N - correction, 0), in the accumulation dtype."""
-    work = a.astype(_accumulator(a.dtype), copy=False)
+def _var(a, dims, correction, keepdim, root=False):
+    """The sum of squared deviations over max(N - correction, 0), in the accumulation dtype;
+    with `root`, its square root, taken before rounding to a's dtype (std, as PyTorch's kernel
+    computes it)."""
+    work = a.astype(_double_on_cpu(_accumulator(a.dtype), a), copy=False)
     centered = work - _mean(work, dims, True)
     squares = (centered * centered.conj()).real if centered.dtype.kind == "c" else centered**2
     total = squares.sum(axis=dims, keepdims=keepdim)
     dof = builtins.max(_count(a.shape, dims) - correction, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (total / dof).astype(a.real.dtype if a.dtype.kind == "c" else a.dtype)
+        var = total / dof
+        if root:
+            var = array_namespace(var).sqrt(var)
+        return var.astype(a.real.dtype if a.dtype.kind == "c" else a.dtype)
 
 
 def _var_grad(F, grad, self, dims, correction, keepdim, full):
@@ -628,8 +642,7 @@ def var_dims(self, dims, correction, keepdim, full):
     ),
 )
 def std_dims(self, dims, correction, keepdim, full):
-    xp = array_namespace(self)
-    return xp.sqrt(_var(self, dims, correction, keepdim))
+    return _var(self, dims, correction, keepdim, root=True)
 
 
 def _variance(name, node, input, dim, unbiased, keepdim, correction):
@@ -840,7 +853,8 @@ def cumsum_dim(self, dim, dtype):
     target = _sum_dtype(self, dtype)
     if not self.ndim:
         return self.astype(target)
-    return self.cumsum(axis=dim, dtype=_accumulator(target)).astype(target, copy=False)
+    accumulate = _double_on_cpu(_accumulator(target), self)
+    return self.cumsum(axis=dim, dtype=accumulate).astype(target, copy=False)
 
 
 @_numpy_aliases
