@@ -122,6 +122,9 @@ def backward(
     if create_graph:
         warn_create_graph_cycle()
     targets = _as_list(inputs) if inputs is not None else None
+    for t in targets or ():
+        if not t._requires_grad:  # PyTorch retains the grad of each of `inputs`, and says so
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     run_backward(outputs, seeds, retain_graph, create_graph, targets, accumulate=True)
 
 
@@ -145,6 +148,8 @@ def grad(
     allow_unused = bool(allow_unused) or materialize_grads
     outs = _as_list(outputs)
     wanted = _as_list(inputs)
+    if not wanted:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for t in wanted:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
@@ -232,6 +237,10 @@ class BackwardCFunction(Node, FunctionCtx):
             else:
                 out.append(g if create_graph else g._data)
         return tuple(out)
+
+    def __repr__(self) -> str:
+        # A Python class in PyTorch, so the default repr, module and all.
+        return f"<torch.autograd.function.{type(self).__name__} object at {id(self):#x}>"
 
     def release(self) -> None:
         if any(s is not None for s in self.saved):

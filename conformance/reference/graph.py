@@ -127,7 +127,9 @@ class Node:
         return type(self).__name__
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {id(self):#x}>"
+        # The Python class name: AccumulateGrad, though name() says
+        # torch::autograd::AccumulateGrad.
+        return f"<{type(self).__name__} object at {id(self):#x}>"
 
     def apply(self, grads: list, create_graph: bool) -> tuple:
         """Gradients for `next_functions`, one per edge (None where nothing flows)."""
@@ -287,7 +289,7 @@ def run_backward(
     ]
     # Count the edges into every node reachable from the roots.
     dependencies: dict[Node, int] = {}
-    stack = [node for node, _ in roots]
+    stack = list(dict.fromkeys(node for node, _ in roots))  # a root given twice is one node
     root_nodes = set(stack)
     while stack:
         for nxt, _ in stack.pop().next_functions:

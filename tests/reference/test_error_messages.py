@@ -34,6 +34,25 @@ def _hooked(t, hook):
     return x.grad
 
 
+def _backward_twice_listed(t):
+    x = leaf(t)
+    y = (x * x).sum()
+    t.autograd.backward([y, y], [t.tensor(1.0), t.tensor(2.0)])
+    return x.grad
+
+
+def _grad_twice_listed(t):
+    x = leaf(t)
+    y = (x * x).sum()
+    return t.autograd.grad([y, y], x)
+
+
+def _copy_slices_node(t):
+    x = leaf(t) * 1
+    x[0:1].mul_(2)
+    return x.grad_fn
+
+
 def _set(x, index, value):
     x[index] = value
     return x
@@ -42,6 +61,26 @@ def _set(x, index, value):
 def _add_at(x, index, value):
     x[index] += value
     return x
+
+
+def _node_repr(node) -> str:
+    """A node's repr without its address."""
+    return re.sub(r" at 0x[0-9a-f]+>$", ">", repr(node))
+
+
+def _doubling(t):
+    """A custom Function of engine `t`, named alike on both engines."""
+
+    class _Double(t.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    return _Double
 
 
 CASES = {
@@ -59,6 +98,13 @@ CASES = {
     "inplace-empty": lambda t: t.zeros(2, 0).add_(1),
     "chunk-empty-dim": lambda t: t.zeros(2, 0, requires_grad=True).chunk(2, 1),
     "chunk-empty": lambda t: t.zeros(0).chunk(3),
+    "grad-no-inputs": lambda t: t.autograd.grad((leaf(t) * 2).sum(), []),
+    "backward-input-without-grad": lambda t: (leaf(t) * 2).sum().backward(inputs=[t.ones(2)]),
+    "backward-same-output-twice": lambda t: _backward_twice_listed(t),
+    "grad-same-output-twice": lambda t: _grad_twice_listed(t),
+    "accumulate-grad-repr": lambda t: _node_repr((leaf(t) * 2).grad_fn.next_functions[0][0]),
+    "copy-slices-repr": lambda t: _node_repr(_copy_slices_node(t)),
+    "custom-function-node-repr": lambda t: _node_repr(_doubling(t).apply(leaf(t)).grad_fn),
     # Layout: clone keeps a dense layout's strides, or the order of the dimensions in memory.
     "clone-transposed-strides": lambda t: t.zeros(3, 2).t().clone().stride(),
     "clone-sliced-strides": lambda t: t.zeros(2, 3).t()[::2].clone().stride(),
