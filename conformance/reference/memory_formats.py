@@ -75,13 +75,7 @@ def dense_strides(shape: tuple, strides: tuple) -> tuple:
                 moving = j
             elif comparison < 0:
                 break
-    result = [0] * ndim
-    step = 1
-    for dim in order:
-        result[dim] = step
-        if shape[dim] > 1:
-            step *= shape[dim]
-    return tuple(result)
+    return _dense_in_order(shape, order)
 
 
 def preserved_strides(shape: tuple, strides: tuple) -> tuple:
@@ -114,6 +108,8 @@ def strides_for(format_: Any, shape: tuple, strides: tuple) -> tuple:
 
 
 def _dense_in_order(shape: tuple, order: tuple) -> tuple:
+    """Dense strides with the dimensions laid out in `order`, innermost first (a dimension of
+    size 0 or 1 steps as one of size 1)."""
     result = [0] * len(shape)
     step = 1
     for dim in order:

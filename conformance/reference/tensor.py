@@ -177,10 +177,10 @@ class Tensor:
     def is_contiguous(self, memory_format: Any = formats.contiguous_format) -> bool:
         if memory_format is formats.contiguous_format:
             return bool(self._data.flags.c_contiguous)
-        shape = self._data.shape
+        sizes = self._data.shape  # (not `shape`: that name is the shape-ops module here)
         strides = self.stride()
-        wanted = formats.strides_for(memory_format, shape, strides)
-        return all(n < 2 or s == w for n, s, w in zip(shape, strides, wanted, strict=True))
+        wanted = formats.strides_for(memory_format, sizes, strides)
+        return all(n < 2 or s == w for n, s, w in zip(sizes, strides, wanted, strict=True))
 
     def storage_offset(self) -> int:
         return (_address(self._data) - _address(_owner(self._data))) // self._dtype.itemsize

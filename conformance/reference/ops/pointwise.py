@@ -14,6 +14,7 @@ import numpy as np
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace, move_array
 from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.ops import define
 from conformance.reference.ops.define import op, pointwise
 
 # -- arithmetic ---------------------------------------------------------------------------
@@ -534,9 +535,7 @@ def where(condition, input=None, other=None):  # noqa: A002
 
 
 def _is_tensor(value):
-    from conformance.reference.tensor import Tensor
-
-    return isinstance(value, Tensor)
+    return isinstance(value, define.Tensor)
 
 
 def _as_condition(condition):
