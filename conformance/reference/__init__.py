@@ -128,6 +128,7 @@ from conformance.reference.ops.pointwise import (
     trunc,
     where,
 )
+from conformance.reference.ops.rearranging import *  # noqa: F403 - hstack, roll, tril, ...
 from conformance.reference.ops.reductions import *  # noqa: F403 - sum, mean, max, ...
 from conformance.reference.ops.shape import (
     chunk,
@@ -145,6 +146,7 @@ from conformance.reference.ops.shape import (
     unbind,
     unsqueeze,
 )
+from conformance.reference.ops.sorting import *  # noqa: F403 - sort, topk, median, ...
 from conformance.reference.tensor import Size, Tensor
 
 arcsin, arccos, arctan = asin, acos, atan  # PyTorch's NumPy-style aliases

@@ -12,36 +12,22 @@ One table drives both: an op is a function of the engine namespace and its input
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
+import ops_nn_extra
+import ops_pointwise_extra
+import ops_rearranging
+import ops_sorting
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from opcase import OpCase, positive
 
 import conformance.reference as ref
 
-
-@dataclass
-class OpCase:
-    name: str
-    call: Callable  # call(namespace, *tensors) -> tensor
-    shapes: list[tuple]
-    low: float = -2.0
-    high: float = 2.0
-    # Forward agreement with torch on drawn inputs; batch norm divides by a variance that may
-    # be ~0 and amplifies float32 rounding, so it gets a looser bound.
-    forward_atol: float = 1e-6
-
-
-def positive(name, call, shapes, **kw):
-    return OpCase(name, call, shapes, low=0.5, high=2.0, **kw)
-
-
-OPS = [
+CORE_OPS = [
     OpCase("add", lambda t, a, b: a + b, [(3, 4), (4,)]),
     OpCase("add-alpha", lambda t, a, b: t.add(a, b, alpha=2.5), [(3, 1), (1, 4)]),
     OpCase("sub", lambda t, a, b: a - b, [(2, 3), (2, 3)]),
@@ -180,6 +166,15 @@ OPS = [
     ),
     OpCase("setitem-slice", lambda t, a, b: _assigned(a, slice(1, None), b * 2), [(3, 2), (2, 2)]),
     OpCase("setitem-index-list", lambda t, a, b: _assigned(a, [2, 0], b), [(3, 2), (2, 2)]),
+]
+
+
+OPS = [
+    *CORE_OPS,
+    *ops_pointwise_extra.CASES,
+    *ops_sorting.CASES,
+    *ops_rearranging.CASES,
+    *ops_nn_extra.CASES,
 ]
 
 
