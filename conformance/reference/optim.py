@@ -1,4 +1,4 @@
-"""torch.optim: Optimizer, SGD, Adam and AdamW.
+"""torch.optim: Optimizer, SGD, Adam, AdamW, RMSprop and Adagrad (schedulers: lr_scheduler.py).
 
 The update rules are PyTorch's single-tensor implementations (what runs on the CPU by
 default), written on the arrays behind the tensors in the same order of operations, so the
@@ -20,7 +20,7 @@ from conformance.reference.nn.modules import _clear_grad, typename
 from conformance.reference.ops import creation
 from conformance.reference.tensor import Tensor
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
 
 
 class _RequiredParameter:
@@ -206,6 +206,25 @@ def _cast_state(param: Tensor, key: str, value: Any) -> Any:
     if value.is_floating_point():
         return value.to(param.device, param.dtype).clone()
     return value.to(param.device).clone()
+
+
+def _check_options(lr: Any, **nonnegative: float) -> None:
+    """PyTorch's constructor checks: a tensor lr has one element, and every named option is
+    at least zero, each with its own message."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not lr >= 0.0:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    for name, value in nonnegative.items():
+        if not value >= 0.0:
+            raise ValueError(f"Invalid {name} value: {value}")
+
+
+def _step_counter() -> Tensor:
+    """A parameter's step count: a 0-dim float tensor (float64 under a float64 default), as
+    PyTorch keeps it."""
+    wide = dtypes.get_default_dtype() is dtypes.float64
+    return creation.tensor(0.0, dtype=dtypes.float64 if wide else dtypes.float32)
 
 
 def _params_with_grad(group: dict) -> list:
@@ -427,3 +446,165 @@ class AdamW(Adam):
             fused=fused,
             decoupled_weight_decay=True,
         )
+
+
+class RMSprop(Optimizer):
+    """RMSprop: a moving average of the squared gradient (square_avg, decay `alpha`) scales
+    the step; `centered` subtracts the squared moving average of the gradient first, and
+    `momentum` keeps a buffer of the scaled steps. eps is added after the square root."""
+
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+        capturable: bool = False,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        differentiable: bool = False,
+    ) -> None:
+        _check_options(lr, epsilon=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "alpha": alpha,
+            "eps": eps,
+            "centered": centered,
+            "weight_decay": weight_decay,
+            "capturable": capturable,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+        }
+        super().__init__(params, defaults)
+
+    def _init_state(self, param: Tensor, group: dict) -> dict:
+        state = self.state[param]
+        if not state:
+            state["step"] = _step_counter()
+            state["square_avg"] = creation.zeros_like(param)
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = creation.zeros_like(param)
+            if group["centered"]:
+                state["grad_avg"] = creation.zeros_like(param)
+        return state
+
+    def step(self, closure: Any = None) -> Any:
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, alpha, eps = _scalar(group["lr"]), group["alpha"], group["eps"]
+            momentum, weight_decay = group["momentum"], group["weight_decay"]
+            for param in _params_with_grad(group):
+                state = self._init_state(param, group)
+                grad = param._grad._data
+                if group["maximize"]:
+                    grad = -grad
+                state["step"]._data += 1
+                _bump(state["step"])
+                if weight_decay != 0:
+                    grad = grad + param._data * weight_decay
+                square_avg = state["square_avg"]
+                sq = square_avg._data
+                sq *= alpha  # square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+                sq += (1 - alpha) * grad * grad
+                _bump(square_avg)
+                _bump(square_avg)
+                xp = array_namespace(sq)
+                if group["centered"]:
+                    grad_avg = state["grad_avg"]
+                    g = grad_avg._data
+                    g += (grad - g) * (1 - alpha)  # grad_avg.lerp_(grad, 1 - alpha)
+                    _bump(grad_avg)
+                    avg = xp.sqrt(sq + -1 * g * g)  # square_avg.addcmul(g, g, value=-1).sqrt_()
+                else:
+                    avg = xp.sqrt(sq)
+                avg += eps
+                if momentum > 0:
+                    buffer = state["momentum_buffer"]
+                    buf = buffer._data
+                    buf *= momentum  # buf.mul_(momentum).addcdiv_(grad, avg)
+                    buf += grad / avg
+                    _bump(buffer)
+                    _bump(buffer)
+                    param._data += -lr * buf  # param.add_(buf, alpha=-lr)
+                else:
+                    param._data += -lr * grad / avg  # param.addcdiv_(grad, avg, value=-lr)
+                _bump(param)
+        return loss
+
+
+class Adagrad(Optimizer):
+    """Adagrad: the running sum of squared gradients (starting at initial_accumulator_value)
+    scales each step; the learning rate decays as lr / (1 + (step - 1) * lr_decay). Unlike the
+    other optimizers, its state exists from construction, not from the first step."""
+
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        _check_options(
+            lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            epsilon=eps,
+        )
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            for param in group["params"]:
+                state = self.state[param]
+                state["step"] = _step_counter()
+                state["sum"] = creation.full_like(param, initial_accumulator_value)
+
+    def step(self, closure: Any = None) -> Any:
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, eps = _scalar(group["lr"]), group["eps"]
+            weight_decay, lr_decay = group["weight_decay"], group["lr_decay"]
+            for param in _params_with_grad(group):
+                state = self.state[param]
+                step_t = state["step"]
+                step_t._data += 1
+                _bump(step_t)
+                grad = param._grad._data
+                if group["maximize"]:
+                    grad = -grad
+                if weight_decay != 0:
+                    grad = grad + param._data * weight_decay
+                clr = lr / (1 + (step_t.item() - 1) * lr_decay)
+                total = state["sum"]
+                total._data += grad * grad  # state_sum.addcmul_(grad, grad, value=1)
+                _bump(total)
+                std = array_namespace(grad).sqrt(total._data)
+                std += eps
+                param._data += -clr * grad / std  # param.addcdiv_(grad, std, value=-clr)
+                _bump(param)
+        return loss
+
+
+from conformance.reference import lr_scheduler  # noqa: E402 - torch.optim.lr_scheduler

@@ -112,6 +112,12 @@ def test_linear_init_bounds_and_shapes():
         ("Adam", {"lr": 0.01}),
         ("Adam", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True, "betas": (0.8, 0.99)}),
         ("AdamW", {"lr": 0.01, "weight_decay": 0.1}),
+        ("RMSprop", {"lr": 0.01}),
+        ("RMSprop", {"lr": 0.01, "weight_decay": 0.1}),
+        ("RMSprop", {"lr": 0.01, "alpha": 0.9, "eps": 1e-3, "maximize": True}),
+        ("Adagrad", {"lr": 0.1}),
+        ("Adagrad", {"lr": 0.1, "lr_decay": 0.5, "weight_decay": 0.1}),
+        ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.5, "maximize": True}),
     ],
 )
 def test_training_steps_match_torch(make, kwargs):
