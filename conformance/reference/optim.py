@@ -1,11 +1,13 @@
 """torch.optim: Optimizer, SGD, Adam, AdamW, RMSprop and Adagrad (schedulers: lr_scheduler.py).
 
 The update rules are PyTorch's single-tensor implementations (what runs on the CPU by
-default), written on the arrays behind the tensors in the same order of operations, so the
-numbers agree with PyTorch's up to float rounding. A step runs outside autograd, updates each
-parameter in place (its version goes up by one per in-place write, as with PyTorch's `add_`),
-and skips parameters whose .grad is None. Per-parameter state (momentum buffers, Adam's
-moments) is kept in reference Tensors, so `optimizer.state` reads as in PyTorch.
+default), written on the arrays behind the tensors in the same order of operations. PyTorch's
+kernels for add_(alpha=), addcmul_ and lerp_ round a multiply-add once; `_fused` does the same,
+so float32 steps equal PyTorch's bit for bit (other dtypes agree to rounding). A step runs
+outside autograd, updates each parameter in place (its version goes up by one per in-place
+write, as with PyTorch's `add_`), and skips parameters whose .grad is None. Per-parameter state
+(momentum buffers, Adam's moments) is kept in reference Tensors, so `optimizer.state` reads as
+in PyTorch.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import warnings
 from collections import defaultdict
 from typing import Any
+
+import numpy as np
 
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
@@ -208,6 +212,25 @@ def _cast_state(param: Tensor, key: str, value: Any) -> Any:
     return value.to(param.device).clone()
 
 
+def _fused(base: Any, scale: Any, values: Any) -> Any:
+    """base + scale * values, rounded once, as PyTorch's CPU kernels compute add(alpha=),
+    addcmul and lerp. float32 goes through float64, where the product of two float32 numbers
+    is exact; other dtypes round the product and the sum separately."""
+    if base.dtype != "float32":
+        return base + scale * values
+    # An array scale is already rounded to float32 by the caller; PyTorch casts a number to
+    # float32 first.
+    scale = scale.astype("float64") if hasattr(scale, "dtype") else float(np.float32(scale))
+    return (base.astype("float64") + scale * values.astype("float64")).astype("float32")
+
+
+def _lerp(start: Any, end: Any, weight: float) -> Any:
+    """start.lerp(end, weight) as PyTorch computes it: from the nearer end, rounded once."""
+    if weight < 0.5:
+        return _fused(start, weight, end - start)
+    return _fused(end, -(1 - float(np.float32(weight))), end - start)
+
+
 def _check_options(lr: Any, **nonnegative: float) -> None:
     """PyTorch's constructor checks: a tensor lr has one element, and every named option is
     at least zero, each with its own message."""
@@ -286,7 +309,7 @@ class SGD(Optimizer):
                 if group["maximize"]:
                     grad = -grad
                 if weight_decay != 0:
-                    grad = grad + param._data * weight_decay
+                    grad = _fused(grad, weight_decay, param._data)  # grad.add(p, alpha=wd)
                 if momentum != 0:
                     state = self.state[param]
                     buf = state.get("momentum_buffer")
@@ -295,12 +318,13 @@ class SGD(Optimizer):
                         state["momentum_buffer"] = buf
                     else:
                         b = buf._data
-                        b *= momentum
-                        b += grad if dampening == 0 else grad * (1 - dampening)
+                        b *= momentum  # buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+                        b[...] = _fused(b, 1 - dampening, grad)
                         _bump(buf)
                         _bump(buf)
-                    grad = grad + buf._data * momentum if group["nesterov"] else buf._data
-                p -= grad * lr
+                    nesterov = group["nesterov"]
+                    grad = _fused(grad, momentum, buf._data) if nesterov else buf._data
+                p[...] = _fused(p, -lr, grad)  # param.add_(grad, alpha=-lr)
                 _bump(param)
         return loss
 
@@ -388,13 +412,13 @@ class Adam(Optimizer):
                         p *= 1 - lr * weight_decay
                         _bump(param)
                     else:
-                        grad = grad + p * weight_decay
+                        grad = _fused(grad, weight_decay, p)
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 m, v = exp_avg._data, exp_avg_sq._data
-                m += (grad - m) * (1 - beta1)  # exp_avg.lerp_(grad, 1 - beta1)
+                m[...] = _lerp(m, grad, 1 - beta1)  # exp_avg.lerp_(grad, 1 - beta1)
                 _bump(exp_avg)
                 v *= beta2  # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                v += (1 - beta2) * grad * grad
+                v[...] = _fused(v, (1 - beta2) * grad, grad)
                 _bump(exp_avg_sq)
                 _bump(exp_avg_sq)
                 step = step_t.item()
@@ -506,20 +530,20 @@ class RMSprop(Optimizer):
                 state["step"]._data += 1
                 _bump(state["step"])
                 if weight_decay != 0:
-                    grad = grad + param._data * weight_decay
+                    grad = _fused(grad, weight_decay, param._data)
                 square_avg = state["square_avg"]
                 sq = square_avg._data
                 sq *= alpha  # square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-                sq += (1 - alpha) * grad * grad
+                sq[...] = _fused(sq, (1 - alpha) * grad, grad)
                 _bump(square_avg)
                 _bump(square_avg)
                 xp = array_namespace(sq)
                 if group["centered"]:
                     grad_avg = state["grad_avg"]
                     g = grad_avg._data
-                    g += (grad - g) * (1 - alpha)  # grad_avg.lerp_(grad, 1 - alpha)
+                    g[...] = _lerp(g, grad, 1 - alpha)  # grad_avg.lerp_(grad, 1 - alpha)
                     _bump(grad_avg)
-                    avg = xp.sqrt(sq + -1 * g * g)  # square_avg.addcmul(g, g, value=-1).sqrt_()
+                    avg = xp.sqrt(_fused(sq, -1 * g, g))  # square_avg.addcmul(g, g, value=-1)
                 else:
                     avg = xp.sqrt(sq)
                 avg += eps
@@ -530,7 +554,7 @@ class RMSprop(Optimizer):
                     buf += grad / avg
                     _bump(buffer)
                     _bump(buffer)
-                    param._data += -lr * buf  # param.add_(buf, alpha=-lr)
+                    param._data[...] = _fused(param._data, -lr, buf)  # add_(buf, alpha=-lr)
                 else:
                     param._data += -lr * grad / avg  # param.addcdiv_(grad, avg, value=-lr)
                 _bump(param)
@@ -595,10 +619,10 @@ class Adagrad(Optimizer):
                 if group["maximize"]:
                     grad = -grad
                 if weight_decay != 0:
-                    grad = grad + param._data * weight_decay
+                    grad = _fused(grad, weight_decay, param._data)
                 clr = lr / (1 + (step_t.item() - 1) * lr_decay)
                 total = state["sum"]
-                total._data += grad * grad  # state_sum.addcmul_(grad, grad, value=1)
+                total._data[...] = _fused(total._data, grad, grad)  # addcmul_(grad, grad)
                 _bump(total)
                 std = array_namespace(grad).sqrt(total._data)
                 std += eps

@@ -116,7 +116,11 @@ def test_linear_init_bounds_and_shapes():
         ("RMSprop", {"lr": 0.01, "weight_decay": 0.1}),
         ("RMSprop", {"lr": 0.01, "alpha": 0.9, "eps": 1e-3, "maximize": True}),
         ("Adagrad", {"lr": 0.1}),
-        ("Adagrad", {"lr": 0.1, "lr_decay": 0.5, "weight_decay": 0.1}),
+        # Adagrad's first step is lr * g / (|g| + eps): where a gradient is near zero, its
+        # last-bit rounding (the engine's and PyTorch's MLP gradients differ there) decides the
+        # step, so the default eps=1e-10 makes this comparison chaotic; float64 and bit-level
+        # checks with given gradients are in test_optim_extra.py.
+        ("Adagrad", {"lr": 0.1, "lr_decay": 0.5, "weight_decay": 0.1, "eps": 1e-3}),
         ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.5, "maximize": True}),
     ],
 )
