@@ -18,10 +18,12 @@ from conformance.reference.dtypes import (
     complex64,
     complex128,
     dtype,
+    finfo,
     float16,
     float32,
     float64,
     get_default_dtype,
+    iinfo,
     int8,
     int16,
     int32,
@@ -42,8 +44,10 @@ from conformance.reference.memory_formats import (
     channels_last,
     channels_last_3d,
     contiguous_format,
+    layout,
     memory_format,
     preserve_format,
+    strided,
 )
 from conformance.reference.ops import math as _math  # noqa: F401 - installs the formula namespaces
 from conformance.reference.ops import methods as _methods  # noqa: F401 - installs Tensor methods
@@ -52,10 +56,12 @@ from conformance.reference.ops.creation import (
     as_tensor,
     empty,
     empty_like,
+    empty_strided,
     eye,
     from_numpy,
     full,
     full_like,
+    initial_seed,
     legacy_type,
     linspace,
     manual_seed,
@@ -64,9 +70,11 @@ from conformance.reference.ops.creation import (
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
+    scalar_tensor,
     seed,
     tensor,
     zeros,
@@ -205,6 +213,28 @@ def is_tensor(obj) -> bool:
 
 def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
+
+
+def _need_tensor(name: str, input: object) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+
+
+def is_complex(input: Tensor) -> bool:
+    _need_tensor("is_complex", input)
+    return input.is_complex()
+
+
+def is_nonzero(input: Tensor) -> bool:
+    """bool() of a one-element tensor: PyTorch's errors for none or several elements."""
+    _need_tensor("is_nonzero", input)
+    return builtins.bool(input)
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
 
 
 def numel(input: Tensor) -> int:

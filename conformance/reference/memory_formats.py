@@ -30,6 +30,23 @@ class memory_format:  # noqa: N801 - PyTorch's name
         return f"torch.{self._name}"
 
 
+class layout:  # noqa: N801 - PyTorch's name
+    """How a tensor's elements are stored: every tensor here is `torch.strided` (PyTorch's
+    sparse layouts are not implemented)."""
+
+    __slots__ = ("_name",)
+    __module__ = "torch"
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> layout:
+        raise TypeError("cannot create 'torch.layout' instances")
+
+    def __repr__(self) -> str:
+        return f"torch.{self._name}"
+
+
+strided = object.__new__(layout)
+strided._name = "strided"
+
 contiguous_format = memory_format._named("contiguous_format")
 preserve_format = memory_format._named("preserve_format")
 channels_last = memory_format._named("channels_last")

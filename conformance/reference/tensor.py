@@ -129,6 +129,10 @@ class Tensor:
         return self._device
 
     @property
+    def layout(self) -> Any:
+        return formats.strided
+
+    @property
     def ndim(self) -> int:
         return self._data.ndim
 

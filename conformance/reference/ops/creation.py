@@ -210,6 +210,46 @@ def empty(
     return _factory(0, size, dtype, device, requires_grad)
 
 
+def empty_strided(
+    size: Any,
+    stride: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """An uninitialised tensor with the given strides, over just enough memory for them: zero
+    or overlapping strides give a tensor whose elements share memory, as in PyTorch."""
+    size, stride = _size((size,)), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(
+            f"dimensionality of sizes ({len(size)}) must match dimensionality of strides "
+            f"({len(stride)})"
+        )
+    dtype = dtype or dtypes.get_default_dtype()
+    dev = placement(device)
+    xp = array_module(dev)
+    extent = 0 if 0 in size else 1 + sum((n - 1) * st for n, st in zip(size, stride, strict=True))
+    memory = xp.empty(max(extent, 1), dtype.np)
+    data = xp.lib.stride_tricks.as_strided(
+        memory, size, tuple(st * memory.itemsize for st in stride), writeable=True
+    )
+    return _finish(data, dtype, dev, requires_grad)
+
+
+def scalar_tensor(
+    s: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """A 0-dim tensor of the default dtype (not the number's: scalar_tensor(3) is 3.)."""
+    if isinstance(s, Tensor) and s.ndim == 0:
+        s = s.item()
+    if not isinstance(s, bool | int | float | complex | np.generic):
+        raise TypeError(
+            f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(s).__name__}"
+        )
+    return _factory(s, (), dtype, device, requires_grad)
+
+
 def full(
     size: Any,
     fill_value: Any,
@@ -362,12 +402,19 @@ def eye(
 # -- random numbers -----------------------------------------------------------------------
 
 _generator = [np.random.default_rng(0)]
+_seed = [0]
 
 
 def manual_seed(seed: int) -> Any:
     """Seed the generator. Draws are reproducible here, but not PyTorch's numbers."""
-    _generator[0] = np.random.default_rng(int(seed))
+    _seed[0] = int(seed)
+    _generator[0] = np.random.default_rng(_seed[0])
     return _generator[0]
+
+
+def initial_seed() -> int:
+    """The seed the generator was last seeded with."""
+    return _seed[0]
 
 
 def seed() -> int:
@@ -445,6 +492,26 @@ def randn_like(
     memory_format: Any = None,
 ) -> Tensor:
     return _like(randn, input, dtype, device, requires_grad, memory_format)
+
+
+def randint_like(
+    input: Tensor,
+    low: int = 0,
+    high: Any = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    """Integers in [low, high) in input's shape and dtype; one bound alone is `high`."""
+    if high is None:
+        low, high = 0, low
+
+    def draw(size: tuple, **options: Any) -> Tensor:
+        return randint(low, high, size, **options)
+
+    return _like(draw, input, dtype, device, requires_grad, memory_format)
 
 
 def randperm(
