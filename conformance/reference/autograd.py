@@ -317,3 +317,6 @@ class _GraphNamespace:
 
 graph = _GraphNamespace()
 function = type("function", (), {"FunctionCtx": FunctionCtx, "Function": Function})
+
+# torch.autograd.functional
+from conformance.reference import autograd_functional as functional  # noqa: E402, F401
