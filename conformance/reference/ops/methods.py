@@ -27,25 +27,47 @@ def _reverse_sub(self: Tensor, other: Any) -> Tensor:
     return pointwise.rsub_number(self, other)
 
 
+_WARNED_ONCE: set = set()
+
+
+def _warn_once(message: str) -> None:
+    """PyTorch's TORCH_WARN_ONCE: the first time in the process only."""
+    if message not in _WARNED_ONCE:
+        _WARNED_ONCE.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
 def _reversed(self: Tensor) -> Tensor:
-    """x.T: the dimensions reversed; deprecated (with PyTorch's warnings) except for 1-D and
-    2-D tensors."""
+    """x.T: the dimensions reversed; deprecated except for 2-D tensors, with one warning per
+    process for 0-D tensors and one for the other sizes (1-D included), as in PyTorch."""
     if self.ndim == 0:
-        warnings.warn(
-            "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
-            UserWarning,
-            stacklevel=2,
+        _warn_once(
+            "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
         )
-    elif self.ndim > 2:
-        warnings.warn(
+    elif self.ndim != 2:
+        _warn_once(
             "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
             "deprecated and it will throw an error in a future release. Consider `x.mT` to "
             "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
-            "reverse the dimensions of a tensor.",
-            UserWarning,
-            stacklevel=2,
+            "reverse the dimensions of a tensor."
         )
     return shape.permute(self, tuple(reversed(range(self.ndim))))
+
+
+def _matrix_transpose(self: Tensor) -> Tensor:
+    """x.mT: the last two dimensions swapped; matrices and batches of them (a 0-D tensor is
+    returned itself, with a warning once per process)."""
+    if self.ndim == 0:
+        _warn_once(
+            "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases."
+        )
+        return self
+    if self.ndim < 2:
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. Got "
+            f"{self.ndim}-D tensor."
+        )
+    return shape.transpose(self, -2, -1)
 
 
 def _invert(self: Tensor) -> Tensor:
@@ -445,7 +467,7 @@ def install() -> None:
         setattr(Tensor, name, fn)
     Tensor.clamp_ = Tensor.clip_ = _clamp_
     Tensor.T = property(_reversed)
-    Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
+    Tensor.mT = property(_matrix_transpose)
     Tensor.__hash__ = lambda self: id(self)
 
 
