@@ -10,6 +10,7 @@ import warnings
 from typing import Any
 
 from conformance.reference import grad_mode
+from conformance.reference.anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: F401
 from conformance.reference.grad_mode import (  # noqa: F401 - torch.autograd re-exports these
     enable_grad,
     inference_mode,

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.reference import fp_errors, grad_mode
+from conformance.reference import anomaly_mode, fp_errors, grad_mode
 
 Tensor: Any = None  # set by conformance.reference.tensor, which imports this module
 
@@ -29,8 +29,15 @@ FREED = (
 MODIFIED = (
     "one of the variables needed for gradient computation has been modified by an inplace "
     "operation: [{type} [{shape}]]{origin} is at version {now}; expected version {then} "
-    "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
-    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    "instead. Hint: {hint}"
+)
+HINT = (
+    "enable anomaly detection to find the operation that failed to compute its gradient, with "
+    "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+HINT_IN_ANOMALY_MODE = (
+    "the backtrace further above shows the operation that failed to compute its gradient. The "
+    "variable in question was changed in there or anywhere later. Good luck!"
 )
 
 
@@ -88,6 +95,7 @@ class SavedTensor:
                     origin=origin,
                     now=self.counter[0],
                     then=self.version,
+                    hint=HINT_IN_ANOMALY_MODE if anomaly_mode.STATE.enabled else HINT,
                 )
             )
 
@@ -115,6 +123,8 @@ class Node:
 
     def __init__(self, next_functions: tuple = ()) -> None:
         self.next_functions = next_functions
+        if anomaly_mode.STATE.enabled:
+            self._forward_trace = anomaly_mode.forward_trace()
 
     @property
     def metadata(self) -> dict:
@@ -319,7 +329,7 @@ def run_backward(
         slots[nr] = _add(slots[nr], grad)
     ready = [node for node in dict.fromkeys(n for n, _ in roots) if node not in dependencies]
 
-    state = grad_mode.STATE
+    state, anomaly = grad_mode.STATE, anomaly_mode.STATE
     previous = state.grad_enabled
     state.grad_enabled = create_graph
     quiet = fp_errors.silenced()  # derivatives of log at 0 and the like: inf and nan, silently
@@ -343,7 +353,10 @@ def run_backward(
                 if targets:
                     _capture(node, grads, targets, captured, accumulate, create_graph)
                 if grads[0] is not None or any(g is not None for g in grads):
-                    outs = node.apply(grads, create_graph)
+                    if anomaly.enabled:
+                        outs = _apply_watched(node, grads, create_graph, anomaly.check_nan)
+                    else:
+                        outs = node.apply(grads, create_graph)
                     if not retain_graph:
                         node.release()
             # One gradient per edge, by construction. (zip's strict=True costs 0.3 us a call,
@@ -364,6 +377,18 @@ def run_backward(
         fp_errors.restore(quiet)
         state.grad_enabled = previous
     return captured
+
+
+def _apply_watched(node: Node, grads: list, create_graph: bool, check_nan: bool) -> tuple:
+    """node.apply under anomaly detection: a failure first warns with the forward's stack."""
+    try:
+        outs = node.apply(grads, create_graph)
+        if check_nan:
+            anomaly_mode.check_nan(node, outs)
+    except Exception:
+        anomaly_mode.warn_failed(node)
+        raise
+    return outs
 
 
 def _nothing(node: Node) -> tuple:
