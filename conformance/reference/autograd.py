@@ -6,7 +6,9 @@ tensors that do not require grad); the graph walk itself is in `graph.run_backwa
 
 from __future__ import annotations
 
+import functools
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from conformance.reference import grad_mode
@@ -21,12 +23,17 @@ from conformance.reference.graph import (
     FREED,
     Node,
     RemovableHandle,
-    SavedTensor,
     edge,
     run_backward,
+    save,
     warn_create_graph_cycle,
 )
 from conformance.reference.ops.define import refresh_view
+from conformance.reference.saved_tensors_hooks import (
+    disable_saved_tensors_hooks,
+    save_on_cpu,
+    saved_tensors_hooks,
+)
 from conformance.reference.tensor import Tensor
 
 
@@ -191,7 +198,7 @@ class FunctionCtx:
             raise RuntimeError(FREED)
         saved = self.saved
         for s in saved:
-            if s is not None:
+            if s is not None and s.counter[0] != s.version:
                 s.check(s.array.shape, _dtype_of(s.array), "")
         return tuple(None if s is None else s.unpack(True) for s in saved)
 
@@ -273,7 +280,7 @@ class Function(metaclass=FunctionMeta):
             output = cls.forward(node, *args)
         to_save = getattr(node, "_to_save", ())
         outputs = output if isinstance(output, tuple) else (output,)
-        node.saved = tuple(None if t is None else SavedTensor(t) for t in to_save)
+        node.saved = tuple(None if t is None else save(t) for t in to_save)
         record = grad_mode.STATE.grad_enabled and any(node.needs_input_grad)
         skip = getattr(node, "_non_differentiable", set())
         results = []
@@ -309,15 +316,71 @@ def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) 
     return t
 
 
+class DelayedError(Node):
+    """The node once_differentiable puts on a backward's results when they would be
+    differentiated again: reaching it raises."""
+
+    __slots__ = ()
+    MESSAGE = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+    def name(self) -> str:
+        return "torch::autograd::Error"
+
+    def apply(self, grads: list, create_graph: bool) -> tuple:
+        raise RuntimeError(self.MESSAGE)
+
+
+DelayedError.__name__ = DelayedError.__qualname__ = "Error"  # PyTorch's class name
+
+
+def once_differentiable(backward: Callable) -> Callable:
+    """For a custom Function's backward that cannot itself be differentiated: it runs without
+    recording, and when its incoming gradients require grad (a create_graph backward), its
+    results get an `Error` node, so differentiating through them raises instead of silently
+    giving a wrong answer."""
+
+    @functools.wraps(backward)
+    def wrapper(ctx: Any, *args: Any) -> Any:
+        with grad_mode.no_grad():
+            outputs = backward(ctx, *args)
+        if not grad_mode.is_grad_enabled():
+            return outputs
+        if not any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        results = (outputs,) if single else outputs
+        stand_ins = [
+            r.detach().requires_grad_(True) if isinstance(r, Tensor) else None for r in results
+        ]
+        node = DelayedError(tuple((None, 0) if s is None else edge(s) for s in stand_ins))
+        node.n_outputs = len(results)
+        marked = []
+        for nr, result in enumerate(results):
+            if isinstance(result, Tensor):
+                result = result.detach()
+                result._requires_grad, result.grad_fn, result._output_nr = True, node, nr
+            marked.append(result)
+        return marked[0] if single else tuple(marked)
+
+    return wrapper
+
+
 class _GraphNamespace:
-    """torch.autograd.graph: the node base class and hook handles."""
+    """torch.autograd.graph: the node base class, hook handles and saved-tensor hooks."""
 
     Node = Node
     RemovableHandle = RemovableHandle
+    saved_tensors_hooks = saved_tensors_hooks
+    save_on_cpu = save_on_cpu
+    disable_saved_tensors_hooks = disable_saved_tensors_hooks
 
 
 graph = _GraphNamespace()
-function = type("function", (), {"FunctionCtx": FunctionCtx, "Function": Function})
+function = type(
+    "function",
+    (),
+    {"FunctionCtx": FunctionCtx, "Function": Function, "once_differentiable": once_differentiable},
+)
 
 # torch.autograd.functional
 from conformance.reference import autograd_functional as functional  # noqa: E402, F401

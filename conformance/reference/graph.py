@@ -109,6 +109,58 @@ class SavedTensor:
         return Tensor._from_node_output(self.array, node, self.counter)
 
 
+# torch.autograd.graph.saved_tensors_hooks: the (pack, unpack) pairs in force, innermost last.
+SAVED_TENSORS_HOOKS: list[tuple] = []
+PACK_IN_PLACE = (
+    "A saved tensor pack hook is modifying its input in place. Tensors provided as input to "
+    "pack hook cannot be modified by in-place operations as this can lead to unexpected "
+    "side-effects. Please open an issue if you need to perform in-place operations on the input "
+    "to a pack hook."
+)
+_NEVER_CHANGES = [0]  # the version counter of a hooked saved tensor: nothing to check
+
+
+class HookedSavedTensor(SavedTensor):
+    """A tensor saved under saved_tensors_hooks: what the pack hook made of it is kept instead,
+    and the unpack hook turns that back into a tensor each time backward reads it. PyTorch
+    checks no version then: an in-place change after saving is the hooks' business."""
+
+    __slots__ = ("packed", "unpack_hook")
+
+    def __init__(self, tensor: Any, is_output: bool, hooks: tuple) -> None:
+        pack, self.unpack_hook = hooks
+        before = tensor._version_counter[0]
+        self.packed = pack(tensor)
+        if tensor._version_counter[0] != before:
+            raise RuntimeError(PACK_IN_PLACE)
+        self.counter, self.version, self.is_output, self.tensor = _NEVER_CHANGES, 0, is_output, None
+
+    def _unpacked(self) -> Any:
+        tensor = self.unpack_hook(self.packed)
+        if not isinstance(tensor, Tensor):
+            raise TypeError(
+                "Output of saved tensor unpack_hook expected to be a Tensor but got result of "
+                f"type {type(tensor).__name__}"
+            )
+        return tensor
+
+    @property
+    def array(self) -> Any:  # type: ignore[override]
+        return self._unpacked()._data
+
+    def unpack(self, as_tensor: bool, node: Node | None = None) -> Any:
+        tensor = self._unpacked()
+        return tensor if as_tensor else tensor._data
+
+
+def save(tensor: Any, is_output: bool = False) -> SavedTensor:
+    """What an op keeps of `tensor` for its backward: the tensor itself, or what the innermost
+    saved_tensors_hooks packs it into."""
+    if SAVED_TENSORS_HOOKS:
+        return HookedSavedTensor(tensor, is_output, SAVED_TENSORS_HOOKS[-1])
+    return SavedTensor(tensor, is_output)
+
+
 class Node:
     """A grad_fn. Subclasses are named as PyTorch names them (MulBackward0, ...)."""
 

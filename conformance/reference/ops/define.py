@@ -26,7 +26,14 @@ import numpy as np
 
 from conformance.reference import dtypes, fp_errors, grad_mode
 from conformance.reference.devices import array_namespace
-from conformance.reference.graph import FREED, Node, SavedTensor, accumulator
+from conformance.reference.graph import (
+    FREED,
+    HookedSavedTensor,
+    Node,
+    SavedTensor,
+    accumulator,
+    save,
+)
 
 Tensor: Any = None  # set by conformance.reference.tensor
 ArrayMath: Any = None  # set by conformance.reference.ops.math
@@ -87,7 +94,7 @@ class FormulaNode(Node):
                 else:
                     value = values[read]
                     kind = type(value)
-                    if kind is SavedTensor:
+                    if kind is SavedTensor or kind is HookedSavedTensor:
                         if value.counter[0] != value.version:
                             value.check(*self._origin(read, value))
                         value = value.unpack(True, self) if create_graph else value.array
@@ -330,6 +337,16 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
     multiple = outputs.__class__ is tuple
     first = outputs[0] if multiple else outputs
     node.device = first._device
+    # The outputs get their grad_fn first: a saved_tensors_hooks pack hook sees it on a saved
+    # output, as in PyTorch.
+    if multiple:
+        node.n_outputs = len(outputs)
+        for nr, out in enumerate(outputs):
+            if out._dtype.category >= dtypes.FLOATING:
+                out._requires_grad, out.grad_fn, out._output_nr = True, node, nr
+    elif first._dtype.category >= dtypes.FLOATING:
+        first._requires_grad = True
+        first.grad_fn = node
     saved: dict[str, Any] = {}
     names = []
     plan = op.saves.get(wanted)
@@ -339,7 +356,7 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
         if how == _ARGUMENT:
             value = values[index]
             if isinstance(value, Tensor):
-                saved[name] = SavedTensor(value)
+                saved[name] = save(value)
                 names.append(name)
             elif name in op.operand_names:
                 saved[name] = _Number(value)
@@ -349,19 +366,12 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
         elif how == _SHAPE:
             saved[name] = values[index]._data.shape
         else:
-            saved[name] = SavedTensor(first, True)
+            saved[name] = save(first, True)
             names.append(name)
     node.values = saved
     node.saved_names = names
     if multiple:
-        node.n_outputs = len(outputs)
         saved["result_shapes"] = [o._data.shape for o in outputs]
-        for nr, out in enumerate(outputs):
-            if out._dtype.category >= dtypes.FLOATING:
-                out._requires_grad, out.grad_fn, out._output_nr = True, node, nr
-    elif first._dtype.category >= dtypes.FLOATING:
-        first._requires_grad = True
-        first.grad_fn = node
 
 
 _NO_EDGE = (None, 0)

@@ -27,7 +27,7 @@ import numpy as np
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
-from conformance.reference.graph import Node, SavedTensor, edge
+from conformance.reference.graph import Node, edge, save
 from conformance.reference.ops import define, inplace, pointwise, shape
 from conformance.reference.ops.define import op, view_op
 from conformance.reference.tensor import Tensor
@@ -459,7 +459,7 @@ def getitem(self: Tensor, index: Any) -> Tensor:
     result = _frees_key(advanced_index(view, key))
     if result.grad_fn is not None:  # PyTorch saves the index tensors: changing one breaks backward
         result.grad_fn.guards = tuple(
-            SavedTensor(item) for item in _items(index) if isinstance(item, Tensor) and item.ndim
+            save(item) for item in _items(index) if isinstance(item, Tensor) and item.ndim
         )
     return result
 

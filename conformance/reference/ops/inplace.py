@@ -16,7 +16,7 @@ from typing import Any
 from conformance.reference import dtypes, fp_errors, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.graph import Node, SavedTensor, edge
+from conformance.reference.graph import Node, SavedTensor, edge, save
 from conformance.reference.ops import define
 
 LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -135,7 +135,7 @@ def _keep_original_self(self: Any, result: Any) -> None:
     saved = values.get("self") if values else None
     if isinstance(saved, SavedTensor) and saved.tensor is self:
         original = define.Tensor._wrap(self._data.copy(), self._dtype, self._device)
-        values["self"] = SavedTensor(original)
+        values["self"] = save(original)
 
 
 def rebase_history(self: Any, result: Any) -> None:
