@@ -66,21 +66,26 @@ def is_non_overlapping_and_dense(shape: tuple, strides: tuple) -> bool:
     return True
 
 
-def dense_strides(shape: tuple, strides: tuple) -> tuple:
+def dense_strides(shape: tuple, strides: tuple, *more: tuple, empty_steps: int = 1) -> tuple:
     """Dense strides that keep the order of the dimensions in memory, as PyTorch infers them:
     a stable insertion sort from the innermost dimension out, where a zero stride compares
     equal to anything (so an expanded dimension stays where it is) and equal strides put the
-    smaller size inside."""
+    smaller size inside. With `more` stride tuples (TensorIterator's rule for elementwise
+    results), a comparison the first cannot decide goes to the next."""
     ndim = len(shape)
     if ndim < 2:
         return (1,) * ndim
+    candidates = (strides, *more)
 
     def after(a: int, b: int) -> int:  # 1: a goes outside b, -1: inside, 0: either
-        if strides[a] == 0 or strides[b] == 0:
-            return 0
-        if strides[a] != strides[b]:
-            return 1 if strides[a] > strides[b] else -1
-        return 1 if shape[a] > shape[b] else 0
+        for st in candidates:
+            if st[a] == 0 or st[b] == 0:
+                continue
+            if st[a] != st[b]:
+                return 1 if st[a] > st[b] else -1
+            if shape[a] > shape[b]:
+                return 1
+        return 0
 
     order = list(reversed(range(ndim)))  # innermost first
     for i in range(1, ndim):
@@ -92,7 +97,47 @@ def dense_strides(shape: tuple, strides: tuple) -> tuple:
                 moving = j
             elif comparison < 0:
                 break
-    return _dense_in_order(shape, order)
+    return _dense_in_order(shape, order, empty_steps)
+
+
+def is_contiguous(shape: tuple, strides: tuple, format_: Any = None) -> bool:
+    """PyTorch's is_contiguous(format_) (row-major by default): dimensions of size 1 have no
+    say, and an empty tensor is contiguous."""
+    if 0 in shape:
+        return True
+    wanted = strides_for(format_ or contiguous_format, shape, strides)
+    return all(n < 2 or s == w for n, s, w in zip(shape, strides, wanted, strict=True))
+
+
+def elementwise_strides(shape: tuple, operands: list) -> tuple:
+    """The strides, in elements, PyTorch's TensorIterator gives an elementwise result of
+    `shape` computed from `operands`: the (shape, strides) of each argument in order, a Python
+    number counting as a 0-dim tensor. When every operand has the result's shape and they are
+    all row-major, all channels-last or all dense with one set of strides, the result takes
+    that layout; otherwise the operands' strides are sorted, the first operand deciding unless
+    it is broadcast along the dimensions compared."""
+    ndim = len(shape)
+    if all(s == shape for s, _ in operands):
+        if all(is_contiguous(s, st) for s, st in operands):
+            return strides_for(contiguous_format, shape, ())
+        if ndim == 4 and all(is_contiguous(s, st, channels_last) for s, st in operands):
+            return strides_for(channels_last, shape, ())
+        first = operands[0][1]
+        if all(st == first and is_non_overlapping_and_dense(s, st) for s, st in operands):
+            return first
+    aligned = []
+    for op_shape, op_strides in operands:
+        lead = ndim - len(op_shape)
+        aligned.append(
+            (0,) * lead
+            + tuple(
+                0 if n == 1 and shape[lead + i] != 1 else st
+                for i, (n, st) in enumerate(zip(op_shape, op_strides, strict=True))
+            )
+        )
+    if not aligned:
+        return strides_for(contiguous_format, shape, ())
+    return dense_strides(shape, *aligned, empty_steps=0)
 
 
 def preserved_strides(shape: tuple, strides: tuple) -> tuple:
@@ -124,12 +169,13 @@ def strides_for(format_: Any, shape: tuple, strides: tuple) -> tuple:
     return _dense_in_order(shape, order)
 
 
-def _dense_in_order(shape: tuple, order: tuple) -> tuple:
-    """Dense strides with the dimensions laid out in `order`, innermost first (a dimension of
-    size 0 or 1 steps as one of size 1)."""
+def _dense_in_order(shape: tuple, order: tuple, empty_steps: int = 1) -> tuple:
+    """Dense strides with the dimensions laid out in `order`, innermost first. A dimension of
+    size 0 steps as one of size `empty_steps`: 1 for PyTorch's copies, 0 for TensorIterator's
+    results."""
     result = [0] * len(shape)
     step = 1
     for dim in order:
         result[dim] = step
-        step *= max(shape[dim], 1)
+        step *= shape[dim] or empty_steps
     return tuple(result)

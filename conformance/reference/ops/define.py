@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from conformance.reference import dtypes, fp_errors, grad_mode
+from conformance.reference import memory_formats as formats
 from conformance.reference.devices import array_namespace
 from conformance.reference.graph import (
     FREED,
@@ -473,10 +474,34 @@ class PointwiseOp(Op):
             out = as_array(out)
             if out.dtype != result.np:
                 out = out.astype(result.np)
+        if out.ndim > 1:
+            out = self._in_torch_layout(out, values)
         t = Tensor._wrap(out, result, device)
         if self.node is not None and grad_mode.STATE.grad_enabled:
             attach(self, values, t)
         return t
+
+    def _in_torch_layout(self, out: Any, values: Any) -> Any:
+        """`out` with the strides PyTorch's TensorIterator gives the result (see
+        memory_formats.elementwise_strides), copied if NumPy chose others. Row-major operands
+        without dimensions of size 1 give a row-major result in both: all the common case
+        checks."""
+        layouts = []
+        row_major = out.flags.c_contiguous
+        for i, v in enumerate(values):
+            array = v._data if isinstance(v, Tensor) else v
+            if hasattr(array, "strides"):  # a tensor, or an array (where()'s condition)
+                # (A dimension of size 1 may have any stride, and PyTorch may sort by it.)
+                row_major = row_major and array.flags.c_contiguous and 1 not in array.shape
+                layouts.append((array.shape, tuple(s // array.itemsize for s in array.strides)))
+            elif v is not None and i in self.operands:
+                layouts.append(((), ()))  # a Python number: a 0-dim operand
+        if row_major:
+            return out
+        wanted = formats.elementwise_strides(out.shape, layouts)
+        if tuple(s // out.itemsize for s in out.strides) == wanted:
+            return out
+        return shape.copy_with_strides(out, wanted)
 
     def result_dtype(self, *args: Any) -> dtypes.dtype:
         """The dtype this op would return for these arguments (an in-place op checks that
@@ -599,10 +624,10 @@ def check_broadcastable(operands: list) -> None:
     """Raise PyTorch's error when the operands' shapes do not broadcast."""
     shapes = [tuple(v.shape) for v in operands if hasattr(v, "shape")]  # tensors and arrays
     result = shapes[0] if shapes else ()
-    for shape in shapes[1:]:
-        ndim = max(len(result), len(shape))
+    for sizes in shapes[1:]:
+        ndim = max(len(result), len(sizes))
         a = (1,) * (ndim - len(result)) + result
-        b = (1,) * (ndim - len(shape)) + shape
+        b = (1,) * (ndim - len(sizes)) + sizes
         for i in reversed(range(ndim)):
             if a[i] != b[i] and a[i] != 1 and b[i] != 1:
                 raise RuntimeError(
@@ -751,4 +776,4 @@ def view_op(node_name: str, creation: str | None = None, **formulas: Callable):
 
 
 # Imported last: it builds on this module (and is only needed when ops run).
-from conformance.reference.ops import inplace  # noqa: E402
+from conformance.reference.ops import inplace, shape  # noqa: E402

@@ -84,15 +84,21 @@ def clone(self, memory_format=None):
 def copy_in_format(array, memory_format=None, layout_of=None):
     """A copy of `array` with the strides PyTorch gives a copy in `memory_format` of
     `layout_of` (an array of the same shape; `array` itself by default)."""
-    itemsize = array.itemsize
     source = array if layout_of is None else layout_of
     strides = tuple(s // source.itemsize for s in source.strides)
     wanted = formats.strides_for(memory_format, array.shape, strides)
     if wanted == formats.strides_for(formats.contiguous_format, array.shape, strides):
         return array.copy()  # row-major
+    return copy_with_strides(array, wanted)
+
+
+def copy_with_strides(array, strides):
+    """A copy of `array` laid out in new memory with these dense strides (in elements)."""
     xp = array_namespace(array)
     out = xp.lib.stride_tricks.as_strided(
-        xp.empty(max(array.size, 1), array.dtype), array.shape, tuple(s * itemsize for s in wanted)
+        xp.empty(max(array.size, 1), array.dtype),
+        array.shape,
+        tuple(s * array.itemsize for s in strides),
     )
     out[...] = array
     return out
