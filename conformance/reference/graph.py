@@ -273,8 +273,8 @@ def edge(tensor: Any) -> tuple:
         refresh_view(tensor)
     if not tensor._requires_grad:
         return (None, 0)
-    if tensor.grad_fn is not None:
-        return (tensor.grad_fn, tensor._output_nr)
+    if tensor._grad_fn is not None:
+        return (tensor._grad_fn, tensor._output_nr)
     return (accumulator(tensor), 0)
 
 

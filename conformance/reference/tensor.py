@@ -52,7 +52,7 @@ class Tensor:
         "_dtype",
         "_device",
         "_requires_grad",
-        "grad_fn",
+        "_grad_fn",
         "_version_counter",
         "__weakref__",
         "__dict__",
@@ -83,7 +83,7 @@ class Tensor:
         self._dtype = dtype
         self._device = device
         self._requires_grad = False
-        self.grad_fn = None
+        self._grad_fn = None
         self._version_counter = [0]
         if grad_mode.STATE.inference:
             self._inference = True
@@ -96,7 +96,7 @@ class Tensor:
         t._dtype = dtype
         t._device = device or CPU
         t._requires_grad = False
-        t.grad_fn = None
+        t._grad_fn = None
         t._version_counter = [0]
         if _STATE.inference:
             t._inference = True
@@ -106,7 +106,7 @@ class Tensor:
     def _from_node_output(cls, data: Any, node: Any, counter: list) -> Tensor:
         """A saved output, unpacked for a create_graph backward: same data, same grad_fn."""
         t = cls._wrap(data, dtypes.from_numpy_dtype(data.dtype), node.device)
-        t._requires_grad, t.grad_fn, t._version_counter = True, node, counter
+        t._requires_grad, t._grad_fn, t._version_counter = True, node, counter
         return t
 
     # -- what a tensor is ------------------------------------------------------------------
@@ -207,7 +207,21 @@ class Tensor:
     # -- autograd state --------------------------------------------------------------------
 
     @property
+    def grad_fn(self) -> Any:
+        """The node that made this tensor (None for a leaf). A view whose base changed in place
+        since gets its history regenerated first, as in PyTorch."""
+        if self._view is not None:
+            define.refresh_view(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node: Any) -> None:
+        self._grad_fn = node
+
+    @property
     def requires_grad(self) -> bool:
+        if self._view is not None:
+            define.refresh_view(self)
         return self._requires_grad
 
     @requires_grad.setter

@@ -267,6 +267,15 @@ CASES = {
     "new-zeros-neg": lambda t: t.zeros(2).new_zeros(-1),
     "T0": lambda t: t.tensor(1.0).T,
     "T1": lambda t: t.zeros(2).T,
+    # A view's history, read straight after its base changed in place, is the new one.
+    "view-history-after-base-in-place": lambda t: (
+        lambda x: (lambda y: (x.mul_(2), type(y.grad_fn.next_functions[0][0]).__name__)[1])(x[:2])
+    )(t.ones(3, requires_grad=True).clone()),
+    "view-requires-grad-after-base-in-place": lambda t: (
+        lambda b: (
+            lambda v: (b.add_(t.ones(3, requires_grad=True)), v.requires_grad, v.is_leaf)[1:]
+        )(b[:2])
+    )(t.zeros(3)),
     "mT0": lambda t: t.tensor(1.0).mT,
     "mT1": lambda t: t.zeros(2).mT,
     "mT0-is-self": lambda t: (lambda x: x.mT is x)(t.tensor(1.0)),

@@ -318,7 +318,7 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
             metas.append((value._data.shape, value._dtype))
             if value._requires_grad:
                 wanted |= bit
-                producer = value.grad_fn
+                producer = value._grad_fn
                 if producer is None:
                     ref = value._accumulator  # accumulator(value), without a call when alive
                     producer = ref() if ref is not None else None
@@ -344,10 +344,10 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
         node.n_outputs = len(outputs)
         for nr, out in enumerate(outputs):
             if out._dtype.category >= dtypes.FLOATING:
-                out._requires_grad, out.grad_fn, out._output_nr = True, node, nr
+                out._requires_grad, out._grad_fn, out._output_nr = True, node, nr
     elif first._dtype.category >= dtypes.FLOATING:
         first._requires_grad = True
-        first.grad_fn = node
+        first._grad_fn = node
     saved: dict[str, Any] = {}
     names = []
     plan = op.saves.get(wanted)
@@ -761,7 +761,7 @@ def refresh_view(view: Any) -> None:
         )
     with grad_mode.set_grad_enabled(True):
         replayed = replay_view(record.steps, base)
-    view.grad_fn, view._requires_grad = replayed.grad_fn, True
+    view._grad_fn, view._requires_grad = replayed._grad_fn, True
     view._output_nr = replayed._output_nr
     record.version = view._version_counter[0]
 
