@@ -747,7 +747,7 @@ def replay_view(steps: tuple, base: Any, on_arrays: bool = False) -> Any:
 
 def refresh_view(view: Any) -> None:
     """A view whose base changed in place since its history was set gets a new history,
-    through the base (PyTorch regenerates a view's grad_fn the same way)."""
+    through the base (an AsStridedBackward0, as PyTorch regenerates a view's grad_fn)."""
     record = view._view
     base = view._base
     if record.version == view._version_counter[0] or base is None or not base._requires_grad:
@@ -759,10 +759,8 @@ def refresh_view(view: Any) -> None:
             f"Output {view._output_nr} of {record.creation[6:]} is a view and its base or another "
             "view of its base has been modified inplace. " + inplace.MULTI_VIEW
         )
-    with grad_mode.set_grad_enabled(True):
-        replayed = replay_view(record.steps, base)
-    view._grad_fn, view._requires_grad = replayed._grad_fn, True
-    view._output_nr = replayed._output_nr
+    view._grad_fn, view._requires_grad = inplace.regenerated_history(record.steps, base), True
+    view._output_nr = 0
     record.version = view._version_counter[0]
 
 

@@ -130,11 +130,16 @@ def write_result(self: Any, result: Any, check_overlap: bool = True) -> None:
 
 def _keep_original_self(self: Any, result: Any) -> None:
     """The op saved `self` by reference, but self is about to change: like PyTorch, keep a
-    copy of the original (other saved references to self still see the change and fail)."""
+    copy of the original (other saved references to self still see the change and fail). The
+    copy is a recorded clone when self has a history, so a create_graph backward can still
+    differentiate through the original (sin_'s cos(x), say)."""
     values = getattr(result.grad_fn, "values", None)
     saved = values.get("self") if values else None
     if isinstance(saved, SavedTensor) and saved.tensor is self:
-        original = define.Tensor._wrap(self._data.copy(), self._dtype, self._device)
+        if self._requires_grad:
+            original = self.clone()
+        else:
+            original = define.Tensor._wrap(self._data.copy(), self._dtype, self._device)
         values["self"] = save(original)
 
 
@@ -149,10 +154,8 @@ def rebase_history(self: Any, result: Any) -> None:
     copy = CopySlices(edge(base), self._view.steps, node)
     base.grad_fn, base._requires_grad, base._output_nr = copy, True, 0
     # The view's own history now runs through its base: replay the view steps on the base.
-    with grad_mode.set_grad_enabled(True):
-        replayed = define.replay_view(self._view.steps, base)
-    self.grad_fn, self._requires_grad = replayed.grad_fn, True
-    self._output_nr = replayed._output_nr
+    self.grad_fn, self._requires_grad = regenerated_history(self._view.steps, base), True
+    self._output_nr = 0
     self._view.version = self._version_counter[0]
 
 
@@ -270,3 +273,32 @@ def write_out(out: Any, result: Any, op_name: str) -> Any:
     out._data[...] = result._data
     out._version_counter[0] += 1
     return out
+
+
+@define.op(
+    "AsStridedBackward0",
+    self=lambda grad, self_shape, positions, F: define.formula_op(F, index_put_accumulate)(
+        F.zeros(self_shape, grad), positions, grad
+    ),
+)
+def _as_strided_view(self, positions):
+    """The view's elements picked out of its base (the node is what matters, not this)."""
+    return self[positions]
+
+
+def regenerated_history(steps: tuple, base: Any) -> Node:
+    """The grad_fn a view gets when its base (or another view of it) changed in place: one
+    AsStridedBackward0 from the base's new history, as PyTorch 2.13 regenerates it, whose
+    gradient adds the view's gradient into the base's elements the view covers (twice where
+    an expanded view covers one twice)."""
+    xp = array_namespace(base._data)
+    if base._data.ndim == 0:  # nothing to index: replay the view ops themselves
+        with grad_mode.set_grad_enabled(True):
+            return define.replay_view(steps, base).grad_fn
+    grids = xp.indices(base._data.shape)
+    positions = tuple(define.replay_view(steps, grid, on_arrays=True) for grid in grids)
+    with grad_mode.set_grad_enabled(True):
+        return _as_strided_view(base, positions).grad_fn
+
+
+from conformance.reference.ops.indexing import index_put_accumulate  # noqa: E402
