@@ -18,7 +18,17 @@ import numpy as np
 from conformance.reference import dtypes, fp_errors
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
-from conformance.reference.ops.define import formula_op, op
+from conformance.reference.ops.define import formula_op, op, pointwise
+from conformance.reference.ops.indexing import _add_at
+from conformance.reference.ops.pointwise import erf as _erf
+from conformance.reference.ops.pointwise import opmath
+from conformance.reference.ops.reductions import (
+    _accumulator,
+    _double_on_cpu,
+    _norm_grad,
+    dims_of,
+    vector_norm_dims,
+)
 from conformance.reference.ops.shape import unsafe_view
 from conformance.reference.tensor import Size, Tensor
 
@@ -27,6 +37,27 @@ __all__ = [
     "relu",
     "relu_",
     "leaky_relu",
+    "relu6",
+    "hardtanh",
+    "hardtanh_",
+    "elu",
+    "elu_",
+    "silu",
+    "softplus",
+    "logsigmoid",
+    "softsign",
+    "mish",
+    "threshold",
+    "threshold_",
+    "glu",
+    "gelu",
+    "normalize",
+    "cosine_similarity",
+    "pairwise_distance",
+    "one_hot",
+    "embedding",
+    "layer_norm",
+    "pad",
     "sigmoid",
     "tanh",
     "softmax",
@@ -35,6 +66,9 @@ __all__ = [
     "batch_norm",
     "mse_loss",
     "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "kl_div",
     "nll_loss",
     "cross_entropy",
     "binary_cross_entropy",
@@ -241,6 +275,714 @@ def log_softmax(
     return _reference().log_softmax(input, dim, dtype=dtype)
 
 
+# -- more activations ---------------------------------------------------------------------
+#
+# Each of these is one PyTorch CPU kernel with a backward node of its own. The forwards follow
+# the kernels' formulas (in float32 for float16 and bfloat16, rounded once), so the values at
+# 0, inf and nan are PyTorch's; the derivatives are the formulas of its *_backward kernels.
+
+
+def _floating_kernel(kernel: str, array: Any) -> None:
+    """These kernels exist for floating dtypes only: PyTorch's NotImplementedError otherwise."""
+    dtype = dtypes.from_numpy_dtype(array.dtype)
+    if dtype.category != dtypes.FLOATING:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
+
+
+def _masked(grad, keep, F):
+    """The gradient where `keep`, zero elsewhere (an inf gradient too, which 0 * grad is not)."""
+    return F.where(keep, grad, F.zeros_like(grad))
+
+
+def _check_hardtanh(self, min_val, max_val):
+    if self.dtype == bool:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    # The limits are converted to the integer type first: -0.5 becomes 0, and passes.
+    if self.dtype.kind == "u" and (int(min_val) < 0 or int(max_val) < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+
+
+def _hardtanh_grad(grad, self, min_val, max_val, F):
+    """hardtanh_backward: the gradient strictly between the limits, none at or beyond them,
+    and none at a nan input, as PyTorch's vectorised CPU loop decides. (Its scalar loop, which
+    only takes the last few elements that do not fill a vector, passes a nan's gradient.)"""
+    return _masked(grad, (self > min_val) & (self < max_val), F)
+
+
+@op("HardtanhBackward0", self=_hardtanh_grad)
+def _hardtanh(self, min_val, max_val):
+    _check_hardtanh(self, min_val, max_val)
+    return array_namespace(self).clip(self, min_val, max_val).astype(self.dtype, copy=False)
+
+
+@op(
+    "HardtanhBackward0",
+    self=lambda grad, result, min_val, max_val, F: _hardtanh_grad(
+        grad, result, min_val, max_val, F
+    ),
+)
+def _hardtanh_over_self(self, min_val, max_val):
+    """The in-place form reads its output: clamped, it is at a limit exactly where the input
+    was at or beyond it, so the gradient is the same (PyTorch keeps the node's name)."""
+    return _hardtanh.forward(self, min_val, max_val)
+
+
+def _in_place(input: Tensor, compute: Any) -> Tensor:
+    from conformance.reference.ops import inplace as _inplace
+
+    return _inplace.apply_inplace(input, compute)
+
+
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    """Clamp to [min_val, max_val], with a node of its own (not clamp's)."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return _in_place(input, lambda: _hardtanh_over_self(input, min_val, max_val))
+    return _hardtanh(input, min_val, max_val)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """hardtanh(input, 0, 6), as PyTorch computes it (HardtanhBackward0)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+@op(
+    "EluBackward0",
+    self=lambda grad, self, alpha, F: F.where(self <= 0, grad * alpha * F.exp(self), grad),
+)
+def _elu(self, alpha):
+    _floating_kernel("elu_cpu", self)
+    xp = array_namespace(self)
+    x = opmath(self)
+    return xp.where(x <= 0, xp.expm1(x) * alpha, x).astype(self.dtype, copy=False)
+
+
+def _elu_result_grad(grad, result, alpha, F):
+    """From the output: alpha * exp(x) is result + alpha where x <= 0, which only holds for a
+    positive alpha; PyTorch refuses the rest when the backward runs."""
+    if alpha < 0:
+        raise RuntimeError(
+            "In-place elu backward calculation is triggered with a negative slope which is not "
+            "supported. This is caused by calling in-place forward function with a negative "
+            "slope, please call out-of-place version instead."
+        )
+    return F.where(result <= 0, grad * (result + alpha), grad)
+
+
+@op("EluBackward1", self=_elu_result_grad)
+def _elu_over_self(self, alpha):
+    return _elu.forward(self, alpha)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, alpha * (exp(x) - 1) elsewhere."""
+    if inplace:
+        return _in_place(input, lambda: _elu_over_self(input, alpha))
+    return _elu(input, alpha)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return elu(input, alpha, inplace=True)
+
+
+def _silu_grad(grad, self, F):
+    sigmoid = 1 / (1 + F.exp(-self))
+    return grad * sigmoid * (1 + self * (1 - sigmoid))
+
+
+@op("SiluBackward0", self=_silu_grad)
+def _silu(self):
+    _floating_kernel("silu_cpu", self)
+    x = opmath(self)
+    return (x / (1 + array_namespace(x).exp(-x))).astype(self.dtype, copy=False)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x), computed as PyTorch's kernel does: x / (1 + exp(-x))."""
+    if inplace:
+        return _in_place(input, lambda: _silu(input.clone()))
+    return _silu(input)
+
+
+def _softplus_grad(grad, self, beta, threshold, F):
+    """Beyond the threshold the forward is the identity, and so is the gradient."""
+    z = F.exp(self * beta)
+    return F.where(self * beta > threshold, grad, grad * z / (z + 1))
+
+
+@op("SoftplusBackward0", self=_softplus_grad)
+def _softplus(self, beta, threshold):
+    _floating_kernel("softplus_cpu", self)
+    xp = array_namespace(self)
+    x = opmath(self)
+    scaled = x * beta
+    out = xp.where(scaled > threshold, x, xp.log1p(xp.exp(scaled)) / beta)
+    return out.astype(self.dtype, copy=False)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
+    return _softplus(input, beta, threshold)
+
+
+def _log_sigmoid_grad(grad, self, F):
+    """log_sigmoid_backward, from z = exp(-|x|): 1 - sigmoid(x) written without overflow."""
+    negative = self < 0
+    z = F.exp(-F.abs(self))
+    return grad * F.where(negative, 1 - z / (1 + z), z / (1 + z))
+
+
+@op("LogSigmoidBackward0", self=_log_sigmoid_grad)
+def _logsigmoid(self):
+    _floating_kernel("log_sigmoid_cpu", self)
+    xp = array_namespace(self)
+    x = opmath(self)
+    out = xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+    return out.astype(self.dtype, copy=False)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): no overflow for large |x|."""
+    return _logsigmoid(input)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """PyTorch composes it in Python: input / (input.abs() + 1)."""
+    return input / (input.abs() + 1)
+
+
+def _mish_grad(grad, self, F):
+    sigmoid = 1 / (1 + F.exp(-self))
+    tanh_softplus = F.tanh(F.log1p(F.exp(self)))
+    return grad * (tanh_softplus + self * sigmoid * (1 - tanh_softplus * tanh_softplus))
+
+
+@op("MishBackward0", self=_mish_grad)
+def _mish(self):
+    _floating_kernel("mish_cpu", self)
+    xp = array_namespace(self)
+    x = opmath(self)
+    return (x * xp.tanh(xp.log1p(xp.exp(x)))).astype(self.dtype, copy=False)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x)), the softplus without a threshold."""
+    if inplace:
+        return _in_place(input, lambda: _mish(input.clone()))
+    return _mish(input)
+
+
+@op(
+    "ThresholdBackward0",
+    self=lambda grad, self, threshold, F: F.threshold_backward(grad, self, threshold),
+)
+def _threshold(self, threshold, value):
+    if self.dtype == bool:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
+    xp = array_namespace(self)
+    return xp.where(self <= threshold, value, self).astype(self.dtype, copy=False)
+
+
+@op(
+    "ThresholdBackward1",
+    self=lambda grad, original, threshold, F: F.threshold_backward(grad, original, threshold),
+)
+def _threshold_over_self(self, original, threshold, value):
+    """In place, PyTorch saves a copy of the input from before the write (`original`, passed
+    detached: threshold_backward's own derivative in its input is zero anyway)."""
+    return _threshold.forward(self, threshold, value)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """`value` where input <= threshold, the input elsewhere."""
+    if inplace:
+        return threshold_(input, threshold, value)
+    return _threshold(input, threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    original = input.detach().clone()
+    return _in_place(input, lambda: _threshold_over_self(input, original, threshold, value))
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_GELU_PDF = 2 / math.sqrt(math.pi) * _SQRT1_2 * 0.5  # 1 / sqrt(2 pi)
+_GELU_TANH_BETA = math.sqrt(2) * 2 / math.sqrt(math.pi) * 0.5  # sqrt(2 / pi)
+_GELU_TANH_KAPPA = 0.044715
+
+
+def _gelu_grad(grad, self, approximate, F):
+    """gelu_backward: cdf + x * pdf exactly; for 'tanh' the derivative of its own formula."""
+    if approximate == "tanh":
+        x_sq = self * self
+        tanh_inner = F.tanh(_GELU_TANH_BETA * (self + _GELU_TANH_KAPPA * x_sq * self))
+        left = 0.5 * self
+        right = 1 + tanh_inner
+        inner_derivative = _GELU_TANH_BETA * (1 + 3 * _GELU_TANH_KAPPA * x_sq)
+        right_derivative = left * (1 - tanh_inner * tanh_inner) * inner_derivative
+        return grad * (0.5 * right + right_derivative)
+    cdf = 0.5 * (1 + F.erf(self * _SQRT1_2))
+    pdf = _GELU_PDF * F.exp(-0.5 * self * self)
+    return grad * (cdf + self * pdf)
+
+
+@op("GeluBackward0", self=_gelu_grad)
+def _gelu(self, approximate):
+    _floating_kernel("GeluKernelImpl", self)
+    xp = array_namespace(self)
+    x = opmath(self)
+    if approximate == "tanh":
+        inner = _GELU_TANH_BETA * (x + _GELU_TANH_KAPPA * x * x * x)
+        out = 0.5 * x * (1 + xp.tanh(inner))
+    else:
+        out = x * 0.5 * (1 + _erf.forward(x * _SQRT1_2))
+    return out.astype(self.dtype, copy=False)
+
+
+def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
+    """x * Phi(x), Phi the standard normal CDF (through erf); approximate='tanh' uses
+    0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3))).
+
+    Known departure: PyTorch's float32 (and bfloat16) CPU kernel gives nan at +inf, where this
+    formula (and PyTorch's float64 and float16 kernels) give inf."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _gelu(input, approximate)
+
+
+def _halves(self, dim):
+    """The two halves of `self` along dim, as index tuples (work on arrays and Tensors)."""
+    half = self.shape[dim] // 2
+    before = (slice(None),) * dim
+    return before + (slice(0, half),), before + (slice(half, None),)
+
+
+def _glu_grad(grad, self, dim, F):
+    first, second = _halves(self, dim)
+    a, gate = self[first], F.sigmoid(self[second])
+    return F.cat([grad * gate, grad * a * gate * (1 - gate)], dim)
+
+
+@op("GluBackward0", self=_glu_grad)
+def _glu(self, dim):
+    _floating_kernel("glu_cpu", self)
+    first, second = _halves(self, dim)
+    x = opmath(self)
+    out = x[first] / (1 + array_namespace(x).exp(-x[second]))
+    return out.astype(self.dtype, copy=False)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """a * sigmoid(b), a and b the two halves of the input along dim."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    dim = _dim(dim, input.ndim)
+    if input.shape[dim] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {dim} is size {input.shape[dim]}"
+        )
+    return _glu(input, dim)
+
+
+def _dim(dim: int, ndim: int) -> int:
+    """dim in [-ndim, ndim), made non-negative; PyTorch's IndexError otherwise."""
+    low, high = -max(ndim, 1), max(ndim, 1) - 1
+    if not low <= dim <= high:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
+        )
+    return dim % max(ndim, 1)
+
+
+# -- normalize and distances --------------------------------------------------------------
+#
+# PyTorch composes these from other ops (in Python for normalize, in C++ for the other two),
+# so the graph shows those steps; the few steps that are C++ calls with a node of their own
+# (clamp_min, add with a Scalar, the old at::norm) are declared here under PyTorch's names.
+
+
+@op(
+    "ClampMinBackward0",
+    self=lambda grad, self, min, F: _masked(grad, self >= min, F),
+)
+def _clamp_min(self, min):  # noqa: A002
+    """max(self, min), a nan staying nan; no gradient where clamped (nor at a nan)."""
+    return array_namespace(self).maximum(self, min).astype(self.dtype, copy=False)
+
+
+@pointwise("AddBackward1", self=lambda grad: grad)
+def _add_scalar(self, other):
+    """tensor + Scalar inside a PyTorch kernel (Python's `+` records AddBackward0)."""
+    return self + other
+
+
+@op(
+    "NormBackward1",
+    self=lambda grad, self, ord, result, dims, keepdim, F: _norm_grad(
+        F, grad, self, ord, result, dims, keepdim
+    ),
+)
+def _norm_dims(self, ord, dims, keepdim):
+    """at::norm(self, p, dim, keepdim), which C++ code still calls: linalg.vector_norm's
+    values and derivative, under the old node name."""
+    return vector_norm_dims.forward(self, ord, dims, keepdim, None)
+
+
+def normalize(
+    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None
+) -> Tensor:
+    """input / max(norm(input, p, dim), eps), the norm broadcast back over dim."""
+    denom = _clamp_min(input.norm(p, dim, keepdim=True), eps).expand_as(input)
+    if out is not None:
+        return _reference().div(input, denom, out=out)
+    return input / denom
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """sum(x1 / max(|x1|, eps) * x2 / max(|x2|, eps)) over dim.
+
+    As PyTorch 2.x computes it: each input is divided by its own norm first (so the result
+    stays within [-1, 1] and nothing overflows), the norms cloned and clamped in place under
+    no_grad, so the gradient flows through them as if unclamped.
+    """
+    common = dtypes.result_type(x1, x2)
+    if common.category != dtypes.FLOATING:
+        raise RuntimeError(
+            "expected common dtype to be floating point, yet common dtype is "
+            f"{scalar_type_name(common)}"
+        )
+    x1 = x1 if x1.dtype.category == dtypes.FLOATING else x1.to(common)
+    x2 = x2 if x2.dtype.category == dtypes.FLOATING else x2.to(common)
+    if x1.shape != x2.shape:  # expand_outplace: both expanded, or neither
+        shape = broadcast_shapes(x1.shape, x2.shape)
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+    reference = _reference()
+    norms = []
+    for x in (x1, x2):
+        norm = reference.linalg.vector_norm(x, 2, dim, keepdim=True).clone()
+        with reference.no_grad():
+            norm.clamp_(min=eps)
+        norms.append(norm)
+    return ((x1 / norms[0]) * (x2 / norms[1])).sum(dim)
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """norm(x1 - x2 + eps, p) over the last dimension: eps keeps the norm's gradient finite
+    where the inputs are equal."""
+    last = max(x1.ndim, x2.ndim) - 1
+    difference = _add_scalar(x1 - x2, eps)
+    return _norm_dims(difference, float(p), dims_of(last, difference.ndim), keepdim)
+
+
+# -- one_hot and embedding ----------------------------------------------------------------
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """An int64 tensor with a trailing class axis: 1 at each index, 0 elsewhere. With
+    num_classes=-1 the count is inferred as max + 1 (impossible for an empty input)."""
+    _require_tensor("one_hot", tensor)
+    if tensor.dtype is not dtypes.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    data = tensor._data
+    xp = array_namespace(data)
+    if data.size == 0:
+        if num_classes <= 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    else:
+        if int(data.min()) < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if num_classes == -1:
+            num_classes = int(data.max()) + 1
+        elif num_classes <= int(data.max()):
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    out = (data[..., None] == xp.arange(num_classes)).astype(np.int64)
+    return Tensor._wrap(out, dtypes.int64, tensor.device)
+
+
+def _embedding_double_grad(grad, indices, padding_idx, F):
+    """The rows the indices pick from a weight-shaped gradient, none at padding_idx (PyTorch
+    ignores scale_grad_by_freq here)."""
+    padded = F.unsqueeze(indices == padding_idx, -1)
+    rows = grad[indices]
+    return F.where(padded, F.zeros_like(rows), rows)
+
+
+@op("EmbeddingDenseBackwardBackward0", grad_output=_embedding_double_grad)
+def _embedding_backward(grad_output, indices, num_weights, padding_idx, scale_grad_by_freq):
+    """The weight's gradient: each index's gradient row added into its row of the weight,
+    none into padding_idx, each divided by how often its index occurs if asked to."""
+    xp = array_namespace(grad_output)
+    flat = indices.reshape(-1)
+    rows = grad_output.reshape(flat.shape[0], grad_output.shape[-1])
+    if scale_grad_by_freq:
+        counts = xp.bincount(flat, minlength=num_weights).astype(rows.dtype)
+        rows = rows / counts[flat][:, None]
+    keep = flat != padding_idx
+    out = xp.zeros((num_weights, grad_output.shape[-1]), grad_output.dtype)
+    _add_at(out, flat[keep], rows[keep])
+    return out
+
+
+@op(
+    "EmbeddingBackward0",
+    weight=lambda grad, weight_shape, indices, padding_idx, scale_grad_by_freq, F: formula_op(
+        F, _embedding_backward
+    )(grad, indices, weight_shape[0], padding_idx, scale_grad_by_freq),
+)
+def _embedding(weight, indices, padding_idx, scale_grad_by_freq):
+    return weight[indices]
+
+
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """The rows of `weight` that `input` indexes. padding_idx's row gets no gradient; with
+    max_norm, the rows looked up are first renormalised in place (without a gradient)."""
+    rows = weight.shape[0] if weight.ndim else 0
+    if padding_idx is not None:
+        if padding_idx > 0 and padding_idx >= rows or padding_idx < -rows:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx = padding_idx % rows if padding_idx < 0 else padding_idx
+    else:
+        padding_idx = -1
+    if sparse:
+        raise NotImplementedError("conformance.reference: sparse gradients are not supported")
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    if input.dtype not in (dtypes.int64, dtypes.int32):
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {input.type()} instead (while checking arguments for "
+            "embedding)"
+        )
+    indices = input._data
+    if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= rows):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _renorm_rows(weight, indices, max_norm, norm_type)
+    return _embedding(weight, input, padding_idx, scale_grad_by_freq)
+
+
+def _renorm_rows(weight: Tensor, indices: Any, max_norm: float, norm_type: float) -> None:
+    """embedding_renorm_: each row looked up whose norm exceeds max_norm is scaled in place
+    by max_norm / (norm + 1e-7), under no_grad (the version counter moves)."""
+    xp = array_namespace(indices)
+    picked = xp.unique(indices.reshape(-1))
+    data = weight._data
+    with fp_errors.quiet():
+        norms = _vector_norm_array(data[picked], float(norm_type))
+        scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1).astype(data.dtype)
+    data[picked] = data[picked] * scale[:, None]
+    weight._version_counter[0] += 1
+
+
+def _vector_norm_array(rows: Any, ord: float) -> Any:
+    return vector_norm_dims.forward(rows, ord, (1,), False, None)
+
+
+# -- layer norm ---------------------------------------------------------------------------
+
+
+def _ln_stats(input, mean, rstd, axes, eps):
+    """The statistics a derivative uses: recomputed from the input Tensor under create_graph
+    (a second derivative must see how they depend on the input), the forward's otherwise."""
+    if isinstance(input, Tensor):
+        mean = input.mean(dim=axes, keepdim=True)
+        centered = input - mean
+        rstd = ((centered * centered).mean(dim=axes, keepdim=True) + eps).rsqrt()
+    return mean, rstd
+
+
+def _ln_input_grad(grad, input, weight, mean, rstd, normalized_ndim, eps, F):
+    """rstd * (g - mean(g) - x_hat * mean(g * x_hat)) over the normalised dims, g being the
+    gradient times the weight: the mean and the variance depend on every input of a row."""
+    axes = tuple(range(input.ndim - normalized_ndim, input.ndim))
+    mean, rstd = _ln_stats(input, mean, rstd, axes, eps)
+    xhat = (input - mean) * rstd
+    g = grad if weight is None else grad * weight
+    n = math.prod(input.shape[input.ndim - normalized_ndim :])
+    mean_g = F.sum(g, axes, keepdim=True) / n
+    mean_g_xhat = F.sum(g * xhat, axes, keepdim=True) / n
+    return (g - mean_g - xhat * mean_g_xhat) * rstd
+
+
+def _batch_sum(a, normalized_ndim, F):
+    """Sum over the leading (batch) dims, the normalised dims kept."""
+    lead = tuple(range(a.ndim - normalized_ndim))
+    return F.sum(a, lead) if lead else a
+
+
+def _ln_weight_grad(grad, input, mean, rstd, normalized_ndim, eps, F):
+    axes = tuple(range(input.ndim - normalized_ndim, input.ndim))
+    mean, rstd = _ln_stats(input, mean, rstd, axes, eps)
+    return _batch_sum(grad * ((input - mean) * rstd), normalized_ndim, F)
+
+
+@op(
+    "NativeLayerNormBackward0",
+    input=_ln_input_grad,
+    weight=_ln_weight_grad,
+    bias=lambda grad, normalized_ndim, F: _batch_sum(grad, normalized_ndim, F),
+)
+def _layer_norm(input, weight, bias, mean, rstd, normalized_ndim, eps):
+    """(input - mean) * rstd * weight + bias, in float32 for float16 and bfloat16 inputs."""
+    out = (opmath(input) - mean) * rstd
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out.astype(input.dtype, copy=False)
+
+
+def _check_layer_norm(input, normalized_shape, weight, bias):
+    shape = list(normalized_shape)
+    if not shape:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+            "one element, but got normalized_shape = []"
+        )
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is not None and list(param.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(param.shape)} and normalized_shape = {shape}"
+            )
+    if input.ndim < len(shape) or list(input.shape[input.ndim - len(shape) :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={shape}, expected input with shape [*, "
+            f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    if input.dtype.category != dtypes.FLOATING:
+        raise NotImplementedError(
+            f"\"LayerNormKernelImpl\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
+    params = [p for p in (weight, bias) if p is not None]
+    if all(p.dtype is input.dtype for p in params):
+        return
+    # PyTorch's CPU kernel takes float32 parameters with a float16 or bfloat16 input (mixed
+    # precision), and nothing else that differs.
+    if params[0].dtype is input.dtype:
+        other = next(p for p in params if p.dtype is not input.dtype)
+        raise RuntimeError(
+            f"expected scalar type {scalar_type_name(input.dtype)} but found "
+            f"{scalar_type_name(other.dtype)}"
+        )
+    if any(p.dtype is not dtypes.float32 for p in params):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if input.dtype is dtypes.float64:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise over the trailing dims named by normalized_shape: mean 0 and (biased)
+    variance 1 per row, then scaled by weight and shifted by bias."""
+    if isinstance(normalized_shape, int):
+        raise TypeError(
+            "layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not int"
+        )
+    _check_layer_norm(input, normalized_shape, weight, bias)
+    k = len(normalized_shape)
+    data = input._data
+    axes = tuple(range(data.ndim - k, data.ndim))
+    xp = array_namespace(data)
+    # float32 statistics are kept in double here, so that they are as exact as PyTorch's
+    # (which keeps them in float with a compensated sum).
+    work = data.astype(_double_on_cpu(_accumulator(data.dtype), data), copy=False)
+    with fp_errors.quiet():
+        n = math.prod(data.shape[data.ndim - k :])  # 0 gives nan statistics, silently
+        mean = work.sum(axis=axes, keepdims=True) / n
+        var = ((work - mean) ** 2).sum(axis=axes, keepdims=True) / n
+        rstd = 1 / xp.sqrt(xp.maximum(var, 0) + eps)
+    stat_dtype = _accumulator(data.dtype)
+    as_tensor = lambda a: Tensor._wrap(  # noqa: E731
+        a.astype(stat_dtype, copy=False), dtypes.from_numpy_dtype(stat_dtype), input.device
+    )
+    return _layer_norm(input, weight, bias, as_tensor(mean), as_tensor(rstd), k, eps)
+
+
+# -- pad ----------------------------------------------------------------------------------
+
+
+@op(
+    "ConstantPadNdBackward0",
+    self=lambda grad, pad, F: formula_op(F, constant_pad_nd)(grad, tuple(-p for p in pad), 0),
+)
+def constant_pad_nd(self, pad, value=0):
+    """A new array: `pad` = (left, right) pairs from the last dim backwards, a negative width
+    cropping. Its gradient is the same op with the widths negated."""
+    shape, source, target = list(self.shape), [slice(None)] * self.ndim, [slice(None)] * self.ndim
+    for i in range(len(pad) // 2):
+        dim = self.ndim - 1 - i
+        left, right = pad[2 * i], pad[2 * i + 1]
+        shape[dim] = self.shape[dim] + left + right
+        source[dim] = slice(max(-left, 0), self.shape[dim] - max(-right, 0))
+        kept = self.shape[dim] - max(-left, 0) - max(-right, 0)
+        target[dim] = slice(max(left, 0), max(left, 0) + kept)
+    out = array_namespace(self).full(shape, value, dtype=self.dtype)
+    out[tuple(target)] = self[tuple(source)]
+    return out
+
+
+def _check_pad(input: Tensor, pad: Any) -> tuple:
+    if not isinstance(pad, tuple | list):
+        raise TypeError(
+            f"pad(): argument 'pad' (position 2) must be tuple of ints, not {type(pad).__name__}"
+        )
+    for position, width in enumerate(pad):
+        if not isinstance(width, int) or isinstance(width, bool):
+            raise TypeError(
+                "pad(): argument 'pad' (position 2) must be tuple of ints, but found element of "
+                f"type {type(width).__name__} at pos {position}"
+            )
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(pad)} and input of dimension {input.ndim}"
+        )
+    for i in range(len(pad) // 2):
+        # PyTorch crops with narrow(), the left side first.
+        size = input.shape[input.ndim - 1 - i]
+        for width in pad[2 * i : 2 * i + 2]:
+            if width < 0:
+                size += width
+                if size < 0:
+                    raise RuntimeError("narrow(): length must be non-negative.")
+    return tuple(pad)
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad (or, with negative widths, crop) the last len(pad) // 2 dims: `pad` lists
+    (left, right) widths starting from the last dim. Only mode='constant' is implemented."""
+    if mode != "constant":
+        if mode in ("reflect", "replicate", "circular"):
+            raise NotImplementedError(f"conformance.reference: pad mode {mode!r} is not supported")
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    return constant_pad_nd(input, _check_pad(input, pad), 0 if value is None else value)
+
+
 # -- dropout ------------------------------------------------------------------------------
 
 
@@ -415,6 +1157,8 @@ def _reduction(reduction: str, size_average: Any = None, reduce: Any = None) -> 
 def _reduce(loss: Any, reduction: str) -> Any:
     """Apply the reduction to an array of elementwise losses (the forward of a loss op)."""
     if reduction == "mean":
+        if not loss.size:  # nan, without NumPy's "Mean of empty slice" warning
+            return array_namespace(loss).full((), np.nan, loss.dtype)
         return loss.mean(dtype=loss.dtype)
     if reduction == "sum":
         return loss.sum(dtype=loss.dtype)
@@ -565,6 +1309,166 @@ def l1_loss(
     if reduction == "sum":
         return errors.sum()
     return errors
+
+
+# -- smooth L1, Huber and Kullback-Leibler ------------------------------------------------
+
+
+def _smooth_l1_grad(grad, self, target, reduction, beta, F):
+    """smooth_l1_loss_backward: +-1 beyond beta, (x - y) / beta within, a nan difference
+    giving nan; over the element count for a mean."""
+    x = self - target
+    norm = _per_element(grad, math.prod(self.shape), reduction)
+    return F.where(x <= -beta, -norm, F.where(x >= beta, norm, x * norm / beta))
+
+
+@op(
+    "SmoothL1LossBackward0",
+    self=_smooth_l1_grad,
+    target=lambda grad, self, target, reduction, beta, F: (
+        -_smooth_l1_grad(grad, self, target, reduction, beta, F)
+    ),
+)
+def _smooth_l1_loss(self, target, reduction, beta, dtype):
+    xp = array_namespace(self)
+    z = xp.abs(opmath(self.astype(dtype.np, copy=False) - target.astype(dtype.np, copy=False)))
+    loss = xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
+    return _reduce(loss.astype(dtype.np, copy=False), reduction)
+
+
+def _loss_dtype(kernel: str, input: Tensor, target: Tensor) -> dtypes.dtype:
+    """The kernel computes in the promoted dtype, which must be floating."""
+    dtype = dtypes.result_type(input, target)
+    if dtype.category != dtypes.FLOATING:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
+    return dtype
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """0.5 * (x - y)**2 / beta where |x - y| < beta, |x - y| - 0.5 * beta elsewhere. With
+    beta == 0 it is l1_loss, and PyTorch calls l1_loss (its graph shows abs and mean)."""
+    _warn_size(input, target)
+    reduction = _reduction(reduction, size_average, reduce)
+    input, target = _broadcast(input, target)
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    dtype = _loss_dtype("smooth_l1_cpu", input, target)
+    return _smooth_l1_loss(input, target, reduction, beta, dtype)
+
+
+def _huber_grad(grad, self, target, reduction, delta, F):
+    x = self - target
+    norm = _per_element(grad, math.prod(self.shape), reduction)
+    return F.where(x <= -delta, -norm * delta, F.where(x >= delta, norm * delta, x * norm))
+
+
+@op(
+    "HuberLossBackward0",
+    self=_huber_grad,
+    target=lambda grad, self, target, reduction, delta, F: (
+        -_huber_grad(grad, self, target, reduction, delta, F)
+    ),
+)
+def _huber_loss(self, target, reduction, delta, dtype):
+    xp = array_namespace(self)
+    z = xp.abs(opmath(self.astype(dtype.np, copy=False) - target.astype(dtype.np, copy=False)))
+    loss = xp.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+    return _reduce(loss.astype(dtype.np, copy=False), reduction)
+
+
+def huber_loss(
+    input: Tensor,
+    target: Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Tensor | None = None,
+) -> Tensor:
+    """0.5 * (x - y)**2 where |x - y| < delta, delta * (|x - y| - 0.5 * delta) elsewhere:
+    smooth_l1_loss times delta. A weight multiplies each loss (a mean divides by the count,
+    not by the weights' sum)."""
+    _warn_size(input, target)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    input, target = _broadcast(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    dtype = _loss_dtype("huber_cpu", input, target)
+    if input.dtype.category < dtypes.FLOATING:  # the output is allocated like the input
+        raise RuntimeError(
+            f"result type {scalar_type_name(dtype)} can't be cast to the desired output type "
+            f"{scalar_type_name(input.dtype)}"
+        )
+    if weight is None:
+        return _huber_loss(input, target, reduction, delta, dtype)
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    weighted = _huber_loss(input, target, "none", delta, dtype) * weight
+    if reduction == "none":
+        return weighted
+    return weighted.sum() if reduction == "sum" else weighted.mean()
+
+
+@pointwise(
+    "XlogyBackward0",
+    kind="float",
+    self=lambda grad, self, other, F: grad * formula_op(F, _xlogy)(self != 0, other),
+    other=lambda grad, self, other: grad * self / other,
+)
+def _xlogy(self, other):
+    """self * log(other), 0 where self == 0 (even where log(other) is -inf or nan), nan where
+    other is nan (torch.xlogy)."""
+    xp = array_namespace(other)
+    product = xp.where(self == 0, 0, self * xp.log(other))
+    return xp.where(xp.isnan(other), other, product).astype(product.dtype, copy=False)
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """The pointwise KL divergence target * (log(target) - input), the input being
+    log-probabilities (and the target too with log_target). 'batchmean' sums and divides by
+    the batch size, as the mathematical definition does; 'mean' divides by every element and
+    warns about it."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(reduction, size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if reduction not in (*_REDUCTIONS, "batchmean"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if input.dtype.category < dtypes.FLOATING or target.dtype.category < dtypes.FLOATING:
+        raise RuntimeError("kl_div: Integral inputs not supported.")
+    if log_target:
+        output = _reference().exp(target) * (target - input)
+    else:
+        output = _xlogy(target, target) - target * input
+    if reduction == "mean":
+        return output.mean()
+    if reduction in ("sum", "batchmean"):
+        output = output.sum()
+    if reduction == "batchmean" and input.ndim != 0:
+        output = output / input.shape[0]
+    return output
 
 
 # -- negative log likelihood and cross entropy --------------------------------------------
