@@ -102,9 +102,7 @@ def _detached(tree: Any, keep: bool) -> Any:
 
 def _argnums(argnums: Any, count: int) -> tuple:
     single = isinstance(argnums, int)
-    if not single and not (
-        isinstance(argnums, tuple) and all(isinstance(a, int) for a in argnums)
-    ):
+    if not single and not (isinstance(argnums, tuple) and all(isinstance(a, int) for a in argnums)):
         raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
     nums = (argnums,) if single else argnums
     if not nums:
