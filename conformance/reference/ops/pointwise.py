@@ -27,7 +27,31 @@ from conformance.reference.ops.define import op, pointwise
     other=lambda grad, alpha: grad if alpha == 1 else grad * alpha,
 )
 def add(self, other, alpha=1):
-    return self + other * alpha if alpha != 1 else self + other
+    return _plus_scaled(self, other, alpha) if alpha != 1 else self + other
+
+
+# The dtypes whose fused multiply-add float64 reproduces exactly: their products are exact in
+# float64, so one rounding of the float64 result is the one rounding PyTorch's kernel does.
+_NARROW_FLOATS = (np.dtype(np.float32), np.dtype(np.float16), dtypes.bfloat16.np)
+
+
+def _plus_scaled(self, other, alpha):
+    """self + alpha * other as PyTorch's CPU kernel computes it: alpha (and a number operand)
+    in the tensor's dtype, then one fused multiply-add, so rounded once. Emulated through
+    float64 for float32 and half precision (PyTorch's float32 results, bit for bit); float64
+    rounds the product and the sum apart here."""
+    like = self if hasattr(self, "dtype") else other
+    dtype = like.dtype
+    if dtype not in _NARROW_FLOATS:
+        return self + other * alpha
+    scale = float(np.asarray(alpha).astype(dtype))
+
+    def wide(value):
+        if hasattr(value, "shape") and value.shape:
+            return value.astype("float64")
+        return float(np.asarray(value).astype(dtype))
+
+    return (wide(self) + scale * wide(other)).astype(dtype)
 
 
 HALF_ARRAYS = (dtypes.float16.np, dtypes.bfloat16.np)
@@ -95,7 +119,7 @@ def _no_negative_integer_power(self, exponent):
     other=lambda grad, alpha: -grad if alpha == 1 else -grad * alpha,
 )
 def sub(self, other, alpha=1):
-    return self - other * alpha if alpha != 1 else self - other
+    return _plus_scaled(self, other, -alpha) if alpha != 1 else self - other
 
 
 @pointwise("RsubBackward1", check=_no_bool_subtraction, self=lambda grad: -grad)
