@@ -39,7 +39,7 @@ def _plus_scaled(self, other, alpha):
     """self + alpha * other as PyTorch's CPU kernel computes it: alpha (and a number operand)
     in the tensor's dtype, then one fused multiply-add, so rounded once. Emulated through
     float64 for float32 and half precision (PyTorch's float32 results, bit for bit); float64
-    rounds the product and the sum apart here."""
+    has no wider type here, so it rounds the product and the sum apart."""
     like = self if hasattr(self, "dtype") else other
     dtype = like.dtype
     if dtype not in _NARROW_FLOATS:
