@@ -1,0 +1,57 @@
+"""What several families of functional forms share: the torch-like namespace (looked up late),
+PyTorch's type check of a tensor argument, dim wrapping, shape broadcasting, and the gradient
+of a clamp (passed where kept, zero elsewhere)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.reference.tensor import Size, Tensor
+
+
+def _reference() -> Any:
+    """The torch-like namespace, looked up when called (it imports this package)."""
+    from conformance import reference
+
+    return reference
+
+
+def _require_tensor(name: str, value: Any, argument: str = "input") -> None:
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"{name}(): argument '{argument}' (position 1) must be Tensor, not "
+            f"{type(value).__name__}"
+        )
+
+
+def _dim(dim: int, ndim: int) -> int:
+    """dim in [-ndim, ndim), made non-negative; PyTorch's IndexError otherwise."""
+    low, high = -max(ndim, 1), max(ndim, 1) - 1
+    if not low <= dim <= high:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
+        )
+    return dim % max(ndim, 1)
+
+
+def _masked(grad, keep, F):
+    """The gradient where `keep`, zero elsewhere (an inf gradient too, which 0 * grad is not)."""
+    return F.where(keep, grad, F.zeros_like(grad))
+
+
+def broadcast_shapes(*shapes: tuple) -> Size:
+    """The common shape, with PyTorch's message when two sizes disagree."""
+    ndim = max(len(s) for s in shapes)
+    result = [1] * ndim
+    for s in shapes:
+        for i, size in enumerate(s):
+            at = ndim - len(s) + i
+            if result[at] == 1:
+                result[at] = size
+            elif size != 1 and size != result[at]:
+                a, b = (result[at], size) if len(shapes) == 2 else (result[at], size)
+                raise RuntimeError(
+                    f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                    f"non-singleton dimension {at}"
+                )
+    return Size(result)

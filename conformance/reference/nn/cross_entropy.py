@@ -1,0 +1,379 @@
+"""nll_loss, cross_entropy, binary_cross_entropy and binary_cross_entropy_with_logits.
+
+nll_loss and the binary cross entropies are one kernel each, declared as one op with their
+derivatives; cross_entropy is composed (log_softmax, then nll_loss), as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from conformance.reference import dtypes
+from conformance.reference.devices import array_namespace
+from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.nn.activations import log_softmax
+from conformance.reference.nn.common import broadcast_shapes
+from conformance.reference.nn.reduction import _per_element, _reduce, _reduction
+from conformance.reference.ops.define import op
+from conformance.reference.tensor import Tensor
+
+# -- negative log likelihood and cross entropy --------------------------------------------
+
+
+def _array(value: Any) -> Any:
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _like(reference: Any, array: Any) -> Any:
+    """`array` as the derivative's kind of value: a constant Tensor under create_graph."""
+    if isinstance(reference, Tensor):
+        return Tensor._wrap(array, reference._dtype, reference._device)
+    return array
+
+
+def _nll_picks(self, target, weight, ignore_index):
+    """Per target position: the chosen class, its weight (0 where ignored) and a mask.
+
+    The class axis is 1 (0 for an unbatched input); targets equal to ignore_index count for
+    nothing. Out-of-range targets fail as in PyTorch.
+    """
+    xp = array_namespace(self)
+    classes = self.shape[0] if self.ndim == 1 else self.shape[1]
+    target = xp.asarray(target).astype(np.int64, copy=False)
+    keep = target != ignore_index
+    bad = keep & ((target < 0) | (target >= classes))
+    if bad.any():
+        raise IndexError(f"Target {int(target[bad].reshape(-1)[0])} is out of bounds.")
+    chosen = xp.where(keep, target, 0)
+    w = xp.ones(classes, self.dtype) if weight is None else weight.astype(self.dtype)
+    return chosen, xp.where(keep, w[chosen], 0).astype(self.dtype, copy=False)
+
+
+def _class_last(self):
+    """The input with its class axis last, so that picks index the last axis."""
+    return self if self.ndim == 1 else array_namespace(self).moveaxis(self, 1, -1)
+
+
+def _nll_forward(self, target, weight, reduction, ignore_index):
+    xp = array_namespace(self)
+    chosen, w = _nll_picks(self, target, weight, ignore_index)
+    picked = xp.take_along_axis(_class_last(self), chosen[..., None], axis=-1)[..., 0]
+    losses = -picked * w
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum(dtype=self.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (losses.sum(dtype=self.dtype) / w.sum(dtype=self.dtype)).astype(self.dtype)
+
+
+def _nll_grad(grad, self_shape, target, weight, reduction, ignore_index, F):
+    """-weight[target] at the target class, 0 elsewhere, times the incoming gradient (divided
+    by the total weight for a mean)."""
+    like = _array(grad)
+    xp = array_namespace(like)
+    t = _array(target)
+    zeros = xp.zeros(self_shape, like.dtype)
+    chosen, w = _nll_picks(zeros, t, _array(weight), ignore_index)
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            w = w / w.sum()
+    onehot = _class_last(zeros)  # a view: writing it writes `zeros`
+    xp.put_along_axis(onehot, chosen[..., None], -w[..., None], axis=-1)
+    coefficients = _like(grad, zeros)
+    if reduction == "none" and len(self_shape) > 1:
+        grad = F.reshape(grad, (grad.shape[0], 1, *grad.shape[1:]))
+    return grad * coefficients
+
+
+_NLL_FORMULAS = {"self": _nll_grad}
+_nll_loss = op("NllLossBackward0", **_NLL_FORMULAS)(_nll_forward)
+_nll_loss2d = op("NllLoss2DBackward0", **_NLL_FORMULAS)(_nll_forward)
+
+
+def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    if input.ndim != 1 and input.shape[0] != target.shape[0]:
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"({target.shape[0]})."
+        )
+    if input.ndim <= 2 and target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input.ndim > 2 and tuple(target.shape[1:]) != tuple(input.shape[2:]):
+        expected = [input.shape[0], *input.shape[2:]]
+        raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
+    if target.dtype not in (dtypes.int64, dtypes.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}"
+        )
+    classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    if weight is not None and weight.numel() != classes:
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {classes} classes or no classes "
+            f"but got weight tensor of shape: {list(weight.shape)}"
+        )
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """-input[n, target[n]] * weight[target[n]], averaged by the total weight for a mean.
+
+    1- and 2-D inputs give NllLossBackward0, 4-D inputs NllLoss2DBackward0; other ranks are
+    viewed as 4-D and back, as PyTorch does.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_nll(input, target, weight)
+    if input.ndim <= 2:
+        return _nll_loss(input, target, weight, reduction, ignore_index)
+    if input.ndim == 4:
+        return _nll_loss2d(input, target, weight, reduction, ignore_index)
+    n, c = input.shape[0], input.shape[1]
+    flat = input.reshape(n, c, 1, -1) if input.numel() else input.reshape(n, c, 0, 0)
+    flat_target = target.reshape(n, 1, -1) if target.numel() else target.reshape(n, 0, 0)
+    out = _nll_loss2d(flat, flat_target, weight, reduction, ignore_index)
+    return out.view(n, *input.shape[2:]) if reduction == "none" else out
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """log_softmax over the class axis, then nll_loss (class-index targets), or the sum of
+    -target * log_softmax (a target of class probabilities, same shape as the input)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
+    class_dim = 0 if input.ndim == 1 else 1
+    classes = input.shape[class_dim]
+    if input.shape == target.shape:
+        return _cross_entropy_probabilities(
+            input, target, weight, ignore_index, reduction, label_smoothing, class_dim
+        )
+    log_probs = log_softmax(input, class_dim)
+    nll = nll_loss(log_probs, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing <= 0.0:
+        return nll
+    # Smoothing mixes in the loss against the uniform distribution: -mean over classes.
+    ignored = Tensor._wrap(_array(target) == ignore_index, dtypes.bool, input.device)
+    if weight is not None:
+        weighted = log_probs * weight.reshape(_class_shape(input.ndim, class_dim, classes))
+        smooth = -weighted.sum(class_dim)
+    else:
+        smooth = -log_probs.sum(class_dim)
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        keep = _array(target).reshape(-1) != ignore_index
+        if weight is not None:
+            denominator = float(_array(weight)[_array(target).reshape(-1)[keep]].sum())
+        else:
+            denominator = float(keep.sum())
+        smooth = smooth.sum() / denominator
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return _mul_number(nll, 1 - label_smoothing) + _mul_number(smooth, label_smoothing / classes)
+
+
+@op("MulBackward1", self=lambda grad, other: grad * other)
+def _mul_number(self, other):
+    """tensor * number inside a PyTorch kernel (not Python's `*`): MulBackward1."""
+    return (self * other).astype(self.dtype, copy=False)
+
+
+@op("DivBackward1", self=lambda grad, other: grad / other)
+def _div_number(self, other):
+    """tensor / number inside a PyTorch kernel: DivBackward1."""
+    return (self / other).astype(self.dtype, copy=False)
+
+
+def _class_shape(ndim: int, class_dim: int, classes: int) -> tuple:
+    return tuple(classes if i == class_dim else 1 for i in range(ndim))
+
+
+def _cross_entropy_probabilities(
+    input, target, weight, ignore_index, reduction, label_smoothing, class_dim
+):
+    if target.dtype.category != dtypes.FLOATING:
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, got "
+            f"{scalar_type_name(target.dtype)}"
+        )
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    classes = input.shape[class_dim]
+    if label_smoothing > 0.0:
+        target = target * (1 - label_smoothing) + label_smoothing / classes
+    log_probs = log_softmax(input, class_dim)
+    products = log_probs * target
+    if weight is not None:
+        products = products * weight.reshape(_class_shape(input.ndim, class_dim, classes))
+    if reduction == "none":
+        return -products.sum(class_dim)
+    total = -products.sum()
+    if reduction == "sum":
+        return total
+    if input.numel() == 0:
+        return total * math.nan
+    return _div_number(total, input.numel() / classes)
+
+
+# -- binary cross entropy -----------------------------------------------------------------
+
+# PyTorch's kernel clamps with the float literal 1e-12f, which is 9.99999996e-13 in double.
+_EPSILON = float(np.float32(1e-12))
+
+
+def _bce_grad(grad, self, target, weight, reduction, F):
+    denominator = F.clamp((1 - self) * self, _EPSILON)
+    result = _per_element(grad, math.prod(self.shape), reduction) * (self - target) / denominator
+    return result if weight is None else result * weight
+
+
+def _bce_target_grad(grad, self, weight, reduction, F):
+    result = _per_element(grad, math.prod(self.shape), reduction) * (F.log(1 - self) - F.log(self))
+    return result if weight is None else result * weight
+
+
+@op("BinaryCrossEntropyBackward0", self=_bce_grad, target=_bce_target_grad)
+def _binary_cross_entropy(self, target, weight, reduction):
+    xp = array_namespace(self)
+    # PyTorch clamps each log at -100, so a confident wrong prediction costs 100, not inf.
+    with np.errstate(divide="ignore"):
+        log_p = xp.maximum(xp.log(self), -100)
+        log_q = xp.maximum(xp.log(1 - self), -100)
+    loss = -(target * log_p + (1 - target) * log_q)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.astype(self.dtype, copy=False), reduction)
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """-(target * log(input) + (1 - target) * log(1 - input)), logs clamped at -100."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
+        )
+    if target.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Found dtype {scalar_type_name(target.dtype)} but expected "
+            f"{scalar_type_name(input.dtype)}"
+        )
+    _check_probabilities(input._data, target._data)
+    if weight is not None:
+        weight = weight.expand(broadcast_shapes(target.shape, weight.shape))
+    return _binary_cross_entropy(input, target, weight, reduction)
+
+
+def _check_probabilities(input, target):
+    """PyTorch's kernel checks element by element, the input's then the target's, so the first
+    bad element in memory order names the culprit (nan counts as outside [0, 1])."""
+    bad_input = ~((input >= 0) & (input <= 1)).reshape(-1)
+    bad_target = ~((target >= 0) & (target <= 1)).reshape(-1)
+    bad = bad_input | bad_target
+    if bad.any():
+        name = "input" if bad_input[int(bad.argmax())] else "target"
+        raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+
+
+def _log_sigmoid(x, F):
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), stable for large |x|."""
+    return -F.relu(-x) - F.log1p(F.exp(-F.abs(x)))
+
+
+def _bce_logits_grad(grad, self, target, weight, pos_weight, reduction, F):
+    if pos_weight is None:
+        result = F.sigmoid(self) - target
+    else:
+        t = pos_weight * target
+        result = (t + 1 - target) * F.sigmoid(self) - t
+    result = result * _per_element(grad, math.prod(self.shape), reduction)
+    return result if weight is None else result * weight
+
+
+def _bce_logits_target_grad(grad, self, weight, pos_weight, reduction, F):
+    if pos_weight is None:
+        result = -self
+    else:
+        result = _log_sigmoid(-self, F) - _log_sigmoid(self, F) * pos_weight
+    result = result * _per_element(grad, math.prod(self.shape), reduction)
+    return result if weight is None else result * weight
+
+
+class _ArrayF:
+    """The few array functions the forward shares with the derivative formulas."""
+
+    @staticmethod
+    def relu(a):
+        return array_namespace(a).maximum(a, 0)
+
+    @staticmethod
+    def log1p(a):
+        return array_namespace(a).log1p(a)
+
+    @staticmethod
+    def exp(a):
+        return array_namespace(a).exp(a)
+
+    @staticmethod
+    def abs(a):
+        return array_namespace(a).abs(a)
+
+
+@op(
+    "BinaryCrossEntropyWithLogitsBackward0",
+    self=_bce_logits_grad,
+    target=_bce_logits_target_grad,
+)
+def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reduction):
+    log_sigmoid = _log_sigmoid(self, _ArrayF)
+    if pos_weight is not None:
+        log_sigmoid = log_sigmoid * ((pos_weight - 1) * target + 1)
+    loss = (1 - target) * self - log_sigmoid
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.astype(self.dtype, copy=False), reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross entropy of sigmoid(input), computed stably from the logits; pos_weight
+    scales the loss of the positive targets."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+    return _binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)
