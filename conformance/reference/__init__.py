@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 
-from conformance.reference import autograd, cuda, func, linalg, nn, optim
+from conformance.reference import autograd, cuda, func, linalg, nn, optim, testing
 from conformance.reference import dtypes as _dtypes
 from conformance.reference.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from conformance.reference.devices import device
@@ -207,6 +207,7 @@ from conformance.reference.ops.shape import (
     unsqueeze,
 )
 from conformance.reference.ops.sorting import *  # noqa: F403 - sort, topk, median, ...
+from conformance.reference.ops.statistics import *  # noqa: F403 - cumprod, var_mean, ...
 from conformance.reference.tensor import Size, Tensor
 
 arcsin, arccos, arctan = asin, acos, atan  # PyTorch's NumPy-style aliases

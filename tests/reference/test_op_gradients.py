@@ -14,10 +14,12 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import ops_linalg_extra
 import ops_nn_extra
 import ops_pointwise_extra
 import ops_rearranging
 import ops_sorting
+import ops_statistics
 import pytest
 import torch
 from hypothesis import given, settings
@@ -175,6 +177,8 @@ OPS = [
     *ops_sorting.CASES,
     *ops_rearranging.CASES,
     *ops_nn_extra.CASES,
+    *ops_statistics.CASES,
+    *ops_linalg_extra.CASES,
 ]
 
 
