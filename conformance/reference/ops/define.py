@@ -426,6 +426,30 @@ class _Number:
         self.value = value
 
 
+def _row_major(out: Any, values: Any) -> bool:
+    """Whether `out` and every array operand are row-major without dimensions of size 1 (whose
+    strides PyTorch may sort by): then PyTorch's layout is NumPy's, and nothing is left to do.
+    The common case, so a plain loop."""
+    if not out.flags.c_contiguous:
+        return False
+    for v in values:
+        kind = v.__class__
+        if kind is Tensor:
+            array = v._data
+        elif kind in _NOT_ARRAYS:  # (hasattr on a number would build an AttributeError)
+            continue
+        elif hasattr(v, "strides"):
+            array = v
+        else:
+            continue
+        if not array.flags.c_contiguous or 1 in array.shape:
+            return False
+    return True
+
+
+_NOT_ARRAYS = frozenset((int, float, bool, complex, type(None)))
+
+
 class PointwiseOp(Op):
     """An elementwise op: operands broadcast, promote as PyTorch promotes, and a gradient is
     summed back to its operand's shape. `kind` is "same" (result in the promoted dtype),
@@ -474,7 +498,7 @@ class PointwiseOp(Op):
             out = as_array(out)
             if out.dtype != result.np:
                 out = out.astype(result.np)
-        if out.ndim > 1:
+        if out.ndim > 1 and not _row_major(out, values):
             out = self._in_torch_layout(out, values)
         t = Tensor._wrap(out, result, device)
         if self.node is not None and grad_mode.STATE.grad_enabled:
@@ -483,21 +507,14 @@ class PointwiseOp(Op):
 
     def _in_torch_layout(self, out: Any, values: Any) -> Any:
         """`out` with the strides PyTorch's TensorIterator gives the result (see
-        memory_formats.elementwise_strides), copied if NumPy chose others. Row-major operands
-        without dimensions of size 1 give a row-major result in both: all the common case
-        checks."""
+        memory_formats.elementwise_strides), copied if NumPy chose others."""
+        arrays = [v._data if v.__class__ is Tensor else v for v in values]
         layouts = []
-        row_major = out.flags.c_contiguous
-        for i, v in enumerate(values):
-            array = v._data if isinstance(v, Tensor) else v
+        for i, array in enumerate(arrays):
             if hasattr(array, "strides"):  # a tensor, or an array (where()'s condition)
-                # (A dimension of size 1 may have any stride, and PyTorch may sort by it.)
-                row_major = row_major and array.flags.c_contiguous and 1 not in array.shape
                 layouts.append((array.shape, tuple(s // array.itemsize for s in array.strides)))
-            elif v is not None and i in self.operands:
+            elif array is not None and i in self.operands:
                 layouts.append(((), ()))  # a Python number: a 0-dim operand
-        if row_major:
-            return out
         wanted = formats.elementwise_strides(out.shape, layouts)
         if tuple(s // out.itemsize for s in out.strides) == wanted:
             return out
