@@ -1,8 +1,99 @@
-"""torch.linalg: the vector norm and matrix products under their torch.linalg names."""
+"""torch.linalg: the vector and matrix norms and the matrix products under their torch.linalg
+names."""
 
 from __future__ import annotations
 
-from conformance.reference.ops.linalg import matmul
+import math
+
+from conformance.reference import dtypes
+from conformance.reference.ops import creation, reductions, shape
+from conformance.reference.ops.linalg import linalg_cross as cross
+from conformance.reference.ops.linalg import matmul, multi_dot
 from conformance.reference.ops.reductions import linalg_vector_norm as vector_norm
 
-__all__ = ["matmul", "vector_norm"]
+__all__ = ["cross", "matmul", "matrix_norm", "multi_dot", "norm", "vector_norm"]
+
+_SINGULAR_VALUE_ORDERS = ("nuc", 2, -2)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+    """torch.linalg.matrix_norm over the two dims `dim`. As ATen computes them: 'fro' is the
+    vector 2-norm of the entries (LinalgVectorNormBackward0); 1 and -1 the largest and
+    smallest column sum of |A| (vector 1-norms, then amax or amin: AmaxBackward0 on top), inf
+    and -inf the same over rows. 'nuc', 2 and -2 need singular values, which this engine does
+    not compute: they raise NotImplementedError."""
+    if A.dtype.category < dtypes.FLOATING:
+        raise RuntimeError(
+            "linalg.matrix_norm: Expected a floating point or complex tensor as input. "
+            f"Got {dtypes.scalar_type_name(A.dtype)}"
+        )
+    if A.ndim < 2:
+        raise RuntimeError(
+            "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
+        )
+    dims = tuple(dim) if isinstance(dim, list | tuple) else (dim,)
+    if len(dims) != 2:
+        raise RuntimeError(
+            f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}"
+        )
+    first, second = (shape.wrap_dim(d, A.ndim) for d in dims)
+    if first == second:
+        raise RuntimeError(
+            f"linalg.matrix_norm: dims must be different. Got ({dims[0]}, {dims[1]})"
+        )
+    if isinstance(ord, str):
+        if ord not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    elif not (math.isinf(ord) or ord in (1, -1, 2, -2)):
+        raise RuntimeError(f"linalg.matrix_norm: Order {reductions._ord_text(ord)} not supported.")
+    if ord in _SINGULAR_VALUE_ORDERS:
+        raise NotImplementedError(
+            f"linalg.matrix_norm: ord={ord!r} needs singular values, which the reference engine "
+            "does not compute"
+        )
+    if dtype is not None and dtypes.promote_types(A.dtype, dtype) is not dtype:
+        raise RuntimeError(
+            f"linalg.matrix_norm: the dtype of the input ({dtypes.scalar_type_name(A.dtype)}) "
+            "should be convertible without narrowing to the specified dtype "
+            f"({dtypes.scalar_type_name(dtype)})"
+        )
+    if ord == "fro":
+        return vector_norm(A, 2, (first, second), keepdim, dtype=dtype)
+    if ord > 0 and A.numel() == 0:  # ATen's answer for an empty matrix: zeros, no graph
+        sizes = [1 if d in (first, second) else n for d, n in enumerate(A.shape)]
+        if not keepdim:
+            sizes = [n for d, n in enumerate(A.shape) if d not in (first, second)]
+        return creation.zeros(sizes, dtype=dtype or A.dtype, device=A.device)
+    if math.isinf(ord):
+        first, second = second, first
+    if not keepdim and first < second:
+        second -= 1
+    sums = vector_norm(A, 1, first, keepdim, dtype=dtype)
+    return (reductions.amax if ord > 0 else reductions.amin)(sums, second, keepdim)
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
+    """torch.linalg.norm: a vector norm or a matrix norm, chosen by `dim` (one dim or two) or,
+    without dim, by the rank of A when an ord is given; with neither, the 2-norm of all
+    entries."""
+    if dim is not None:
+        dims = [dim] if isinstance(dim, int) else list(dim)
+        if len(dims) not in (1, 2):
+            raise RuntimeError(
+                f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {dims}"
+            )
+    elif ord is not None and A.ndim not in (1, 2) and not isinstance(ord, str):
+        raise RuntimeError(
+            "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+            f"Got {A.ndim}D."
+        )
+    else:
+        dims = None
+    if (
+        isinstance(ord, str)
+        or (dims is not None and len(dims) == 2)
+        or (dims is None and ord is not None and A.ndim == 2)
+    ):
+        matrix_dims = tuple(dims) if dims is not None else (-2, -1)
+        return matrix_norm(A, "fro" if ord is None else ord, matrix_dims, keepdim, dtype=dtype)
+    return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
