@@ -1,0 +1,257 @@
+"""Math functions of two tensors (and lerp, of three), each with its derivative: atan2, hypot,
+logaddexp, xlogy, copysign, heaviside and lerp. Where a side may be a Python number, the public
+function picks the op whose node PyTorch records for that case (XlogyBackward1, LerpBackward0, ...).
+"""
+
+from __future__ import annotations
+
+import math
+
+from conformance.reference import dtypes
+from conformance.reference.devices import array_namespace
+from conformance.reference.ops.define import pointwise
+from conformance.reference.ops.pointwise_common import (
+    _is_tensor,
+    _log_of_number,
+    _no_kernel,
+    _tensors_only,
+    opmath,
+)
+
+
+def _atan2_derivative(grad, self, other, numerator, F):
+    """numerator / (self^2 + other^2), 0 where that sum is 0 (or underflows), as PyTorch has
+    it: atan2 is 0 along other > 0, which is taken as its gradient at the origin."""
+    reciprocal = 1 / (self * self + other * other)
+    return grad * numerator * F.where(F.isinf(reciprocal), 0, reciprocal)  # PyTorch's order
+
+
+@pointwise(
+    "Atan2Backward0",
+    kind="float",
+    check=_tensors_only("atan2"),
+    self=lambda grad, self, other, F: _atan2_derivative(grad, self, other, other, F),
+    other=lambda grad, self, other, F: _atan2_derivative(grad, self, other, -self, F),
+)
+def atan2(self, other):
+    return array_namespace(self).arctan2(self, other)
+
+
+@pointwise(
+    "HypotBackward0",
+    check=_tensors_only("hypot"),
+    self=lambda grad, self, result: grad * self / result,
+    other=lambda grad, other, result: grad * other / result,
+)
+def hypot(self, other):
+    """sqrt(self^2 + other^2) without overflow; inf if either is infinite, even with a nan.
+    Floats only (no integer kernel, unlike most float-valued ops)."""
+    _no_kernel("hypot_cpu", self, (dtypes.FLOATING,))
+    return array_namespace(self).hypot(opmath(self), opmath(other))
+
+
+@pointwise(
+    "LogaddexpBackward0",
+    check=_tensors_only("logaddexp"),
+    self=lambda grad, self, other, F: grad / (1 + F.exp(other - self)),
+    other=lambda grad, self, other, F: grad / (1 + F.exp(self - other)),
+)
+def logaddexp(self, other):
+    """log(exp(self) + exp(other)) without overflow. Floats only."""
+    _no_kernel("logaddexp_cpu", self, (dtypes.FLOATING, dtypes.COMPLEX))
+    return array_namespace(self).logaddexp(opmath(self), opmath(other))
+
+
+@pointwise(
+    "Logaddexp2Backward0",
+    check=_tensors_only("logaddexp2"),
+    self=lambda grad, self, other: grad / (1 + 2 ** (other - self)),
+    other=lambda grad, self, other: grad / (1 + 2 ** (self - other)),
+)
+def logaddexp2(self, other):
+    """log2(2^self + 2^other) without overflow. Floats only."""
+    _no_kernel("logaddexp2_cpu", self, (dtypes.FLOATING,))
+    return array_namespace(self).logaddexp2(opmath(self), opmath(other))
+
+
+def _xlogy(x, y):
+    """x * log(y), but 0 where x is 0 (even where log(y) is infinite) and nan where y is."""
+    xp = array_namespace(y)
+    y = opmath(y)
+    return xp.where(xp.isnan(y), math.nan, xp.where(x == 0, 0, x * xp.log(y)))
+
+
+def _xlogy_number(x, y):
+    if math.isnan(y):
+        return array_namespace(x).full(x.shape, math.nan, opmath(x).dtype)
+    log_y = _log_of_number(y)
+    return array_namespace(x).where(x == 0, 0, opmath(x) * log_y)
+
+
+def _xlogy_self_derivative(grad, self, other, F):
+    """d/dx x log(y) = log(y) (xlogy(grad, other)), but 0 where x is 0 and y is not above
+    0: PyTorch takes the derivative along x = 0, where xlogy is 0, for those y."""
+    return F.where((self == 0) & (other <= 0), 0, F.xlogy_tensor(grad, other))
+
+
+def _xlogy_number_derivative(grad, self, other, F):
+    """As above; with a number y not above 0 (nan included), 0 wherever x is 0."""
+    slope = F.xlogy_number_other(grad, other)
+    return slope if other > 0 else F.where(self == 0, 0, slope)
+
+
+@pointwise(
+    "XlogyBackward0",
+    kind="float",
+    self=_xlogy_self_derivative,
+    other=lambda grad, self, other: grad * self / other,
+)
+def xlogy_tensor(self, other):
+    return _xlogy(self, other)
+
+
+@pointwise("XlogyBackward1", kind="float", other=lambda grad, self, other: grad * self / other)
+def xlogy_number_self(self, other):
+    """number * log(tensor)."""
+    xp = array_namespace(other)
+    return _xlogy(xp.asarray(self, dtype=opmath(other).dtype), other)
+
+
+@pointwise(
+    "XlogyBackward2",
+    kind="float",
+    operands=("self", "other"),
+    self=_xlogy_number_derivative,
+)
+def xlogy_number_other(self, other):
+    """tensor * log(number)."""
+    return _xlogy_number(self, other)
+
+
+def xlogy(input, other):  # noqa: A002
+    """input * log(other), 0 where input is 0: the node says which side was a number."""
+    if not _is_tensor(input):
+        return xlogy_number_self(input, other)
+    if not _is_tensor(other):
+        return xlogy_number_other(input, other)
+    return xlogy_tensor(input, other)
+
+
+@pointwise(
+    "CopysignBackward0",
+    kind="float",
+    self=lambda grad, self, result, F: grad * F.where(self == 0, 0, result / self),
+    other=lambda grad, F: F.zeros_like(grad),
+)
+def copysign_tensor(self, other):
+    return array_namespace(self).copysign(opmath(self), opmath(other))
+
+
+@pointwise(
+    "CopysignBackward1",
+    kind="float",
+    operands=("self", "other"),
+    self=lambda grad, self, result, F: grad * F.where(self == 0, 0, result / self),
+)
+def copysign_number(self, other):
+    x = opmath(self)
+    return array_namespace(x).copysign(x, math.copysign(1.0, other))
+
+
+def copysign(input, other):  # noqa: A002
+    """|input| with other's sign bit (so -0.0 and a negative nan count as negative)."""
+    return (copysign_tensor if _is_tensor(other) else copysign_number)(input, other)
+
+
+def _heaviside_check(self, values):
+    _tensors_only("heaviside", "values")(self, values)
+    if self._dtype is not values._dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+
+
+def _no_derivative(name):
+    def derivative(grad):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+
+    return derivative
+
+
+@pointwise(
+    "NotImplemented",
+    check=_heaviside_check,
+    self=_no_derivative("heaviside"),
+    values=_no_derivative("heaviside"),
+)
+def heaviside(self, values):
+    """0 below zero, 1 above, `values` at zero; a nan input gives 0 (it is not above zero).
+    PyTorch records a node that refuses any backward through it."""
+    xp = array_namespace(self)
+    return xp.where(self == 0, values, self > 0).astype(self.dtype, copy=False)
+
+
+# A C++ class in PyTorch, named in full (as CopyBackwards).
+heaviside.node.name = lambda node: "torch::autograd::NotImplemented"
+
+
+def _same_dtypes(*labels):
+    """lerp takes no promotion: every tensor must have self's dtype."""
+
+    def check(self, *others):
+        for label, other in zip(labels, others, strict=False):
+            if _is_tensor(other) and other._dtype is not self._dtype:
+                raise RuntimeError(
+                    f"expected dtype {dtypes.cpp_type_name(self._dtype)} for `{label}` but got "
+                    f"dtype {dtypes.cpp_type_name(other._dtype)}"
+                )
+
+    return check
+
+
+def _lerp(self, end, weight, kernel):
+    """self + weight (end - self) for |weight| < 0.5, else end + (weight - 1)(end - self):
+    exact at both ends. PyTorch's CPU kernel fuses the multiply-add (one rounding), which
+    float64 reproduces for float32 and narrower (computed in float32)."""
+    _no_kernel(kernel, self, (dtypes.FLOATING, dtypes.COMPLEX))
+    xp = array_namespace(self)
+    start, end = opmath(self), opmath(end)
+    # A Python number weight is first rounded to the computation dtype.
+    weight = opmath(weight) if hasattr(weight, "dtype") else xp.asarray(weight, start.dtype)
+    small = xp.abs(weight) < 0.5
+    coefficient = xp.where(small, weight, weight - 1)
+    base = xp.where(small, start, end)
+    difference = end - start
+    if start.dtype != dtypes.float32.np:
+        return coefficient * difference + base
+    wide = dtypes.float64.np
+    fused = coefficient.astype(wide) * difference.astype(wide) + base.astype(wide)
+    return fused.astype(start.dtype)  # rounded to float32 first, as the fused result is
+
+
+@pointwise(
+    "LerpBackward0",
+    operands=("self", "end"),
+    check=_same_dtypes("end"),
+    self=lambda grad, weight: grad * (1 - weight),
+    end=lambda grad, weight: grad * weight,
+)
+def lerp_number(self, end, weight):
+    return _lerp(self, end, weight, "lerp_kernel_scalar")
+
+
+@pointwise(
+    "LerpBackward1",
+    check=_same_dtypes("end", "weight"),
+    self=lambda grad, weight: grad * (1 - weight),
+    end=lambda grad, weight: grad * weight,
+    weight=lambda grad, self, end: grad * (end - self),
+)
+def lerp_tensor(self, end, weight):
+    return _lerp(self, end, weight, "lerp_kernel_tensor")
+
+
+def lerp(input, end, weight):  # noqa: A002
+    """input + weight * (end - input); a tensor weight gets a gradient (LerpBackward1)."""
+    return (lerp_tensor if _is_tensor(weight) else lerp_number)(input, end, weight)
+
+
+arctan2 = atan2  # NumPy's name: the same op, so the same node

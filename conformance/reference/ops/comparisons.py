@@ -1,0 +1,125 @@
+"""Comparisons, predicates (isnan, isinf, signbit, ...), logical and bitwise ops: none has a
+gradient, and most return bool tensors.
+"""
+
+from __future__ import annotations
+
+import math
+
+from conformance.reference import dtypes
+from conformance.reference.devices import array_namespace
+from conformance.reference.ops.define import pointwise
+from conformance.reference.ops.pointwise_common import _no_kernel, _tensors_only, opmath
+
+_INTEGRAL = (dtypes.BOOL, dtypes.INTEGER)
+
+
+@pointwise(None, kind="bool")
+def eq(self, other):
+    return self == other
+
+
+@pointwise(None, kind="bool")
+def ne(self, other):
+    return self != other
+
+
+@pointwise(None, kind="bool")
+def lt(self, other):
+    return self < other
+
+
+@pointwise(None, kind="bool")
+def le(self, other):
+    return self <= other
+
+
+@pointwise(None, kind="bool")
+def gt(self, other):
+    return self > other
+
+
+@pointwise(None, kind="bool")
+def ge(self, other):
+    return self >= other
+
+
+@pointwise(None, kind="bool")
+def logical_not(self):
+    return array_namespace(self).logical_not(self)
+
+
+@pointwise(None, kind="bool")
+def logical_and(self, other):
+    return array_namespace(self).logical_and(self, other)
+
+
+@pointwise(None, kind="bool")
+def logical_or(self, other):
+    return array_namespace(self).logical_or(self, other)
+
+
+@pointwise(None, kind="bool")
+def isnan(self):
+    return array_namespace(self).isnan(self)
+
+
+@pointwise(None, kind="bool")
+def isinf(self):
+    return array_namespace(self).isinf(self)
+
+
+@pointwise(None, kind="bool")
+def isfinite(self):
+    return array_namespace(self).isfinite(self)
+
+
+@pointwise(None)
+def bitwise_not(self):
+    _no_kernel("bitwise_not_cpu", self, _INTEGRAL)
+    return ~self
+
+
+@pointwise(None)
+def bitwise_and(self, other):
+    _no_kernel("bitwise_and_cpu", self, _INTEGRAL)
+    return self & other
+
+
+@pointwise(None)
+def bitwise_or(self, other):
+    _no_kernel("bitwise_or_cpu", self, _INTEGRAL)
+    return self | other
+
+
+@pointwise(None)
+def bitwise_xor(self, other):
+    _no_kernel("bitwise_xor_cpu", self, _INTEGRAL)
+    return self ^ other
+
+
+@pointwise(None, kind="bool", check=_tensors_only("logical_xor"))
+def logical_xor(self, other):
+    return array_namespace(self).logical_xor(self, other)
+
+
+@pointwise(None, kind="bool")
+def isposinf(self):
+    return self == math.inf  # never for integers and bools
+
+
+@pointwise(None, kind="bool")
+def isneginf(self):
+    return self == -math.inf
+
+
+@pointwise(None, kind="bool")
+def signbit(self):
+    """Whether the sign bit is set: True for -0.0 and for a nan with its sign bit set."""
+    if self.dtype.kind in "biu":
+        return self < 0
+    return array_namespace(self).signbit(opmath(self))
+
+
+# Names PyTorch documents as aliases: the same op.
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

@@ -1,0 +1,64 @@
+"""What the pointwise modules share: the computation dtype of half precision (opmath), which
+dtypes a CPU kernel has (_no_kernel), the argument checks PyTorch makes before promotion, and
+the log of a Python number as PyTorch takes it.
+
+It imports none of the op families, so each family (unary_math.py, comparisons.py, ...) can use
+it while pointwise.py re-exports them all: no import cycle, whichever is imported first.
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+
+from conformance.reference import dtypes
+from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.ops import define
+
+HALF_ARRAYS = (dtypes.float16.np, dtypes.bfloat16.np)
+
+
+def opmath(array):
+    """float16 and bfloat16 as float32: PyTorch's CPU kernels compute half precision in float32
+    and round once, which matters where a forward takes more than one step."""
+    return array.astype("float32") if array.dtype in HALF_ARRAYS else array
+
+
+def _no_kernel(kernel, array, categories):
+    """PyTorch's NotImplementedError where its CPU kernel has no variant for the computation
+    dtype (bitwise ops on floats, floor division of bools, ...): `categories` are the dtype
+    categories the kernel has."""
+    dtype = dtypes.from_numpy_dtype(array.dtype)
+    if dtype.category not in categories:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
+
+
+_NUMBERS = (dtypes.INTEGER, dtypes.FLOATING, dtypes.COMPLEX)  # every kernel but bool's
+
+
+def _log_of_number(value):
+    """log of a Python number as PyTorch's Scalar.log() gives it: -inf at 0, nan below."""
+    if isinstance(value, complex):
+        return cmath.log(value) if value else -math.inf
+    if value == 0:
+        return -math.inf
+    return math.log(value) if value > 0 else math.nan
+
+
+def _is_tensor(value):
+    return isinstance(value, define.Tensor)
+
+
+def _tensors_only(name, second="other"):
+    """Ops whose schema takes two Tensors (atan2, hypot, fmax, ...): PyTorch's argument parser
+    refuses a Python number before any promotion."""
+
+    def check(self, other):
+        for position, label, value in ((1, "input", self), (2, second, other)):
+            if not isinstance(value, define.Tensor):
+                raise TypeError(
+                    f"{name}(): argument '{label}' (position {position}) must be Tensor, not "
+                    f"{type(value).__name__}"
+                )
+
+    return check

@@ -1,0 +1,152 @@
+"""Ops that pick, per element, one of their operands (or a bound): clamp and its one-sided
+forms, maximum and minimum, fmax and fmin (which ignore a nan), and where. Their gradients go
+to the side that was picked.
+"""
+
+from __future__ import annotations
+
+from conformance.reference.devices import array_namespace
+from conformance.reference.ops.define import pointwise
+from conformance.reference.ops.pointwise_common import _is_tensor, _tensors_only
+
+
+@pointwise(
+    "ClampBackward1",
+    operands=("self", "min", "max"),
+    self=lambda grad, self, min, max: (
+        grad
+        * (
+            (self >= (min if min is not None else self))
+            & (self <= (max if max is not None else self))
+        )
+    ),
+)
+def clamp(self, min=None, max=None):  # noqa: A002
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return array_namespace(self).clip(self, min, max).astype(self.dtype, copy=False)
+
+
+def _extremum_grad(F, grad, self, other, loses):
+    """Half the gradient to each side of a tie, none to the side that `loses`, all of it
+    otherwise: so where a nan is compared (no tie, no loser) both sides get it all."""
+    return F.where(loses, 0, F.where(self == other, grad / 2, grad))
+
+
+@pointwise(
+    "MaximumBackward0",
+    self=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self < other),
+    other=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self > other),
+)
+def maximum(self, other):
+    return array_namespace(self).maximum(self, other)
+
+
+@pointwise(
+    "MinimumBackward0",
+    self=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self > other),
+    other=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self < other),
+)
+def minimum(self, other):
+    return array_namespace(self).minimum(self, other)
+
+
+@pointwise(
+    "WhereBackward0",
+    operands=("self", "other"),
+    self=lambda grad, condition, F: F.where(condition, grad, 0 * grad),
+    other=lambda grad, condition, F: F.where(condition, 0 * grad, grad),
+)
+def where_values(condition, self, other):
+    return array_namespace(condition).where(condition, self, other)
+
+
+def where(condition, input=None, other=None):  # noqa: A002
+    """torch.where(condition, input, other); with one argument, the indices of nonzeros."""
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if not _is_tensor(input) and not _is_tensor(other) and _is_tensor(condition):
+        # Two Python numbers: the result has their dtype (bool, int64 or the default float,
+        # promoted together) and the condition's shape and device.
+        from conformance.reference.ops.creation import tensor
+
+        input = tensor(input, device=condition.device)  # noqa: A001
+    return where_values(_as_condition(condition), input, other)
+
+
+def _as_condition(condition):
+    if _is_tensor(condition):
+        return condition._data.astype(bool, copy=False)
+    return condition
+
+
+@pointwise(
+    "ClampMinBackward0",
+    operands=("self", "min"),
+    self=lambda grad, self, min, F: F.where(self >= min, grad, 0),
+)
+def clamp_min_number(self, min):  # noqa: A002
+    return array_namespace(self).maximum(self, min)
+
+
+@pointwise(
+    "ClampMinBackward1",
+    self=lambda grad, self, min, F: F.where(self >= min, grad, 0),
+    min=lambda grad, self, min, F: F.where(self < min, grad, 0),
+)
+def clamp_min_tensor(self, min):  # noqa: A002
+    return array_namespace(self).maximum(self, min)
+
+
+@pointwise(
+    "ClampMaxBackward0",
+    operands=("self", "max"),
+    self=lambda grad, self, max, F: F.where(self <= max, grad, 0),
+)
+def clamp_max_number(self, max):  # noqa: A002
+    return array_namespace(self).minimum(self, max)
+
+
+@pointwise(
+    "ClampMaxBackward1",
+    self=lambda grad, self, max, F: F.where(self <= max, grad, 0),
+    max=lambda grad, self, max, F: F.where(self > max, grad, 0),
+)
+def clamp_max_tensor(self, max):  # noqa: A002
+    return array_namespace(self).minimum(self, max)
+
+
+def clamp_min(input, min):  # noqa: A002
+    """max(input, min); a nan on either side gives nan. A tensor bound gets its own gradient
+    (ClampMinBackward1), a number bound none (ClampMinBackward0)."""
+    return (clamp_min_tensor if _is_tensor(min) else clamp_min_number)(input, min)
+
+
+def clamp_max(input, max):  # noqa: A002
+    """min(input, max), as clamp_min."""
+    return (clamp_max_tensor if _is_tensor(max) else clamp_max_number)(input, max)
+
+
+@pointwise(
+    "FmaxBackward0",
+    check=_tensors_only("fmax"),
+    self=lambda grad, self, other, F: F.where((self >= other) | (other != other), grad, 0),
+    other=lambda grad, self, other, F: F.where((self >= other) | (other != other), 0, grad),
+)
+def fmax(self, other):
+    """maximum that ignores a nan on one side (nan only if both are); a tie goes to self."""
+    return array_namespace(self).fmax(self, other)
+
+
+@pointwise(
+    "FminBackward0",
+    check=_tensors_only("fmin"),
+    self=lambda grad, self, other, F: F.where((self <= other) | (other != other), grad, 0),
+    other=lambda grad, self, other, F: F.where((self <= other) | (other != other), 0, grad),
+)
+def fmin(self, other):
+    """minimum that ignores a nan on one side, as fmax."""
+    return array_namespace(self).fmin(self, other)
+
+
+clip = clamp  # PyTorch's alias: the same op, so the same node (ClampBackward1)
