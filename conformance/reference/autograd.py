@@ -384,3 +384,4 @@ function = type(
 
 # torch.autograd.functional
 from conformance.reference import autograd_functional as functional  # noqa: E402, F401
+from conformance.reference.gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402, F401

@@ -52,6 +52,9 @@ class FormulaNode(Node):
     __slots__ = ("values", "inputs", "saved_names", "device")
     derivatives: tuple = ()  # (input name, formula, names the formula reads), per input
     multi_output = False
+    # A multi-output node's missing gradients arrive as zeros, unless the node's derivatives
+    # take them as None (var_mean's, which, as PyTorch's, skip an unused output).
+    keeps_missing_grads = False
     # Tensors the node depends on without a derivative reading them (the index tensors of
     # x[i]): only their versions are checked.
     guards: tuple = ()
@@ -68,7 +71,9 @@ class FormulaNode(Node):
             grads = [_as_tensor(g, self.device) for g in grads]
         else:
             math = ArrayMath
-        if self.multi_output:
+        if self.multi_output and self.keeps_missing_grads:
+            grad = grads
+        elif self.multi_output:
             like = next(g for g in grads if g is not None)
             shapes = values["result_shapes"]
             grads = [

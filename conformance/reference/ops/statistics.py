@@ -1,9 +1,732 @@
-"""Reductions beyond sum and mean: cumulative scans (cumprod, cummax, cummin), paired
-statistics (aminmax, var_mean, std_mean), NaN-skipping sums and means, counts, histograms,
-differences and distances."""
+"""Reductions beyond sum and mean: cumulative scans (cumprod, cummax, cummin, logcumsumexp),
+paired statistics (aminmax, var_mean, std_mean), NaN-skipping sums and means, counts,
+differences and distances.
+
+Derivatives follow PyTorch's derivatives.yaml and FunctionsManual.cpp, so zeros (cumprod),
+ties and NaNs (cummax, aminmax) get the gradient PyTorch gives them. nanmean and diff are
+compositions in PyTorch (their nodes are DivBackward0 and SubBackward0), and so they are here.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
 
-TENSOR_METHODS: dict = {}
+import numpy as np
+
+from conformance.reference import dtypes
+from conformance.reference.devices import array_namespace
+from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.ops import indexing, shape
+from conformance.reference.ops.define import formula_op, op
+from conformance.reference.ops.reductions import (
+    _OMITTED,
+    _accumulator,
+    _check_grad_dtype,
+    _count,
+    _double_on_cpu,
+    _mean,
+    _norm_grad,
+    _numpy_aliases,
+    _one_dim,
+    _reversed_cumsum,
+    _std_grad,
+    _sum_dtype,
+    _unsqueeze,
+    _ValuesIndices,
+    _var,
+    _var_grad,
+    _variance,
+    _vector_norm,
+    _wrap_dims,
+    dims_of,
+    sum_dims,
+)
+from conformance.reference.tensor import Tensor
+
+__all__ = [
+    "cumprod",
+    "cummax",
+    "cummin",
+    "logcumsumexp",
+    "aminmax",
+    "var_mean",
+    "std_mean",
+    "nansum",
+    "nanmean",
+    "count_nonzero",
+    "diff",
+    "dist",
+    "bincount",
+    "histc",
+    "unique",
+]
+
+RETURN_TYPES = {
+    name: type(name, (_ValuesIndices,), {"__slots__": (), "__module__": "torch.return_types"})
+    for name in ("cummax", "cummin")
+}
+
+
+class aminmax_type(tuple):  # noqa: N801 - torch.return_types.aminmax
+    """What aminmax returns: a (min, max) pair that also names its fields."""
+
+    __slots__ = ()
+    _fields = ("min", "max")
+    n_fields = n_sequence_fields = 2
+    n_unnamed_fields = 0
+
+    def __new__(cls, low, high):
+        return tuple.__new__(cls, (low, high))
+
+    min = property(lambda self: self[0])
+    max = property(lambda self: self[1])
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
+
+
+aminmax_type.__name__ = aminmax_type.__qualname__ = "aminmax"
+aminmax_type.__module__ = "torch.return_types"
+
+
+def _scan_dim(name, input, dim):
+    if dim is _OMITTED:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    return _one_dim(dim, input.ndim, name)
+
+
+# -- cumprod ----------------------------------------------------------------------------------
+
+
+def _cumprod_grad(F, grad, self, result, dim):
+    """PyTorch's cumprod_backward: sum_{j >= k} g_j y_j / x_k where the slice has no zero.
+    With zeros, an ordinary backward gives the elements before the first zero that formula,
+    the first zero the product of the others up to the second zero, and the rest zero; a
+    recorded one (create_graph) multiplies the omitted products out, position by position,
+    so that it can itself be differentiated."""
+    if not self.ndim or self.shape[dim] <= 1 or 0 in self.shape:
+        return grad
+    zero = self == 0
+    if not zero.any():
+        return _reversed_cumsum(F, result * grad, dim) / self
+    if F.records_graph:
+        return _cumprod_grad_recorded(grad, self, dim)
+    xp = array_namespace(self)
+    zeros_so_far = zero.cumsum(axis=dim)
+    before = zeros_so_far == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = xp.where(before, result * grad, 0)
+        out = xp.where(before, _reversed_cumsum(F, w, dim) / self, 0).astype(grad.dtype)
+    between = zeros_so_far == 1
+    first = xp.expand_dims(xp.argmax(between, axis=dim), dim)
+    first_mask = xp.zeros(between.shape, bool)
+    xp.put_along_axis(first_mask, first, True, dim)
+    first_mask &= between
+    after_first = between & ~first_mask
+    products = xp.cumprod(xp.where(after_first, self, 1), axis=dim)
+    total = (products * xp.where(between, grad, 0)).sum(axis=dim, keepdims=True)
+    prior = xp.take_along_axis(result, xp.maximum(first - 1, 0), dim)
+    prior = xp.where(first == 0, 1, prior)
+    return xp.where(first_mask, total * prior, out)
+
+
+def _cumprod_grad_recorded(grad, self, dim):
+    """dF/dx_k = sum_{j >= k} g_j prod_{i <= j, i != k} x_i, one k at a time, in ops."""
+    from conformance import reference as torch
+
+    size = self.shape[dim]
+    ones = torch.ones_like(self.narrow(dim, 0, 1))
+    slices = []
+    for k in range(size):
+        # Column j >= k of the omitted products: prod(x[:k]) * prod(x[k+1 : j+1]).
+        if k == 0:
+            omitted = torch.cat([ones, self.narrow(dim, 1, size - 1).cumprod(dim)], dim)
+        else:
+            until = self.narrow(dim, 0, k).prod(dim, keepdim=True)
+            if k == size - 1:
+                omitted = until
+            else:
+                later = self.narrow(dim, k + 1, size - k - 1).cumprod(dim)
+                omitted = torch.cat([until, until.expand_as(later) * later], dim)
+        slices.append((grad.narrow(dim, k, size - k) * omitted).sum(dim))
+    return torch.stack(slices, dim)
+
+
+@op(
+    "CumprodBackward0",
+    self=lambda grad, self, dim, result, F: _cumprod_grad(F, grad, self, result, dim),
+)
+def cumprod_dim(self, dim, dtype):
+    target = _sum_dtype(self, dtype)
+    if not self.ndim:
+        return self.astype(target)
+    accumulate = _double_on_cpu(_accumulator(target), self)
+    return self.cumprod(axis=dim, dtype=accumulate).astype(target, copy=False)
+
+
+@_numpy_aliases
+def cumprod(input, dim=_OMITTED, *, dtype=None):
+    """torch.cumprod along one dim; integers and bools multiply in int64."""
+    d = _scan_dim("cumprod", input, dim)
+    _check_grad_dtype(input, dtype)
+    return cumprod_dim(input, d, dtype)
+
+
+# -- cummax and cummin ------------------------------------------------------------------------
+
+
+def _running_extreme(a, dim, greater):
+    """Indices of the running maximum (or minimum): a later equal element takes over, and a
+    NaN takes over and stays (until the next NaN), as PyTorch's CPU scan does."""
+    xp = array_namespace(a)
+    indices = xp.zeros(a.shape, np.int64)
+    if not a.ndim or a.size == 0:
+        return indices
+    moved = xp.moveaxis(a, dim, 0)
+    out = xp.moveaxis(indices, dim, 0)
+    best, where = moved[0], xp.zeros(moved.shape[1:], np.int64)
+    floating = a.dtype.kind == "f" or a.dtype == dtypes.bfloat16.np
+    for i in range(moved.shape[0]):
+        current = moved[i]
+        better = current >= best if greater else current <= best
+        if floating:
+            better = xp.isnan(current) | (~xp.isnan(best) & better)
+        best = xp.where(better, current, best)
+        where = xp.where(better, i, where)
+        out[i] = where
+    return indices
+
+
+def _scatter_back(grad, self_shape, dim, indices, F):
+    """cummaxmin_backward: each output's gradient added to the element it copied."""
+    if not self_shape or 0 in self_shape:
+        return grad
+    return formula_op(F, indexing.scatter_add)(F.zeros(self_shape, grad), dim, indices, grad)
+
+
+@op("CummaxBackward0", self=_scatter_back)
+def cummax_values(self, dim, indices):
+    return _along_indices(self, dim, indices)
+
+
+@op("CumminBackward0", self=_scatter_back)
+def cummin_values(self, dim, indices):
+    return _along_indices(self, dim, indices)
+
+
+def _along_indices(a, dim, indices):
+    if not a.ndim or a.size == 0:
+        return a.copy()
+    return array_namespace(a).take_along_axis(a, indices, dim)
+
+
+@op(None)
+def cummax_indices(self, dim):
+    return _running_extreme(self, dim, True)
+
+
+@op(None)
+def cummin_indices(self, dim):
+    return _running_extreme(self, dim, False)
+
+
+@_numpy_aliases
+def cummax(input, dim=_OMITTED):
+    """torch.cummax: (values, indices) of the running maximum; ties and NaNs take the later
+    index; the gradient goes to the element each position copied."""
+    d = _scan_dim("cummax", input, dim)
+    indices = cummax_indices(input, d)
+    return RETURN_TYPES["cummax"](cummax_values(input, d, indices), indices)
+
+
+@_numpy_aliases
+def cummin(input, dim=_OMITTED):
+    """torch.cummin: as cummax, for the running minimum."""
+    d = _scan_dim("cummin", input, dim)
+    indices = cummin_indices(input, d)
+    return RETURN_TYPES["cummin"](cummin_values(input, d, indices), indices)
+
+
+# -- logcumsumexp -----------------------------------------------------------------------------
+
+
+def _logcumsumexp_grad(F, grad, self, result, dim):
+    """PyTorch's logcumsumexp_backward: the positive and negative parts of grad each carried
+    through a reversed logcumsumexp in log space (so nothing overflows), then subtracted."""
+    if not grad.ndim or 0 in grad.shape:
+        return grad
+    dtype = grad.dtype if isinstance(grad, Tensor) else dtypes.from_numpy_dtype(grad.dtype)
+    lowest = float(dtypes.finfo(dtype).min)
+
+    def reverse(x):
+        return F.flip_dims(formula_op(F, logcumsumexp_dim)(F.flip_dims(x, (dim,)), dim), (dim,))
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_abs = F.log(F.abs(grad))
+        positive = F.where(grad > 0, log_abs, lowest)
+        negative = F.where(grad < 0, log_abs, lowest)
+        return F.exp(reverse(positive - result) + self) - F.exp(reverse(negative - result) + self)
+
+
+@op(
+    "LogcumsumexpBackward0",
+    self=lambda grad, self, result, dim, F: _logcumsumexp_grad(F, grad, self, result, dim),
+)
+def logcumsumexp_dim(self, dim):
+    """log(exp(running) + exp(x)) step by step, as logaddexp (exact at infinities)."""
+    xp = array_namespace(self)
+    if not self.ndim or self.size == 0:
+        return self.copy()
+    work = self.astype(_accumulator(self.dtype), copy=False)
+    moved = xp.moveaxis(work, dim, 0)
+    out = xp.empty_like(moved)
+    running = moved[0]
+    out[0] = running
+    with np.errstate(invalid="ignore"):
+        for i in range(1, moved.shape[0]):
+            running = xp.logaddexp(running, moved[i])
+            out[i] = running
+    return xp.ascontiguousarray(xp.moveaxis(out, 0, dim)).astype(self.dtype)
+
+
+@_numpy_aliases
+def logcumsumexp(input, dim=_OMITTED):
+    """torch.logcumsumexp: floating only (PyTorch's CPU kernel has no integer version)."""
+    d = _scan_dim("logcumsumexp", input, dim)
+    if input.dtype.category < dtypes.FLOATING:
+        raise NotImplementedError(
+            f"\"logcumsumexp_out_cpu\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
+    return logcumsumexp_dim(input, d)
+
+
+# -- aminmax ----------------------------------------------------------------------------------
+
+
+def _aminmax_grad(F, grads, self, dims, keepdim):
+    """Each output's gradient shared evenly among the elements equal to it, as amin's and
+    amax's are; the two summed. (The extremes are found again from the saved input.)"""
+    total = None
+    for grad, extreme in zip(grads, (F.amin_dims, F.amax_dims), strict=True):
+        grad = _unsqueeze(F, grad, dims, keepdim, self.ndim)
+        mask = extreme(self, dims, True) == self
+        part = grad / F.sum(mask, dims, True) * mask
+        total = part if total is None else total + part
+    return total
+
+
+@op(
+    "AminmaxBackward0",
+    self=lambda grads, self, dims, keepdim, F: _aminmax_grad(F, grads, self, dims, keepdim),
+)
+def aminmax_dims(self, dims, keepdim):
+    return self.min(axis=dims, keepdims=keepdim), self.max(axis=dims, keepdims=keepdim)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """torch.aminmax: (min, max) over one dim or everything; no identity, so an empty
+    reduction raises."""
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                "no identity."
+            )
+        dims = tuple(range(input.ndim))
+    else:
+        dims = _wrap_dims((dim,), input.ndim)
+        if input.ndim and input.shape[dims[0]] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {dims[0]} to have non-zero size.")
+    return aminmax_type(*aminmax_dims(input, dims, keepdim))
+
+
+# -- var_mean and std_mean --------------------------------------------------------------------
+
+
+def _welford_mean(a, dims, keepdim):
+    """The mean as PyTorch's var_mean kernel updates it, element by element (Welford:
+    m += (x - m) / k), in the accumulation dtype. It agrees with sum / n on finite numbers
+    to rounding, but not at infinities: an infinity followed by anything gives NaN."""
+    xp = array_namespace(a)
+    if not a.size or not dims:
+        return _mean(a, dims, keepdim)
+    work = a.astype(_double_on_cpu(_accumulator(a.dtype), a), copy=False)
+    kept = [d for d in range(a.ndim) if d not in dims]
+    moved = xp.transpose(work, kept + sorted(dims))
+    flat = moved.reshape(tuple(a.shape[d] for d in kept) + (-1,))
+    mean = xp.zeros(flat.shape[:-1], work.dtype)
+    with np.errstate(invalid="ignore"):
+        for k in range(flat.shape[-1]):
+            mean = mean + (flat[..., k] - mean) / (k + 1)
+    if keepdim:
+        mean = mean.reshape(tuple(1 if d in dims else n for d, n in enumerate(a.shape)))
+    return mean.astype(a.dtype)
+
+
+def _mean_grad(F, grad, self, dims, keepdim):
+    grad = _unsqueeze(F, grad, dims, keepdim, self.ndim)
+    return F.expand(grad / _count(self.shape, dims), self.shape)
+
+
+def _paired_grad(F, grads, self, dims, correction, keepdim, full, root):
+    """PyTorch's var_mean_backward and std_mean_backward: each output's part only where that
+    output's gradient is defined (a zero gradient for an unused var would still meet the NaN
+    of (x - mean) at an infinity)."""
+    spread, mean = grads
+    total = None
+    if spread is not None:
+        if root:
+            result = F.std_dims(self, dims, correction, keepdim, full)
+            total = _std_grad(F, spread, self, result, dims, correction, keepdim, full)
+        else:
+            total = _var_grad(F, spread, self, dims, correction, keepdim, full)
+    if mean is not None:
+        part = _mean_grad(F, mean, self, dims, keepdim)
+        total = part if total is None else total + part
+    return total
+
+
+@op(
+    "VarMeanBackward0",
+    self=lambda grads, self, dims, correction, keepdim, full, F: _paired_grad(
+        F, grads, self, dims, correction, keepdim, full, False
+    ),
+)
+def var_mean_dims(self, dims, correction, keepdim, full):
+    return _var(self, dims, correction, keepdim), _welford_mean(self, dims, keepdim)
+
+
+@op(
+    "StdMeanBackward0",
+    self=lambda grads, self, dims, correction, keepdim, full, F: _paired_grad(
+        F, grads, self, dims, correction, keepdim, full, True
+    ),
+)
+def std_mean_dims(self, dims, correction, keepdim, full):
+    return _var(self, dims, correction, keepdim, root=True), _welford_mean(self, dims, keepdim)
+
+
+var_mean_dims.node.keeps_missing_grads = std_mean_dims.node.keeps_missing_grads = True
+
+
+def _paired(name, node, input, dim, unbiased, keepdim, correction):
+    if input.dtype.category < dtypes.FLOATING:
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+    return _variance(name, node, input, dim, unbiased, keepdim, correction)
+
+
+@_numpy_aliases
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """torch.var_mean: (var, mean) as a plain tuple, one VarMeanBackward0 node for both."""
+    return _paired("var_mean", var_mean_dims, input, dim, unbiased, keepdim, correction)
+
+
+@_numpy_aliases
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """torch.std_mean: (std, mean) as a plain tuple, one StdMeanBackward0 node for both."""
+    return _paired("std_mean", std_mean_dims, input, dim, unbiased, keepdim, correction)
+
+
+# -- nansum, nanmean, count_nonzero -----------------------------------------------------------
+
+
+def _nansum_grad(F, grad, self, dims, keepdim):
+    """The sum's gradient, withheld from the NaNs it skipped."""
+    grad = _unsqueeze(F, grad, dims, keepdim, self.ndim)
+    return F.expand(grad, self.shape) * (self == self)
+
+
+@op(
+    "NansumBackward0",
+    self=lambda grad, self, dims, keepdim, F: _nansum_grad(F, grad, self, dims, keepdim),
+)
+def nansum_dims(self, dims, keepdim, dtype):
+    target = _sum_dtype(self, dtype)
+    xp = array_namespace(self)
+    work = self.astype(_accumulator(target), copy=False)
+    if work.dtype.kind == "f" or work.dtype == dtypes.bfloat16.np:
+        work = xp.where(xp.isnan(work), 0, work)
+    return work.sum(axis=dims, keepdims=keepdim).astype(target)
+
+
+@_numpy_aliases
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """torch.nansum: sum treating NaN as zero; integers and bools sum to int64."""
+    _check_grad_dtype(input, dtype)
+    return nansum_dims(input, dims_of(dim, input.ndim), keepdim, dtype)
+
+
+@_numpy_aliases
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """torch.nanmean: nansum over the count of non-NaN elements, composed as PyTorch composes
+    it (its node is DivBackward0); an all-NaN or empty slice gives NaN."""
+    if input.dtype.category < dtypes.FLOATING:
+        raise RuntimeError(
+            "nanmean(): expected input to have floating point or complex dtype but got "
+            f"{scalar_type_name(input.dtype)}"
+        )
+    from conformance import reference as torch
+
+    dims = dims_of(dim, input.ndim)
+    counted = sum_dims(torch.logical_not(torch.isnan(input)), dims, keepdim)
+    return torch.div(nansum_dims(input, dims, keepdim, dtype), counted)
+
+
+@op(None)
+def count_nonzero_dims(self, dims):
+    return (self != 0).sum(axis=dims, dtype=np.int64)
+
+
+def count_nonzero(input, dim=None):
+    """torch.count_nonzero: int64 counts over dim (an int or a tuple), or everything."""
+    return count_nonzero_dims(input, dims_of(dim, input.ndim))
+
+
+# -- diff and dist ----------------------------------------------------------------------------
+
+
+def _check_diff_operand(input, other, dim):
+    if other is None:
+        return
+    if other.ndim != input.ndim:
+        raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    for i in range(other.ndim):
+        if i != dim and other.shape[i] != input.shape[i]:
+            raise RuntimeError(
+                "diff expects the shape of tensor to prepend or append to match that of input "
+                f"except along the differencing dimension; input.size({i}) = {input.shape[i]}, "
+                f"but got tensor.size({i}) = {other.shape[i]}"
+            )
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """torch.diff: the n-th forward difference along dim, after joining prepend and append;
+    composed of narrow and sub as in PyTorch (bools use logical_xor). n past the length gives
+    an empty result; n=0 a copy (empty_like(x).copy_(x): CopyBackwards)."""
+    from conformance import reference as torch
+
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    dim = shape.wrap_dim(dim, input.ndim)
+    _check_diff_operand(input, prepend, dim)
+    _check_diff_operand(input, append, dim)
+    if prepend is not None or append is not None:
+        input = torch.cat([t for t in (prepend, input, append) if t is not None], dim)
+    if n == 0:
+        return torch.empty_like(input).copy_(input)
+    length = input.shape[dim] - 1
+    result = input
+    for _ in range(min(n, input.shape[dim])):
+        later, earlier = result.narrow(dim, 1, length), result.narrow(dim, 0, length)
+        if result.dtype is dtypes.bool:
+            result = torch.logical_xor(later, earlier)
+        else:
+            result = later - earlier
+        length -= 1
+    return result
+
+
+def _dist_grad(F, grad, self, other, p, result, sign):
+    difference = self - other
+    dims = tuple(range(difference.ndim))
+    g = _norm_grad(F, grad, difference, p, result, dims, False)
+    if g is None:  # the 0-"norm" counts nonzeros: no gradient
+        return F.zeros_like(difference)
+    return g if sign > 0 else -g
+
+
+@op(
+    "DistBackward0",
+    self=lambda grad, self, other, p, result, F: _dist_grad(F, grad, self, other, p, result, 1),
+    other=lambda grad, self, other, p, result, F: _dist_grad(F, grad, self, other, p, result, -1),
+)
+def dist_values(self, other, p, dtype):
+    with np.errstate(invalid="ignore"):
+        return _vector_norm(self.astype(dtype.np) - other.astype(dtype.np), p, None, False)
+
+
+def dist(input, other, p=2):
+    """torch.dist: the p-norm of input - other (broadcast); floating point only."""
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"dist(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+        )
+    common = dtypes.result_type(input, other)
+    if common is dtypes.bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if common.category < dtypes.FLOATING:
+        raise RuntimeError(
+            "norm(): input dtype should be either floating point or complex. Got "
+            f"{scalar_type_name(common)} instead."
+        )
+    from conformance.reference.ops.define import check_broadcastable
+
+    check_broadcastable([input, other])
+    return dist_values(input, other, float(p), common)
+
+
+# -- bincount and histc -----------------------------------------------------------------------
+
+
+def _no_derivative(grad):
+    raise RuntimeError("derivative for aten::bincount is not implemented")
+
+
+@op("NotImplemented", weights=_no_derivative)
+def bincount_values(self, weights, minlength, dtype):
+    """Counts (or summed weights) per value: np.bincount, in the result dtype."""
+    xp = array_namespace(self)
+    if weights is None:
+        return xp.bincount(self, minlength=minlength).astype(np.int64)
+    return xp.bincount(self, weights.astype(np.float64), minlength=minlength).astype(dtype.np)
+
+
+# A C++ class in PyTorch, named in full: its backward refuses to run.
+bincount_values.node.name = lambda node: "torch::autograd::NotImplemented"
+
+
+def bincount(input, weights=None, minlength=0):
+    """torch.bincount: int64 counts of each value of a 1-d non-negative integer tensor;
+    with weights, their sums (float32 weights stay float32, any other dtype gives float64).
+    A gradient for weights is recorded as PyTorch's NotImplemented node."""
+    if input.dtype.category != dtypes.INTEGER:
+        raise NotImplementedError(
+            f"\"bincount_cpu\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if input.ndim != 1 or input.numel() and int(input.min()) < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is not None and (weights.ndim != 1 or weights.shape[0] != input.shape[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    dtype = None
+    if weights is not None:
+        dtype = dtypes.float32 if weights.dtype is dtypes.float32 else dtypes.float64
+    return bincount_values(input, weights, minlength, dtype)
+
+
+@op(None)
+def histc_values(self, bins, low, high):
+    """PyTorch's bin of x: floor((x - min) / (max - min) * bins), the maximum itself in the
+    last bin; elements outside [min, max] (and NaN) are not counted. Computed in the input's
+    dtype, as PyTorch's kernel computes it."""
+    xp = array_namespace(self)
+    data = self.reshape(-1)
+    low, high = data.dtype.type(low), data.dtype.type(high)
+    inside = (data >= low) & (data <= high)
+    with np.errstate(invalid="ignore"):
+        position = ((data[inside] - low) / (high - low) * data.dtype.type(bins)).astype(np.int64)
+    position = xp.minimum(position, bins - 1)
+    return xp.bincount(position, minlength=bins).astype(self.dtype)
+
+
+def histc(input, bins=100, min=0, max=0):  # noqa: A002 - PyTorch's names
+    """torch.histc: a histogram of `bins` equal bins over [min, max]; min == max == 0 means
+    the data's own range (widened by 1 on each side when every element is equal). Floating
+    point only; not differentiable."""
+    if input.dtype.category < dtypes.FLOATING:
+        raise NotImplementedError(
+            f"\"histogram_cpu\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    low, high = float(min), float(max)
+    if low == high and input.numel():
+        low, high = float(input.min()), float(input.max())
+    if low == high:
+        low, high = low - 1, high + 1
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise RuntimeError(f"torch.histc: range of [{low:g}, {high:g}] is not finite")
+    if low > high:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    return histc_values(input, bins, low, high)
+
+
+# -- unique -----------------------------------------------------------------------------------
+
+
+def _no_unique_derivative(name):
+    def derivative(grad):
+        raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
+
+    return derivative
+
+
+def _groups(sorted_keys, differs):
+    """Where each run of equal keys starts (NaN equals nothing, so each NaN is its own run),
+    and the run each sorted position belongs to."""
+    xp = array_namespace(sorted_keys)
+    starts = xp.ones(sorted_keys.shape[0], bool)
+    starts[1:] = differs
+    return starts, xp.cumsum(starts) - 1
+
+
+def _counted(xp, starts, n):
+    positions = xp.nonzero(starts)[0]
+    return xp.diff(xp.concatenate([positions, xp.asarray([n])])).astype(np.int64)
+
+
+@op("Unique2Backward0", self=_no_unique_derivative("_unique2"))
+def unique_values(self):
+    """The sorted distinct elements (the first of equal ones: -0.0 before 0.0 stays), the
+    run of each element, and each run's length."""
+    xp = array_namespace(self)
+    flat = self.reshape(-1)
+    order = xp.argsort(flat, kind="stable")
+    ordered = flat[order]
+    starts, run = _groups(ordered, ordered[1:] != ordered[:-1])
+    inverse = xp.empty(flat.shape[0], np.int64)
+    inverse[order] = run
+    counts = _counted(xp, starts, flat.shape[0])
+    return ordered[starts], inverse.reshape(self.shape), counts
+
+
+@op("UniqueDimBackward0", self=_no_unique_derivative("unique_dim"))
+def unique_dim_values(self, dim):
+    """Distinct slices along dim, in lexicographic order of their elements."""
+    xp = array_namespace(self)
+    moved = xp.moveaxis(self, dim, 0)
+    rows = moved.reshape(moved.shape[0], math.prod(moved.shape[1:]))
+    order = xp.lexsort(rows.T[::-1]) if rows.shape[1] else xp.arange(rows.shape[0])
+    ordered = rows[order]
+    starts, run = _groups(ordered, (ordered[1:] != ordered[:-1]).any(axis=1))
+    inverse = xp.empty(rows.shape[0], np.int64)
+    inverse[order] = run
+    counts = _counted(xp, starts, rows.shape[0])
+    kept = moved[order][starts]
+    return xp.ascontiguousarray(xp.moveaxis(kept, 0, dim)), inverse, counts
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    """torch.unique: distinct elements (or slices along dim), sorted (PyTorch's CPU kernel
+    sorts even with sorted=False), with the index of each input element's value and each
+    value's count on request. NaNs are all distinct. Not differentiable: PyTorch records a
+    node whose backward raises."""
+    if dim is None:
+        values, inverse, counts = unique_values(input)
+    else:
+        values, inverse, counts = unique_dim_values(input, shape.wrap_dim(dim, input.ndim))
+    extras = [t for t, wanted in ((inverse, return_inverse), (counts, return_counts)) if wanted]
+    return (values, *extras) if extras else values
+
+
+TENSOR_METHODS: dict = {
+    "cumprod": cumprod,
+    "cummax": cummax,
+    "cummin": cummin,
+    "logcumsumexp": logcumsumexp,
+    "aminmax": aminmax,
+    "nansum": nansum,
+    "nanmean": nanmean,
+    "count_nonzero": count_nonzero,
+    "diff": diff,
+    "dist": dist,
+    "bincount": bincount,
+    "histc": histc,
+    "unique": unique,
+}
