@@ -129,6 +129,36 @@ def _grads(outputs: list, inputs: list, cotangents: list | None = None) -> list:
     return [x.new_zeros(x.shape) if g is None else g for g, x in zip(found, inputs, strict=True)]
 
 
+def _call_fresh(func: Callable, argnums: Any, args: tuple, kwargs: dict) -> tuple:
+    """Call func with the argnums arguments made fresh leaves; (whether results stay
+    connected, the argument trees' flattened leaves and specs, func's output)."""
+    nums = _argnums(argnums, len(args))
+    keep = _needs_graph(*(args[i] for i in nums))
+    args = list(args)
+    for i in nums:
+        args[i] = _fresh(args[i])
+    output = func(*args, **kwargs)
+    return keep, [_flatten(args[i]) for i in nums], output
+
+
+def _regroup(flat: list, values: list) -> list:
+    """`values`, one per leaf of the flattened trees in `flat`, rebuilt into those trees."""
+    trees, start = [], 0
+    for leaves, spec in flat:
+        trees.append(_unflatten(spec, values[start : start + len(leaves)]))
+        start += len(leaves)
+    return trees
+
+
+def _only_tensors(leaves: list) -> None:
+    for leaf in leaves:
+        if not isinstance(leaf, Tensor):
+            raise RuntimeError(
+                "vjp(f, *primals): expected f(*primals) to return only tensors, got unsupported "
+                f"type {type(leaf)}"
+            )
+
+
 # -- transforms ----------------------------------------------------------------------------
 
 
@@ -138,13 +168,8 @@ def grad_and_value(func: Callable, argnums: Any = 0, has_aux: bool = False) -> C
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        nums = _argnums(argnums, len(args))
-        keep = _needs_graph(*(args[i] for i in nums))
         with grad_mode.enable_grad():
-            args = list(args)
-            for i in nums:
-                args[i] = _fresh(args[i])
-            output = func(*args, **kwargs)
+            keep, flat, output = _call_fresh(func, argnums, args, kwargs)
             aux = None
             if has_aux:
                 if not (isinstance(output, tuple) and len(output) == 2):
@@ -164,12 +189,8 @@ def grad_and_value(func: Callable, argnums: Any = 0, has_aux: bool = False) -> C
                     f"tensor with {output.ndim} dims. Maybe you wanted to use the vjp or jacrev "
                     "APIs instead?"
                 )
-            flat = [_flatten(args[i]) for i in nums]
             grads = _grads([output], [leaf for leaves, _ in flat for leaf in leaves])
-        trees, start = [], 0
-        for leaves, spec in flat:
-            trees.append(_unflatten(spec, grads[start : start + len(leaves)]))
-            start += len(leaves)
+        trees = _regroup(flat, grads)
         result = _detached(trees[0] if isinstance(argnums, int) else tuple(trees), keep)
         value = _detached(output, keep)
         return (result, (value, _detached(aux, keep))) if has_aux else (result, value)
@@ -205,12 +226,7 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
                 )
             output, aux = output
     out_leaves, out_spec = _flatten(output)
-    for leaf in out_leaves:
-        if not isinstance(leaf, Tensor):
-            raise RuntimeError(
-                "vjp(f, *primals): expected f(*primals) to return only tensors, got unsupported "
-                f"type {type(leaf)}"
-            )
+    _only_tensors(out_leaves)
     flat = [_flatten(p) for p in primals]
     inputs = [leaf for leaves, _ in flat for leaf in leaves]
 
@@ -224,11 +240,7 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
             )
         with grad_mode.enable_grad():
             grads = _grads(out_leaves, inputs, cot_leaves)
-        trees, start = [], 0
-        for leaves, spec in flat:
-            trees.append(_unflatten(spec, grads[start : start + len(leaves)]))
-            start += len(leaves)
-        return _detached(tuple(trees), keep or _needs_graph(cotangents))
+        return _detached(tuple(_regroup(flat, grads)), keep or _needs_graph(cotangents))
 
     result = (_detached(output, keep), vjp_fn)
     return (*result, _detached(aux, keep)) if has_aux else result
@@ -248,24 +260,13 @@ def jacrev(
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        nums = _argnums(argnums, len(args))
-        keep = _needs_graph(*(args[i] for i in nums))
         with grad_mode.enable_grad():
-            args = list(args)
-            for i in nums:
-                args[i] = _fresh(args[i])
-            output = func(*args, **kwargs)
+            keep, flat, output = _call_fresh(func, argnums, args, kwargs)
             aux = None
             if has_aux:
                 output, aux = output
             out_leaves, out_spec = _flatten(output)
-            for leaf in out_leaves:
-                if not isinstance(leaf, Tensor):
-                    raise RuntimeError(
-                        "vjp(f, *primals): expected f(*primals) to return only tensors, got "
-                        f"unsupported type {type(leaf)}"
-                    )
-            flat = [_flatten(args[i]) for i in nums]
+            _only_tensors(out_leaves)
             inputs = [leaf for leaves, _ in flat for leaf in leaves]
             blocks = []
             for out in out_leaves:
@@ -277,10 +278,7 @@ def jacrev(
                     per_input.append(
                         stack(column, 0).reshape(shape) if column else x.new_zeros(shape)
                     )
-                trees, start = [], 0
-                for leaves, spec in flat:
-                    trees.append(_unflatten(spec, per_input[start : start + len(leaves)]))
-                    start += len(leaves)
+                trees = _regroup(flat, per_input)
                 blocks.append(trees[0] if isinstance(argnums, int) else tuple(trees))
         result = _detached(_unflatten(out_spec, blocks), keep)
         return (result, _detached(aux, keep)) if has_aux else result
