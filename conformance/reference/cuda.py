@@ -4,7 +4,9 @@ build of PyTorch does."""
 
 from __future__ import annotations
 
+from conformance.reference import dtypes
 from conformance.reference.devices import CUDA
+from conformance.reference.ops.creation import legacy_type
 
 NOT_COMPILED = "Torch not compiled with CUDA enabled"
 
@@ -55,3 +57,17 @@ def manual_seed(seed: int) -> None:
 
 
 manual_seed_all = manual_seed
+
+
+# The legacy CUDA tensor types: constructors (refused without CUDA, as PyTorch refuses them) and
+# types isinstance() checks by dtype and device.
+FloatTensor = legacy_type(dtypes.float32, "cuda")
+DoubleTensor = legacy_type(dtypes.float64, "cuda")
+HalfTensor = legacy_type(dtypes.float16, "cuda")
+BFloat16Tensor = legacy_type(dtypes.bfloat16, "cuda")
+ByteTensor = legacy_type(dtypes.uint8, "cuda")
+CharTensor = legacy_type(dtypes.int8, "cuda")
+ShortTensor = legacy_type(dtypes.int16, "cuda")
+IntTensor = legacy_type(dtypes.int32, "cuda")
+LongTensor = legacy_type(dtypes.int64, "cuda")
+BoolTensor = legacy_type(dtypes.bool, "cuda")

@@ -109,3 +109,26 @@ def test_writes_through_an_expanded_tensor_follow_pytorch():
             wide[:, 0] = 1
         wide.fill_(2)
         assert base.tolist() == [[2.0, 2.0, 2.0]]
+
+
+@pytest.mark.parametrize("name", ["FloatTensor", "DoubleTensor", "LongTensor", "BoolTensor"])
+def test_legacy_cuda_types_without_cuda_are_refused_as_in_torch(name):
+    """torch.cuda.FloatTensor and friends exist on a CPU-only build, are no tensor's type, and
+    refuse to construct with a TypeError."""
+    for args in ([1], (2, 3), ()):
+        with pytest.raises(TypeError) as theirs:
+            getattr(torch.cuda, name)(*args)
+        with pytest.raises(TypeError) as ours:
+            getattr(ref.cuda, name)(*args)
+        assert str(ours.value) == str(theirs.value)
+    assert repr(getattr(ref.cuda, name)) == repr(getattr(torch.cuda, name))
+    assert not isinstance(ref.ones(1), getattr(ref.cuda, name))
+
+
+def test_legacy_cuda_types_make_cuda_tensors_on_the_simulated_device(simulated):
+    x = ref.cuda.FloatTensor([1.0, 2.0])
+    assert (
+        x.device.type == "cuda" and x.dtype is ref.float32 and x.type() == "torch.cuda.FloatTensor"
+    )
+    assert isinstance(x, ref.cuda.FloatTensor) and not isinstance(x, ref.FloatTensor)
+    assert ref.cuda.LongTensor(2, 3).shape == (2, 3) and ref.cuda.LongTensor(2).dtype is ref.int64

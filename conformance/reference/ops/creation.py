@@ -11,7 +11,7 @@ import numpy as np
 
 from conformance.reference import dtypes, fp_errors
 from conformance.reference import memory_formats as formats
-from conformance.reference.devices import CPU, array_module, as_device, placement
+from conformance.reference.devices import CPU, CUDA, array_module, as_device, placement
 from conformance.reference.ops import shape
 from conformance.reference.tensor import Tensor
 
@@ -541,6 +541,11 @@ class LegacyType(type):
     """torch.FloatTensor and friends: a constructor, and a type isinstance() checks by dtype."""
 
     def __call__(cls, *args: Any, device: Any = None) -> Tensor:
+        if cls.device == "cuda" and not CUDA.available:
+            raise TypeError(
+                f"type torch.cuda.{cls.__name__} not available. Torch not compiled with CUDA "
+                "enabled."
+            )
         return legacy_new(cls.dtype, args, device or cls.device)
 
     def __instancecheck__(cls, value: Any) -> bool:
