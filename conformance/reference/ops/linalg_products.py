@@ -5,8 +5,6 @@ do."""
 
 from __future__ import annotations
 
-import warnings
-
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
@@ -21,6 +19,7 @@ from conformance.reference.ops.linalg import (
     mm,
     unsafe_view,
 )
+from conformance.reference.warn_once import warn_once
 
 __all__ = [
     "addmm",
@@ -417,13 +416,11 @@ def cross(input, other, dim=None):
         dim = next((i for i, n in enumerate(sizes) if n == 3), None)
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
-        warnings.warn(
+        warn_once(  # once per process, as in PyTorch
             "Using torch.cross without specifying the dim arg is deprecated.\n"
             "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
             "The default value of dim will change to agree with that of linalg.cross in a "
-            "future release.",
-            UserWarning,
-            stacklevel=2,
+            "future release."
         )
     return linalg_cross(input, other, dim=dim)
 
@@ -494,12 +491,10 @@ def multi_dot(tensors):
 def chain_matmul(*matrices):
     """torch.chain_matmul (deprecated, with a warning): multi_dot of matrices only; one matrix
     comes back as a copy."""
-    warnings.warn(
+    warn_once(  # once per process, as in PyTorch
         "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
         "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather "
-        "than multiple parameters.",
-        UserWarning,
-        stacklevel=2,
+        "than multiple parameters."
     )
     for t in matrices:
         if t.ndim != 2:

@@ -7,7 +7,6 @@ one table which method is which op.
 from __future__ import annotations
 
 import inspect
-import warnings
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from conformance.reference import memory_formats as formats
 from conformance.reference.devices import placement
 from conformance.reference.ops import creation, define, inplace, pointwise, reductions, shape
 from conformance.reference.tensor import Tensor
+from conformance.reference.warn_once import warn_once
 
 NUMBER = (bool, int, float, complex)
 
@@ -27,25 +27,15 @@ def _reverse_sub(self: Tensor, other: Any) -> Tensor:
     return pointwise.rsub_number(self, other)
 
 
-_WARNED_ONCE: set = set()
-
-
-def _warn_once(message: str) -> None:
-    """PyTorch's TORCH_WARN_ONCE: the first time in the process only."""
-    if message not in _WARNED_ONCE:
-        _WARNED_ONCE.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
-
-
 def _reversed(self: Tensor) -> Tensor:
     """x.T: the dimensions reversed; deprecated except for 2-D tensors, with one warning per
     process for 0-D tensors and one for the other sizes (1-D included), as in PyTorch."""
     if self.ndim == 0:
-        _warn_once(
+        warn_once(
             "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
         )
     elif self.ndim != 2:
-        _warn_once(
+        warn_once(
             "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
             "deprecated and it will throw an error in a future release. Consider `x.mT` to "
             "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
@@ -58,7 +48,7 @@ def _matrix_transpose(self: Tensor) -> Tensor:
     """x.mT: the last two dimensions swapped; matrices and batches of them (a 0-D tensor is
     returned itself, with a warning once per process)."""
     if self.ndim == 0:
-        _warn_once(
+        warn_once(
             "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases."
         )
         return self

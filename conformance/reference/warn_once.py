@@ -1,0 +1,15 @@
+"""PyTorch's TORCH_WARN_ONCE: some of its warnings show the first time in a process only,
+whatever Python's warning filters say (x.T on a 1-D tensor, torch.cross without dim, ...)."""
+
+from __future__ import annotations
+
+import warnings
+
+_SHOWN: set = set()
+
+
+def warn_once(message: str, stacklevel: int = 3) -> None:
+    """A UserWarning with this message, unless it was shown before in this process."""
+    if message not in _SHOWN:
+        _SHOWN.add(message)
+        warnings.warn(message, UserWarning, stacklevel=stacklevel)
