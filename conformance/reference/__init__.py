@@ -83,6 +83,7 @@ from conformance.reference.ops.creation import (
 )
 from conformance.reference.ops.indexing import *  # noqa: F403 - cat, stack, ...
 from conformance.reference.ops.linalg import *  # noqa: F403 - matmul, mm, bmm, mv, dot, outer
+from conformance.reference.ops.linalg_decompositions import *  # noqa: F403
 from conformance.reference.ops.pointwise import (
     abs,
     absolute,

@@ -1,5 +1,6 @@
 """torch.linalg: the vector and matrix norms and the matrix products under their torch.linalg
-names."""
+names, and the inverse, determinants, solve, matrix power and Cholesky factor
+(ops/linalg_decompositions.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,29 @@ from conformance.reference import dtypes
 from conformance.reference.ops import creation, reductions, shape
 from conformance.reference.ops.linalg import linalg_cross as cross
 from conformance.reference.ops.linalg import matmul, multi_dot
+from conformance.reference.ops.linalg_decompositions import LinAlgError, det, inv, solve
+from conformance.reference.ops.linalg_decompositions import (
+    _linalg_cholesky_checked as cholesky,
+)
+from conformance.reference.ops.linalg_decompositions import _linalg_matrix_power as matrix_power
+from conformance.reference.ops.linalg_decompositions import _linalg_slogdet as slogdet
 from conformance.reference.ops.reductions import linalg_vector_norm as vector_norm
 
-__all__ = ["cross", "matmul", "matrix_norm", "multi_dot", "norm", "vector_norm"]
+__all__ = [
+    "LinAlgError",
+    "cholesky",
+    "cross",
+    "det",
+    "inv",
+    "matmul",
+    "matrix_norm",
+    "matrix_power",
+    "multi_dot",
+    "norm",
+    "slogdet",
+    "solve",
+    "vector_norm",
+]
 
 _SINGULAR_VALUE_ORDERS = ("nuc", 2, -2)
 

@@ -63,4 +63,90 @@ CASES: list[OpCase] = [
     OpCase("matrix-norm-minus-inf", lambda t, a: t.linalg.matrix_norm(a, -float("inf")), [(2, 3)]),
     OpCase("linalg-norm-matrix-dims", lambda t, a: t.linalg.norm(a, dim=(1, 0)), [(2, 3)]),
     OpCase("linalg-norm-vector", lambda t, a: t.linalg.norm(a, 3, dim=1), [(2, 3)]),
+    # linalg_decompositions.py. The matrices are 3 I plus entries within 0.3 (nan read as 0),
+    # so every drawn or special input stays invertible and well conditioned: the rows check
+    # the calculus, not LAPACK's handling of inf and nan.
+    OpCase("linalg-inv", lambda t, a: t.linalg.inv(_invertible(t, a)), [(3, 3)], -0.25, 0.25),
+    OpCase("inverse-batch", lambda t, a: _invertible(t, a).inverse(), [(2, 3, 3)], -0.25, 0.25),
+    OpCase("linalg-det", lambda t, a: t.linalg.det(_invertible(t, a)), [(2, 3, 3)], -0.25, 0.25),
+    OpCase("det-method", lambda t, a: _invertible(t, -a).det(), [(3, 3)], -0.25, 0.25),
+    OpCase(
+        "slogdet-logabsdet",
+        lambda t, a: t.linalg.slogdet(_invertible(t, a)).logabsdet,
+        [(2, 3, 3)],
+        -0.25,
+        0.25,
+    ),
+    OpCase("slogdet-both", lambda t, a: sum(t.slogdet(_invertible(t, a))), [(3, 3)], -0.25, 0.25),
+    OpCase("logdet", lambda t, a: t.logdet(_invertible(t, a)), [(2, 2, 2)], -0.25, 0.25),
+    OpCase(
+        "solve",
+        lambda t, a, b: t.linalg.solve(_invertible(t, a), _finite(t, b)),
+        [(3, 3), (3, 2)],
+        -0.25,
+        0.25,
+    ),
+    OpCase(
+        "solve-vector-broadcast",
+        lambda t, a, b: t.linalg.solve(_invertible(t, a), _finite(t, b)),
+        [(2, 3, 3), (3,)],
+        -0.25,
+        0.25,
+    ),
+    OpCase(
+        "solve-batch-vectors",
+        lambda t, a, b: t.linalg.solve(_invertible(t, a), _finite(t, b)),
+        [(2, 3, 3), (2, 3)],
+        -0.25,
+        0.25,
+    ),
+    OpCase(
+        "solve-right",
+        lambda t, a, b: t.linalg.solve(_invertible(t, a), _finite(t, b), left=False),
+        [(1, 3, 3), (2, 4, 3)],
+        -0.25,
+        0.25,
+    ),
+    OpCase("matrix-power-0", lambda t, a: t.linalg.matrix_power(a, 0), [(2, 2)]),
+    OpCase("matrix-power-1", lambda t, a: a.matrix_power(1), [(2, 2)]),
+    OpCase("matrix-power-3", lambda t, a: t.matrix_power(a, 3), [(2, 3, 3)], -1.0, 1.0),
+    OpCase("matrix-power-6", lambda t, a: t.linalg.matrix_power(a, 6), [(3, 3)], -0.5, 0.5),
+    OpCase(
+        "matrix-power-minus-1",
+        lambda t, a: t.linalg.matrix_power(_invertible(t, a), -1),
+        [(3, 3)],
+        -0.25,
+        0.25,
+    ),
+    OpCase(
+        "matrix-power-minus-5",
+        lambda t, a: t.linalg.matrix_power(_invertible(t, a), -5),
+        [(2, 2, 2)],
+        -0.25,
+        0.25,
+    ),
+    OpCase("linalg-cholesky", lambda t, a: t.linalg.cholesky(_spd(t, a)), [(3, 3)], -0.25, 0.25),
+    OpCase(
+        "linalg-cholesky-upper-batch",
+        lambda t, a: t.linalg.cholesky(_spd(t, a), upper=True),
+        [(2, 3, 3)],
+        -0.25,
+        0.25,
+    ),
 ]
+
+
+def _spd(t, a):
+    """A symmetric positive-definite matrix from a: _invertible(a) times its transpose."""
+    m = _invertible(t, a)
+    return m @ m.mT
+
+
+def _finite(t, a):
+    """a with nan read as 0 and clamped to [-0.3, 0.3]: finite whatever the test feeds in."""
+    return t.where(a == a, a, 0.0).clamp(-0.3, 0.3)
+
+
+def _invertible(t, a):
+    """3 I + _finite(a): diagonally dominant, so invertible with a condition number under 2."""
+    return _finite(t, a) + 3 * t.eye(a.shape[-1], dtype=a.dtype)

@@ -532,9 +532,25 @@ _clamp_.__name__ = "clamp_"
 
 def install() -> None:
     """Bind every method; op modules may add their own through a TENSOR_METHODS table."""
-    from conformance.reference.ops import indexing, linalg, rearranging, sorting, statistics
+    from conformance.reference.ops import (
+        indexing,
+        linalg,
+        linalg_decompositions,
+        rearranging,
+        sorting,
+        statistics,
+    )
 
-    for module in (reductions, shape, linalg, indexing, sorting, rearranging, statistics):
+    for module in (
+        reductions,
+        shape,
+        linalg,
+        indexing,
+        sorting,
+        rearranging,
+        statistics,
+        linalg_decompositions,
+    ):
         METHODS.update(getattr(module, "TENSOR_METHODS", {}))
         for name, fn in getattr(module, "TENSOR_IN_PLACE", {}).items():
             IN_PLACE[name] = fn
