@@ -142,23 +142,29 @@ def mv(input, vec):
     return mv_arrays(input, vec)
 
 
-def dot(input, tensor):
-    """torch.dot: the zero-dim sum of products of two vectors of one length and one dtype."""
-    _need_tensor("dot", "tensor", tensor)
-    if input.ndim != 1 or tensor.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
-    if input.dtype is not tensor.dtype:
+def check_vectors(name, input, other, param):
+    """dot's and vdot's shared checks: two 1-D tensors of one dtype and one length, not bool.
+    The messages say "dot" for both, as PyTorch's do."""
+    _need_tensor(name, param, other)
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    if input.dtype is not other.dtype:
         raise RuntimeError(
             "dot : expected both vectors to have same dtype, but found "
-            f"{scalar_type_name(input.dtype)} and {scalar_type_name(tensor.dtype)}"
+            f"{scalar_type_name(input.dtype)} and {scalar_type_name(other.dtype)}"
         )
-    n, n2 = input.shape[0], tensor.shape[0]
+    n, n2 = input.shape[0], other.shape[0]
     if n != n2:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{n}] and src [{n2}] to have the same "
             f"number of elements, but got {n} and {n2} elements respectively"
         )
-    _no_bool("dot", input, tensor)
+    _no_bool("dot", input, other)
+
+
+def dot(input, tensor):
+    """torch.dot: the zero-dim sum of products of two vectors of one length and one dtype."""
+    check_vectors("dot", input, tensor, "tensor")
     return dot_arrays(input, tensor)
 
 

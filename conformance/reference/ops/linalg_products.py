@@ -16,6 +16,7 @@ from conformance.reference.ops.linalg import (
     _no_bool,
     _numel,
     _product,
+    check_vectors,
     mm,
     unsafe_view,
 )
@@ -281,21 +282,7 @@ def vdot_arrays(self, other):
 def vdot(input, other):
     """torch.vdot: dot with the first vector conjugated; for real tensors, dot under its own
     node name and with dot's checks."""
-    _need_tensor("vdot", "other", other)
-    if input.ndim != 1 or other.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
-    if input.dtype is not other.dtype:
-        raise RuntimeError(
-            "dot : expected both vectors to have same dtype, but found "
-            f"{scalar_type_name(input.dtype)} and {scalar_type_name(other.dtype)}"
-        )
-    n, n2 = input.shape[0], other.shape[0]
-    if n != n2:
-        raise RuntimeError(
-            f"inconsistent tensor size, expected tensor [{n}] and src [{n2}] to have the same "
-            f"number of elements, but got {n} and {n2} elements respectively"
-        )
-    _no_bool("dot", input, other)
+    check_vectors("vdot", input, other, "other")
     return vdot_arrays(input, other)
 
 
