@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from conformance.reference import dtypes, warn_once
+from conformance.reference import dtypes, return_types, warn_once
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops import creation, selection, shape
 from conformance.reference.ops.define import formula_op, op
@@ -168,37 +168,6 @@ def det(A):
     return _det(A)
 
 
-def _signed_log_field(name: str) -> type:
-    fields = ("sign", "logabsdet")
-
-    def __new__(cls, sign, logabsdet):
-        return tuple.__new__(cls, (sign, logabsdet))
-
-    def __repr__(self) -> str:
-        return f"torch.return_types.{name}(\nsign={self[0]!r},\nlogabsdet={self[1]!r})"
-
-    return type(
-        name,
-        (tuple,),
-        {
-            "__slots__": (),
-            "__new__": __new__,
-            "__repr__": __repr__,
-            "__module__": "torch.return_types",
-            "_fields": fields,
-            "n_fields": 2,
-            "n_sequence_fields": 2,
-            "n_unnamed_fields": 0,
-            "sign": property(lambda self: self[0]),
-            "logabsdet": property(lambda self: self[1]),
-        },
-    )
-
-
-linalg_slogdet_type = _signed_log_field("linalg_slogdet")
-slogdet_type = _signed_log_field("slogdet")
-
-
 @op(
     "LinalgSlogdetBackward0",
     # The sign is piecewise constant: only logabsdet carries a gradient, grad A^-T.
@@ -216,13 +185,13 @@ def _linalg_slogdet(A):
     """torch.linalg.slogdet: (sign, log|det|); a singular matrix gives (0, -inf), and its
     gradient, grad A^-T, is then not finite, as PyTorch's."""
     _square_float("linalg.slogdet", A)
-    return linalg_slogdet_type(*_slogdet(A))
+    return return_types.linalg_slogdet(_slogdet(A))
 
 
 def slogdet(input):  # noqa: A002 - torch's name
     """torch.slogdet: linalg.slogdet, returned as torch.return_types.slogdet."""
     _square_float("linalg.slogdet", input)
-    return slogdet_type(*_slogdet(input))
+    return return_types.slogdet(_slogdet(input))
 
 
 def logdet(input):  # noqa: A002 - torch's name

@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from conformance.reference import dtypes, grad_mode
+from conformance.reference import dtypes, grad_mode, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import pointwise
@@ -354,37 +354,6 @@ def prod(input, dim=_OMITTED, keepdim=False, *, dtype=None):
 # -- max and min ------------------------------------------------------------------------------
 
 
-class _ValuesIndices(tuple):
-    """What max(dim) returns (torch.return_types.max): a pair that also names its fields."""
-
-    __slots__ = ()
-    _fields = ("values", "indices")
-    n_fields = n_sequence_fields = 2
-    n_unnamed_fields = 0
-
-    def __new__(cls, values, indices):
-        return tuple.__new__(cls, (values, indices))
-
-    @property
-    def values(self):
-        return self[0]
-
-    @property
-    def indices(self):
-        return self[1]
-
-    def __repr__(self) -> str:
-        return (
-            f"torch.return_types.{type(self).__name__}(\nvalues={self[0]!r},\nindices={self[1]!r})"
-        )
-
-
-RETURN_TYPES = {
-    name: type(name, (_ValuesIndices,), {"__slots__": (), "__module__": "torch.return_types"})
-    for name in ("max", "min")
-}
-
-
 def _evenly(F, grad, self, result):
     """A whole-tensor max/min shares its gradient evenly among the elements equal to it (NaN
     counts as equal to a NaN result), as PyTorch's evenly_distribute_backward does."""
@@ -501,7 +470,7 @@ def _extreme(name, whole, along, arg, input, dim, keepdim):
         return (pointwise.maximum if name == "max" else pointwise.minimum)(input, dim)
     d = _selecting_dim(name, input, dim)
     indices = arg(input, d, keepdim)
-    return RETURN_TYPES[name](along(input, d, keepdim, indices), indices)
+    return getattr(return_types, name)((along(input, d, keepdim, indices), indices))
 
 
 @_numpy_aliases

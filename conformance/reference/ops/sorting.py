@@ -16,7 +16,7 @@ import operator
 
 import numpy as np
 
-from conformance.reference import dtypes
+from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops.define import op
@@ -25,16 +25,10 @@ from conformance.reference.ops.reductions import (
     _select_grad,
     _selecting_dim,
     _take,
-    _ValuesIndices,
     _wrap_dims,
 )
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode"]
-
-RETURN_TYPES = {
-    name: type(name, (_ValuesIndices,), {"__slots__": (), "__module__": "torch.return_types"})
-    for name in ("sort", "topk", "kthvalue", "median", "nanmedian", "mode")
-}
 
 
 class _Omitted:
@@ -165,7 +159,7 @@ def sort(input, dim=-1, descending=False, *, stable=_OMITTED):
     d = _sort_dim("sort", input, dim)
     indices = sort_order(input, d, bool(descending))
     gather = sort_values if stable is _OMITTED else sort_stable_values
-    return RETURN_TYPES["sort"](gather(input, d, indices), indices)
+    return return_types.sort((gather(input, d, indices), indices))
 
 
 def argsort(input, dim=-1, descending=False, *, stable=False):
@@ -206,7 +200,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's
         indices = sort_order(input, 0, largest)
     else:
         indices = topk_order(input, k, d, bool(largest))
-    return RETURN_TYPES["topk"](topk_values(input, d, indices), indices)
+    return return_types.topk((topk_values(input, d, indices), indices))
 
 
 # -- kthvalue, median, nanmedian, mode --------------------------------------------------------
@@ -242,7 +236,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     _refuse("kthvalue_cpu", input)
     indices = kthvalue_index(input, k, d, keepdim)
-    return RETURN_TYPES["kthvalue"](kthvalue_values(input, d, keepdim, indices), indices)
+    return return_types.kthvalue((kthvalue_values(input, d, keepdim, indices), indices))
 
 
 @op(None)
@@ -298,7 +292,7 @@ def _median(name, whole, along, ignore_nan, input, dim, keepdim):
     d = _selecting_dim("median", input, _int_argument(name, "dim", 2, dim))
     _refuse("median_out", input)
     indices = median_index(input, d, keepdim, ignore_nan)
-    return RETURN_TYPES[name](along(input, d, keepdim, indices), indices)
+    return getattr(return_types, name)((along(input, d, keepdim, indices), indices))
 
 
 def median(input, dim=_OMITTED, keepdim=False):
@@ -348,7 +342,7 @@ def mode(input, dim=-1, keepdim=False):
     d = _slice_dim("mode", input, dim)
     _refuse("mode_cpu", input, allow_bool=True)
     indices = mode_index(input, d, keepdim)
-    return RETURN_TYPES["mode"](mode_values(input, d, keepdim, indices), indices)
+    return return_types.mode((mode_values(input, d, keepdim, indices), indices))
 
 
 TENSOR_METHODS: dict = {name: globals()[name] for name in __all__}

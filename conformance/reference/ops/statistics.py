@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from conformance.reference import dtypes
+from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import indexing, shape
@@ -32,7 +32,6 @@ from conformance.reference.ops.reductions import (
     _std_grad,
     _sum_dtype,
     _unsqueeze,
-    _ValuesIndices,
     _var,
     _var_grad,
     _variance,
@@ -60,33 +59,6 @@ __all__ = [
     "histc",
     "unique",
 ]
-
-RETURN_TYPES = {
-    name: type(name, (_ValuesIndices,), {"__slots__": (), "__module__": "torch.return_types"})
-    for name in ("cummax", "cummin")
-}
-
-
-class aminmax_type(tuple):  # noqa: N801 - torch.return_types.aminmax
-    """What aminmax returns: a (min, max) pair that also names its fields."""
-
-    __slots__ = ()
-    _fields = ("min", "max")
-    n_fields = n_sequence_fields = 2
-    n_unnamed_fields = 0
-
-    def __new__(cls, low, high):
-        return tuple.__new__(cls, (low, high))
-
-    min = property(lambda self: self[0])
-    max = property(lambda self: self[1])
-
-    def __repr__(self) -> str:
-        return f"torch.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
-
-
-aminmax_type.__name__ = aminmax_type.__qualname__ = "aminmax"
-aminmax_type.__module__ = "torch.return_types"
 
 
 def _scan_dim(name, input, dim):
@@ -236,7 +208,7 @@ def cummax(input, dim=_OMITTED):
     index; the gradient goes to the element each position copied."""
     d = _scan_dim("cummax", input, dim)
     indices = cummax_indices(input, d)
-    return RETURN_TYPES["cummax"](cummax_values(input, d, indices), indices)
+    return return_types.cummax((cummax_values(input, d, indices), indices))
 
 
 @_numpy_aliases
@@ -244,7 +216,7 @@ def cummin(input, dim=_OMITTED):
     """torch.cummin: as cummax, for the running minimum."""
     d = _scan_dim("cummin", input, dim)
     indices = cummin_indices(input, d)
-    return RETURN_TYPES["cummin"](cummin_values(input, d, indices), indices)
+    return return_types.cummin((cummin_values(input, d, indices), indices))
 
 
 # -- logcumsumexp -----------------------------------------------------------------------------
@@ -337,7 +309,7 @@ def aminmax(input, *, dim=None, keepdim=False):
         dims = _wrap_dims((dim,), input.ndim)
         if input.ndim and input.shape[dims[0]] == 0:
             raise IndexError(f"aminmax: Expected reduction dim {dims[0]} to have non-zero size.")
-    return aminmax_type(*aminmax_dims(input, dims, keepdim))
+    return return_types.aminmax(aminmax_dims(input, dims, keepdim))
 
 
 # -- var_mean and std_mean --------------------------------------------------------------------
