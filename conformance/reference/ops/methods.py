@@ -533,10 +533,14 @@ _clamp_.__name__ = "clamp_"
 def install() -> None:
     """Bind every method; op modules may add their own through a TENSOR_METHODS table."""
     from conformance.reference.ops import (
+        grids,
         indexing,
         linalg,
         linalg_decompositions,
+        linalg_spectral,
         rearranging,
+        scattering,
+        searching,
         sorting,
         statistics,
     )
@@ -550,6 +554,10 @@ def install() -> None:
         rearranging,
         statistics,
         linalg_decompositions,
+        linalg_spectral,
+        scattering,
+        searching,
+        grids,
     ):
         METHODS.update(getattr(module, "TENSOR_METHODS", {}))
         for name, fn in getattr(module, "TENSOR_IN_PLACE", {}).items():
