@@ -14,10 +14,15 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import ops_conv_pool
+import ops_grids
 import ops_linalg_extra
+import ops_linalg_spectral
 import ops_nn_extra
 import ops_pointwise_extra
 import ops_rearranging
+import ops_scattering
+import ops_searching
 import ops_sorting
 import ops_statistics
 import pytest
@@ -179,6 +184,11 @@ OPS = [
     *ops_nn_extra.CASES,
     *ops_statistics.CASES,
     *ops_linalg_extra.CASES,
+    *ops_scattering.CASES,
+    *ops_searching.CASES,
+    *ops_grids.CASES,
+    *ops_linalg_spectral.CASES,
+    *ops_conv_pool.CASES,
 ]
 
 
