@@ -212,16 +212,24 @@ def _cast_state(param: Tensor, key: str, value: Any) -> Any:
     return value.to(param.device).clone()
 
 
-def _fused(base: Any, scale: Any, values: Any) -> Any:
+def _fused(base: Any, scale: Any, values: Any, out: Any = None) -> Any:
     """base + scale * values, rounded once, as PyTorch's CPU kernels compute add(alpha=),
     addcmul and lerp. float32 goes through float64, where the product of two float32 numbers
-    is exact; other dtypes round the product and the sum separately."""
+    is exact; other dtypes round the product and the sum separately. The float64 work is done
+    in place in one temporary: a step over a 784x256 weight took five times as long with a
+    temporary per operation. `out` (often `base` itself) receives the result."""
     if base.dtype != "float32":
-        return base + scale * values
-    # An array scale is already rounded to float32 by the caller; PyTorch casts a number to
-    # float32 first.
-    scale = scale.astype("float64") if hasattr(scale, "dtype") else float(np.float32(scale))
-    return (base.astype("float64") + scale * values.astype("float64")).astype("float32")
+        result = base + scale * values
+    else:
+        # An array scale is already rounded to float32 by the caller; PyTorch casts a number
+        # to float32 first.
+        result = values.astype("float64")
+        result *= scale if hasattr(scale, "dtype") else float(np.float32(scale))
+        result += base
+    if out is None:
+        return result.astype(base.dtype, copy=False)
+    out[...] = result
+    return out
 
 
 def _lerp(start: Any, end: Any, weight: float) -> Any:
@@ -319,12 +327,12 @@ class SGD(Optimizer):
                     else:
                         b = buf._data
                         b *= momentum  # buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-                        b[...] = _fused(b, 1 - dampening, grad)
+                        _fused(b, 1 - dampening, grad, out=b)
                         _bump(buf)
                         _bump(buf)
                     nesterov = group["nesterov"]
                     grad = _fused(grad, momentum, buf._data) if nesterov else buf._data
-                p[...] = _fused(p, -lr, grad)  # param.add_(grad, alpha=-lr)
+                _fused(p, -lr, grad, out=p)  # param.add_(grad, alpha=-lr)
                 _bump(param)
         return loss
 
@@ -418,7 +426,7 @@ class Adam(Optimizer):
                 m[...] = _lerp(m, grad, 1 - beta1)  # exp_avg.lerp_(grad, 1 - beta1)
                 _bump(exp_avg)
                 v *= beta2  # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                v[...] = _fused(v, (1 - beta2) * grad, grad)
+                _fused(v, (1 - beta2) * grad, grad, out=v)
                 _bump(exp_avg_sq)
                 _bump(exp_avg_sq)
                 step = step_t.item()
@@ -534,7 +542,7 @@ class RMSprop(Optimizer):
                 square_avg = state["square_avg"]
                 sq = square_avg._data
                 sq *= alpha  # square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-                sq[...] = _fused(sq, (1 - alpha) * grad, grad)
+                _fused(sq, (1 - alpha) * grad, grad, out=sq)
                 _bump(square_avg)
                 _bump(square_avg)
                 xp = array_namespace(sq)
@@ -554,7 +562,7 @@ class RMSprop(Optimizer):
                     buf += grad / avg
                     _bump(buffer)
                     _bump(buffer)
-                    param._data[...] = _fused(param._data, -lr, buf)  # add_(buf, alpha=-lr)
+                    _fused(param._data, -lr, buf, out=param._data)  # add_(buf, alpha=-lr)
                 else:
                     param._data += -lr * grad / avg  # param.addcdiv_(grad, avg, value=-lr)
                 _bump(param)
@@ -622,7 +630,7 @@ class Adagrad(Optimizer):
                     grad = _fused(grad, weight_decay, param._data)
                 clr = lr / (1 + (step_t.item() - 1) * lr_decay)
                 total = state["sum"]
-                total._data[...] = _fused(total._data, grad, grad)  # addcmul_(grad, grad)
+                _fused(total._data, grad, grad, out=total._data)  # addcmul_(grad, grad)
                 _bump(total)
                 std = array_namespace(grad).sqrt(total._data)
                 std += eps
