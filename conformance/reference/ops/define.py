@@ -40,6 +40,10 @@ Tensor: Any = None  # set by conformance.reference.tensor
 ArrayMath: Any = None  # set by conformance.reference.ops.math
 TensorMath: Any = None
 
+# How many derivative formulas are running on Tensors (create_graph=True) right now: inside one,
+# `tensor * 2` records PyTorch's C++ overload (MulBackward1), see ops/scalar_overloads.py.
+IN_FORMULA = [0]
+
 # What a derivative reads besides saved values: the incoming gradient(s) and the math namespace.
 _GRAD, _MATH = object(), object()
 # How attach() fills a saved value: the op's output, an input's shape, or an argument.
@@ -107,10 +111,15 @@ class FormulaNode(Node):
                     elif kind is _Number:
                         value = value.value
                     args.append(value)
-            result = formula(*args)
             if create_graph:
+                IN_FORMULA[0] += 1
+                try:
+                    result = formula(*args)
+                finally:
+                    IN_FORMULA[0] -= 1
                 results.append(_fit(result, meta, True))
                 continue
+            result = formula(*args)
             if result.__class__ is not np.ndarray:
                 result = as_array(result)
             if result.shape != meta[0] or result.dtype != meta[1].np:

@@ -14,17 +14,19 @@ import numpy as np
 from conformance.reference import dtypes
 from conformance.reference import memory_formats as formats
 from conformance.reference.devices import placement
-from conformance.reference.ops import creation, define, inplace, pointwise, reductions, shape
+from conformance.reference.ops import (
+    creation,
+    define,
+    inplace,
+    pointwise,
+    reductions,
+    scalar_overloads,
+    shape,
+)
 from conformance.reference.tensor import Tensor
 from conformance.reference.warn_once import warn_once
 
 NUMBER = (bool, int, float, complex)
-
-
-def _reverse_sub(self: Tensor, other: Any) -> Tensor:
-    if isinstance(other, Tensor):
-        return pointwise.sub(other, self)
-    return pointwise.rsub_number(self, other)
 
 
 def _reversed(self: Tensor) -> Tensor:
@@ -77,10 +79,6 @@ def _power(self: Tensor, exponent: Any) -> Tensor:
 
 def _reverse_power(self: Tensor, base: Any) -> Tensor:
     return pointwise.pow_base_number(base, self)
-
-
-def _reverse_div(self: Tensor, other: Any) -> Tensor:
-    return pointwise.mul(pointwise.reciprocal(self), other)
 
 
 def _filling(compute: Any) -> Any:
@@ -419,14 +417,14 @@ IN_PLACE = {
 }
 
 OPERATORS = {
-    "__add__": pointwise.add,
-    "__radd__": pointwise.add,
-    "__sub__": pointwise.sub,
-    "__rsub__": _reverse_sub,
-    "__mul__": pointwise.mul,
-    "__rmul__": pointwise.mul,
-    "__truediv__": pointwise.true_divide,
-    "__rtruediv__": _reverse_div,
+    "__add__": scalar_overloads.add,
+    "__radd__": scalar_overloads.add,
+    "__sub__": scalar_overloads.sub,
+    "__rsub__": scalar_overloads.reverse_sub,
+    "__mul__": scalar_overloads.mul,
+    "__rmul__": scalar_overloads.mul,
+    "__truediv__": scalar_overloads.true_divide,
+    "__rtruediv__": scalar_overloads.reverse_divide,
     "__floordiv__": pointwise.floor_divide,
     "__rfloordiv__": lambda self, other: pointwise.floor_divide(other, self),
     "__mod__": pointwise.remainder,

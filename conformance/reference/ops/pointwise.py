@@ -125,8 +125,10 @@ def rsub_number(self, other):
 @pointwise(
     "MulBackward0",
     ufunc="multiply",
-    self=lambda grad, other: grad * other,
-    other=lambda grad, self: grad * self,
+    # F.mul, not `*`: a number operand is a wrapped tensor here, not a C++ Scalar (MulBackward0
+    # in a create_graph backward, see scalar_overloads.py).
+    self=lambda grad, other, F: F.mul(grad, other),
+    other=lambda grad, self, F: F.mul(grad, self),
 )
 def mul(self, other):
     return self * other
@@ -136,7 +138,7 @@ def mul(self, other):
     "DivBackward0",
     kind="float",
     ufunc="true_divide",
-    self=lambda grad, other: grad / other,
+    self=lambda grad, other, F: F.true_divide(grad, other),  # as mul's: a wrapped number
     other=lambda grad, self, other: -grad * ((self / other) / other),  # PyTorch's order
 )
 def true_divide(self, other):
@@ -377,7 +379,7 @@ def addcdiv(self, tensor1, tensor2, value=1):
     return self + value * tensor1 / tensor2
 
 
-@pointwise("ReciprocalBackward0", kind="float", self=lambda grad, result: -grad * result * result)
+@pointwise("ReciprocalBackward0", kind="float", self=lambda grad, result: -grad * (result * result))
 def reciprocal(self):
     return 1 / self
 

@@ -245,10 +245,14 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
 
 
 def _logit_derivative(grad, self, eps, F):
-    """1 / (x (1 - x)); nan outside [0, 1] without eps, 0 outside [eps, 1 - eps] with it."""
+    """1 / (x (1 - x)); nan outside [0, 1] without eps, 0 outside [eps, 1 - eps] with it. As in
+    PyTorch, a create_graph backward uses the differentiable form, which gives 0 at a nan input
+    with eps, where the plain backward's kernel passes the nan."""
     inner = grad / (self * (1 - self))
     if eps is None:
-        return F.where((self < 0) | (self > 1), math.nan, inner)
+        return F.where((self >= 0) & (self <= 1), inner, math.nan)
+    if F.records_graph:
+        return F.where((self >= eps) & (self <= 1 - eps), inner, 0)
     return F.where((self < eps) | (self > 1 - eps), 0, inner)
 
 

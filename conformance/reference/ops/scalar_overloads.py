@@ -1,0 +1,83 @@
+"""`tensor * 2` inside a derivative formula, recorded as PyTorch records it.
+
+PyTorch's derivative formulas are C++, where `grad * 2` calls mul(Tensor, Scalar) and a
+create_graph backward records MulBackward1, `1 + x` records AddBackward1, `x - 1`
+SubBackward1 and `x / 2` DivBackward1; `1 - x` and `1 / x` fill a fresh tensor with the number
+and subtract or divide in place (SubBackward0, DivBackward0). In Python, `x * 2` wraps the 2 in
+a tensor and records MulBackward0. The engine's formulas are Python running on Tensors under
+create_graph, so the operators below take the C++ overloads while `define.IN_FORMULA` says a
+formula is running, and the Python ones otherwise (one integer test, only when the other
+operand is a Python number).
+"""
+
+from __future__ import annotations
+
+from conformance.reference.ops import define, pointwise
+from conformance.reference.ops.define import pointwise as pointwise_op
+
+_NUMBERS = (int, float, bool)
+
+
+@pointwise_op("MulBackward1", self=lambda grad, other: grad * other)
+def mul_scalar(self, other):
+    return self * other
+
+
+@pointwise_op("AddBackward1", self=lambda grad: grad)
+def add_scalar(self, other):
+    return self + other
+
+
+@pointwise_op("SubBackward1", self=lambda grad: grad)
+def sub_scalar(self, other):
+    return self - other
+
+
+@pointwise_op("DivBackward1", kind="float", self=lambda grad, other: grad / other)
+def div_scalar(self, other):
+    return self / other
+
+
+def _in_formula(other) -> bool:
+    return other.__class__ in _NUMBERS and define.IN_FORMULA[0] > 0
+
+
+def add(self, other, alpha=1):
+    if alpha == 1 and _in_formula(other):
+        return add_scalar(self, other)
+    return pointwise.add(self, other, alpha=alpha)
+
+
+def sub(self, other, alpha=1):
+    if alpha == 1 and _in_formula(other):
+        return sub_scalar(self, other)
+    return pointwise.sub(self, other, alpha=alpha)
+
+
+def reverse_sub(self, other):
+    """number - tensor: RsubBackward1 in Python; a filled tensor minus self in a formula."""
+    if _in_formula(other):
+        return pointwise.sub(self.new_full(self.shape, other), self)
+    if other.__class__ is self.__class__:
+        return pointwise.sub(other, self)
+    return pointwise.rsub_number(self, other)
+
+
+def mul(self, other):
+    if _in_formula(other):
+        return mul_scalar(self, other)
+    return pointwise.mul(self, other)
+
+
+def true_divide(self, other):
+    if _in_formula(other):
+        return div_scalar(self, other)
+    return pointwise.true_divide(self, other)
+
+
+def reverse_divide(self, other):
+    """number / tensor: reciprocal then a product in Python (as PyTorch's Tensor.__rtruediv__
+    does); a filled tensor divided by self in a formula."""
+    if _in_formula(other):
+        return pointwise.true_divide(self.new_full(self.shape, other), self)
+    return pointwise.mul(pointwise.reciprocal(self), other)

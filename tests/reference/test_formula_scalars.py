@@ -1,0 +1,101 @@
+"""Python numbers in derivative formulas (conformance/reference/ops/scalar_overloads.py): in a
+create_graph backward, PyTorch's C++ formulas record the Scalar overloads (MulBackward1,
+AddBackward1, ...), while Python code, including hooks and custom Functions running during a
+backward, records the Tensor ones. Each case compares the recorded graph with real PyTorch."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+import conformance.reference as ref
+
+
+def _graph(node, depth: int = 3):
+    """The node names reachable from `node`, as a nested tuple (None for a missing edge)."""
+    if node is None:
+        return None
+    if depth == 0:
+        return type(node).__name__
+    return (type(node).__name__, tuple(_graph(n, depth - 1) for n, _ in node.next_functions))
+
+
+def _second_order_graph(t, call, values):
+    x = t.tensor(values, dtype=t.float64, requires_grad=True)
+    (g,) = t.autograd.grad(call(t, x).sum(), x, create_graph=True)
+    return _graph(g.grad_fn)
+
+
+CASES = {
+    "times-number": lambda t, x: x * 3.0,  # a wrapped number: MulBackward0, None edge
+    "divided-by-number": lambda t, x: (x / 4.0) ** 2,
+    "cube": lambda t, x: x**3,  # 3 * x.pow(2): MulBackward1
+    "exp2": lambda t, x: t.exp2(x),  # grad * result * ln 2
+    "log1p": lambda t, x: t.log1p(x),  # grad / (self + 1): AddBackward1
+    "expm1": lambda t, x: t.expm1(x),
+    "logit": lambda t, x: t.logit(x),  # 1 - self: a filled tensor minus self, SubBackward0
+    "number-minus": lambda t, x: (2.0 - x) ** 2,
+    "number-over": lambda t, x: (2.0 / x) ** 2,
+    "logaddexp": lambda t, x: t.logaddexp(x, x * 2),
+    "add-alpha": lambda t, x: t.add(x, x * x, alpha=2.5),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_formula_records_pytorchs_overloads(name):
+    values = [0.25, 0.5, 0.75]
+    assert _second_order_graph(ref, CASES[name], values) == _second_order_graph(
+        torch, CASES[name], values
+    )
+
+
+def test_hooks_and_custom_functions_run_as_python_code():
+    """A hook or a custom Function's backward is Python in PyTorch too: `grad * 2` there is
+    MulBackward0, even while a create_graph backward runs."""
+
+    def graph(t):
+        class Double(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 1.0
+
+            @staticmethod
+            def backward(ctx, grad):
+                return grad * 2.0
+
+        x = t.tensor([1.0, 2.0], dtype=t.float64, requires_grad=True)
+        y = x.sin()
+        y.register_hook(lambda g: g * 3.0)
+        (g,) = t.autograd.grad(Double.apply(y).sum(), x, create_graph=True)
+        return _graph(g.grad_fn, depth=4)
+
+    assert graph(ref) == graph(torch)
+
+
+def test_the_formula_flag_is_cleared_after_a_failing_formula():
+    """A formula that raises leaves no formula state behind: `x * 2` outside a backward is
+    MulBackward0 again."""
+    x = ref.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ref.float64, requires_grad=True)
+    y = x.clone()
+    z = y.sin()
+    y.mul_(2)  # z's saved input changed: the backward raises
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        ref.autograd.grad(z.sum(), x, create_graph=True)
+    assert type((x * 2.0).grad_fn).__name__ == "MulBackward0"
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_logit_gradient_at_nan_with_eps_follows_the_backward_used(create_graph):
+    """PyTorch's plain backward passes a nan input's nan; its differentiable form, used under
+    create_graph, gives 0 outside [eps, 1 - eps], nan included."""
+
+    def gradient(t):
+        x = t.tensor([float("nan"), 0.5, -1.0, 0.05], dtype=t.float64, requires_grad=True)
+        (g,) = t.autograd.grad(t.logit(x, 0.1).sum(), x, create_graph=create_graph)
+        return g.detach().tolist()
+
+    ours, theirs = gradient(ref), gradient(torch)
+    assert [math.isnan(v) for v in ours] == [math.isnan(v) for v in theirs]
+    assert [v for v in ours if v == v] == [v for v in theirs if v == v]
