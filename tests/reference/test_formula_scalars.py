@@ -40,6 +40,19 @@ CASES = {
     "number-over": lambda t, x: (2.0 / x) ** 2,
     "logaddexp": lambda t, x: t.logaddexp(x, x * 2),
     "add-alpha": lambda t, x: t.add(x, x * x, alpha=2.5),
+    # formulas written as PyTorch writes them: sgn, masked_fill_, rsqrt, pow, self.mean()
+    "abs": lambda t, x: t.abs(x - 0.5),
+    "norm-2": lambda t, x: x.norm(),
+    "norm-3-dim": lambda t, x: x.norm(3, dim=0),
+    "std": lambda t, x: x.std(),
+    "var": lambda t, x: x.var(),
+    "copysign": lambda t, x: t.copysign(x, -x),
+    "xlogy": lambda t, x: t.xlogy(x, x + 1),
+    "sinc": lambda t, x: t.sinc(x),
+    "asin": lambda t, x: t.asin(x),
+    "acos": lambda t, x: t.acos(x),
+    "erf": lambda t, x: t.erf(x),
+    "silu": lambda t, x: t.nn.functional.silu(x),
 }
 
 

@@ -207,7 +207,9 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 def _silu_grad(grad, self, F):
-    sigmoid = 1 / (1 + F.exp(-self))
+    """silu_backward's kernel, or under create_graph PyTorch's differentiable form, which
+    takes the sigmoid op (SigmoidBackward0)."""
+    sigmoid = F.sigmoid(self) if F.records_graph else 1 / (1 + F.exp(-self))
     return grad * sigmoid * (1 + self * (1 - sigmoid))
 
 
@@ -273,7 +275,8 @@ def softsign(input: Tensor) -> Tensor:
 
 
 def _mish_grad(grad, self, F):
-    sigmoid = 1 / (1 + F.exp(-self))
+    """As silu's: the sigmoid op under create_graph."""
+    sigmoid = F.sigmoid(self) if F.records_graph else 1 / (1 + F.exp(-self))
     tanh_softplus = F.tanh(F.log1p(F.exp(self)))
     return grad * (tanh_softplus + self * sigmoid * (1 - tanh_softplus * tanh_softplus))
 

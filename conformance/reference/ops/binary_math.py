@@ -91,7 +91,7 @@ def _xlogy_number(x, y):
 def _xlogy_self_derivative(grad, self, other, F):
     """d/dx x log(y) = log(y) (xlogy(grad, other)), but 0 where x is 0 and y is not above
     0: PyTorch takes the derivative along x = 0, where xlogy is 0, for those y."""
-    return F.where((self == 0) & (other <= 0), 0, F.xlogy_tensor(grad, other))
+    return F.masked_fill(F.xlogy_tensor(grad, other), (self == 0) & (other <= 0), 0)
 
 
 def _xlogy_number_derivative(grad, self, other, F):
@@ -140,7 +140,7 @@ def xlogy(input, other):  # noqa: A002
 @pointwise(
     "CopysignBackward0",
     kind="float",
-    self=lambda grad, self, result, F: grad * F.where(self == 0, 0, result / self),
+    self=lambda grad, self, result, F: grad * F.masked_fill(result / self, self == 0, 0),
     other=lambda grad, F: F.zeros_like(grad),
 )
 def copysign_tensor(self, other):
@@ -151,7 +151,7 @@ def copysign_tensor(self, other):
     "CopysignBackward1",
     kind="float",
     operands=("self", "other"),
-    self=lambda grad, self, result, F: grad * F.where(self == 0, 0, result / self),
+    self=lambda grad, self, result, F: grad * F.masked_fill(result / self, self == 0, 0),
 )
 def copysign_number(self, other):
     x = opmath(self)

@@ -101,7 +101,7 @@ def _erfc_float64(x):
 @pointwise(
     "ErfBackward0",
     kind="float",
-    self=lambda grad, self, F: _TWO_OVER_SQRT_PI * F.exp(-(self * self)) * grad,
+    self=lambda grad, self, F: _TWO_OVER_SQRT_PI * F.exp(-(self**2)) * grad,
 )
 def erf(self):
     """Computed in float64 and rounded once to the input's dtype."""
@@ -111,7 +111,7 @@ def erf(self):
 @pointwise(
     "ErfcBackward0",
     kind="float",
-    self=lambda grad, self, F: -_TWO_OVER_SQRT_PI * F.exp(-(self * self)) * grad,
+    self=lambda grad, self, F: -_TWO_OVER_SQRT_PI * F.exp(-(self**2)) * grad,
 )
 def erfc(self):
     """Computed in float64 and rounded once to the input's dtype."""

@@ -100,6 +100,13 @@ class ArrayMath:
         xp = array_namespace(a)
         return xp.where(xp.isnan(a), 0, xp.sign(a)).astype(a.dtype, copy=False)
 
+    sgn = sign  # for real numbers; PyTorch's formulas say sgn (SgnBackward0 under create_graph)
+
+    @staticmethod
+    def masked_fill(a: Any, mask: Any, value: Any) -> Any:
+        """PyTorch's formulas zero entries with masked_fill_ (MaskedFillBackward0)."""
+        return array_namespace(a).where(mask, value, a).astype(a.dtype, copy=False)
+
     @staticmethod
     def cos(a: Any) -> Any:
         return array_namespace(a).cos(a)

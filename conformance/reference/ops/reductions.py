@@ -579,18 +579,19 @@ def _var_grad(F, grad, self, dims, correction, keepdim, full):
     x equals the mean and infinity elsewhere."""
     grad = _unsqueeze(F, grad, dims, keepdim, self.ndim)
     dof = _count(self.shape, dims) - correction
+    # Over every dim PyTorch takes self.mean() (MeanBackward0 under create_graph).
+    mean = self.mean() if full and F.records_graph else F.mean_dims(self, dims, True)
     if full and dof <= 0:
         with np.errstate(invalid="ignore"):
-            at_mean = self == F.mean_dims(self, dims, True)
-            return F.where(at_mean, grad * math.nan, grad * math.inf)
+            return grad * F.where(self == mean, math.nan, math.inf)
     factor = 2.0 / dof if dof else math.inf
-    return factor * grad * (self - F.mean_dims(self, dims, True))
+    return factor * grad * (self - mean)
 
 
 def _std_grad(F, grad, self, result, dims, correction, keepdim, full):
     """std = sqrt(var): the var gradient scaled by 1 / (2 std), zero where std is zero."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        grad = F.where(result != 0, grad / (2 * result), 0)
+        grad = F.masked_fill(grad / (result * 2), result == 0, 0)
     return _var_grad(F, grad, self, dims, correction, keepdim, full)
 
 
@@ -679,21 +680,21 @@ def _norm_grad(F, grad, self, ord, result, dims, keepdim):
         return None
     grad = _unsqueeze(F, grad, dims, keepdim, self.ndim)
     if ord == 1:
-        return F.sign(self) * grad
+        return F.sgn(self) * grad
     result = _unsqueeze(F, result, dims, keepdim, self.ndim)
     with np.errstate(divide="ignore", invalid="ignore"):
         if ord == 2:
-            return grad * F.where(result != 0, self / result, 0)
+            return grad * F.masked_fill(self / result, result == 0, 0)
         if math.isinf(ord):
             magnitude = F.abs(self)
             mask = (magnitude == result) | F.isnan(magnitude)
-            return F.sign(self) * (grad / F.sum(mask, dims, True) * mask)
+            return F.sgn(self) * (grad / F.sum(mask, dims, True) * mask)
         if ord < 1:
-            scaled = F.sign(self) * F.where(self != 0, F.abs(self) ** (ord - 1), 0)
+            scaled = F.sgn(self) * F.masked_fill(F.abs(self) ** (ord - 1), self == 0, 0)
             return scaled * grad * result ** (1 - ord)
-        scale = F.where(result != 0, grad / result ** (ord - 1), 0)
+        scale = F.masked_fill(grad / result ** (ord - 1), result == 0, 0)
         if ord < 2:
-            return F.sign(self) * F.abs(self) ** (ord - 1) * scale
+            return F.sgn(self) * F.abs(self) ** (ord - 1) * scale
         return self * F.abs(self) ** (ord - 2) * scale
 
 

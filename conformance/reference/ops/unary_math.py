@@ -17,7 +17,7 @@ from conformance.reference.ops.pointwise_common import _NUMBERS, _no_kernel, opm
 _LN2, _LN10 = math.log(2), math.log(10)
 
 
-@pointwise("AbsBackward0", self=lambda grad, self, F: grad * F.sign(self))
+@pointwise("AbsBackward0", self=lambda grad, self, F: grad * F.sgn(self))
 def abs(self):  # noqa: A001
     _no_kernel("abs_cpu", self, _NUMBERS)
     return array_namespace(self).abs(self)
@@ -114,7 +114,7 @@ def sin(self):
     return array_namespace(self).sin(self)
 
 
-@pointwise("CosBackward0", kind="float", self=lambda grad, self, F: -grad * F.sin(self))
+@pointwise("CosBackward0", kind="float", self=lambda grad, self, F: grad * -F.sin(self))
 def cos(self):
     return array_namespace(self).cos(self)
 
@@ -129,13 +129,15 @@ def cosh(self):
     return array_namespace(self).cosh(self)
 
 
-@pointwise("AsinBackward0", kind="float", self=lambda grad, self, F: grad / F.sqrt(1 - self * self))
+@pointwise(
+    "AsinBackward0", kind="float", self=lambda grad, self, F: grad * F.rsqrt(-self * self + 1)
+)
 def asin(self):
     return array_namespace(self).arcsin(self)
 
 
 @pointwise(
-    "AcosBackward0", kind="float", self=lambda grad, self, F: -grad / F.sqrt(1 - self * self)
+    "AcosBackward0", kind="float", self=lambda grad, self, F: grad * -F.rsqrt(-self * self + 1)
 )
 def acos(self):
     return array_namespace(self).arccos(self)
@@ -146,7 +148,7 @@ def atan(self):
     return array_namespace(self).arctan(self)
 
 
-@pointwise("TanBackward0", kind="float", self=lambda grad, result: grad * (1 + result * result))
+@pointwise("TanBackward0", kind="float", self=lambda grad, result: grad * (1 + result**2))
 def tan(self):
     return array_namespace(self).tan(self)
 
@@ -158,9 +160,7 @@ def tanh(self):
     return array_namespace(self).tanh(self)
 
 
-@pointwise(
-    "AsinhBackward0", kind="float", self=lambda grad, self, F: grad * F.rsqrt(self * self + 1)
-)
+@pointwise("AsinhBackward0", kind="float", self=lambda grad, self, F: grad * F.rsqrt(self**2 + 1))
 def asinh(self):
     return array_namespace(self).arcsinh(opmath(self))
 
@@ -172,7 +172,7 @@ def acosh(self):
     return array_namespace(self).arccosh(opmath(self))
 
 
-@pointwise("AtanhBackward0", kind="float", self=lambda grad, self: grad / (1 - self * self))
+@pointwise("AtanhBackward0", kind="float", self=lambda grad, self: grad * 1 / (1 - self**2))
 def atanh(self):
     return array_namespace(self).arctanh(opmath(self))
 
@@ -267,11 +267,12 @@ def logit(self, eps=None):
 
 
 def _sinc_derivative(grad, self, F):
-    """(cos(pi x) pi x - sin(pi x)) / (pi x^2), 0 at 0, in PyTorch's order."""
-    product = math.pi * self
-    return (
-        F.where(self == 0, 0, (product * F.cos(product) - F.sin(product)) / (product * self)) * grad
-    )
+    """(cos(pi x) pi x - sin(pi x)) / (pi x^2), in sinc_backward's order: 0 where pi x^2 is 0
+    (tiny x included, whose square underflows)."""
+    self_pi = self * math.pi
+    squared_pi = self * self * math.pi
+    out = grad * ((self_pi * F.cos(self_pi) - F.sin(self_pi)) / squared_pi)
+    return F.where(squared_pi == 0, 0, out)
 
 
 @pointwise("SincBackward0", kind="float", self=_sinc_derivative)
