@@ -53,6 +53,11 @@ CASES = {
     "acos": lambda t, x: t.acos(x),
     "erf": lambda t, x: t.erf(x),
     "silu": lambda t, x: t.nn.functional.silu(x),
+    # views: squeeze's derivative unsqueezes, unsqueeze's squeezes, t's is t
+    "vector-times-matrix": lambda t, x: x @ t.ones(3, 2, dtype=t.float64),
+    "squeeze-unsqueeze": lambda t, x: (x.view(1, 3, 1).squeeze() ** 2).unsqueeze(1),
+    "linear": lambda t, x: t.nn.functional.linear(x.view(1, 3), x.view(1, 3) * 2),
+    "addmm": lambda t, x: t.addmm(x.view(3, 1), x.view(3, 1), x.view(1, 3), beta=0.5, alpha=2),
 }
 
 

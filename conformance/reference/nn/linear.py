@@ -20,13 +20,13 @@ def _mat2_grad(grad, mat1, F):
     """mat1.T @ grad, computed as (grad.T @ mat1).T: the same product, laid out so that the
     gradient of a Linear weight (mat2 is weight.t()) comes out row-major like the weight, as
     PyTorch's gradient layout contract makes it."""
-    return F.transpose(F.transpose(grad, 0, 1) @ mat1, 0, 1)
+    return F.t(F.t(grad) @ mat1)
 
 
 @op(
     "AddmmBackward0",
     self=lambda grad: grad,
-    mat1=lambda grad, mat2, F: grad @ F.transpose(mat2, 0, 1),
+    mat1=lambda grad, mat2, F: grad @ F.t(mat2),
     mat2=_mat2_grad,
 )
 def addmm(self, mat1, mat2):
@@ -38,7 +38,7 @@ def addmm(self, mat1, mat2):
 
 @op(
     "MmBackward0",
-    self=lambda grad, mat2, F: grad @ F.transpose(mat2, 0, 1),
+    self=lambda grad, mat2, F: grad @ F.t(mat2),
     mat2=lambda grad, self, F: _mat2_grad(grad, self, F),
 )
 def mm(self, mat2):

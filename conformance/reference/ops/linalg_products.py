@@ -59,8 +59,8 @@ def _combine(product, self, beta, alpha):
 @op(
     "AddmmBackward0",
     self=lambda grad, beta: _scaled(grad, beta),
-    mat1=lambda grad, mat2, alpha, F: _scaled(grad @ F.transpose(mat2, 0, 1), alpha),
-    mat2=lambda grad, mat1, alpha, F: _scaled(F.transpose(mat1, 0, 1) @ grad, alpha),
+    mat1=lambda grad, mat2, alpha, F: _scaled(grad @ F.t(mat2), alpha),
+    mat2=lambda grad, mat1, alpha, F: _scaled(F.t(mat1) @ grad, alpha),
 )
 def addmm_arrays(self, mat1, mat2, beta, alpha):
     return _combine(_product(mat1, mat2), self, beta, alpha)
@@ -70,7 +70,7 @@ def addmm_arrays(self, mat1, mat2, beta, alpha):
     "AddmvBackward0",
     self=lambda grad, beta: _scaled(grad, beta),
     mat=lambda grad, vec, alpha, F: _scaled(F.outer(grad, vec), alpha),
-    vec=lambda grad, mat, alpha, F: _scaled(F.transpose(mat, 0, 1) @ grad, alpha),
+    vec=lambda grad, mat, alpha, F: _scaled(F.t(mat) @ grad, alpha),
 )
 def addmv_arrays(self, mat, vec, beta, alpha):
     return _combine(_product(mat, vec), self, beta, alpha)
@@ -80,7 +80,7 @@ def addmv_arrays(self, mat, vec, beta, alpha):
     "AddrBackward0",
     self=lambda grad, beta: _scaled(grad, beta),
     vec1=lambda grad, vec2, alpha, F: _scaled(grad @ vec2, alpha),
-    vec2=lambda grad, vec1, alpha, F: _scaled(F.transpose(grad, 0, 1) @ vec1, alpha),
+    vec2=lambda grad, vec1, alpha, F: _scaled(F.t(grad) @ vec1, alpha),
 )
 def addr_arrays(self, vec1, vec2, beta, alpha):
     product = vec1[:, None] * vec2[None, :]

@@ -191,7 +191,7 @@ def transpose(input, dim0, dim1):
     return transpose_dims(input, wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim))
 
 
-@view_op("TBackward0", self=lambda grad, F: F.transpose(grad, 0, -1) if grad.ndim == 2 else grad)
+@view_op("TBackward0", self=lambda grad, F: F.t(grad))
 def t(self):
     if self.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
@@ -227,7 +227,7 @@ def permute(input, *dims):
     return permute_dims(input, wrapped)
 
 
-@view_op("UnsqueezeBackward0", self=lambda grad, dim, F: F.reshape(grad, _without(grad.shape, dim)))
+@view_op("UnsqueezeBackward0", self=lambda grad, dim, F: F.squeeze_dim(grad, dim))
 def unsqueeze_dim(self, dim):
     return array_namespace(self).expand_dims(self, dim)
 
@@ -242,12 +242,27 @@ def _without(shape, dim):
     return tuple(shape[:dim]) + tuple(shape[dim + 1 :])
 
 
-@view_op("SqueezeBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
+def _unsqueeze_to(grad, self_shape, dims, F):
+    """PyTorch's unsqueeze_to: each squeezed dim of size 1 put back by an unsqueeze (so a
+    create_graph backward records UnsqueezeBackward0, as PyTorch's does)."""
+    for d in sorted(d % len(self_shape) for d in dims) if self_shape else ():
+        if self_shape[d] == 1:
+            grad = F.unsqueeze(grad, d)
+    return grad
+
+
+@view_op(
+    "SqueezeBackward0",
+    self=lambda grad, self_shape, F: _unsqueeze_to(grad, self_shape, range(len(self_shape)), F),
+)
 def squeeze_all(self):
     return self.reshape(tuple(s for s in self.shape if s != 1))
 
 
-@view_op("SqueezeBackward1", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
+@view_op(
+    "SqueezeBackward1",
+    self=lambda grad, self_shape, dim, F: _unsqueeze_to(grad, self_shape, (dim,), F),
+)
 def squeeze_dim(self, dim):
     dim = dim % max(self.ndim, 1)
     if self.ndim and self.shape[dim] == 1:
