@@ -1,0 +1,80 @@
+"""The graph a create_graph backward records, against real PyTorch, for every row of the
+gradient table (test_op_gradients.py): the names of the nodes reachable from each first
+derivative, counted, and whether each first derivative requires grad.
+
+Rows listed in KNOWN_DIFFERENT record other nodes than PyTorch's (their second derivatives'
+values agree; test_op_gradients.py checks those). A listed row that starts to agree fails too,
+so the list only shrinks.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+from test_op_gradients import OPS, _inputs
+
+import conformance.reference as ref
+
+_NN_DOUBLE_BACKWARD = (
+    # PyTorch's nn kernels have derivative ops of their own (EluBackwardBackward0, ...); the
+    # engine writes these derivatives as composite formulas.
+    "cross-entropy nll-loss bce-with-logits bce leaky-relu batch-norm-training relu6 hardtanh "
+    "elu elu-alpha elu-inplace hardtanh-inplace threshold-inplace softplus softplus-beta "
+    "logsigmoid gelu gelu-tanh glu glu-dim0 layer-norm layer-norm-2d-no-affine smooth-l1 "
+    "smooth-l1-beta-sum smooth-l1-none huber huber-delta-none huber-weighted kl-div-batchmean "
+    "kl-div-mean"
+)
+_COMPOSITES = (
+    # Formulas or compositions built differently: atan2_backward masks infinities, addcdiv
+    # computes value / tensor2 first, cumprod's formula writes slices (CopySlices), std_mean
+    # has a node of its own, and reshapes record View where PyTorch records ReshapeAlias or
+    # UnsafeView.
+    "arctan2 atan2 addcdiv cumprod-with-zero std-mean addbmm inner inner-vectors kron "
+    "kron-ranks linalg-norm-matrix-dims"
+)
+_DECOMPOSITIONS = (
+    # PyTorch differentiates inv, det, solve and cholesky through linalg_solve_ex and
+    # solve_triangular; the engine through its inverse.
+    "linalg-inv inverse-batch linalg-det det-method slogdet-logabsdet slogdet-both logdet solve "
+    "solve-vector-broadcast solve-batch-vectors solve-right matrix-power-minus-1 "
+    "matrix-power-minus-5 linalg-cholesky linalg-cholesky-upper-batch"
+)
+KNOWN_DIFFERENT = frozenset(" ".join([_NN_DOUBLE_BACKWARD, _COMPOSITES, _DECOMPOSITIONS]).split())
+
+
+def _recorded(t, case, arrays) -> tuple:
+    """(node names reachable from the first derivatives, counted; their requires_grad)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        xs = [t.tensor(a, dtype=t.float64, requires_grad=True) for a in arrays]
+        y = case.call(t, *xs)
+        v = t.tensor(np.random.default_rng(3).uniform(-1, 1, tuple(y.shape)), dtype=t.float64)
+        firsts = t.autograd.grad((y * v).sum(), xs, create_graph=True, allow_unused=True)
+    names, seen = Counter(), set()
+    stack = [g.grad_fn for g in firsts if g is not None]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        names[type(node).__name__] += 1
+        stack.extend(n for n, _ in node.next_functions)
+    return names, [None if g is None else g.requires_grad for g in firsts]
+
+
+@pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
+def test_create_graph_records_pytorchs_nodes(case) -> None:
+    arrays = _inputs(case, np.random.default_rng(2))
+    ours, theirs = _recorded(ref, case, arrays), _recorded(torch, case, arrays)
+    if case.name in KNOWN_DIFFERENT:
+        assert ours != theirs, f"{case.name} now records PyTorch's graph: unlist it"
+    else:
+        assert ours == theirs
+
+
+def test_known_different_rows_exist() -> None:
+    assert KNOWN_DIFFERENT <= {case.name for case in OPS}
