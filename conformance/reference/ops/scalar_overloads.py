@@ -38,39 +38,43 @@ def div_scalar(self, other):
     return self / other
 
 
-def _in_formula(other) -> bool:
-    return other.__class__ in _NUMBERS and define.IN_FORMULA[0] > 0
+# Each operator below is on the path of every `a + b` in user code: one class test first, and
+# positional calls (a keyword argument sends an op through its slower binding path).
 
 
 def add(self, other, alpha=1):
-    if alpha == 1 and _in_formula(other):
+    if alpha != 1:
+        return pointwise.add(self, other, alpha)
+    if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
         return add_scalar(self, other)
-    return pointwise.add(self, other, alpha=alpha)
+    return pointwise.add(self, other)
 
 
 def sub(self, other, alpha=1):
-    if alpha == 1 and _in_formula(other):
+    if alpha != 1:
+        return pointwise.sub(self, other, alpha)
+    if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
         return sub_scalar(self, other)
-    return pointwise.sub(self, other, alpha=alpha)
+    return pointwise.sub(self, other)
 
 
 def reverse_sub(self, other):
     """number - tensor: RsubBackward1 in Python; a filled tensor minus self in a formula."""
-    if _in_formula(other):
-        return pointwise.sub(self.new_full(self.shape, other), self)
-    if other.__class__ is self.__class__:
+    if isinstance(other, define.Tensor):
         return pointwise.sub(other, self)
+    if define.IN_FORMULA[0]:
+        return pointwise.sub(self.new_full(self.shape, other), self)
     return pointwise.rsub_number(self, other)
 
 
 def mul(self, other):
-    if _in_formula(other):
+    if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
         return mul_scalar(self, other)
     return pointwise.mul(self, other)
 
 
 def true_divide(self, other):
-    if _in_formula(other):
+    if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
         return div_scalar(self, other)
     return pointwise.true_divide(self, other)
 
@@ -78,6 +82,6 @@ def true_divide(self, other):
 def reverse_divide(self, other):
     """number / tensor: reciprocal then a product in Python (as PyTorch's Tensor.__rtruediv__
     does); a filled tensor divided by self in a formula."""
-    if _in_formula(other):
+    if define.IN_FORMULA[0] and other.__class__ in _NUMBERS:
         return pointwise.true_divide(self.new_full(self.shape, other), self)
     return pointwise.mul(pointwise.reciprocal(self), other)
