@@ -29,11 +29,11 @@ _NN_DOUBLE_BACKWARD = (
     "kl-div-mean"
 )
 _COMPOSITES = (
-    # Formulas or compositions built differently: atan2_backward masks infinities, addcdiv
-    # computes value / tensor2 first, cumprod's formula writes slices (CopySlices), std_mean
-    # has a node of its own, and reshapes record View where PyTorch records ReshapeAlias or
-    # UnsafeView.
-    "arctan2 atan2 addcdiv cumprod-with-zero std-mean addbmm inner inner-vectors kron "
+    # Formulas or compositions built differently: atan2_backward computes one reciprocal for
+    # both inputs (the engine, one per input), cumprod's formula writes slices (CopySlices),
+    # std_mean has a node of its own, and reshapes record View where PyTorch records
+    # ReshapeAlias or UnsafeView.
+    "arctan2 atan2 cumprod-with-zero std-mean addbmm inner inner-vectors kron "
     "kron-ranks linalg-norm-matrix-dims"
 )
 _DECOMPOSITIONS = (

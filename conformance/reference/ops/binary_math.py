@@ -22,8 +22,8 @@ from conformance.reference.ops.pointwise_common import (
 def _atan2_derivative(grad, self, other, numerator, F):
     """numerator / (self^2 + other^2), 0 where that sum is 0 (or underflows), as PyTorch has
     it: atan2 is 0 along other > 0, which is taken as its gradient at the origin."""
-    reciprocal = 1 / (self * self + other * other)
-    return grad * numerator * F.where(F.isinf(reciprocal), 0, reciprocal)  # PyTorch's order
+    reciprocal = F.reciprocal(self * self + other * other)
+    return grad * numerator * F.masked_fill(reciprocal, F.isinf(reciprocal), 0)  # PyTorch's order
 
 
 @pointwise(

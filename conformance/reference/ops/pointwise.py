@@ -371,8 +371,8 @@ def _no_integer_addcdiv(self, tensor1, tensor2, value=1):
     operands=("self", "tensor1", "tensor2"),
     check=_no_integer_addcdiv,
     self=lambda grad: grad,
-    tensor1=lambda grad, tensor2, value: grad * value / tensor2,
-    tensor2=lambda grad, tensor1, tensor2, value: -grad * value * tensor1 / (tensor2 * tensor2),
+    tensor1=lambda grad, tensor2, value: grad * (value / tensor2),
+    tensor2=lambda grad, tensor1, tensor2, value: -grad * (value * tensor1 / (tensor2 * tensor2)),
 )
 def addcdiv(self, tensor1, tensor2, value=1):
     """self + value * tensor1 / tensor2; integer tensor1 and tensor2 are refused."""
