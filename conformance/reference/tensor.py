@@ -175,7 +175,13 @@ class Tensor:
         return self._inference
 
     def stride(self, dim: int | None = None) -> Any:
-        strides = tuple(s // self._dtype.itemsize for s in self._data.strides)
+        array = self._data
+        strides = tuple(s // self._dtype.itemsize for s in array.strides)
+        if array.size == 0 and strides and not any(strides):
+            # NumPy 2 gives a new empty array zero strides; PyTorch lays it out contiguously,
+            # a dimension of size 0 stepping as one of size 1. (Views of such an array keep
+            # zeros, and read as contiguous too, which PyTorch's views are not always.)
+            strides = formats.strides_for(formats.contiguous_format, array.shape, strides)
         return strides if dim is None else strides[shape.existing_dim(dim, len(strides))]
 
     def is_contiguous(self, memory_format: Any = formats.contiguous_format) -> bool:

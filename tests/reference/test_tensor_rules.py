@@ -47,3 +47,27 @@ def test_changing_an_index_tensor_after_indexing_breaks_backward_as_in_pytorch(m
             y.sum().backward()
         messages.append(str(error.value))
     assert messages[0] == messages[1]
+
+
+EMPTY_LAYOUTS = {
+    "zeros": lambda t: t.zeros(3, 0),
+    "zeros-3d": lambda t: t.zeros(2, 0, 4),
+    "empty": lambda t: t.empty(0, 3),
+    "full": lambda t: t.full((0, 5), 1.0),
+    "arange": lambda t: t.arange(0),
+    "elementwise": lambda t: t.zeros(4, 0) * 2,
+    "clone": lambda t: t.ones(0, 2, 3).clone(),
+    "cat": lambda t: t.cat([t.zeros(0, 3), t.zeros(0, 3)]),
+    "reshape": lambda t: t.zeros(0, 6).reshape(2, 0, 3),
+    "slice-of-non-empty": lambda t: t.ones(2, 3)[:, :0],
+    "sum-over-empty": lambda t: t.zeros(0, 3, 2).sum(0),
+}
+
+
+@pytest.mark.parametrize("name", list(EMPTY_LAYOUTS))
+def test_empty_tensors_have_pytorchs_strides(name):
+    """NumPy 2 gives new empty arrays zero strides; PyTorch lays them out contiguously, a
+    dimension of size 0 stepping as one of size 1."""
+    make = EMPTY_LAYOUTS[name]
+    assert make(ref).stride() == make(torch).stride()
+    assert make(ref).is_contiguous() == make(torch).is_contiguous()
