@@ -214,6 +214,7 @@ from conformance.reference.ops.shape import (
 from conformance.reference.ops.sorting import *  # noqa: F403 - sort, topk, median, ...
 from conformance.reference.ops.statistics import *  # noqa: F403 - cumprod, var_mean, ...
 from conformance.reference.tensor import Size, Tensor
+from conformance.reference.vmap import vmap
 
 arcsin, arccos, arctan = asin, acos, atan  # PyTorch's NumPy-style aliases
 

@@ -1,12 +1,17 @@
-"""torch.func: grad, grad_and_value, vjp, jacrev and hessian, on the engine's reverse mode.
+"""torch.func: grad, grad_and_value, vjp, jvp, jacrev, jacfwd and hessian, on the engine's
+reverse mode, and vmap (vmap.py).
 
 PyTorch's torch.func runs each transform at its own level; this engine has one graph, so a
 transform here makes fresh leaves of the inputs it differentiates (views of them when they
 already require grad, so an outer transform or an outer backward still reaches them), asks
 autograd.grad with create_graph=True, and detaches what it returns unless an input required
 grad. Nested transforms (grad(grad(f))) and transforms under an ordinary backward then give
-PyTorch's values. Inputs and outputs may be pytrees of tuples, lists and dicts. Not here:
-vmap and the forward-mode transforms (jvp, jacfwd), which need forward-mode AD.
+PyTorch's values. Inputs and outputs may be pytrees of tuples, lists and dicts.
+
+The engine has no forward-mode AD. jvp is taken as the derivative of a vector-Jacobian
+product with respect to its cotangent (the product is linear in it), which needs a backward
+of a backward but gives the values forward mode gives; jacfwd is jacrev's Jacobian, computed
+with vmap's randomness rules (PyTorch evaluates it under vmap).
 """
 
 from __future__ import annotations
@@ -15,59 +20,17 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from conformance.reference import autograd, grad_mode
+from conformance.reference import autograd, dtypes, grad_mode
+from conformance.reference.ops import creation
 from conformance.reference.ops.indexing import stack
+from conformance.reference.pytree import flatten as _flatten
+from conformance.reference.pytree import spec_text as _spec_text
+from conformance.reference.pytree import tree_spec as _tree_spec
+from conformance.reference.pytree import unflatten as _unflatten
 from conformance.reference.tensor import Tensor
+from conformance.reference.vmap import vmap
 
-__all__ = ["grad", "grad_and_value", "vjp", "jacrev", "hessian"]
-
-
-# -- pytrees -------------------------------------------------------------------------------
-
-
-def _flatten(tree: Any) -> tuple[list, Any]:
-    """The leaves of a tuple/list/dict tree, and a spec to rebuild it ("*" for a leaf)."""
-    if isinstance(tree, tuple | list):
-        leaves, specs = [], []
-        for item in tree:
-            item_leaves, spec = _flatten(item)
-            leaves += item_leaves
-            specs.append(spec)
-        return leaves, (type(tree), specs)
-    if isinstance(tree, dict):
-        leaves, specs = [], {}
-        for key, item in tree.items():
-            item_leaves, specs[key] = _flatten(item)
-            leaves += item_leaves
-        return leaves, (dict, specs)
-    return [tree], "*"
-
-
-def _unflatten(spec: Any, leaves: list) -> Any:
-    remaining = iter(leaves)
-
-    def build(spec: Any) -> Any:
-        if spec == "*":
-            return next(remaining)
-        kind, specs = spec
-        if kind is dict:
-            return {key: build(item) for key, item in specs.items()}
-        return kind(build(item) for item in specs)
-
-    return build(spec)
-
-
-def _spec_text(spec: Any) -> str:
-    """A pytree's structure as PyTorch prints it: *, (*, *), [*], {'a': *}."""
-    if spec == "*":
-        return "*"
-    kind, specs = spec
-    if kind is dict:
-        return "{" + ", ".join(f"{key!r}: {_spec_text(s)}" for key, s in specs.items()) + "}"
-    inner = ", ".join(_spec_text(s) for s in specs)
-    if kind is tuple:
-        return f"({inner},)" if len(specs) == 1 else f"({inner})"
-    return f"[{inner}]"
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
 
 
 # -- levels --------------------------------------------------------------------------------
@@ -282,6 +245,123 @@ def jacrev(
                 blocks.append(trees[0] if isinstance(argnums, int) else tuple(trees))
         result = _detached(_unflatten(out_spec, blocks), keep)
         return (result, _detached(aux, keep)) if has_aux else result
+
+    return wrapper
+
+
+def _check_jvp_arguments(primals: Any, tangents: Any) -> tuple[list, list]:
+    """PyTorch's checks of jvp's arguments, in its order; the flattened primals and tangents."""
+    prefix = "jvp(f, primals, tangents): "
+    if not isinstance(primals, tuple):
+        raise RuntimeError(
+            prefix + "Expected primals to be a tuple. E.g. it should be valid to call f(*primals)."
+        )
+    primal_leaves, primal_spec = _flatten(primals)
+    tangent_leaves, tangent_spec = _flatten(tangents)
+    if primal_spec != tangent_spec:
+        raise RuntimeError(
+            prefix + "Expected primals and tangents to have the same python structure. For "
+            "example, if primals is a tuple of 3 tensors, tangents also must be. Got primals with "
+            f"structure {_tree_spec(primal_spec)} and tangents with structure "
+            f"{_tree_spec(tangent_spec)}"
+        )
+    if not primal_leaves:
+        raise RuntimeError(prefix + "Expected primals to contain at least one Tensor.")
+    for label, leaves in (("primals", primal_leaves), ("tangents", tangent_leaves)):
+        for leaf in leaves:
+            if not isinstance(leaf, Tensor):
+                raise RuntimeError(
+                    prefix + f"Expected {label} to only contain Tensors, got {type(leaf)}"
+                )
+    for primal, tangent in zip(primal_leaves, tangent_leaves, strict=True):
+        if primal.dtype.category < dtypes.FLOATING:
+            raise ValueError(
+                f"Expected primal to be floating point or complex, but got: {primal.dtype}"
+            )
+        if primal.shape != tangent.shape:
+            raise RuntimeError(
+                "Trying to set a forward gradient that has a different size than that of the "
+                f"original Tensor, this is not supported. Tensor is of size {list(primal.shape)} "
+                f"while the given forward gradient is of size {list(tangent.shape)}."
+            )
+    return primal_leaves, tangent_leaves
+
+
+def jvp(
+    func: Callable, primals: Any, tangents: Any, *, strict: bool = False, has_aux: bool = False
+) -> tuple:
+    """(func(*primals), the Jacobian of func at primals times tangents[, aux]). Computed as
+    d/du <J^T u, tangents>: J^T u is linear in u, so its derivative is J tangents."""
+    _, tangent_leaves = _check_jvp_arguments(primals, tangents)
+    keep = _needs_graph(primals, tangents)
+    with grad_mode.enable_grad():
+        fresh = tuple(_fresh(p) for p in primals)
+        output = func(*fresh)
+        aux = None
+        if has_aux:
+            if not (isinstance(output, tuple) and len(output) == 2):
+                raise RuntimeError(
+                    "jvp(f, primals, tangents): output of function f should be a tuple: "
+                    "(output, aux) if has_aux is True"
+                )
+            output, aux = output
+        out_leaves, out_spec = _flatten(output)
+        for leaf in out_leaves:
+            if not isinstance(leaf, Tensor):
+                raise RuntimeError(
+                    "jvp(f, primals, tangents): expected f(*primals) to return only tensors, got "
+                    f"unsupported type {type(leaf)}"
+                )
+        inputs = _flatten(fresh)[0]
+        # A cotangent for each floating output (others have no derivative: zeros).
+        dummies = [
+            o.new_zeros(o.shape).requires_grad_() if o.dtype.is_floating_point else None
+            for o in out_leaves
+        ]
+        used = [(o, u) for o, u in zip(out_leaves, dummies, strict=True) if u is not None]
+        transposed = _grads([o for o, _ in used], inputs, [u for _, u in used]) if used else []
+        pairs = [
+            (g, t.to(g.dtype))
+            for g, t in zip(transposed, tangent_leaves, strict=False)
+            if g.requires_grad
+        ]
+        found = [None] * len(used)
+        if pairs:
+            found = autograd.grad(
+                [g for g, _ in pairs],
+                [u for _, u in used],
+                [t for _, t in pairs],
+                create_graph=True,
+                allow_unused=True,
+            )
+        by_dummy = dict(zip((id(u) for _, u in used), found, strict=True))
+        products = [
+            o.new_zeros(o.shape) if by_dummy.get(id(u)) is None else by_dummy[id(u)]
+            for o, u in zip(out_leaves, dummies, strict=True)
+        ]
+    result = (_detached(output, keep), _detached(_unflatten(out_spec, products), keep))
+    return (*result, _detached(aux, keep)) if has_aux else result
+
+
+def jacfwd(
+    func: Callable, argnums: Any = 0, has_aux: bool = False, *, randomness: str = "error"
+) -> Callable:
+    """The Jacobian, as jacrev's (forward and reverse mode agree up to rounding), with random
+    draws in func refused (randomness='error', the default) or allowed, as under vmap."""
+    jacobian = jacrev(func, argnums, has_aux=has_aux)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if randomness not in ("error", "different", "same"):  # checked when called, as PyTorch
+            raise RuntimeError(
+                "Only allowed values for randomness are 'error', 'different', or 'same'. Got "
+                f"{randomness}"
+            )
+        creation.VMAP_RANDOMNESS.append(randomness)
+        try:
+            return jacobian(*args, **kwargs)
+        finally:
+            creation.VMAP_RANDOMNESS.pop()
 
     return wrapper
 

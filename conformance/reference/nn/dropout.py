@@ -24,7 +24,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1:
         noise = creation.zeros((), dtype=input.dtype, device=input.device)
     else:
-        keep = creation._generator[0].random(tuple(input.shape)) < (1 - p)
+        keep = creation.random_source().random(tuple(input.shape)) < (1 - p)
         scaled = keep.astype(input.dtype.np) / np.asarray(1 - p, dtype=input.dtype.np)
         xp = array_namespace(input._data)
         noise = Tensor._wrap(xp.asarray(scaled), input.dtype, input.device)

@@ -42,7 +42,7 @@ def _write(tensor: Tensor, host: Any) -> Tensor:
 
 
 def _rng(generator: Any) -> Any:
-    return generator if generator is not None else creation._generator[0]
+    return generator if generator is not None else creation.random_source()
 
 
 def calculate_gain(nonlinearity: str, param: Any = None) -> float:

@@ -423,10 +423,26 @@ def seed() -> int:
     return value
 
 
+# The randomness modes of the torch.func.vmap calls running now, innermost last (see vmap.py).
+VMAP_RANDOMNESS: list = []
+
+
+def random_source() -> Any:
+    """The one global generator every random draw comes from; inside vmap(randomness='error')
+    a draw is PyTorch's error."""
+    if VMAP_RANDOMNESS and VMAP_RANDOMNESS[-1] == "error":
+        raise RuntimeError(
+            "vmap: called random operation while in randomness error mode. Please either use "
+            "the 'same' or 'different' randomness flags on vmap or perform the randomness "
+            "operation out of vmap"
+        )
+    return _generator[0]
+
+
 def _random(draw: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
     dtype = dtype or dtypes.get_default_dtype()
     dev = placement(device)
-    host = draw(_generator[0], _size(size)).astype(dtype.np)  # the one global generator
+    host = draw(random_source(), _size(size)).astype(dtype.np)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 
 
