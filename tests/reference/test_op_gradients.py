@@ -20,11 +20,14 @@ import ops_linalg_extra
 import ops_linalg_spectral
 import ops_nn_extra
 import ops_pointwise_extra
+import ops_random_sampling
 import ops_rearranging
 import ops_scattering
 import ops_searching
 import ops_sorting
+import ops_special_functions
 import ops_statistics
+import ops_strided
 import pytest
 import torch
 from hypothesis import given, settings
@@ -189,6 +192,9 @@ OPS = [
     *ops_grids.CASES,
     *ops_linalg_spectral.CASES,
     *ops_conv_pool.CASES,
+    *ops_random_sampling.CASES,
+    *ops_strided.CASES,
+    *ops_special_functions.CASES,
 ]
 
 

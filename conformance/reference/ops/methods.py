@@ -536,11 +536,14 @@ def install() -> None:
         linalg,
         linalg_decompositions,
         linalg_spectral,
+        random_sampling,
         rearranging,
         scattering,
         searching,
         sorting,
+        special_functions,
         statistics,
+        strided,
     )
 
     for module in (
@@ -556,6 +559,9 @@ def install() -> None:
         scattering,
         searching,
         grids,
+        random_sampling,
+        strided,
+        special_functions,
     ):
         METHODS.update(getattr(module, "TENSOR_METHODS", {}))
         for name, fn in getattr(module, "TENSOR_IN_PLACE", {}).items():
