@@ -69,7 +69,7 @@ def add_hook(hooks: dict, fn: Callable) -> RemovableHandle:
 class SavedTensor:
     """A tensor an op keeps for its backward, with the version it had when saved."""
 
-    __slots__ = ("tensor", "array", "version", "counter", "is_output")
+    __slots__ = ("tensor", "array", "version", "counter", "is_output", "output_nr")
 
     def __init__(self, tensor: Any, is_output: bool = False) -> None:
         if tensor._inference:
@@ -81,6 +81,7 @@ class SavedTensor:
         counter = self.counter = tensor._version_counter
         self.version = counter[0]
         self.is_output = is_output
+        self.output_nr = tensor._output_nr  # which output of its grad_fn (eigh's vectors: 1)
         # An output is not held: through its grad_fn it would hold the node that holds this,
         # a cycle only the garbage collector frees. It is rebuilt on demand instead.
         self.tensor = None if is_output else tensor
@@ -106,7 +107,7 @@ class SavedTensor:
             return self.array
         if self.tensor is not None:
             return self.tensor
-        return Tensor._from_node_output(self.array, node, self.counter)
+        return Tensor._from_node_output(self.array, node, self.counter, self.output_nr)
 
 
 # torch.autograd.graph.saved_tensors_hooks: the (pack, unpack) pairs in force, innermost last.
@@ -134,6 +135,7 @@ class HookedSavedTensor(SavedTensor):
         if tensor._version_counter[0] != before:
             raise RuntimeError(PACK_IN_PLACE)
         self.counter, self.version, self.is_output, self.tensor = _NEVER_CHANGES, 0, is_output, None
+        self.output_nr = tensor._output_nr
 
     def _unpacked(self) -> Any:
         tensor = self.unpack_hook(self.packed)

@@ -103,10 +103,12 @@ class Tensor:
         return t
 
     @classmethod
-    def _from_node_output(cls, data: Any, node: Any, counter: list) -> Tensor:
-        """A saved output, unpacked for a create_graph backward: same data, same grad_fn."""
+    def _from_node_output(cls, data: Any, node: Any, counter: list, output_nr: int = 0) -> Tensor:
+        """A saved output, unpacked for a create_graph backward: same data, same grad_fn (and
+        the same output of it)."""
         t = cls._wrap(data, dtypes.from_numpy_dtype(data.dtype), node.device)
         t._requires_grad, t._grad_fn, t._version_counter = True, node, counter
+        t._output_nr = output_nr
         return t
 
     # -- what a tensor is ------------------------------------------------------------------
@@ -486,10 +488,16 @@ class _Storage:
 
 
 def _owner(array: Any) -> Any:
-    """The array that owns the memory a (possibly viewed) array uses: its storage."""
-    while getattr(array, "base", None) is not None and hasattr(array.base, "shape"):
-        array = array.base
-    return array
+    """The array that owns the memory a (possibly viewed) array uses: its storage. NumPy's
+    as_strided (expand, as_strided) wraps its source in a DummyArray, whose own base is the
+    source: look through it."""
+    while True:
+        base = getattr(array, "base", None)
+        if base is not None and not hasattr(base, "shape"):
+            base = getattr(base, "base", None)
+        if base is None or not hasattr(base, "shape"):
+            return array
+        array = base
 
 
 def _address(array: Any) -> int:

@@ -7,11 +7,12 @@
         return self * other
 
 The forward sees arrays (NumPy or CuPy). A derivative names what it reads through its
-parameters: `grad` (the output's gradient), `result` (the output), any forward parameter, an
-input's shape as `<name>_shape`, and `F`, the math namespace. What the derivatives read is what
-the node saves, as in PyTorch's derivatives.yaml, so freeing and the in-place version check
-follow from the declaration. A derivative runs on arrays in an ordinary backward, and on Tensors
-(through `F` and operators) when `create_graph=True`, so one formula serves both.
+parameters: `grad` (the output's gradient), `result` (the output; `result0`, `result1`, ...
+one of several outputs), any forward parameter, an input's shape as `<name>_shape`, and `F`,
+the math namespace. What the derivatives read is what the node saves, as in PyTorch's
+derivatives.yaml, so freeing and the in-place version check follow from the declaration. A
+derivative runs on arrays in an ordinary backward, and on Tensors (through `F` and operators)
+when `create_graph=True`, so one formula serves both.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ class FormulaNode(Node):
             return shape, dtype, ""
         # PyTorch names the producing op without the "Backward0" of its node's name.
         op_name = re.sub(r"Backward\d*$", "", producer.name())
-        return shape, dtype, f", which is output 0 of {op_name},"
+        return shape, dtype, f", which is output {saved.output_nr} of {op_name},"
 
     def release(self) -> None:
         if self.saved_names:
@@ -217,6 +218,8 @@ class Op:
     def _save_plan(self, read: str) -> tuple:
         if read == "result":
             return (read, _RESULT, None)
+        if read.startswith("result") and read[6:].isdigit():  # one of several outputs: result1
+            return (read, _RESULT, int(read[6:]))
         if read.endswith("_shape") and read[:-6] in self.params:
             return (read, _SHAPE, self.params.index(read[:-6]))
         assert read in self.params, f"{self.__name__}: a derivative reads unknown name {read!r}"
@@ -381,7 +384,7 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
         elif how == _SHAPE:
             saved[name] = values[index]._data.shape
         else:
-            saved[name] = save(first, True)
+            saved[name] = save(first if index is None else outputs[index], True)
             names.append(name)
     node.values = saved
     node.saved_names = names

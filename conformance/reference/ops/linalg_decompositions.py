@@ -250,6 +250,11 @@ def _solve_A_derivative(grad, A, result, left, vector, F):
 def solve(A, B, *, left=True):
     """torch.linalg.solve: X with AX = B (XA = B for left=False). B is a batch of vectors when
     it is 1-D or has A's shape without the last dim; batch dims broadcast."""
+    return _solve(A, B, left, _check_solve(A, B, left))
+
+
+def _check_solve(A, B, left):
+    """linalg.solve's (and solve_ex's) checks, in PyTorch's order; whether B is vectors."""
     if A.ndim < 2:
         raise RuntimeError("linalg.solve: The input tensor A must have at least 2 dimensions.")
     if A.dtype is not B.dtype:
@@ -275,7 +280,7 @@ def solve(A, B, *, left=True):
             "linalg.solve: Vector broadcasting of the left hand side is not supported for "
             "left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)"
         )
-    return _solve(A, B, left, vector)
+    return vector
 
 
 # -- matrix powers -----------------------------------------------------------------------------
