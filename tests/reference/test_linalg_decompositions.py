@@ -46,6 +46,8 @@ def _outcome(fn):
 
 def _same(ours, theirs, rtol):
     assert ours[:4] == theirs[:4]
+    if len(ours) == 2:  # both raised, with the same error
+        return
     if isinstance(ours[4], list):
         for a, b in zip(ours[4], theirs[4], strict=True):
             np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)
@@ -283,8 +285,11 @@ def test_cholesky_names_the_leading_minor(dtype):
 def test_cholesky_values_nodes_and_misuse():
     """Only the lower triangle is read (the upper for upper=True); torch.cholesky records
     CholeskyBackward0 and, unlike linalg.cholesky, has no floating-point check of its own."""
-    m = RNG.standard_normal((2, 3, 3))
-    spd = m @ np.swapaxes(m, -1, -2) + np.eye(3) + np.triu(RNG.standard_normal((3, 3)), 1)
+    # Its own generator: the module's RNG depends on which tests ran first, and for some draws
+    # the upper triangle (noise included) was not positive-definite.
+    rng = np.random.default_rng(283)
+    m = rng.standard_normal((2, 3, 3))
+    spd = m @ np.swapaxes(m, -1, -2) + np.eye(3) + 0.1 * np.triu(rng.standard_normal((3, 3)), 1)
     calls = [
         lambda t, a: t.linalg.cholesky(a),
         lambda t, a: t.linalg.cholesky(a, upper=True),
