@@ -42,6 +42,7 @@ from conformance.reference.nn.activations import (
 )
 from conformance.reference.nn.common import _dim as _dim
 from conformance.reference.nn.common import broadcast_shapes as broadcast_shapes
+from conformance.reference.nn.convolution import conv1d, conv2d
 from conformance.reference.nn.cross_entropy import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -59,6 +60,13 @@ from conformance.reference.nn.losses import mse_loss_backward as mse_loss_backwa
 from conformance.reference.nn.normalization import batch_norm, layer_norm
 from conformance.reference.nn.padding import constant_pad_nd as constant_pad_nd
 from conformance.reference.nn.padding import pad
+from conformance.reference.nn.pooling import (
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from conformance.reference.nn.reduction import _reduction as _reduction
 
 __all__ = [
@@ -102,4 +110,11 @@ __all__ = [
     "cross_entropy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "adaptive_avg_pool2d",
 ]

@@ -99,9 +99,10 @@ class Dropout(Module):
         return f"p={self.p}, inplace={self.inplace}"
 
 
-class BatchNorm1d(Module):
-    """Per-channel normalisation of (N, C) or (N, C, L) inputs, with running statistics
-    (momentum 0.1; momentum=None keeps a cumulative average) used in eval mode."""
+class _BatchNorm(Module):
+    """Per-channel normalisation with running statistics (momentum 0.1; momentum=None keeps
+    a cumulative average) used in eval mode; BatchNorm1d and BatchNorm2d say which input
+    ranks they take (as PyTorch's _BatchNorm and its subclasses)."""
 
     _version = 2
 
@@ -162,8 +163,7 @@ class BatchNorm1d(Module):
                 init.zeros_(self.bias)
 
     def _check_input_dim(self, input: Tensor) -> None:
-        if input.dim() != 2 and input.dim() != 3:
-            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+        raise NotImplementedError
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
@@ -208,6 +208,14 @@ class BatchNorm1d(Module):
             f"affine={self.affine}, bias={self.bias is not None}, "
             f"track_running_stats={self.track_running_stats}"
         )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm of (N, C) or (N, C, L) inputs."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() != 2 and input.dim() != 3:
+            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
 
 
 class Unflatten(Module):

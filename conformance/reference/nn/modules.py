@@ -2,7 +2,8 @@
 
 The classes live beside it: module.py (Module itself, and typename()), containers.py
 (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict), layers.py (Linear,
-BatchNorm1d, LayerNorm, Embedding, ...), activation_modules.py and loss_modules.py.
+BatchNorm1d, LayerNorm, Embedding, ...), conv_pool_modules.py (Conv1d, Conv2d, the pooling
+layers, BatchNorm2d), activation_modules.py and loss_modules.py.
 
 Every class re-exported here still names this module as its `__module__`, as it did when the
 classes were defined here: typename() puts it in error messages ("cannot assign
@@ -37,6 +38,16 @@ from conformance.reference.nn.containers import (
     ParameterDict,
     ParameterList,
     Sequential,
+)
+from conformance.reference.nn.conv_pool_modules import (
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    BatchNorm2d,
+    Conv1d,
+    Conv2d,
+    MaxPool1d,
+    MaxPool2d,
 )
 from conformance.reference.nn.layers import (
     BatchNorm1d,
@@ -112,6 +123,14 @@ __all__ = [
     "SmoothL1Loss",
     "HuberLoss",
     "KLDivLoss",
+    "Conv1d",
+    "Conv2d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AdaptiveAvgPool2d",
+    "BatchNorm2d",
 ]
 
 # The classes keep this module's name as their home (see the docstring).

@@ -1,4 +1,537 @@
 """Pooling of torch.nn.functional (max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool2d), with
-PyTorch's checks, node names and derivatives."""
+PyTorch's checks, node names and derivatives.
+
+Each pooling gathers, for each kernel offset (a loop over the kernel, never over pixels), the
+input positions that offset meets as one strided slice. Max pooling first finds the index of
+each window's maximum, as PyTorch's kernel does (the first of equal maxima, the last NaN),
+and is then a gather at those indices: its derivative scatters the gradient back to them,
+and that scatter's derivative is the gather again. Average pooling's derivative spreads each
+gradient evenly over its window, and that spreading's derivative is the average pooling
+again. The 1-D forms are the 2-D ones on an unsqueezed input, as in PyTorch (the graph ends
+in SqueezeBackward1).
+"""
 
 from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+
+from conformance.reference import dtypes, grad_mode
+from conformance.reference.devices import array_namespace
+from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.nn.common import _dim
+from conformance.reference.ops.define import formula_op, op
+from conformance.reference.ops.indexing import _add_at
+from conformance.reference.ops.pointwise_common import opmath
+from conformance.reference.tensor import Tensor
+
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d"]
+
+
+# -- windows ----------------------------------------------------------------------------------
+
+
+def _output_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """PyTorch's pooling_output_shape: with ceil_mode the last window may hang over the end,
+    but must start inside the input or its left padding."""
+    out = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+def _windows(x: Any, kernel, stride, padding, dilation, out, fill) -> Any:
+    """(N, C, K, oH, oW): the value each kernel offset meets at each output position, `fill`
+    where it falls outside the input."""
+    widths = [(0, 0), (0, 0)]
+    for n, k, s, p, d, o in zip(x.shape[2:], kernel, stride, padding, dilation, out, strict=True):
+        widths.append((p, max(0, (o - 1) * s + d * (k - 1) + 1 - n - p)))
+    padded = array_namespace(x).pad(x, widths, constant_values=fill)
+    keys = [
+        (Ellipsis,)
+        + tuple(
+            slice(q * d, q * d + s * (o - 1) + 1, s)
+            for q, s, d, o in zip(offset, stride, dilation, out, strict=True)
+        )
+        for offset in itertools.product(*(range(k) for k in kernel))
+    ]
+    return array_namespace(x).stack([padded[key] for key in keys], axis=2), keys, widths
+
+
+def _positions(n: int, k: int, s: int, p: int, d: int, o: int) -> np.ndarray:
+    """(k, o): the input position each kernel offset meets at each output position."""
+    return np.arange(o)[None, :] * s - p + np.arange(k)[:, None] * d
+
+
+# -- max pooling ------------------------------------------------------------------------------
+
+
+def _max_indices(x: Any, kernel, stride, padding, dilation, out) -> Any:
+    """Per window, the flat index (into H * W) of its maximum: the first of equal maxima, or
+    the last NaN if there is one (PyTorch's `val > max || isnan(val)`)."""
+    xp = array_namespace(x)
+    x = _four_d(opmath(x))
+    floating = x.dtype.kind == "f"
+    low = -np.inf if floating else np.iinfo(x.dtype).min
+    values, _, _ = _windows(x, kernel, stride, padding, dilation, out, low)
+    (rows, cols) = (
+        _positions(n, k, s, p, d, o)
+        for n, k, s, p, d, o in zip(
+            x.shape[2:], kernel, stride, padding, dilation, out, strict=True
+        )
+    )
+    height, width = x.shape[2:]
+    valid = ((rows >= 0) & (rows < height))[:, None, :, None] & ((cols >= 0) & (cols < width))[
+        None, :, None, :
+    ]
+    flat = rows[:, None, :, None] * width + cols[None, :, None, :]
+    valid = xp.asarray(valid.reshape(-1, *out))
+    flat = xp.asarray(flat.reshape(-1, *out))
+    top = values.max(axis=2, keepdims=True)
+    chosen = xp.argmax((values == top) & valid, axis=2)
+    if floating:
+        nan = xp.isnan(values)
+        last_nan = values.shape[2] - 1 - xp.argmax(nan[:, :, ::-1], axis=2)
+        chosen = xp.where(nan.any(axis=2), last_nan, chosen)
+    flat = xp.broadcast_to(flat, values.shape)
+    return xp.take_along_axis(flat, chosen[:, :, None], axis=2)[:, :, 0].astype(np.int64)
+
+
+def _flat_rows(a: Any) -> Any:
+    """(N * C, H * W), or (C, H * W) for an unbatched (C, H, W)."""
+    return a.reshape(math.prod(a.shape[:-2]), a.shape[-2] * a.shape[-1])
+
+
+@op(
+    "MaxPool2DWithIndicesBackward0",
+    self=lambda grad, self, indices, F: formula_op(F, max_pool2d_backward)(grad, self, indices),
+)
+def _max_pool2d(self, indices):
+    """The elements the indices point at: each window's maximum."""
+    xp = array_namespace(self)
+    taken = xp.take_along_axis(_flat_rows(self), _flat_rows(indices), axis=1)
+    return taken.reshape(indices.shape)
+
+
+@op(
+    "MaxPool2DWithIndicesBackwardBackward0",
+    grad_output=lambda grad, indices, F: formula_op(F, _max_pool2d)(grad, indices),
+    self=lambda grad, F: F.zeros_like(grad),
+)
+def max_pool2d_backward(grad_output, self, indices):
+    """Each window's gradient added to the element that was its maximum. As in PyTorch, the
+    pooled input is an input (for its shape), with a zero derivative."""
+    out = array_namespace(grad_output).zeros(self.shape, dtype=grad_output.dtype)
+    rows = _flat_rows(out)
+    n = rows.shape[0]
+    which = array_namespace(indices).arange(n)[:, None] * rows.shape[1] + _flat_rows(indices)
+    _add_at(rows.reshape(-1), which.reshape(-1), _flat_rows(grad_output).reshape(-1))
+    return out
+
+
+# -- average pooling --------------------------------------------------------------------------
+
+
+def _avg_divisors(shape: tuple, out: tuple, settings: tuple) -> np.ndarray:
+    """(oH, oW): what each window's sum is divided by. With count_include_pad a window counts
+    its padding, but not what ceil_mode lets it hang beyond the padding."""
+    kernel, stride, padding, _, count_include_pad, divisor_override = settings
+    if divisor_override is not None:
+        return np.full(out, divisor_override)
+    sizes = []
+    for n, k, s, p, o in zip(shape, kernel, stride, padding, out, strict=True):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        pool = end - start
+        counted = np.minimum(end, n) - np.maximum(start, 0)
+        sizes.append(pool if count_include_pad else counted)
+    return sizes[0][:, None] * sizes[1][None, :]
+
+
+def _divide(total: Any, divisor: Any) -> Any:
+    """total / divisor; integers truncate toward zero, as C++ division does."""
+    xp = array_namespace(total)
+    divisor = xp.asarray(divisor)
+    if total.dtype.kind == "f":
+        return total / divisor.astype(total.dtype)
+    return xp.sign(total) * (xp.abs(total) // divisor)
+
+
+@op(
+    "AvgPool2DBackward0",
+    self=lambda grad, self, settings, F: formula_op(F, avg_pool2d_backward)(grad, self, settings),
+)
+def _avg_pool2d(self, settings):
+    """Each window's sum (from 0, so that -0.0 inputs give 0.0, as PyTorch's do) divided by
+    its divisor. `settings` = (kernel, stride, padding, ceil_mode, count_include_pad,
+    divisor_override)."""
+    kernel, stride, padding, ceil_mode = settings[:4]
+    x = _four_d(opmath(self))
+    out = tuple(
+        _output_size(n, k, s, p, 1, ceil_mode)
+        for n, k, s, p in zip(x.shape[2:], kernel, stride, padding, strict=True)
+    )
+    values, _, _ = _windows(x, kernel, stride, padding, (1, 1), out, 0)
+    total = values.sum(axis=2) + x.dtype.type(0)
+    divisor = _avg_divisors(x.shape[2:], out, settings)
+    result = _divide(total, divisor).astype(self.dtype, copy=False)
+    return result.reshape(*self.shape[:-2], *out)
+
+
+@op(
+    "AvgPool2DBackwardBackward0",
+    grad_output=lambda grad, settings, F: formula_op(F, _avg_pool2d)(grad, settings),
+    self=lambda grad, F: F.zeros_like(grad),
+)
+def avg_pool2d_backward(grad_output, self, settings):
+    """Each window's gradient divided by its divisor and added to every input element the
+    window covers (its padding takes none). The pooled input gives the shape (as in PyTorch,
+    an input with a zero derivative)."""
+    self_shape = self.shape
+    kernel, stride, padding = settings[:3]
+    g = _four_d(opmath(grad_output))
+    xp = array_namespace(g)
+    out = g.shape[2:]
+    spatial = tuple(self_shape[-2:])
+    share = g / xp.asarray(_avg_divisors(spatial, out, settings)).astype(g.dtype)
+    _, keys, widths = _windows(
+        xp.zeros((0, 0, *spatial), g.dtype), kernel, stride, padding, (1, 1), out, 0
+    )
+    padded = tuple(n + a + b for n, (a, b) in zip(spatial, widths[2:], strict=True))
+    result = xp.zeros((*g.shape[:2], *padded), dtype=g.dtype)
+    for key in keys:
+        result[key] += share
+    crop = (Ellipsis,) + tuple(
+        slice(a, a + n) for n, (a, _) in zip(spatial, widths[2:], strict=True)
+    )
+    return result[crop].astype(grad_output.dtype, copy=False).reshape(self_shape)
+
+
+def _four_d(a: Any) -> Any:
+    """An unbatched (C, H, W) as (1, C, H, W): PyTorch's 2-D pooling takes both."""
+    return a[None] if a.ndim == 3 else a
+
+
+# -- adaptive average pooling -----------------------------------------------------------------
+
+
+def _adaptive_windows(n: int, o: int) -> tuple[np.ndarray, np.ndarray]:
+    """Output i averages [floor(i * n / o), ceil((i + 1) * n / o)): (starts, lengths)."""
+    i = np.arange(o)
+    start = i * n // o
+    end = -(-(i + 1) * n // o)
+    return start, end - start
+
+
+def _adaptive_taps(shape: tuple, out: tuple) -> list:
+    """Per (row offset, column offset) within the largest window: the input positions (oH, oW,
+    flattened into H * W) and whether the offset falls inside each window."""
+    (h_start, h_len), (w_start, w_len) = (
+        _adaptive_windows(n, o) for n, o in zip(shape, out, strict=True)
+    )
+    height, width = shape
+    taps = []
+    for i, j in itertools.product(range(h_len.max(initial=0)), range(w_len.max(initial=0))):
+        rows, cols = np.minimum(h_start + i, height - 1), np.minimum(w_start + j, width - 1)
+        inside = (i < h_len)[:, None] & (j < w_len)[None, :]
+        taps.append((rows[:, None] * width + cols[None, :], inside))
+    return taps, h_len, w_len
+
+
+@op(
+    "AdaptiveAvgPool2DBackward0",
+    self=lambda grad, self, F: formula_op(F, adaptive_avg_pool2d_backward)(grad, self),
+)
+def _adaptive_avg_pool2d(self, output_size):
+    """Each window's sum divided by its height, then by its width (PyTorch's order)."""
+    x = opmath(self)
+    xp = array_namespace(x)
+    rows = x.reshape(*x.shape[:-2], x.shape[-2] * x.shape[-1])
+    taps, h_len, w_len = _adaptive_taps(x.shape[-2:], output_size)
+    total = xp.zeros((*x.shape[:-2], *output_size), dtype=x.dtype)
+    for where, inside in taps:
+        total = total + xp.where(xp.asarray(inside), rows[..., xp.asarray(where)], 0)
+    result = total / xp.asarray(h_len[:, None]).astype(x.dtype)
+    result = result / xp.asarray(w_len[None, :]).astype(x.dtype)
+    return result.astype(self.dtype, copy=False)
+
+
+@op(
+    "AdaptiveAvgPool2DBackwardBackward0",
+    grad_output=lambda grad, grad_output_shape, F: formula_op(F, _adaptive_avg_pool2d)(
+        grad, tuple(grad_output_shape[-2:])
+    ),
+    self=lambda grad, F: F.zeros_like(grad),
+)
+def adaptive_avg_pool2d_backward(grad_output, self):
+    """Each window's gradient, divided by its height and width, added to every element of
+    the window (windows overlap when the sizes do not divide). The pooled input gives the
+    shape (as in PyTorch, an input with a zero derivative)."""
+    self_shape = self.shape
+    g = opmath(grad_output)
+    xp = array_namespace(g)
+    out = g.shape[-2:]
+    taps, h_len, w_len = _adaptive_taps(tuple(self_shape[-2:]), out)
+    share = (
+        g / xp.asarray(h_len[:, None]).astype(g.dtype) / xp.asarray(w_len[None, :]).astype(g.dtype)
+    )
+    lead = math.prod(self_shape[:-2])
+    result = xp.zeros((lead, self_shape[-2] * self_shape[-1]), dtype=g.dtype)
+    share = share.reshape(lead, math.prod(out))
+    columns = xp.arange(lead)[:, None]
+    for where, inside in taps:
+        picked = xp.where(xp.asarray(inside.reshape(-1)), share, 0)
+        _add_at(result, (columns, xp.asarray(where.reshape(-1))[None, :]), picked)
+    return result.reshape(self_shape).astype(grad_output.dtype, copy=False)
+
+
+# -- the functional forms, with PyTorch's checks ----------------------------------------------
+
+
+def _pair(value: Any, name: str, what: str, omitted: bool = False) -> tuple:
+    """An int or a sequence of one or two ints, as PyTorch's 2-D pooling takes them."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value, value)
+    if isinstance(value, tuple | list) and len(value) in (1, 2):
+        return (value[0], value[-1])
+    either = "either be omitted, a single int" if omitted else "either be a single int"
+    if what == "dilation":
+        either = "be either a single int"
+    raise RuntimeError(f"{name}: {what} must {either}, or a tuple of two ints")
+
+
+def _check_pool_input(input: Tensor) -> None:
+    if input.ndim not in (3, 4) or any(size == 0 for size in input.shape[-3:]):
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+            f"but got:{list(input.shape)}"
+        )
+
+
+def _check_pool_shape(input: Tensor, kernel, stride, padding, dilation, out) -> None:
+    """PyTorch's pool2d_shape_check, in its order."""
+    if min(kernel) <= 0:
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}"
+        )
+    if min(stride) <= 0:
+        raise RuntimeError(
+            f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}"
+        )
+    if min(dilation) <= 0:
+        raise RuntimeError(
+            "dilation should be greater than zero, but got dilationH: "
+            f"{dilation[0]} dilationW: {dilation[1]}"
+        )
+    _check_pool_input(input)
+    for k, p, d in zip(kernel, padding, dilation, strict=True):
+        if p > ((k - 1) * d + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={p}, "
+                f"kernel_size={k} and dilation={d}"
+            )
+    if min(out) < 1:
+        c, h, w = input.shape[-3:]
+        raise RuntimeError(
+            f"Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{out[0]}x{out[1]}). "
+            "Output size is too small"
+        )
+
+
+def _pool_arguments(input, kernel_size, stride, padding, dilation, ceil_mode, name) -> tuple:
+    kernel = _pair(kernel_size, name, "kernel_size")
+    stride = kernel if stride is None or stride == [] or stride == () else stride
+    stride = _pair(stride, name, "stride", omitted=True)
+    padding = _pair(padding, name, "padding")
+    dilation = _pair(dilation, name, "dilation") if dilation is not None else (1, 1)
+    if 0 in stride:
+        raise RuntimeError("stride should not be zero")
+    if min(padding) < 0:
+        raise RuntimeError(f"pad must be non-negative, but got pad: {min(padding)}")
+    out = tuple(
+        _output_size(n, k, s, p, d, bool(ceil_mode)) if k > 0 and s > 0 and d > 0 else 1
+        for n, k, s, p, d in zip(input.shape[-2:], kernel, stride, padding, dilation, strict=True)
+    )
+    _check_pool_shape(input, kernel, stride, padding, dilation, out)
+    return kernel, stride, padding, dilation, out
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The largest element of each window (NaN if the window holds one). With
+    return_indices, also where it was: a flat index into each input plane (H * W)."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    kernel, stride, padding, dilation, out = _pool_arguments(
+        input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d"
+    )
+    if input.dtype is dtypes.bool:
+        raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool'")
+    indices = _max_indices(input._data, kernel, stride, padding, dilation, out)
+    indices = indices.reshape(*input.shape[:-2], *out)
+    indices = Tensor._wrap(indices, dtypes.int64, input.device)
+    values = _max_pool2d(input, indices)
+    return (values, indices) if return_indices else values
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """max_pool2d over a height of one. PyTorch checks with max_pool1d's own messages when it
+    records no graph and returns no indices (its inference kernel), with max_pool2d's
+    otherwise."""
+    if input.ndim not in (2, 3) or any(size == 0 for size in input.shape[-2:]):
+        raise RuntimeError(
+            "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
+            f"for input, but got:{list(input.shape)}"
+        )
+    one = lambda v, name: _pair(v, "max_pool1d", name)[0]  # noqa: E731
+    kernel = one(kernel_size, "kernel_size")
+    step = kernel if stride is None or stride == [] or stride == () else one(stride, "stride")
+    pad, dil = one(padding, "padding"), one(dilation, "dilation")
+    records = grad_mode.STATE.grad_enabled and input.requires_grad
+    if not (records or return_indices):
+        _check_max_pool1d(input, kernel, step, pad, dil, bool(ceil_mode))
+    result = max_pool2d(
+        input.unsqueeze(-2), (1, kernel), (1, step), (0, pad), (1, dil), ceil_mode, True
+    )
+    values, indices = (r.squeeze(-2) for r in result)
+    return (values, indices) if return_indices else values
+
+
+def _check_max_pool1d(input, kernel, stride, padding, dilation, ceil_mode) -> None:
+    for what, value, ok in (
+        ("kernel_size", kernel, kernel > 0),
+        ("stride", stride, stride > 0),
+        ("dilation", dilation, dilation > 0),
+    ):
+        if not ok:
+            raise RuntimeError(f"max_pool1d() {what} must be greater than zero, but got {value}")
+    if input.dtype.category != dtypes.FLOATING:
+        raise NotImplementedError(
+            f"\"max_pool1d_impl\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
+    if padding < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {padding}")
+    if padding > kernel // 2:
+        raise RuntimeError(
+            "max_pool1d() padding should be at most half of kernel size, but got padding="
+            f"{padding} and kernel_size={kernel}"
+        )
+    out = _output_size(input.shape[-1], kernel, stride, padding, dilation, ceil_mode)
+    if out < 1:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """The mean of each window: its sum divided by the window's size, counting the padding
+    (count_include_pad) or not, or by divisor_override. Integers divide truncating."""
+    if divisor_override is not None and (
+        not isinstance(divisor_override, int) or isinstance(divisor_override, bool)
+    ):
+        raise TypeError(
+            "avg_pool2d(): argument 'divisor_override' must be int, not "
+            f"{type(divisor_override).__name__}"
+        )
+    _dim(-3, input.ndim)
+    kernel, stride, padding, _, out = _pool_arguments(
+        input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d"
+    )
+    if divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    if input.dtype.category != dtypes.FLOATING and input.dtype is not dtypes.int64:
+        # PyTorch's CPU kernel has a variant for int64 alone among the integer types.
+        raise NotImplementedError(
+            f"\"avg_pool2d\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
+    settings = (kernel, stride, padding, bool(ceil_mode), bool(count_include_pad))
+    return _avg_pool2d(input, (*settings, divisor_override))
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """avg_pool2d over a height of one."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
+            "#1 'self' (while checking arguments for avg_pool1d)"
+        )
+    one = lambda v, name: _pair(v, "avg_pool1d", name)[0]  # noqa: E731
+    kernel = one(kernel_size, "kernel_size")
+    step = kernel if stride is None or stride == [] or stride == () else one(stride, "stride")
+    result = avg_pool2d(
+        input.unsqueeze(-2),
+        (1, kernel),
+        (1, step),
+        (0, one(padding, "padding")),
+        ceil_mode,
+        count_include_pad,
+    )
+    return result.squeeze(-2)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling to a given output size: output i along a dim averages input
+    [floor(i * n / o), ceil((i + 1) * n / o)), so windows overlap when o does not divide n.
+    None in output_size keeps that dim's size. A 1 x 1 output is a mean, as in PyTorch."""
+    if isinstance(output_size, int):
+        output_size = (output_size, output_size)
+    output_size = tuple(output_size)
+    if None in output_size and input.ndim < 3:  # (Python fills the Nones in first)
+        raise ValueError("Input dimension should be at least 3")
+    if len(output_size) != 2:
+        raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
+    out = tuple(input.shape[-2 + i] if size is None else size for i, size in enumerate(output_size))
+    if min(out) < 0:
+        raise RuntimeError(
+            "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
+            f"but received {{{out[0]}, {out[1]}}}"
+        )
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}"
+        )
+    for i in range(1, input.ndim):
+        if input.shape[i] == 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {i} being "
+                "empty"
+            )
+    if out == (1, 1):  # a mean, with mean's dtype checks
+        return input.mean((-1, -2), keepdim=True)
+    if input.dtype.category != dtypes.FLOATING:
+        raise NotImplementedError(
+            f"\"adaptive_avg_pool2d\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
+    return _adaptive_avg_pool2d(input, out)
