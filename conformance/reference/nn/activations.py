@@ -6,15 +6,15 @@ others are one PyTorch kernel each, declared here as one op with its derivative 
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any
 
-from conformance.reference import dtypes
+from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.nn.common import _dim, _masked, _reference, _require_tensor
-from conformance.reference.ops.define import op
+from conformance.reference.nn import activation_backwards as backwards
+from conformance.reference.nn.common import _dim, _reference, _require_tensor
+from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.pointwise import erf as _erf
 from conformance.reference.ops.pointwise import opmath
 from conformance.reference.tensor import Tensor
@@ -33,7 +33,9 @@ def relu_(input: Tensor) -> Tensor:
 
 @op(
     "LeakyReluBackward0",
-    self=lambda grad, self, negative_slope, F: F.where(self > 0, grad, grad * negative_slope),
+    self=lambda grad, self, negative_slope, F: formula_op(F, backwards.leaky_relu_backward)(
+        grad, self, negative_slope, False
+    ),
 )
 def _leaky_relu(self, negative_slope):
     return (
@@ -45,11 +47,13 @@ def _leaky_relu(self, negative_slope):
 
 @op(
     "LeakyReluBackward1",
-    self=lambda grad, result, negative_slope, F: F.where(result > 0, grad, grad * negative_slope),
+    self=lambda grad, result, negative_slope, F: formula_op(F, backwards.leaky_relu_backward)(
+        grad, result, negative_slope, True
+    ),
 )
 def _leaky_relu_over_self(self, negative_slope):
     """The in-place form: the input is overwritten, so the derivative reads the output (whose
-    sign is the input's for a positive slope), as PyTorch's LeakyReluBackward1 does."""
+    sign is the input's for a non-negative slope), as PyTorch's LeakyReluBackward1 does."""
     return _leaky_relu.forward(self, negative_slope)
 
 
@@ -117,10 +121,7 @@ def _check_hardtanh(self, min_val, max_val):
 
 
 def _hardtanh_grad(grad, self, min_val, max_val, F):
-    """hardtanh_backward: the gradient strictly between the limits, none at or beyond them,
-    and none at a nan input, as PyTorch's vectorised CPU loop decides. (Its scalar loop, which
-    only takes the last few elements that do not fill a vector, passes a nan's gradient.)"""
-    return _masked(grad, (self > min_val) & (self < max_val), F)
+    return formula_op(F, backwards.hardtanh_backward)(grad, self, min_val, max_val)
 
 
 @op("HardtanhBackward0", self=_hardtanh_grad)
@@ -131,14 +132,23 @@ def _hardtanh(self, min_val, max_val):
 
 @op(
     "HardtanhBackward0",
-    self=lambda grad, result, min_val, max_val, F: _hardtanh_grad(
-        grad, result, min_val, max_val, F
+    self=lambda grad, original, min_val, max_val, F: _hardtanh_grad(
+        grad, original, min_val, max_val, F
     ),
 )
-def _hardtanh_over_self(self, min_val, max_val):
-    """The in-place form reads its output: clamped, it is at a limit exactly where the input
-    was at or beyond it, so the gradient is the same (PyTorch keeps the node's name)."""
+def _hardtanh_over_self(self, original, min_val, max_val):
+    """The in-place form: as PyTorch, the derivative reads a copy of the input taken before
+    the write (see _original), and the node keeps the out-of-place name."""
     return _hardtanh.forward(self, min_val, max_val)
+
+
+def _original(input: Tensor) -> Tensor:
+    """What PyTorch saves for an in-place op whose derivative reads its input: a clone taken
+    before the write, recorded (CloneBackward0), so a create_graph backward reaches the input
+    through it. Without a graph to record there is nothing to save."""
+    if input.requires_grad and grad_mode.STATE.grad_enabled:
+        return input.clone()
+    return input
 
 
 def _in_place(input: Tensor, compute: Any) -> Tensor:
@@ -154,7 +164,8 @@ def hardtanh(
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     if inplace:
-        return _in_place(input, lambda: _hardtanh_over_self(input, min_val, max_val))
+        original = _original(input)
+        return _in_place(input, lambda: _hardtanh_over_self(input, original, min_val, max_val))
     return _hardtanh(input, min_val, max_val)
 
 
@@ -169,7 +180,9 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 @op(
     "EluBackward0",
-    self=lambda grad, self, alpha, F: F.where(self <= 0, grad * alpha * F.exp(self), grad),
+    self=lambda grad, self, alpha, F: formula_op(F, backwards.elu_backward)(
+        grad, alpha, False, self
+    ),
 )
 def _elu(self, alpha):
     _floating_kernel("elu_cpu", self)
@@ -178,20 +191,14 @@ def _elu(self, alpha):
     return xp.where(x <= 0, xp.expm1(x) * alpha, x).astype(self.dtype, copy=False)
 
 
-def _elu_result_grad(grad, result, alpha, F):
-    """From the output: alpha * exp(x) is result + alpha where x <= 0, which only holds for a
-    positive alpha; PyTorch refuses the rest when the backward runs."""
-    if alpha < 0:
-        raise RuntimeError(
-            "In-place elu backward calculation is triggered with a negative slope which is not "
-            "supported. This is caused by calling in-place forward function with a negative "
-            "slope, please call out-of-place version instead."
-        )
-    return F.where(result <= 0, grad * (result + alpha), grad)
-
-
-@op("EluBackward1", self=_elu_result_grad)
+@op(
+    "EluBackward1",
+    self=lambda grad, result, alpha, F: formula_op(F, backwards.elu_backward)(
+        grad, alpha, True, result
+    ),
+)
 def _elu_over_self(self, alpha):
+    """The in-place form: its derivative reads the output (see elu_backward)."""
     return _elu.forward(self, alpha)
 
 
@@ -228,9 +235,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def _softplus_grad(grad, self, beta, threshold, F):
-    """Beyond the threshold the forward is the identity, and so is the gradient."""
-    z = F.exp(self * beta)
-    return F.where(self * beta > threshold, grad, grad * z / (z + 1))
+    return formula_op(F, backwards.softplus_backward)(grad, self, beta, threshold)
 
 
 @op("SoftplusBackward0", self=_softplus_grad)
@@ -249,10 +254,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 
 def _log_sigmoid_grad(grad, self, F):
-    """log_sigmoid_backward, from z = exp(-|x|): 1 - sigmoid(x) written without overflow."""
-    negative = self < 0
-    z = F.exp(-F.abs(self))
-    return grad * F.where(negative, 1 - z / (1 + z), z / (1 + z))
+    return formula_op(F, backwards.log_sigmoid_backward)(grad, self)
 
 
 @op("LogSigmoidBackward0", self=_log_sigmoid_grad)
@@ -312,8 +314,8 @@ def _threshold(self, threshold, value):
     self=lambda grad, original, threshold, F: F.threshold_backward(grad, original, threshold),
 )
 def _threshold_over_self(self, original, threshold, value):
-    """In place, PyTorch saves a copy of the input from before the write (`original`, passed
-    detached: threshold_backward's own derivative in its input is zero anyway)."""
+    """In place, the derivative reads a copy of the input from before the write (see
+    _original): under create_graph threshold_backward reaches the input through it."""
     return _threshold.forward(self, threshold, value)
 
 
@@ -325,29 +327,12 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
-    original = input.detach().clone()
+    original = _original(input)
     return _in_place(input, lambda: _threshold_over_self(input, original, threshold, value))
 
 
-_SQRT1_2 = math.sqrt(0.5)
-_GELU_PDF = 2 / math.sqrt(math.pi) * _SQRT1_2 * 0.5  # 1 / sqrt(2 pi)
-_GELU_TANH_BETA = math.sqrt(2) * 2 / math.sqrt(math.pi) * 0.5  # sqrt(2 / pi)
-_GELU_TANH_KAPPA = 0.044715
-
-
 def _gelu_grad(grad, self, approximate, F):
-    """gelu_backward: cdf + x * pdf exactly; for 'tanh' the derivative of its own formula."""
-    if approximate == "tanh":
-        x_sq = self * self
-        tanh_inner = F.tanh(_GELU_TANH_BETA * (self + _GELU_TANH_KAPPA * x_sq * self))
-        left = 0.5 * self
-        right = 1 + tanh_inner
-        inner_derivative = _GELU_TANH_BETA * (1 + 3 * _GELU_TANH_KAPPA * x_sq)
-        right_derivative = left * (1 - tanh_inner * tanh_inner) * inner_derivative
-        return grad * (0.5 * right + right_derivative)
-    cdf = 0.5 * (1 + F.erf(self * _SQRT1_2))
-    pdf = _GELU_PDF * F.exp(-0.5 * self * self)
-    return grad * (cdf + self * pdf)
+    return formula_op(F, backwards.gelu_backward)(grad, self, approximate)
 
 
 @op("GeluBackward0", self=_gelu_grad)
@@ -356,10 +341,10 @@ def _gelu(self, approximate):
     xp = array_namespace(self)
     x = opmath(self)
     if approximate == "tanh":
-        inner = _GELU_TANH_BETA * (x + _GELU_TANH_KAPPA * x * x * x)
+        inner = backwards.GELU_TANH_BETA * (x + backwards.GELU_TANH_KAPPA * x * x * x)
         out = 0.5 * x * (1 + xp.tanh(inner))
     else:
-        out = x * 0.5 * (1 + _erf.forward(x * _SQRT1_2))
+        out = x * 0.5 * (1 + _erf.forward(x * backwards.SQRT1_2))
     return out.astype(self.dtype, copy=False)
 
 
@@ -374,23 +359,14 @@ def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
     return _gelu(input, approximate)
 
 
-def _halves(self, dim):
-    """The two halves of `self` along dim, as index tuples (work on arrays and Tensors)."""
-    half = self.shape[dim] // 2
-    before = (slice(None),) * dim
-    return before + (slice(0, half),), before + (slice(half, None),)
-
-
 def _glu_grad(grad, self, dim, F):
-    first, second = _halves(self, dim)
-    a, gate = self[first], F.sigmoid(self[second])
-    return F.cat([grad * gate, grad * a * gate * (1 - gate)], dim)
+    return formula_op(F, backwards.glu_backward)(grad, self, dim)
 
 
 @op("GluBackward0", self=_glu_grad)
 def _glu(self, dim):
     _floating_kernel("glu_cpu", self)
-    first, second = _halves(self, dim)
+    first, second = backwards.halves(self, dim)
     x = opmath(self)
     out = x[first] / (1 + array_namespace(x).exp(-x[second]))
     return out.astype(self.dtype, copy=False)

@@ -11,13 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from conformance.reference import dtypes
+from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.nn.activations import log_softmax
+from conformance.reference.nn.activations import _logsigmoid, log_softmax
 from conformance.reference.nn.common import broadcast_shapes
-from conformance.reference.nn.reduction import _per_element, _reduce, _reduction
-from conformance.reference.ops.define import op
+from conformance.reference.nn.reduction import _reduce, _reduction
+from conformance.reference.ops.define import formula_op, op
 from conformance.reference.tensor import Tensor
 
 # -- negative log likelihood and cross entropy --------------------------------------------
@@ -25,13 +25,6 @@ from conformance.reference.tensor import Tensor
 
 def _array(value: Any) -> Any:
     return value._data if isinstance(value, Tensor) else value
-
-
-def _like(reference: Any, array: Any) -> Any:
-    """`array` as the derivative's kind of value: a constant Tensor under create_graph."""
-    if isinstance(reference, Tensor):
-        return Tensor._wrap(array, reference._dtype, reference._device)
-    return array
 
 
 def _nll_picks(self, target, weight, ignore_index):
@@ -70,28 +63,45 @@ def _nll_forward(self, target, weight, reduction, ignore_index):
         return (losses.sum(dtype=self.dtype) / w.sum(dtype=self.dtype)).astype(self.dtype)
 
 
-def _nll_grad(grad, self_shape, target, weight, reduction, ignore_index, F):
+def _nll_loss_backward(grad_output, self, target, weight, reduction, ignore_index):
     """-weight[target] at the target class, 0 elsewhere, times the incoming gradient (divided
-    by the total weight for a mean)."""
-    like = _array(grad)
-    xp = array_namespace(like)
-    t = _array(target)
-    zeros = xp.zeros(self_shape, like.dtype)
-    chosen, w = _nll_picks(zeros, t, _array(weight), ignore_index)
+    by the total weight for a mean). It reads only the input's shape, but takes the input, as
+    PyTorch's nll_loss_backward does: its derivative there is zeros_like(grad), so the gradient
+    stays attached to the graph and a second backward gives zeros."""
+    xp = array_namespace(self)
+    zeros = xp.zeros(self.shape, grad_output.dtype)
+    chosen, w = _nll_picks(zeros, target, weight, ignore_index)
     if reduction == "mean":
         with np.errstate(invalid="ignore", divide="ignore"):
             w = w / w.sum()
     onehot = _class_last(zeros)  # a view: writing it writes `zeros`
     xp.put_along_axis(onehot, chosen[..., None], -w[..., None], axis=-1)
-    coefficients = _like(grad, zeros)
-    if reduction == "none" and len(self_shape) > 1:
-        grad = F.reshape(grad, (grad.shape[0], 1, *grad.shape[1:]))
-    return grad * coefficients
+    if reduction == "none" and self.ndim > 1:
+        grad_output = grad_output.reshape(grad_output.shape[0], 1, *grad_output.shape[1:])
+    return grad_output * zeros
 
 
-_NLL_FORMULAS = {"self": _nll_grad}
-_nll_loss = op("NllLossBackward0", **_NLL_FORMULAS)(_nll_forward)
-_nll_loss2d = op("NllLoss2DBackward0", **_NLL_FORMULAS)(_nll_forward)
+def _nll_loss_ops(node_name: str, backward_name: str) -> tuple:
+    """nll_loss (or nll_loss2d) and its derivative op: the derivative is linear in the
+    gradient, and its slope there is the loss itself, taken of the incoming gradient."""
+    backward = op(
+        backward_name,
+        grad_output=lambda grad, target, weight, reduction, ignore_index, F: formula_op(F, forward)(
+            grad, target, weight, reduction, ignore_index
+        ),
+        self=lambda grad, F: F.zeros_like(grad),
+    )(_nll_loss_backward)
+    forward = op(
+        node_name,
+        self=lambda grad, self, target, weight, reduction, ignore_index, F: formula_op(F, backward)(
+            grad, self, target, weight, reduction, ignore_index
+        ),
+    )(_nll_forward)
+    return forward, backward
+
+
+_nll_loss, nll_loss_backward = _nll_loss_ops("NllLossBackward0", "NllLossBackwardBackward0")
+_nll_loss2d, nll_loss2d_backward = _nll_loss_ops("NllLoss2DBackward0", "NllLoss2DBackwardBackward0")
 
 
 def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
@@ -240,15 +250,76 @@ def _cross_entropy_probabilities(
 _EPSILON = float(np.float32(1e-12))
 
 
+def _scaled(result, weight, self, reduction):
+    """A loss gradient times the weight, then over the element count for a mean, in
+    PyTorch's order (its kernels' mul_ and div_ record MulBackward0 and DivBackward1)."""
+    if weight is not None:
+        result = result * weight
+    return result / math.prod(self.shape) if reduction == "mean" else result
+
+
+def _bce_input_grad(grad, grad_output, self, target, weight, reduction):
+    """binary_cross_entropy_backward's slope in self, as PyTorch's
+    binary_cross_entropy_double_backward writes it (with its own 1e-12, not the clamp)."""
+    above = self + 1e-12
+    below = 1 - self + 1e-12
+    curvature = (self * self - 2 * self * target + target) / (above**2 * below**2)
+    return _scaled(curvature * (grad * grad_output), weight, self, reduction)
+
+
+def _bce_grad_output_grad(grad, self, target, weight, reduction):
+    """binary_cross_entropy_backward is linear in grad_output: its slope, times the incoming
+    gradient, summed for a reduced loss."""
+    slope = (self - target) / ((self + 1e-12) * (1 - self + 1e-12)) * grad
+    if weight is not None:
+        slope = slope * weight
+    if reduction == "none":
+        return slope
+    slope = slope.sum()
+    return slope / math.prod(self.shape) if reduction == "mean" else slope
+
+
+def _bce_target_grad_of_grad(grad, grad_output, self, weight, reduction, F):
+    """binary_cross_entropy_backward's slope in target: -1 / max((1 - x) x, 1e-12). PyTorch
+    clamps in place under no_grad: the values change, the graph of (1 - x) x stays."""
+    result = -grad * grad_output
+    if weight is not None:
+        result = result * weight
+    denominator = (1 - self) * self
+    if F.records_graph:
+        with grad_mode.no_grad():
+            denominator.clamp_(min=1e-12)
+    else:
+        denominator = array_namespace(denominator).maximum(denominator, 1e-12)
+    result = result / denominator
+    return result / math.prod(self.shape) if reduction == "mean" else result
+
+
+@op(
+    "BinaryCrossEntropyBackwardBackward0",
+    grad_output=lambda grad, self, target, weight, reduction: _bce_grad_output_grad(
+        grad, self, target, weight, reduction
+    ),
+    self=lambda grad, grad_output, self, target, weight, reduction: _bce_input_grad(
+        grad, grad_output, self, target, weight, reduction
+    ),
+    target=_bce_target_grad_of_grad,
+)
+def binary_cross_entropy_backward(grad_output, self, target, weight, reduction):
+    """binary_cross_entropy's gradient in its input, an op of its own as in PyTorch:
+    grad * (x - y) / max((1 - x) x, eps), eps PyTorch's float literal 1e-12f."""
+    xp = array_namespace(self)
+    result = grad_output * (self - target) / xp.maximum((1 - self) * self, _EPSILON)
+    return _scaled(result, weight, self, reduction)
+
+
 def _bce_grad(grad, self, target, weight, reduction, F):
-    denominator = F.clamp((1 - self) * self, _EPSILON)
-    result = _per_element(grad, math.prod(self.shape), reduction) * (self - target) / denominator
-    return result if weight is None else result * weight
+    return formula_op(F, binary_cross_entropy_backward)(grad, self, target, weight, reduction)
 
 
 def _bce_target_grad(grad, self, weight, reduction, F):
-    result = _per_element(grad, math.prod(self.shape), reduction) * (F.log(1 - self) - F.log(self))
-    return result if weight is None else result * weight
+    """-logit(x) times the gradient, as PyTorch's binary_cross_entropy_target_backward."""
+    return _scaled(-F.logit(self) * grad, weight, self, reduction)
 
 
 @op("BinaryCrossEntropyBackward0", self=_bce_grad, target=_bce_target_grad)
@@ -307,22 +378,24 @@ def _log_sigmoid(x, F):
 
 
 def _bce_logits_grad(grad, self, target, weight, pos_weight, reduction, F):
+    """sigmoid(x) - y (with pos_weight: (p y + 1 - y) sigmoid(x) - p y), times the gradient,
+    composed in PyTorch's order."""
     if pos_weight is None:
         result = F.sigmoid(self) - target
     else:
         t = pos_weight * target
         result = (t + 1 - target) * F.sigmoid(self) - t
-    result = result * _per_element(grad, math.prod(self.shape), reduction)
-    return result if weight is None else result * weight
+    return _scaled(result * grad, weight, self, reduction)
 
 
 def _bce_logits_target_grad(grad, self, weight, pos_weight, reduction, F):
+    """-x (with pos_weight: log_sigmoid(-x) - log_sigmoid(x) p), times the gradient."""
     if pos_weight is None:
         result = -self
     else:
-        result = _log_sigmoid(-self, F) - _log_sigmoid(self, F) * pos_weight
-    result = result * _per_element(grad, math.prod(self.shape), reduction)
-    return result if weight is None else result * weight
+        log_sigmoid = formula_op(F, _logsigmoid)
+        result = log_sigmoid(-self) - log_sigmoid(self) * pos_weight
+    return _scaled(result * grad, weight, self, reduction)
 
 
 class _ArrayF:

@@ -14,6 +14,7 @@ from typing import Any
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.nn.activation_backwards import as_mask
 from conformance.reference.nn.common import _reference
 from conformance.reference.nn.reduction import (
     _REDUCTIONS,
@@ -131,19 +132,44 @@ def l1_loss(
 # -- smooth L1, Huber and Kullback-Leibler ------------------------------------------------
 
 
-def _smooth_l1_grad(grad, self, target, reduction, beta, F):
-    """smooth_l1_loss_backward: +-1 beyond beta, (x - y) / beta within, a nan difference
-    giving nan; over the element count for a mean."""
+def _smooth_l1_double(grad, self, target, reduction, beta, F):
+    """smooth_l1_loss_backward's slope in self: 1 / beta within beta of the target, 0 beyond
+    (over the element count for a mean)."""
+    within = as_mask(F.abs(self - target) < beta, grad, F)
+    return _per_element(grad * within / beta, math.prod(self.shape), reduction)
+
+
+@op(
+    "SmoothL1LossBackwardBackward0",
+    grad_output=lambda grad, self, target, reduction, beta, F: formula_op(
+        F, smooth_l1_loss_backward
+    )(grad, self, target, reduction, beta),
+    self=lambda grad, grad_output, self, target, reduction, beta, F: _smooth_l1_double(
+        grad * grad_output, self, target, reduction, beta, F
+    ),
+    target=lambda grad, grad_output, self, target, reduction, beta, F: (
+        -_smooth_l1_double(grad * grad_output, self, target, reduction, beta, F)
+    ),
+)
+def smooth_l1_loss_backward(grad_output, self, target, reduction, beta):
+    """smooth_l1_loss's gradient, an op of its own as in PyTorch: +-1 beyond beta, (x - y) /
+    beta within, a nan difference giving nan; over the element count for a mean. The target's
+    gradient is this op with self and target swapped."""
+    xp = array_namespace(self)
     x = self - target
-    norm = _per_element(grad, math.prod(self.shape), reduction)
-    return F.where(x <= -beta, -norm, F.where(x >= beta, norm, x * norm / beta))
+    norm = _per_element(grad_output, math.prod(self.shape), reduction)
+    return xp.where(x <= -beta, -norm, xp.where(x >= beta, norm, x * norm / beta))
+
+
+def _smooth_l1_grad(grad, self, target, reduction, beta, F):
+    return formula_op(F, smooth_l1_loss_backward)(grad, self, target, reduction, beta)
 
 
 @op(
     "SmoothL1LossBackward0",
     self=_smooth_l1_grad,
-    target=lambda grad, self, target, reduction, beta, F: (
-        -_smooth_l1_grad(grad, self, target, reduction, beta, F)
+    target=lambda grad, self, target, reduction, beta, F: _smooth_l1_grad(
+        grad, target, self, reduction, beta, F
     ),
 )
 def _smooth_l1_loss(self, target, reduction, beta, dtype):
@@ -182,17 +208,50 @@ def smooth_l1_loss(
     return _smooth_l1_loss(input, target, reduction, beta, dtype)
 
 
-def _huber_grad(grad, self, target, reduction, delta, F):
+def _huber_double(grad, self, target, reduction, delta, F):
+    """huber_loss_backward's slope in self: 1 within delta of the target, 0 beyond (over the
+    element count for a mean)."""
+    within = as_mask(F.abs(self - target) < delta, grad, F)
+    return _per_element(grad * within, math.prod(self.shape), reduction)
+
+
+def _huber_grad_output_grad(grad, grad_output, self, target, reduction, delta, F):
+    """huber_loss_backward is linear in grad_output: for a reduced loss, its slope (at a
+    gradient of one) weighted by the incoming gradient and summed, as PyTorch writes it."""
+    backward = formula_op(F, huber_loss_backward)
+    if reduction == "none":
+        return backward(grad, self, target, reduction, delta)
+    return (backward(F.ones_like(grad_output), self, target, reduction, delta) * grad).sum()
+
+
+@op(
+    "HuberLossBackwardBackward0",
+    grad_output=_huber_grad_output_grad,
+    self=lambda grad, grad_output, self, target, reduction, delta, F: _huber_double(
+        grad * grad_output, self, target, reduction, delta, F
+    ),
+    target=lambda grad, grad_output, self, target, reduction, delta, F: (
+        -_huber_double(grad * grad_output, self, target, reduction, delta, F)
+    ),
+)
+def huber_loss_backward(grad_output, self, target, reduction, delta):
+    """huber_loss's gradient, an op of its own as in PyTorch: +-delta beyond delta, x - y
+    within; over the element count for a mean. The target's is this op with the two swapped."""
+    xp = array_namespace(self)
     x = self - target
-    norm = _per_element(grad, math.prod(self.shape), reduction)
-    return F.where(x <= -delta, -norm * delta, F.where(x >= delta, norm * delta, x * norm))
+    norm = _per_element(grad_output, math.prod(self.shape), reduction)
+    return xp.where(x <= -delta, -norm * delta, xp.where(x >= delta, norm * delta, x * norm))
+
+
+def _huber_grad(grad, self, target, reduction, delta, F):
+    return formula_op(F, huber_loss_backward)(grad, self, target, reduction, delta)
 
 
 @op(
     "HuberLossBackward0",
     self=_huber_grad,
-    target=lambda grad, self, target, reduction, delta, F: (
-        -_huber_grad(grad, self, target, reduction, delta, F)
+    target=lambda grad, self, target, reduction, delta, F: _huber_grad(
+        grad, target, self, reduction, delta, F
     ),
 )
 def _huber_loss(self, target, reduction, delta, dtype):

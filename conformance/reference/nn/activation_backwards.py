@@ -1,0 +1,255 @@
+"""The derivative ops of the nn activations: leaky_relu_backward, hardtanh_backward,
+elu_backward, softplus_backward, log_sigmoid_backward, gelu_backward and glu_backward.
+
+In PyTorch each activation's gradient is an op of its own, with derivatives of its own
+(derivatives.yaml). So a create_graph backward records LeakyReluBackwardBackward0 and the like,
+and where that op's derivative in its input is zeros_like(grad) (leaky_relu, hardtanh: the
+gradient is piecewise constant in the input), the gradient still requires grad and a second
+backward through it gives zeros, not an error. The forwards here run on arrays: an ordinary
+backward calls them bare through formula_op, with no Tensor made.
+"""
+
+from __future__ import annotations
+
+import math
+
+from conformance.reference.devices import array_namespace
+from conformance.reference.ops.define import formula_op, op
+from conformance.reference.ops.pointwise import erf, sigmoid
+
+__all__: list[str] = []
+
+
+def _zeros_like_grad(grad, F):
+    """The derivative of a gradient that is piecewise constant in the input: zero, yet the
+    edge stays, as PyTorch's zeros_like(grad) keeps it."""
+    return F.zeros_like(grad)
+
+
+# -- leaky_relu and hardtanh (and relu6): constant slopes --------------------------------
+
+
+@op(
+    "LeakyReluBackwardBackward0",
+    grad_output=lambda grad, self, negative_slope, F: formula_op(F, leaky_relu_backward)(
+        grad, self, negative_slope, False
+    ),
+    self=_zeros_like_grad,
+)
+def leaky_relu_backward(grad_output, self, negative_slope, self_is_result):
+    """The gradient where self > 0, times negative_slope elsewhere. From the in-place form's
+    output (self_is_result) the sign is the input's only for a non-negative slope, so PyTorch
+    refuses a negative one when the backward runs."""
+    if self_is_result and negative_slope < 0:
+        raise RuntimeError(
+            "In-place leakyReLu backward calculation is triggered with a negative slope which "
+            "is not supported. This is caused by calling in-place forward function with a "
+            "negative slope, please call out-of-place version instead. File an issue at "
+            "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
+            "backward calculation with negative slope"
+        )
+    return array_namespace(self).where(self > 0, grad_output, grad_output * negative_slope)
+
+
+@op(
+    "HardtanhBackwardBackward0",
+    grad_output=lambda grad, self, min_val, max_val, F: formula_op(F, hardtanh_backward)(
+        grad, self, min_val, max_val
+    ),
+    self=_zeros_like_grad,
+)
+def hardtanh_backward(grad_output, self, min_val, max_val):
+    """The gradient strictly between the limits, zero at or beyond them and at a nan input,
+    as PyTorch's vectorised CPU loop decides (its scalar loop, which only takes the last few
+    elements that do not fill a vector, passes a nan's gradient). A zero, not 0 * grad, so an
+    inf gradient gives 0 there too."""
+    xp = array_namespace(self)
+    keep = (self > min_val) & (self < max_val)
+    return xp.where(keep, grad_output, xp.zeros_like(grad_output))
+
+
+# -- elu ----------------------------------------------------------------------------------
+
+
+def as_mask(condition, like, F):
+    """A condition as 0 and 1 in `like`'s dtype, to multiply by (PyTorch's type_as)."""
+    return condition.to(like.dtype) if F.records_graph else condition.astype(like.dtype)
+
+
+def _elu_double_backward(grad, grad_output, alpha, is_result, self_or_result, F):
+    """elu_backward's derivative in its saved input (or output): only the negative side, where
+    the slope is alpha * exp(x) (or result + alpha), has one; PyTorch's mask makes it 0 at 0."""
+    negative = as_mask(self_or_result < 0, grad, F)
+    if is_result:
+        return grad * grad_output * negative
+    backward = formula_op(F, elu_backward)
+    return backward(grad * grad_output, alpha, is_result, self_or_result) * negative
+
+
+@op(
+    "EluBackwardBackward0",
+    grad_output=lambda grad, alpha, is_result, self_or_result, F: formula_op(F, elu_backward)(
+        grad, alpha, is_result, self_or_result
+    ),
+    self_or_result=_elu_double_backward,
+)
+def elu_backward(grad_output, alpha, is_result, self_or_result):
+    """grad * alpha * exp(x) where x <= 0, grad elsewhere; from the in-place form's output,
+    alpha * exp(x) is result + alpha there, which holds only for a non-negative alpha, so
+    PyTorch refuses the rest when the backward runs. (PyTorch's scale and input_scale, for
+    selu and celu, are 1 here.)"""
+    if is_result and alpha < 0:
+        raise RuntimeError(
+            "In-place elu backward calculation is triggered with a negative slope which is not "
+            "supported. This is caused by calling in-place forward function with a negative "
+            "slope, please call out-of-place version instead."
+        )
+    xp = array_namespace(self_or_result)
+    negative = self_or_result <= 0
+    if is_result:
+        return xp.where(negative, grad_output * (self_or_result + alpha), grad_output)
+    return xp.where(negative, grad_output * alpha * xp.exp(self_or_result), grad_output)
+
+
+# -- softplus and log_sigmoid -------------------------------------------------------------
+
+
+def _softplus_double_backward(grad, grad_output, self, beta, threshold, F):
+    """sigmoid(beta x)' * beta below the threshold, 0 beyond it (the identity's slope is
+    constant there), composed as PyTorch's softplus_double_backward composes it."""
+    x = self * beta
+    below = as_mask(x < threshold, grad, F)
+    return F.sigmoid_backward(grad * grad_output, F.sigmoid(x)) * below * beta
+
+
+@op(
+    "SoftplusBackwardBackward0",
+    grad_output=lambda grad, self, beta, threshold, F: formula_op(F, softplus_backward)(
+        grad, self, beta, threshold
+    ),
+    self=_softplus_double_backward,
+)
+def softplus_backward(grad_output, self, beta, threshold):
+    """grad * z / (z + 1), z = exp(beta x): the identity's gradient beyond the threshold."""
+    xp = array_namespace(self)
+    z = xp.exp(self * beta)
+    return xp.where(self * beta > threshold, grad_output, grad_output * z / (z + 1))
+
+
+def _log_sigmoid_double_backward(grad, grad_output, self, F):
+    """(1 - sigmoid(x))' = -sigmoid(x) (1 - sigmoid(x))."""
+    z = F.sigmoid(self)
+    return grad * grad_output * (z - 1) * z
+
+
+@op(
+    "LogSigmoidBackwardBackward0",
+    grad_output=lambda grad, self, F: formula_op(F, log_sigmoid_backward)(grad, self),
+    self=_log_sigmoid_double_backward,
+)
+def log_sigmoid_backward(grad_output, self):
+    """grad * (1 - sigmoid(x)), written from z = exp(-|x|) without overflow as PyTorch's CPU
+    kernel writes it (PyTorch's op also takes that buffer; here it is recomputed)."""
+    xp = array_namespace(self)
+    z = xp.exp(-xp.abs(self))
+    return grad_output * xp.where(self < 0, 1 - z / (1 + z), z / (1 + z))
+
+
+# -- gelu ---------------------------------------------------------------------------------
+
+SQRT1_2 = math.sqrt(0.5)
+GELU_PDF = 2 / math.sqrt(math.pi) * SQRT1_2 * 0.5  # 1 / sqrt(2 pi)
+GELU_TANH_BETA = math.sqrt(2) * 2 / math.sqrt(math.pi) * 0.5  # sqrt(2 / pi)
+GELU_TANH_KAPPA = 0.044715
+
+
+def _gelu_double_backward(grad, grad_output, self, approximate, F):
+    """gelu'' = 2 pdf - x^2 pdf exactly; for 'tanh' the second derivative of f g h with
+    f = x / 2, g = 1 + tanh(u), h = u' (u the tanh's argument), expanded as PyTorch's
+    gelu_double_backward expands it."""
+    if approximate == "tanh":
+        inner = GELU_TANH_BETA * (self + GELU_TANH_KAPPA * self**3)
+        tanh_inner = F.tanh(inner)
+        sech_inner = 1 / F.cosh(inner)
+        f = 0.5 * self
+        g = 1 - tanh_inner * tanh_inner
+        h = GELU_TANH_BETA * (1 + 3 * GELU_TANH_KAPPA * self * self)
+        f_prime_gh = 0.5 * g * h
+        g_prime_fh = f * h * ((2 * sech_inner) * (-sech_inner * tanh_inner) * h)
+        h_prime_fg = f * g * (6 * GELU_TANH_KAPPA * self * GELU_TANH_BETA)
+        return grad * grad_output * (f_prime_gh + f_prime_gh + g_prime_fh + h_prime_fg)
+    x_sq = self * self
+    pdf = GELU_PDF * F.exp(-0.5 * x_sq)
+    return grad * grad_output * (2 * pdf - x_sq * pdf)
+
+
+@op(
+    "GeluBackwardBackward0",
+    grad_output=lambda grad, self, approximate, F: formula_op(F, gelu_backward)(
+        grad, self, approximate
+    ),
+    self=_gelu_double_backward,
+)
+def gelu_backward(grad_output, self, approximate):
+    """cdf + x * pdf exactly; for 'tanh' the derivative of its own formula."""
+    xp = array_namespace(self)
+    if approximate == "tanh":
+        x_sq = self * self
+        tanh_inner = xp.tanh(GELU_TANH_BETA * (self + GELU_TANH_KAPPA * x_sq * self))
+        left = 0.5 * self
+        right = 1 + tanh_inner
+        inner_derivative = GELU_TANH_BETA * (1 + 3 * GELU_TANH_KAPPA * x_sq)
+        right_derivative = left * (1 - tanh_inner * tanh_inner) * inner_derivative
+        return grad_output * (0.5 * right + right_derivative)
+    cdf = 0.5 * (1 + erf.forward(self * SQRT1_2))
+    pdf = GELU_PDF * xp.exp(-0.5 * self * self)
+    return grad_output * (cdf + self * pdf)
+
+
+# -- glu ----------------------------------------------------------------------------------
+
+
+def halves(self, dim):
+    """The two halves of `self` along dim, as index tuples (work on arrays and Tensors)."""
+    half = self.shape[dim] // 2
+    before = (slice(None),) * dim
+    return before + (slice(0, half),), before + (slice(half, None),)
+
+
+def _glu_grad_output_grad(grad, self, dim, F):
+    """glu_backward is linear in grad_output: its slope (glu_backward of ones), times the
+    incoming gradient, each half summed into the output's shape."""
+    first, second = halves(self, dim)
+    shape = list(self.shape)
+    shape[dim] //= 2
+    ones = F.zeros(tuple(shape), grad) + 1
+    slope = grad * formula_op(F, glu_backward)(ones, self, dim)
+    return slope[first] + slope[second]
+
+
+def _glu_double_backward(grad, grad_output, self, dim, F):
+    """The second derivatives of a * sigmoid(b), composed as PyTorch's glu_double_backward."""
+    first, second = halves(self, dim)
+    a, gate = self[first], F.sigmoid(self[second])
+    one_minus_gate = 1 - gate
+    slope = gate * one_minus_gate
+    grad_first, grad_second = grad[first], grad[second]
+    grad_second_times_a = grad_second * a
+    grad_a = grad_second * grad_output * slope
+    curvature = slope * one_minus_gate - gate * slope
+    grad_b = grad_second_times_a * grad_output * curvature + grad_first * grad_output * slope
+    return F.cat([grad_a, grad_b], dim)
+
+
+@op(
+    "GluBackwardBackward0",
+    grad_output=_glu_grad_output_grad,
+    self=_glu_double_backward,
+)
+def glu_backward(grad_output, self, dim):
+    """[grad * sigmoid(b), grad * a * sigmoid(b) * (1 - sigmoid(b))], a and b the halves."""
+    first, second = halves(self, dim)
+    a, gate = self[first], sigmoid.forward(self[second])
+    return array_namespace(self).concatenate(
+        [grad_output * gate, grad_output * a * gate * (1 - gate)], axis=dim
+    )
