@@ -411,6 +411,12 @@ def _linalg_cholesky_checked(A, *, upper=False):
     """torch.linalg.cholesky: L with A = L L^T read from A's lower triangle (U with A = U^T U
     from its upper triangle for upper=True); the error names the first leading minor that
     is not positive-definite."""
+    check_cholesky_input(A)
+    return _linalg_cholesky(A, upper)
+
+
+def check_cholesky_input(A):
+    """linalg.cholesky's (and cholesky_ex's) checks, in PyTorch's order."""
     if A.ndim < 2:
         raise RuntimeError("linalg.cholesky: The input tensor A must have at least 2 dimensions.")
     if A.shape[-1] != A.shape[-2]:
@@ -424,7 +430,6 @@ def _linalg_cholesky_checked(A, *, upper=False):
             f"Got {dtypes.scalar_type_name(A.dtype)}"
         )
     _no_cholesky_kernel(A)
-    return _linalg_cholesky(A, upper)
 
 
 def _no_cholesky_kernel(A):

@@ -26,11 +26,11 @@ from conformance.reference.ops.linalg_decompositions import (
     _first_zero_pivots,
     _LinAlgError,
     _mT,
-    _no_cholesky_kernel,
     _solve,
     _solve_A_derivative,
     _square_float,
     _tril,
+    check_cholesky_input,
 )
 from conformance.reference.tensor import Tensor
 
@@ -187,19 +187,7 @@ def _partial_cholesky(a, info):
 def linalg_cholesky_ex(A, *, upper=False, check_errors=False):
     """torch.linalg.cholesky_ex: (L, info), info being the order of the first leading minor
     that is not positive-definite (0 when A is), int32, as potrf reports it."""
-    if A.ndim < 2:
-        raise RuntimeError("linalg.cholesky: The input tensor A must have at least 2 dimensions.")
-    if A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(
-            "linalg.cholesky: A must be batches of square matrices, but they are "
-            f"{A.shape[-2]} by {A.shape[-1]} matrices"
-        )
-    if A.dtype.category < dtypes.FLOATING:
-        raise RuntimeError(
-            "linalg.cholesky: Expected a floating point or complex tensor as input. "
-            f"Got {dtypes.scalar_type_name(A.dtype)}"
-        )
-    _no_cholesky_kernel(A)
+    check_cholesky_input(A)
     L, info = _cholesky_ex(A, upper)
     if check_errors:
         _raise_first(
