@@ -262,11 +262,26 @@ def allclose(
 def isclose(
     input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> Tensor:
-    difference = abs(input - other)
-    close = difference <= atol + rtol * abs(other)
-    if equal_nan:
-        close = close | (isnan(input) & isnan(other))
-    return close
+    """Equal elements (infinities included) are close; others when |input - other| is finite
+    and within atol + rtol * |other|, computed in the default float dtype for integers."""
+    if input.dtype is not other.dtype:
+        raise RuntimeError(
+            f"{_dtypes.scalar_type_name(input.dtype)} did not match "
+            f"{_dtypes.scalar_type_name(other.dtype)}"
+        )
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if value < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {value:g}")
+    with no_grad():
+        close = input == other
+        if equal_nan:
+            close = close | (isnan(input) & isnan(other))
+        if rtol == 0 and atol == 0:
+            return close
+        if not input.is_floating_point():
+            input, other = input.to(get_default_dtype()), other.to(get_default_dtype())  # noqa: A001
+        difference = abs(input - other)
+        return close | (isfinite(difference) & (difference <= atol + rtol * abs(other)))
 
 
 def is_tensor(obj) -> bool:

@@ -460,9 +460,9 @@ OPERATORS = {
 
 
 def _method(fn: Any) -> Any:
-    """Functions and Ops both bind as methods (Ops are descriptors); other callables are
-    wrapped so they do too."""
-    if isinstance(fn, define.Op) or inspect.isfunction(fn):
+    """Functions and Ops both bind as methods (Ops are descriptors), properties (x.H) as
+    themselves; other callables are wrapped so they bind as methods too."""
+    if isinstance(fn, define.Op | property) or inspect.isfunction(fn):
         return fn
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
