@@ -7,30 +7,16 @@ it, which gradients require grad, and the values of the first, second and third 
 
 from __future__ import annotations
 
-import collections
-
 import numpy as np
 import pytest
 import torch
+from graphs import reachable_node_names
 
 import conformance.reference as ref
 
 
 def _f(t):
     return t.nn.functional
-
-
-def _reachable(tensor) -> collections.Counter:
-    """The names of the nodes reachable from a tensor's grad_fn, each node counted once."""
-    seen, names, stack = set(), collections.Counter(), [tensor.grad_fn]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        names[type(node).__name__] += 1
-        stack.extend(f for f, _ in node.next_functions)
-    return names
 
 
 def _derivatives(t, call, arrays, upstreams):
@@ -57,7 +43,9 @@ def _derivatives(t, call, arrays, upstreams):
             break
         target = sum((g * t.tensor(w[: g.numel()].reshape(g.shape))).sum() for g, w in live)
     graphs = [
-        None if g is None or g.grad_fn is None else (type(g.grad_fn).__name__, _reachable(g))
+        None
+        if g is None or g.grad_fn is None
+        else (type(g.grad_fn).__name__, reachable_node_names(g.grad_fn))
         for g in firsts
     ]
     return graphs, orders

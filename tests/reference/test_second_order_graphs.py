@@ -10,11 +10,11 @@ so the list only shrinks.
 from __future__ import annotations
 
 import warnings
-from collections import Counter
 
 import numpy as np
 import pytest
 import torch
+from graphs import reachable_node_names
 from test_op_gradients import OPS, _inputs
 
 import conformance.reference as ref
@@ -78,15 +78,7 @@ def _recorded(t, case, arrays) -> tuple:
         y = case.call(t, *xs)
         v = t.tensor(np.random.default_rng(3).uniform(-1, 1, tuple(y.shape)), dtype=t.float64)
         firsts = t.autograd.grad((y * v).sum(), xs, create_graph=True, allow_unused=True)
-    names, seen = Counter(), set()
-    stack = [g.grad_fn for g in firsts if g is not None]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        names[type(node).__name__] += 1
-        stack.extend(n for n, _ in node.next_functions)
+    names = reachable_node_names(*(g.grad_fn for g in firsts if g is not None))
     return names, [None if g is None else g.requires_grad for g in firsts]
 
 
