@@ -52,6 +52,7 @@ from conformance.reference.memory_formats import (
 )
 from conformance.reference.ops import math as _math  # noqa: F401 - installs the formula namespaces
 from conformance.reference.ops import methods as _methods  # noqa: F401 - installs Tensor methods
+from conformance.reference.ops.complex_parts import *  # noqa: F403 - conj, angle, ...
 from conformance.reference.ops.creation import (
     arange,
     as_tensor,

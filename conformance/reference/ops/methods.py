@@ -531,6 +531,7 @@ _clamp_.__name__ = "clamp_"
 def install() -> None:
     """Bind every method; op modules may add their own through a TENSOR_METHODS table."""
     from conformance.reference.ops import (
+        complex_parts,
         grids,
         indexing,
         linalg,
@@ -562,6 +563,7 @@ def install() -> None:
         random_sampling,
         strided,
         special_functions,
+        complex_parts,
     ):
         METHODS.update(getattr(module, "TENSOR_METHODS", {}))
         for name, fn in getattr(module, "TENSOR_IN_PLACE", {}).items():
