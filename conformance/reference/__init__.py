@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import builtins
 
-from conformance.reference import autograd, cuda, func, linalg, nn, optim, return_types, testing
+from conformance.reference import (
+    autograd,
+    cuda,
+    func,
+    linalg,
+    nn,
+    optim,
+    return_types,
+    special,
+    testing,
+)
 from conformance.reference import dtypes as _dtypes
 from conformance.reference.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from conformance.reference.devices import device

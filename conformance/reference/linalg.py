@@ -27,6 +27,7 @@ from conformance.reference.ops.linalg_spectral import linalg_solve_ex as solve_e
 from conformance.reference.ops.linalg_spectral import linalg_svd as svd
 from conformance.reference.ops.linalg_spectral import linalg_svdvals as svdvals
 from conformance.reference.ops.reductions import linalg_vector_norm as vector_norm
+from conformance.reference.ops.special_functions import matrix_exp
 
 __all__ = [
     "LinAlgError",
@@ -39,6 +40,7 @@ __all__ = [
     "inv",
     "inv_ex",
     "matmul",
+    "matrix_exp",
     "matrix_norm",
     "matrix_power",
     "matrix_rank",

@@ -57,10 +57,10 @@ def _erf_small(x):
     return x * ((num + a[3]) / (den + b[3]))
 
 
-def _erfc_large(y):
-    """erfc(y) for y > 0.46875 (y = |x|), zero beyond 27 where it underflows."""
+def _erfcx_large(y):
+    """exp(y^2) erfc(y) for y > 0.46875: Cody's rational functions, without the factor
+    exp(-y^2) (so special.log_ndtr can take the log of a tail that would underflow)."""
     xp = array_namespace(y)
-    y = xp.minimum(y, 30.0)  # exp(-900) is 0; inf would give inf - inf below
     c, d = _ERFC_C, _ERFC_D
     num, den = c[8] * y, y
     for i in range(7):
@@ -73,7 +73,14 @@ def _erfc_large(y):
     for i in range(4):
         num, den = (num + p[i]) * z, (den + q[i]) * z
     tail = (_FRAC_1_SQRT_PI - z * (num + p[4]) / (den + q[4])) / far
-    ratio = xp.where(y <= 4, middle, tail)
+    return xp.where(y <= 4, middle, tail)
+
+
+def _erfc_large(y):
+    """erfc(y) for y > 0.46875 (y = |x|), zero beyond 27 where it underflows."""
+    xp = array_namespace(y)
+    y = xp.minimum(y, 30.0)  # exp(-900) is 0; inf would give inf - inf below
+    ratio = _erfcx_large(y)
     # exp(-y^2) as exp(-r^2) * exp(-(y - r)(y + r)) with r = y rounded down to 1/16: y^2
     # itself would carry y's rounding error into the exponent.
     r = xp.floor(y * 16) / 16
