@@ -33,6 +33,7 @@ __all__ = [
     "LinAlgError",
     "cholesky",
     "cholesky_ex",
+    "cond",
     "cross",
     "det",
     "eigh",
@@ -53,6 +54,7 @@ __all__ = [
     "solve_ex",
     "svd",
     "svdvals",
+    "vecdot",
     "vector_norm",
 ]
 
@@ -162,3 +164,56 @@ def _singular_value_norm(A, ord, first, second, keepdim, dtype):  # noqa: A002 -
         inverse = [order.index(d) for d in range(A.ndim)]
         result = result.unsqueeze(-1).unsqueeze(-1).permute(inverse)
     return result
+
+
+def vecdot(x, y, *, dim=-1):
+    """torch.linalg.vecdot: the dot product along `dim` of two broadcast tensors of one
+    floating dtype, composed as PyTorch composes it: (x * y).sum(dim) (SumBackward1)."""
+    if x.dtype is not y.dtype:
+        raise RuntimeError(
+            "linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+            f"{dtypes.scalar_type_name(x.dtype)} and y of type "
+            f"{dtypes.scalar_type_name(y.dtype)} instead"
+        )
+    if x.dtype.category < dtypes.FLOATING:
+        raise RuntimeError(
+            "linalg.vecdot: Expected a floating point or complex tensor as input. Got "
+            f"{dtypes.scalar_type_name(x.dtype)}"
+        )
+    return (x * y).sum(dim)
+
+
+_COND_ORDERS = (None, 2, -2, "fro", "nuc", 1, -1, math.inf, -math.inf)
+
+
+def cond(A, p=None):
+    """torch.linalg.cond: the condition number in norm p, as ATen computes it: the ratio of
+    the extreme singular values for p = None, 2 and -2 (narrowed, divided, squeezed); the sum
+    of the singular values times the sum of their reciprocals for 'nuc'; otherwise
+    norm(A) * norm(inv(A)), a singular A's inverse taken as infinite, and nan read as inf.
+    PyTorch's backward through the last kind fails (the inverse is changed in place after
+    LinalgInvEx saved it), and so does this one."""
+    if A.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    if p not in _COND_ORDERS or isinstance(p, bool):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    if p is None or p in (2, -2):
+        values = svdvals(A)
+        largest, smallest = values.narrow(-1, 0, 1), values.narrow(-1, values.shape[-1] - 1, 1)
+        ratio = smallest / largest if p == -2 else largest / smallest
+        return ratio.squeeze(-1)
+    if A.shape[-1] != A.shape[-2]:
+        shown = p if isinstance(p, str) or not math.isfinite(p) else int(p)
+        raise RuntimeError(
+            f"linalg.cond(ord={shown}): A must be batches of square matrices, but they are "
+            f"{A.shape[-2]} by {A.shape[-1]} matrices"
+        )
+    if p == "nuc":
+        values = svdvals(A)
+        return values.sum(-1) * values.reciprocal().sum(-1)
+    inverse, info = inv_ex(A)
+    # In place, as ATen does: the inverse's version goes up, so (as in PyTorch) a backward
+    # through these orders fails the saved-tensor check of LinalgInvEx.
+    inverse.masked_fill_((info > 0).unsqueeze(-1).unsqueeze(-1), math.inf)
+    result = matrix_norm(A, p) * matrix_norm(inverse, p)
+    return result.nan_to_num(math.inf, math.inf, -math.inf)
