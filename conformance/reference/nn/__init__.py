@@ -15,6 +15,7 @@ from conformance.reference.nn.modules import (
     BatchNorm2d,
     BCELoss,
     BCEWithLogitsLoss,
+    Bilinear,
     Conv1d,
     Conv2d,
     CosineSimilarity,
@@ -55,6 +56,7 @@ from conformance.reference.nn.modules import (
     Tanh,
     Threshold,
     Unflatten,
+    Upsample,
 )
 from conformance.reference.nn.parameter import Buffer, Parameter
 
@@ -70,6 +72,7 @@ __all__ = [
     "MaxPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "Bilinear",
     "Buffer",
     "CosineSimilarity",
     "CrossEntropyLoss",
@@ -111,6 +114,7 @@ __all__ = [
     "Tanh",
     "Threshold",
     "Unflatten",
+    "Upsample",
     "functional",
     "init",
     "utils",

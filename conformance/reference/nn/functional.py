@@ -68,6 +68,7 @@ from conformance.reference.nn.pooling import (
     max_pool2d,
 )
 from conformance.reference.nn.reduction import _reduction as _reduction
+from conformance.reference.nn.resampling import bilinear, interpolate
 
 __all__ = [
     "linear",
@@ -117,4 +118,6 @@ __all__ = [
     "avg_pool1d",
     "avg_pool2d",
     "adaptive_avg_pool2d",
+    "interpolate",
+    "bilinear",
 ]

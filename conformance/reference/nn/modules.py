@@ -3,7 +3,8 @@
 The classes live beside it: module.py (Module itself, and typename()), containers.py
 (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict), layers.py (Linear,
 BatchNorm1d, LayerNorm, Embedding, ...), conv_pool_modules.py (Conv1d, Conv2d, the pooling
-layers, BatchNorm2d), activation_modules.py and loss_modules.py.
+layers, BatchNorm2d), activation_modules.py, loss_modules.py and resampling_modules.py
+(Upsample, Bilinear).
 
 Every class re-exported here still names this module as its `__module__`, as it did when the
 classes were defined here: typename() puts it in error messages ("cannot assign
@@ -79,6 +80,7 @@ from conformance.reference.nn.module import Module, _HookHandle, _IncompatibleKe
 # Re-exported (imported `as` themselves) for optim and nn.utils, which import them from here.
 from conformance.reference.nn.module import _clear_grad as _clear_grad
 from conformance.reference.nn.module import typename as typename
+from conformance.reference.nn.resampling_modules import Bilinear, Upsample
 
 __all__ = [
     "Module",
@@ -131,6 +133,8 @@ __all__ = [
     "AvgPool2d",
     "AdaptiveAvgPool2d",
     "BatchNorm2d",
+    "Upsample",
+    "Bilinear",
 ]
 
 # The classes keep this module's name as their home (see the docstring).
