@@ -20,10 +20,8 @@ from test_op_gradients import OPS, _inputs
 import conformance.reference as ref
 
 _NN_DOUBLE_BACKWARD = (
-    # PyTorch's normalization kernels have derivative ops of their own
-    # (NativeBatchNormBackwardBackward0, ...); the engine writes these derivatives as composite
-    # formulas. kl_div's formulas are built differently.
-    "batch-norm-training layer-norm layer-norm-2d-no-affine kl-div-batchmean kl-div-mean"
+    # kl_div's formulas are built differently.
+    "kl-div-batchmean kl-div-mean"
 )
 _COMPOSITES = (
     # Formulas or compositions built differently: atan2_backward computes one reciprocal for

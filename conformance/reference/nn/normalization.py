@@ -14,7 +14,7 @@ import numpy as np
 from conformance.reference import dtypes, fp_errors
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.ops.define import op
+from conformance.reference.ops.define import Joint, formula_op, op
 from conformance.reference.ops.pointwise import opmath
 from conformance.reference.ops.reductions import _accumulator, _double_on_cpu
 from conformance.reference.tensor import Tensor
@@ -22,46 +22,121 @@ from conformance.reference.tensor import Tensor
 # -- layer norm ---------------------------------------------------------------------------
 
 
-def _ln_stats(input, mean, rstd, axes, eps):
-    """The statistics a derivative uses: recomputed from the input Tensor under create_graph
-    (a second derivative must see how they depend on the input), the forward's otherwise."""
-    if isinstance(input, Tensor):
-        mean = input.mean(dim=axes, keepdim=True)
-        centered = input - mean
-        rstd = ((centered * centered).mean(dim=axes, keepdim=True) + eps).rsqrt()
-    return mean, rstd
+def _rows(a, normalized_ndim):
+    """(M, N): the rows and the normalised size of an input whose last dims are normalised."""
+    n = math.prod(a.shape[a.ndim - normalized_ndim :])
+    return math.prod(a.shape[: a.ndim - normalized_ndim]), n
 
 
-def _ln_input_grad(grad, input, weight, mean, rstd, normalized_ndim, eps, F):
-    """rstd * (g - mean(g) - x_hat * mean(g * x_hat)) over the normalised dims, g being the
-    gradient times the weight: the mean and the variance depend on every input of a row."""
+def _ln_double_backward(grads, grad_out, input, mean, rstd, weight, normalized_ndim, F):
+    """FunctionsManual's layer_norm_double_backward, on (M, N) rows: the gradients of
+    native_layer_norm_backward's (grad_input, grad_weight, grad_bias), weighted by `grads`, in
+    its input, weight and grad_out. The saved mean and rstd are constants here (PyTorch's
+    native_layer_norm gives them no gradient): the formula writes out how they depend on the
+    input, so second derivatives are exact, but a third derivative through this node, as
+    PyTorch's, sees the input only where the formula names it."""
+    ggI, ggG, ggB = grads
+    m, n = _rows(input, normalized_ndim)
+    x = F.reshape(input, (m, n))
+    gO = F.reshape(grad_out, (m, n))
+    x_mu = x - F.reshape(mean, (m, 1))
+    inv = F.reshape(rstd, (m, 1))
+    inv2, inv3 = inv**2, inv**3
+    gamma = 1.0 if weight is None else F.reshape(weight, (1, n))
+    rowsum = lambda a: F.sum(a, (1,), keepdim=True)  # noqa: E731
+    x_mu_inv3 = x_mu * inv3
+    gI = None
+    if ggI is not None:
+        ggI = F.reshape(ggI, (m, n))
+        gxhat = gO * gamma
+        gxhat_mu_sum, gxhat_sum = rowsum(gxhat * x_mu), rowsum(gxhat)
+        ggI_sum, ggI_mu_sum = rowsum(ggI), rowsum(ggI * x_mu)
+        all_sub = (
+            ggI_sum * gxhat_sum / n
+            - rowsum(ggI * gxhat)
+            + inv2 * gxhat_mu_sum * ggI_mu_sum * (3.0 / n)
+        )
+        gI = (
+            x_mu_inv3 * all_sub / n
+            + ggI_mu_sum * inv3 / n * (gxhat_sum / n - gxhat)
+            + gxhat_mu_sum * inv3 / n * (ggI_sum / n - ggI)
+        )
+    if weight is not None and ggG is not None:
+        ggG = F.reshape(ggG, (1, n))
+        gI_G = (
+            gO * ggG * inv + inv * rowsum(gO * ggG) / -n + x_mu_inv3 * rowsum(gO * ggG * x_mu) / -n
+        )
+        gI = gI_G if gI is None else gI + gI_G
+
+    def first_grad_input(g, scale):  # native_layer_norm_backward's grad_input, on rows
+        return scale * inv / n * (n * g - rowsum(g) - x_mu * inv2 * rowsum(g * x_mu))
+
+    gG = ggO = None
+    if weight is not None and ggI is not None:
+        gG = F.reshape(F.sum(gO * first_grad_input(ggI, 1.0), (0,)), weight.shape)
+    if ggI is not None:
+        ggO = first_grad_input(ggI, gamma)
+    if ggG is not None:
+        ggO_G = ggG * x_mu * inv
+        ggO = ggO_G if ggO is None else ggO + ggO_G
+    if ggB is not None:
+        ggB = F.reshape(ggB, (1, n))
+        ggO = ggB if ggO is None else ggO + ggB
+    if ggO is not None:
+        ggO = F.reshape(F.expand(ggO, (m, n)), input.shape)
+    return None if gI is None else F.reshape(gI, input.shape), gG, ggO
+
+
+_LN_DOUBLE_BACKWARD = Joint(_ln_double_backward)
+
+
+@op(
+    "NativeLayerNormBackwardBackward0",
+    grad_out=_LN_DOUBLE_BACKWARD[2],
+    input=_LN_DOUBLE_BACKWARD[0],
+    weight=_LN_DOUBLE_BACKWARD[1],
+    bias=lambda: None,  # the gradients do not depend on the bias: PyTorch's Tensor()
+)
+def native_layer_norm_backward(grad_out, input, mean, rstd, weight, bias, normalized_ndim):
+    """layer_norm's gradients (grad_input, grad_weight, grad_bias): an op of its own, as in
+    PyTorch, so a create_graph backward records one NativeLayerNormBackwardBackward0 for the
+    three. grad_input is rstd * (g - mean(g) - x_hat * mean(g * x_hat)) over the normalised
+    dims, g being the gradient times the weight: the mean and the variance depend on every
+    input of a row. An absent weight or bias gets an empty gradient (PyTorch's undefined one),
+    which nothing reads."""
+    xp = array_namespace(input)
     axes = tuple(range(input.ndim - normalized_ndim, input.ndim))
-    mean, rstd = _ln_stats(input, mean, rstd, axes, eps)
-    xhat = (input - mean) * rstd
-    g = grad if weight is None else grad * weight
+    lead = tuple(range(input.ndim - normalized_ndim))
+    xhat = (opmath(input) - mean) * rstd
+    g = grad_out if weight is None else grad_out * weight
     n = math.prod(input.shape[input.ndim - normalized_ndim :])
-    mean_g = F.sum(g, axes, keepdim=True) / n
-    mean_g_xhat = F.sum(g * xhat, axes, keepdim=True) / n
-    return (g - mean_g - xhat * mean_g_xhat) * rstd
+    mean_g = g.sum(axis=axes, keepdims=True) / n
+    mean_g_xhat = (g * xhat).sum(axis=axes, keepdims=True) / n
+    grad_input = ((g - mean_g - xhat * mean_g_xhat) * rstd).astype(input.dtype, copy=False)
+    none = xp.empty((0,), dtype=input.dtype)
+    grad_weight = none if weight is None else (grad_out * xhat).sum(axis=lead)
+    grad_bias = none if bias is None else grad_out.sum(axis=lead)
+    if weight is not None:
+        grad_weight = grad_weight.astype(weight.dtype, copy=False)
+    if bias is not None:
+        grad_bias = grad_bias.astype(bias.dtype, copy=False)
+    return grad_input, grad_weight, grad_bias
 
 
-def _batch_sum(a, normalized_ndim, F):
-    """Sum over the leading (batch) dims, the normalised dims kept."""
-    lead = tuple(range(a.ndim - normalized_ndim))
-    return F.sum(a, lead) if lead else a
+native_layer_norm_backward.node.keeps_missing_grads = True  # the undefined ones stay None
 
-
-def _ln_weight_grad(grad, input, mean, rstd, normalized_ndim, eps, F):
-    axes = tuple(range(input.ndim - normalized_ndim, input.ndim))
-    mean, rstd = _ln_stats(input, mean, rstd, axes, eps)
-    return _batch_sum(grad * ((input - mean) * rstd), normalized_ndim, F)
+_LN_BACKWARD = Joint(
+    lambda grad, input, mean, rstd, weight, bias, normalized_ndim, F: formula_op(
+        F, native_layer_norm_backward
+    )(grad, input, mean, rstd, weight, bias, normalized_ndim)
+)
 
 
 @op(
     "NativeLayerNormBackward0",
-    input=_ln_input_grad,
-    weight=_ln_weight_grad,
-    bias=lambda grad, normalized_ndim, F: _batch_sum(grad, normalized_ndim, F),
+    input=_LN_BACKWARD[0],
+    weight=_LN_BACKWARD[1],
+    bias=_LN_BACKWARD[2],
 )
 def _layer_norm(input, weight, bias, mean, rstd, normalized_ndim, eps):
     """(input - mean) * rstd * weight + bias, in float32 for float16 and bfloat16 inputs."""
@@ -148,48 +223,117 @@ def layer_norm(
 # -- batch norm ---------------------------------------------------------------------------
 
 
-def _bn_stats(input, mean, invstd, training, eps):
-    """The statistics a derivative uses. Under create_graph in training they are recomputed
-    from the input Tensor, so that a second derivative sees how they depend on the input;
-    otherwise the forward's values (constants) serve."""
-    if training and isinstance(input, Tensor):
-        axes = _stat_axes(input.ndim)
-        mean = input.mean(dim=axes, keepdim=True)
-        centered = input - mean
-        invstd = ((centered * centered).mean(dim=axes, keepdim=True) + eps).rsqrt()
-    return mean, invstd
-
-
-def _bn_input_grad(grad, input, weight, mean, invstd, training, eps, F):
-    """d(out)/d(input). In training the batch statistics depend on the input too, which gives
-    the two subtracted terms (the mean and the projection on x_hat of the gradient)."""
-    mean, invstd = _bn_stats(input, mean, invstd, training, eps)
-    scale = invstd if weight is None else invstd * F.reshape(weight, invstd.shape)
-    if not training:
-        return grad * scale
-    axes = _stat_axes(input.ndim)
-    n = math.prod(input.shape) / math.prod(invstd.shape)
-    xhat = (input - mean) * invstd
-    mean_grad = F.sum(grad, axes, keepdim=True) / n
-    mean_grad_xhat = F.sum(grad * xhat, axes, keepdim=True) / n
-    return (grad - mean_grad - xhat * mean_grad_xhat) * scale
-
-
-def _bn_weight_grad(grad, input, mean, invstd, training, eps, F):
-    mean, invstd = _bn_stats(input, mean, invstd, training, eps)
-    return F.sum(grad * ((input - mean) * invstd), _stat_axes(input.ndim))
-
-
 def _stat_axes(ndim: int) -> tuple:
     """Every axis but the channel axis (1)."""
     return (0, *range(2, ndim))
 
 
+def _bn_double_backward(grads, grad_out, input, weight, mean, invstd, training, F):
+    """FunctionsManual's batchnorm_double_backward: the gradients of
+    native_batch_norm_backward's (grad_input, grad_weight, grad_bias), weighted by `grads`, in
+    its input, weight and grad_out. The saved statistics are constants here, as in PyTorch
+    (which gives them no gradient): the formula writes out how the batch statistics depend on
+    the input, so second derivatives are exact, but a third derivative through this node, as
+    PyTorch's, sees the input only where the formula names it."""
+    ggI, ggG, ggB = grads
+    axes = _stat_axes(input.ndim)
+    m = math.prod(input.shape) // math.prod(invstd.shape)  # the values per channel
+    x_mu = input - mean
+    inv, inv2, inv3 = invstd, invstd**2, invstd**3
+    gamma = 1.0 if weight is None else F.reshape(weight, invstd.shape)
+    chansum = lambda a: F.sum(a, axes, keepdim=True)  # noqa: E731
+    x_mu_inv3 = x_mu * inv3
+    gO_mu_sum, gO_sum = chansum(grad_out * x_mu), chansum(grad_out)
+    gI = None
+    if ggI is not None and training:
+        ggI_sum, ggI_mu_sum = chansum(ggI), chansum(ggI * x_mu)
+        all_sub = (
+            ggI_sum * gO_sum / m
+            - chansum(grad_out * ggI)
+            + inv2 * gO_mu_sum * ggI_mu_sum * (3.0 / m)
+        )
+        gI = gamma * (
+            x_mu_inv3 * all_sub / m
+            + ggI_mu_sum * inv3 / m * (gO_sum / m - grad_out)
+            + gO_mu_sum * inv3 / m * (ggI_sum / m - ggI)
+        )
+    if weight is not None and ggG is not None:
+        ggG = F.reshape(ggG, invstd.shape)
+        if training:
+            gI_G = ggG * (
+                grad_out * inv + inv * gO_sum / -m + x_mu_inv3 * chansum(grad_out * x_mu) / -m
+            )
+        else:
+            gI_G = ggG * inv * grad_out
+        gI = gI_G if gI is None else gI + gI_G
+
+    def first_grad_input(g, scale):  # native_batch_norm_backward's grad_input in training
+        return scale * inv / m * (m * g - chansum(g) - x_mu * inv2 * chansum(g * x_mu))
+
+    gG = ggO = None
+    if weight is not None and ggI is not None:
+        if training:
+            gG = F.sum(ggI * first_grad_input(grad_out, 1.0), axes)
+        else:
+            gG = F.sum(ggI * grad_out * inv, axes)
+    if ggI is not None:
+        ggO = first_grad_input(ggI, gamma) if training else ggI * inv * gamma
+    if ggG is not None:
+        ggO_G = ggG * x_mu * inv
+        ggO = ggO_G if ggO is None else ggO + ggO_G
+    if ggB is not None:
+        ggB = F.reshape(ggB, invstd.shape)
+        ggO = ggB if ggO is None else ggO + ggB
+    return gI, gG, ggO
+
+
+_BN_DOUBLE_BACKWARD = Joint(_bn_double_backward)
+
+
+@op(
+    "NativeBatchNormBackwardBackward0",
+    grad_out=_BN_DOUBLE_BACKWARD[2],
+    input=_BN_DOUBLE_BACKWARD[0],
+    weight=_BN_DOUBLE_BACKWARD[1],
+)
+def native_batch_norm_backward(grad_out, input, weight, bias, mean, invstd, training):
+    """batch_norm's gradients (grad_input, grad_weight, grad_bias): an op of its own, as in
+    PyTorch, so a create_graph backward records one NativeBatchNormBackwardBackward0 for the
+    three. In training the batch statistics depend on the input too, which gives grad_input
+    its two subtracted terms (the mean and the projection on x_hat of the gradient). An
+    absent weight or bias gets an empty gradient (PyTorch's undefined one), which nothing
+    reads."""
+    xp = array_namespace(input)
+    axes = _stat_axes(input.ndim)
+    scale = invstd if weight is None else invstd * weight.reshape(invstd.shape)
+    xhat = (input - mean) * invstd
+    if training:
+        n = input.size / invstd.size
+        mean_grad = grad_out.sum(axis=axes, keepdims=True) / n
+        mean_grad_xhat = (grad_out * xhat).sum(axis=axes, keepdims=True) / n
+        grad_input = (grad_out - mean_grad - xhat * mean_grad_xhat) * scale
+    else:
+        grad_input = grad_out * scale
+    none = xp.empty((0,), dtype=input.dtype)
+    grad_weight = none if weight is None else (grad_out * xhat).sum(axis=axes)
+    grad_bias = none if bias is None else grad_out.sum(axis=axes)
+    return grad_input, grad_weight, grad_bias
+
+
+native_batch_norm_backward.node.keeps_missing_grads = True  # the undefined ones stay None
+
+_BN_BACKWARD = Joint(
+    lambda grad, input, weight, bias, mean, invstd, training, F: formula_op(
+        F, native_batch_norm_backward
+    )(grad, input, weight, bias, mean, invstd, training)
+)
+
+
 @op(
     "NativeBatchNormBackward0",
-    input=_bn_input_grad,
-    weight=_bn_weight_grad,
-    bias=lambda grad, F: F.sum(grad, _stat_axes(grad.ndim)),
+    input=_BN_BACKWARD[0],
+    weight=_BN_BACKWARD[1],
+    bias=_BN_BACKWARD[2],
 )
 def _batch_norm(input, weight, bias, mean, invstd, training, eps):
     """(input - mean) * invstd * weight + bias, with mean and invstd shaped (1, C, 1, ...),

@@ -17,6 +17,7 @@ when `create_graph=True`, so one formula serves both.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Callable
@@ -122,6 +123,9 @@ class FormulaNode(Node):
                 continue
             result = formula(*args)
             if result.__class__ is not np.ndarray:
+                if result is None:  # a gradient PyTorch leaves undefined (its Tensor())
+                    results.append(None)
+                    continue
                 result = as_array(result)
             if result.shape != meta[0] or result.dtype != meta[1].np:
                 result = _fit(result, meta, False)
@@ -143,6 +147,48 @@ class FormulaNode(Node):
                 del self.values[key]
             self.saved_names = ()
             self._freed = True
+
+
+class Joint:
+    """The derivatives of several inputs computed together, as derivatives.yaml declares
+    `input, weight, bias: native_layer_norm_backward(...)`: `formula` returns a tuple of
+    gradients, and `joint[i]` is the derivative that takes the i-th of them. A node whose
+    derivatives include one (a JointFormulaNode) runs the formula once per backward, for
+    whichever of its inputs asks first, and hands each input its own gradient."""
+
+    def __init__(self, formula: Callable) -> None:
+        self.formula = formula
+
+    def __getitem__(self, index: int) -> Callable:
+        joint = self
+
+        @functools.wraps(self.formula)  # its signature says what the node saves
+        def part(*args: Any) -> Any:
+            computed = _JOINT_RESULTS[-1]
+            result = computed.get(joint)
+            if result is None:
+                result = computed[joint] = joint.formula(*args)
+            return result[index]
+
+        part.joint = self
+        return part
+
+
+# The joint derivatives computed in each JointFormulaNode.apply running now (innermost last).
+_JOINT_RESULTS: list[dict] = []
+
+
+class JointFormulaNode(FormulaNode):
+    """A FormulaNode with Joint derivatives: their results live as long as one apply."""
+
+    __slots__ = ()
+
+    def apply(self, grads: list, create_graph: bool) -> tuple:
+        _JOINT_RESULTS.append({})
+        try:
+            return FormulaNode.apply(self, grads, create_graph)
+        finally:
+            _JOINT_RESULTS.pop()
 
 
 def _as_tensor(grad: Any, device: Any) -> Any:
@@ -203,9 +249,10 @@ class Op:
         self.node = None
         if node_name is not None:
             multi = any("grads" in inspect.signature(f).parameters for f in formulas.values())
+            joint = any(hasattr(f, "joint") for f in formulas.values())
             self.node = type(
                 node_name,
-                (FormulaNode,),
+                (JointFormulaNode if joint else FormulaNode,),
                 {
                     "__slots__": (),
                     "derivatives": tuple(derivatives),
