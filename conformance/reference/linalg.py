@@ -20,6 +20,7 @@ from conformance.reference.ops.linalg_spectral import linalg_cholesky_ex as chol
 from conformance.reference.ops.linalg_spectral import linalg_eigh as eigh
 from conformance.reference.ops.linalg_spectral import linalg_eigvalsh as eigvalsh
 from conformance.reference.ops.linalg_spectral import linalg_inv_ex as inv_ex
+from conformance.reference.ops.linalg_spectral import linalg_lstsq as lstsq
 from conformance.reference.ops.linalg_spectral import linalg_matrix_rank as matrix_rank
 from conformance.reference.ops.linalg_spectral import linalg_pinv as pinv
 from conformance.reference.ops.linalg_spectral import linalg_qr as qr
@@ -40,6 +41,7 @@ __all__ = [
     "eigvalsh",
     "inv",
     "inv_ex",
+    "lstsq",
     "matmul",
     "matrix_exp",
     "matrix_norm",
