@@ -16,11 +16,11 @@ from conformance.reference.ops.linalg_decompositions import (
 )
 from conformance.reference.ops.linalg_decompositions import _linalg_matrix_power as matrix_power
 from conformance.reference.ops.linalg_decompositions import _linalg_slogdet as slogdet
+from conformance.reference.ops.linalg_least_squares import linalg_lstsq as lstsq
 from conformance.reference.ops.linalg_spectral import linalg_cholesky_ex as cholesky_ex
 from conformance.reference.ops.linalg_spectral import linalg_eigh as eigh
 from conformance.reference.ops.linalg_spectral import linalg_eigvalsh as eigvalsh
 from conformance.reference.ops.linalg_spectral import linalg_inv_ex as inv_ex
-from conformance.reference.ops.linalg_spectral import linalg_lstsq as lstsq
 from conformance.reference.ops.linalg_spectral import linalg_matrix_rank as matrix_rank
 from conformance.reference.ops.linalg_spectral import linalg_pinv as pinv
 from conformance.reference.ops.linalg_spectral import linalg_qr as qr
