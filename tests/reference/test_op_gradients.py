@@ -18,6 +18,7 @@ import ops_conv_pool
 import ops_grids
 import ops_linalg_extra
 import ops_linalg_spectral
+import ops_more_nn
 import ops_nn_extra
 import ops_pointwise_extra
 import ops_random_sampling
@@ -195,6 +196,7 @@ OPS = [
     *ops_random_sampling.CASES,
     *ops_strided.CASES,
     *ops_special_functions.CASES,
+    *ops_more_nn.CASES,
 ]
 
 

@@ -537,6 +537,7 @@ def install() -> None:
         linalg,
         linalg_decompositions,
         linalg_spectral,
+        nn_functions,
         random_sampling,
         rearranging,
         scattering,
@@ -564,6 +565,7 @@ def install() -> None:
         strided,
         special_functions,
         complex_parts,
+        nn_functions,
     ):
         METHODS.update(getattr(module, "TENSOR_METHODS", {}))
         for name, fn in getattr(module, "TENSOR_IN_PLACE", {}).items():

@@ -5,4 +5,361 @@ implementations."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any
+
+from conformance.reference.nn import activations, losses, more_functional, normalization, pooling
+from conformance.reference.nn import cross_entropy as _cross_entropy
+from conformance.reference.nn import dropout as _dropout
+from conformance.reference.nn import embedding as _embedding
+from conformance.reference.nn.convolution import conv1d, conv2d
+from conformance.reference.nn.distances import cosine_similarity, pairwise_distance
+from conformance.reference.nn.more_functional import (
+    hardshrink,
+    pixel_shuffle,
+    pixel_unshuffle,
+    prelu,
+)
+from conformance.reference.nn.padding import constant_pad_nd as _constant_pad_nd
+from conformance.reference.tensor import Tensor
+
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "adaptive_avg_pool1d",
+    "dropout",
+    "layer_norm",
+    "batch_norm",
+    "embedding",
+    "cosine_similarity",
+    "pairwise_distance",
+    "kl_div",
+    "binary_cross_entropy_with_logits",
+    "threshold",
+    "threshold_",
+    "constant_pad_nd",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "selu",
+    "selu_",
+    "celu",
+    "celu_",
+    "hardshrink",
+    "prelu",
+    "rrelu",
+    "rrelu_",
+    "group_norm",
+    "instance_norm",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "poisson_nll_loss",
+]
+
+# Tensor.hardshrink and Tensor.prelu (the only ones of these that are Tensor methods).
+TENSOR_METHODS = {"hardshrink": hardshrink, "prelu": prelu}
+
+# ATen's Reduction enum: anything else means no reduction. The schemas' default, Mean, is
+# read by PyTorch's Python binding as 0, so called without a reduction these functions
+# return the unreduced losses (unlike torch.nn.functional's); the defaults here say 0.
+_REDUCTION_NAMES = {1: "mean", 2: "sum"}
+
+
+def _reduction_name(reduction: int) -> str:
+    return _REDUCTION_NAMES.get(reduction, "none")
+
+
+def _stride_or_kernel(stride: Any) -> Any:
+    """ATen's pooling stride defaults to (): the kernel size."""
+    return None if stride == () or stride == [] else stride
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = (),
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """F.max_pool1d without return_indices (torch.max_pool1d_with_indices returns them)."""
+    return pooling.max_pool1d(
+        input, kernel_size, _stride_or_kernel(stride), padding, dilation, ceil_mode
+    )
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = (),
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+) -> Tensor:
+    return pooling.max_pool2d(
+        input, kernel_size, _stride_or_kernel(stride), padding, dilation, ceil_mode
+    )
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = (),
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    return pooling.avg_pool1d(
+        input, kernel_size, _stride_or_kernel(stride), padding, ceil_mode, count_include_pad
+    )
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """adaptive_avg_pool2d over a height of one, as PyTorch computes it (the graph ends in
+    SqueezeBackward1; an output of one is a mean)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
+            "#1 'self' (while checking arguments for adaptive_avg_pool1d)"
+        )
+    sizes = [output_size] if isinstance(output_size, int) else list(output_size)
+    if len(sizes) != 1:
+        raise RuntimeError(
+            "adaptive_avg_pool1d() argument 'output_size' should contain one int (got "
+            f"{len(sizes)})"
+        )
+    return pooling.adaptive_avg_pool2d(input.unsqueeze(-2), (1, sizes[0])).squeeze(-2)
+
+
+def dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """All three arguments are required (F.dropout's are not), and a bad p is ATen's
+    RuntimeError (F.dropout's own check raises ValueError)."""
+    if p < 0 or p > 1:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+    return _dropout.dropout(input, p, train)
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-05,
+    cudnn_enable: bool = True,
+) -> Tensor:
+    return normalization.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def batch_norm(
+    input: Tensor,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    training: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool,
+) -> Tensor:
+    """The parameters come before the running statistics, and every argument is required.
+
+    Known departure: F.batch_norm's Python check (more than one value per channel in
+    training) is made here too; PyTorch's ATen function does not make it."""
+    return normalization.batch_norm(
+        input, running_mean, running_var, weight, bias, training, momentum, eps
+    )
+
+
+def embedding(
+    weight: Tensor,
+    indices: Tensor,
+    padding_idx: int = -1,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """The weight comes first; a negative padding_idx means none (F.embedding counts a
+    negative one from the end before it calls this)."""
+    return _embedding.embedding(
+        indices,
+        weight,
+        padding_idx if padding_idx >= 0 else None,
+        scale_grad_by_freq=scale_grad_by_freq,
+        sparse=sparse,
+    )
+
+
+def kl_div(input: Tensor, target: Tensor, reduction: int = 0, *, log_target: bool = False):
+    """The integer reduction of ATen (no 'batchmean', and no warning for a mean)."""
+    output = losses.kl_div(input, target, reduction="none", log_target=log_target)
+    name = _reduction_name(reduction)
+    if name == "mean":
+        return output.mean()
+    return output.sum() if name == "sum" else output
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    pos_weight: Tensor | None = None,
+    reduction: int = 0,
+) -> Tensor:
+    return _cross_entropy.binary_cross_entropy_with_logits(
+        input, target, weight, reduction=_reduction_name(reduction), pos_weight=pos_weight
+    )
+
+
+def threshold(input: Tensor, threshold: float, value: float) -> Tensor:
+    return activations.threshold(input, threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return activations.threshold_(input, threshold, value)
+
+
+def constant_pad_nd(input: Tensor, pad: Any, value: float = 0) -> Tensor:
+    """F.pad's constant mode, with ATen's own messages for a bad pad."""
+    pad = tuple(pad)
+    if len(pad) % 2:
+        raise RuntimeError(f"Length of pad must be even but instead it equals {len(pad)}")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError(
+            "Length of pad should be no more than twice the number of dimensions of the input. "
+            f"Pad length is {len(pad)}while the input has {input.ndim}dimensions."
+        )
+    for i in range(len(pad) // 2):
+        size = input.shape[input.ndim - 1 - i]
+        for width in pad[2 * i : 2 * i + 2]:
+            if width < 0:
+                size += width
+                if size < 0:
+                    raise RuntimeError("narrow(): length must be non-negative.")
+    return _constant_pad_nd(input, pad, value)
+
+
+def selu(input: Tensor) -> Tensor:
+    return more_functional.selu(input)
+
+
+def selu_(input: Tensor) -> Tensor:
+    return more_functional.selu_(input)
+
+
+def celu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return more_functional.celu(input, alpha)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return more_functional.celu_(input, alpha)
+
+
+def _no_generator(generator: Any) -> None:
+    if generator is not None:
+        raise NotImplementedError("conformance.reference: rrelu's generator is not supported")
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    generator: Any = None,
+) -> Tensor:
+    """The fifth argument is a generator (F.rrelu's is inplace); only the global one is
+    supported."""
+    _no_generator(generator)
+    return more_functional.rrelu(input, lower, upper, training)
+
+
+def rrelu_(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    generator: Any = None,
+) -> Tensor:
+    _no_generator(generator)
+    return more_functional.rrelu_(input, lower, upper, training)
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-05,
+    cudnn_enabled: bool = True,
+) -> Tensor:
+    return more_functional.group_norm(input, num_groups, weight, bias, eps)
+
+
+def instance_norm(
+    input: Tensor,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    use_input_stats: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool,
+) -> Tensor:
+    return more_functional.instance_norm(
+        input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps
+    )
+
+
+def margin_ranking_loss(
+    input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, reduction: int = 0
+) -> Tensor:
+    return more_functional.margin_ranking_loss(
+        input1, input2, target, margin, reduction=_reduction_name(reduction)
+    )
+
+
+def hinge_embedding_loss(
+    input: Tensor, target: Tensor, margin: float = 1.0, reduction: int = 0
+) -> Tensor:
+    return more_functional.hinge_embedding_loss(
+        input, target, margin, reduction=_reduction_name(reduction)
+    )
+
+
+def cosine_embedding_loss(
+    input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, reduction: int = 0
+) -> Tensor:
+    return more_functional.cosine_embedding_loss(
+        input1, input2, target, margin, reduction=_reduction_name(reduction)
+    )
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-06,
+    swap: bool = False,
+    reduction: int = 0,
+) -> Tensor:
+    return more_functional.triplet_margin_loss(
+        anchor, positive, negative, margin, p, eps, swap, reduction=_reduction_name(reduction)
+    )
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool,
+    full: bool,
+    eps: float,
+    reduction: int,
+) -> Tensor:
+    """Every argument is required, the reduction an integer."""
+    return more_functional.poisson_nll_loss(
+        input, target, log_input, full, eps=eps, reduction=_reduction_name(reduction)
+    )
