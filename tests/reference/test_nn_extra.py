@@ -819,3 +819,45 @@ def test_parameters_to_vector_and_back_share_memory_as_in_torch() -> None:
     _same(run)
     _same(lambda t: t.nn.utils.vector_to_parameters([1.0], [t.nn.Parameter(t.ones(1))]))
     _same(lambda t: t.nn.utils.parameters_to_vector([]))
+
+
+NON_DIFFERENTIABLE_ARGUMENTS = {
+    "bce-weight": lambda F, t, w: F.binary_cross_entropy(
+        t.tensor([0.5, 0.2]), t.tensor([1.0, 0.0]), weight=w(2)
+    ),
+    "bce-logits-weight": lambda F, t, w: F.binary_cross_entropy_with_logits(
+        t.tensor([0.5, -1.0]), t.tensor([1.0, 0.0]), weight=w(2)
+    ),
+    "bce-logits-pos-weight": lambda F, t, w: F.binary_cross_entropy_with_logits(
+        t.tensor([0.5, -1.0]), t.tensor([1.0, 0.0]), pos_weight=w(2)
+    ),
+    "nll-weight": lambda F, t, w: F.nll_loss(t.zeros(2, 3), t.tensor([0, 1]), weight=w(3)),
+    "nll-2d-weight": lambda F, t, w: F.nll_loss(
+        t.zeros(2, 3, 4), t.zeros(2, 4, dtype=t.int64), weight=w(3)
+    ),
+    "cross-entropy-weight": lambda F, t, w: F.cross_entropy(
+        t.zeros(2, 3), t.tensor([0, 1]), weight=w(3)
+    ),
+    "bce-size-mismatch-first": lambda F, t, w: F.binary_cross_entropy(
+        t.tensor([0.5]), t.tensor([1.0, 0.0]), weight=w(2)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(NON_DIFFERENTIABLE_ARGUMENTS))
+@pytest.mark.parametrize("grad_enabled", [True, False])
+def test_weights_that_require_grad_are_refused_as_in_torch(name, grad_enabled):
+    """A loss's class weights (and pos_weight) are not differentiable arguments: PyTorch
+    refuses one that requires grad while grad mode is on, after its Python-level checks."""
+
+    def outcome(t):
+        with t.set_grad_enabled(grad_enabled):
+            try:
+                out = NON_DIFFERENTIABLE_ARGUMENTS[name](
+                    t.nn.functional, t, lambda n: t.ones(n, requires_grad=True)
+                )
+            except Exception as error:  # noqa: BLE001 - an error is an outcome to compare
+                return type(error).__name__, str(error)
+            return round(out.item(), 6)
+
+    assert outcome(ref) == outcome(torch)

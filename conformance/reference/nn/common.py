@@ -24,6 +24,17 @@ def _require_tensor(name: str, value: Any, argument: str = "input") -> None:
         )
 
 
+def no_grad_argument(function: str, argument: str, value: Any) -> None:
+    """PyTorch refuses a tensor that requires grad for an argument its derivatives do not
+    cover (derivatives.yaml's non-differentiable arguments, such as a loss's class weights),
+    while grad mode is on."""
+    if value is not None and value.requires_grad and _reference().is_grad_enabled():
+        raise RuntimeError(
+            f"The function '{function}' is not differentiable with respect to argument "
+            f"'{argument}'. This input cannot have requires_grad True."
+        )
+
+
 def _dim(dim: int, ndim: int) -> int:
     """dim in [-ndim, ndim), made non-negative; PyTorch's IndexError otherwise."""
     low, high = -max(ndim, 1), max(ndim, 1) - 1

@@ -15,9 +15,10 @@ from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.activations import _logsigmoid, log_softmax
-from conformance.reference.nn.common import broadcast_shapes
+from conformance.reference.nn.common import broadcast_shapes, no_grad_argument
 from conformance.reference.nn.reduction import _reduce, _reduction
 from conformance.reference.ops.define import formula_op, op
+from conformance.reference.ops.scalar_overloads import div_scalar, mul_scalar
 from conformance.reference.tensor import Tensor
 
 # -- negative log likelihood and cross entropy --------------------------------------------
@@ -144,6 +145,9 @@ def nll_loss(
     viewed as 4-D and back, as PyTorch does.
     """
     reduction = _reduction(reduction, size_average, reduce)
+    if input.ndim >= 1:  # (a 0-d input fails the dimension check first)
+        kernel = "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward"
+        no_grad_argument(kernel, "weight", weight)
     _check_nll(input, target, weight)
     if input.ndim <= 2:
         return _nll_loss(input, target, weight, reduction, ignore_index)
@@ -198,19 +202,8 @@ def cross_entropy(
         smooth = smooth.sum() / denominator
     elif reduction == "sum":
         smooth = smooth.sum()
-    return _mul_number(nll, 1 - label_smoothing) + _mul_number(smooth, label_smoothing / classes)
-
-
-@op("MulBackward1", self=lambda grad, other: grad * other)
-def _mul_number(self, other):
-    """tensor * number inside a PyTorch kernel (not Python's `*`): MulBackward1."""
-    return (self * other).astype(self.dtype, copy=False)
-
-
-@op("DivBackward1", self=lambda grad, other: grad / other)
-def _div_number(self, other):
-    """tensor / number inside a PyTorch kernel: DivBackward1."""
-    return (self / other).astype(self.dtype, copy=False)
+    # tensor * number inside PyTorch's kernel, not Python's `*`: MulBackward1
+    return mul_scalar(nll, 1 - label_smoothing) + mul_scalar(smooth, label_smoothing / classes)
 
 
 def _class_shape(ndim: int, class_dim: int, classes: int) -> tuple:
@@ -241,7 +234,7 @@ def _cross_entropy_probabilities(
         return total
     if input.numel() == 0:
         return total * math.nan
-    return _div_number(total, input.numel() / classes)
+    return div_scalar(total, input.numel() / classes)  # DivBackward1, as in the kernel
 
 
 # -- binary cross entropy -----------------------------------------------------------------
@@ -350,6 +343,7 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
+    no_grad_argument("binary_cross_entropy", "weight", weight)
     if target.dtype is not input.dtype:
         raise RuntimeError(
             f"Found dtype {scalar_type_name(target.dtype)} but expected "
@@ -449,4 +443,6 @@ def binary_cross_entropy_with_logits(
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
+    no_grad_argument("binary_cross_entropy_with_logits", "weight", weight)
+    no_grad_argument("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
     return _binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)

@@ -22,7 +22,7 @@ from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.activations import _floating_kernel, _in_place
-from conformance.reference.nn.common import _reference
+from conformance.reference.nn.common import _reference, no_grad_argument
 from conformance.reference.nn.distances import _add_scalar, _clamp_min, pairwise_distance
 from conformance.reference.nn.normalization import batch_norm
 from conformance.reference.nn.reduction import _REDUCTIONS, _reduce, _reduction
@@ -796,11 +796,7 @@ def soft_margin_loss(
 ) -> Tensor:
     """log(1 + exp(-target * input)): one kernel (no gradient for the target)."""
     reduction = _reduction(reduction, size_average, reduce)
-    if target.requires_grad and _reference().is_grad_enabled():
-        raise RuntimeError(
-            "The function 'soft_margin_loss' is not differentiable with respect to argument "
-            "'target'. This input cannot have requires_grad True."
-        )
+    no_grad_argument("soft_margin_loss", "target", target)
     if input.dtype is dtypes.bool:
         raise RuntimeError(
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
