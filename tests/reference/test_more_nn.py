@@ -430,3 +430,12 @@ def test_double_backward_matches_torch(name):
         assert mine[2] == theirs[2]
     else:
         np.testing.assert_allclose(mine[2], theirs[2], rtol=1e-8, atol=1e-12)
+
+
+def test_the_functional_namespace_has_every_name_it_exports():
+    """nn.functional re-exports these functions: each name in its __all__ is there, and is a
+    torch.nn.functional name too."""
+    functional = ref.nn.functional
+    for name in functional.__all__:
+        assert callable(getattr(functional, name)), name
+        assert hasattr(torch.nn.functional, name), name

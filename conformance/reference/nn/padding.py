@@ -48,15 +48,20 @@ def _check_pad(input: Tensor, pad: Any) -> tuple:
             "Padding length should be less than or equal to two times the input dimension but "
             f"got padding length {len(pad)} and input of dimension {input.ndim}"
         )
+    check_crops(input, pad)
+    return tuple(pad)
+
+
+def check_crops(input: Tensor, pad: Any) -> None:
+    """PyTorch crops negative widths with narrow(), the left side first: narrow's error when a
+    dim would go below zero."""
     for i in range(len(pad) // 2):
-        # PyTorch crops with narrow(), the left side first.
         size = input.shape[input.ndim - 1 - i]
         for width in pad[2 * i : 2 * i + 2]:
             if width < 0:
                 size += width
                 if size < 0:
                     raise RuntimeError("narrow(): length must be non-negative.")
-    return tuple(pad)
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:

@@ -19,6 +19,7 @@ from conformance.reference.nn.more_functional import (
     pixel_unshuffle,
     prelu,
 )
+from conformance.reference.nn.padding import check_crops
 from conformance.reference.nn.padding import constant_pad_nd as _constant_pad_nd
 from conformance.reference.tensor import Tensor
 
@@ -230,13 +231,7 @@ def constant_pad_nd(input: Tensor, pad: Any, value: float = 0) -> Tensor:
             "Length of pad should be no more than twice the number of dimensions of the input. "
             f"Pad length is {len(pad)}while the input has {input.ndim}dimensions."
         )
-    for i in range(len(pad) // 2):
-        size = input.shape[input.ndim - 1 - i]
-        for width in pad[2 * i : 2 * i + 2]:
-            if width < 0:
-                size += width
-                if size < 0:
-                    raise RuntimeError("narrow(): length must be non-negative.")
+    check_crops(input, pad)
     return _constant_pad_nd(input, pad, value)
 
 
