@@ -50,12 +50,6 @@ _SPECTRAL = (
     "linalg-svd-wide-full linalg-svd-square svd-some linalg-pinv-tall pinverse-wide "
     "linalg-pinv-hermitian matrix-norm-nuc matrix-norm-2-dims-keepdim linalg-norm-minus-2"
 )
-_CONVOLUTIONS = (
-    # PyTorch's convolution has one ConvolutionBackwardBackward0 node for the input, weight and
-    # bias gradients together (and the bias gradient always requires grad); the engine's
-    # derivatives are one op per input.
-    "conv2d conv2d-groups-dilation conv2d-same-unbatched conv1d"
-)
 _STRIDED = (
     # PyTorch's as_strided_backward writes the gradient into a zero storage through an
     # as_strided view (CopySlices) or index_add_, divides by alias counts in place, and views
@@ -63,9 +57,7 @@ _STRIDED = (
     "as-strided-offset-squared as-strided-of-transpose as-strided-of-slice as-strided-of-expand"
 )
 KNOWN_DIFFERENT = frozenset(
-    " ".join(
-        [_NN_DOUBLE_BACKWARD, _COMPOSITES, _DECOMPOSITIONS, _SPECTRAL, _CONVOLUTIONS, _STRIDED]
-    ).split()
+    " ".join([_NN_DOUBLE_BACKWARD, _COMPOSITES, _DECOMPOSITIONS, _SPECTRAL, _STRIDED]).split()
 )
 
 

@@ -26,7 +26,7 @@ from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.padding import constant_pad_nd
-from conformance.reference.ops.define import formula_op, op
+from conformance.reference.ops.define import Joint, formula_op, op
 from conformance.reference.ops.pointwise_common import opmath
 from conformance.reference.tensor import Tensor
 from conformance.reference.warn_once import warn_once
@@ -96,19 +96,103 @@ def _weight_derivative(grad, input, weight_shape, stride, padding, dilation, gro
     return backward(grad, input, weight_shape, stride, padding, dilation, groups)
 
 
-# Each derivative reads both the input and the weight (one for its values, the other for its
-# shape), so the node saves both, as PyTorch's does: changing either in place before the
-# backward is an error whichever needs a gradient.
+def _double_backward(grads, grad_output, input, weight, stride, padding, dilation, groups, F):
+    """PyTorch's _convolution_double_backward: the derivatives of (grad_input, grad_weight,
+    grad_bias) in grad_output, input and weight, for the gradients gI, gW, gB that reach them.
+    By the adjoint identities above: grad_output gets conv(gI, w) + conv(x, gW) + gB, the input
+    gets input_grad(grad_output, gW), the weight weight_grad(grad_output, gI)."""
+    g_input, g_weight, g_bias = grads
+    conv = formula_op(F, convolution)
+    parts = []
+    if g_input is not None:
+        parts.append(conv(g_input, weight, None, stride, padding, dilation, groups))
+    if g_weight is not None:
+        parts.append(conv(input, g_weight, None, stride, padding, dilation, groups))
+    gg_output = None
+    for part in parts:
+        gg_output = part if gg_output is None else gg_output + part
+    if g_bias is not None:
+        shape = (1, g_bias.shape[0]) + (1,) * (grad_output.ndim - 2)
+        bias = F.reshape(g_bias, shape)
+        gg_output = (
+            F.expand(bias, tuple(grad_output.shape)) if gg_output is None else gg_output + bias
+        )
+    to_input = None
+    if g_weight is not None:
+        shape = tuple(input.shape)
+        to_input = _input_derivative(
+            grad_output, g_weight, shape, stride, padding, dilation, groups, F
+        )
+    to_weight = None
+    if g_input is not None:
+        shape = tuple(weight.shape)
+        to_weight = _weight_derivative(
+            grad_output, g_input, shape, stride, padding, dilation, groups, F
+        )
+    return gg_output, to_input, to_weight
+
+
+_DOUBLE_BACKWARD = Joint(_double_backward)
+
+
 @op(
-    "ConvolutionBackward0",
-    input=lambda grad, input, weight, stride, padding, dilation, groups, F: _input_derivative(
-        grad, weight, tuple(input.shape), stride, padding, dilation, groups, F
-    ),
-    weight=lambda grad, input, weight, stride, padding, dilation, groups, F: _weight_derivative(
-        grad, input, tuple(weight.shape), stride, padding, dilation, groups, F
-    ),
-    bias=lambda grad, F: F.sum(grad, (0, *range(2, grad.ndim))),
+    "ConvolutionBackwardBackward0",
+    grad_output=_DOUBLE_BACKWARD[0],
+    input=_DOUBLE_BACKWARD[1],
+    weight=_DOUBLE_BACKWARD[2],
 )
+def convolution_backward(grad_output, input, weight, stride, padding, dilation, groups):
+    """convolution's three gradients (grad_input, grad_weight, grad_bias) as one op, as in
+    PyTorch, so a create_graph backward records one ConvolutionBackwardBackward0 for the three
+    (and the bias's gradient requires grad whenever the others do)."""
+    grad_input = convolution_input_grad.forward(
+        grad_output, weight, input.shape, stride, padding, dilation, groups
+    )
+    grad_weight = convolution_weight_grad.forward(
+        grad_output, input, weight.shape, stride, padding, dilation, groups
+    )
+    grad_bias = grad_output.sum(axis=(0, *range(2, grad_output.ndim)))
+    return grad_input, grad_weight, grad_bias.astype(grad_output.dtype, copy=False)
+
+
+convolution_backward.node.keeps_missing_grads = True  # an unused output's gradient stays None
+
+
+class _GradientsOnDemand:
+    """An ordinary backward's three gradients, each computed only when its input asks: a
+    network's first convolution needs no input gradient, which costs as much as the forward."""
+
+    def __init__(self, grad, input, weight, settings) -> None:
+        self.args = grad, input, weight, settings
+        self.found: dict = {}
+
+    def __getitem__(self, index: int) -> Any:
+        if index not in self.found:
+            grad, input, weight, settings = self.args
+            if index == 0:
+                value = convolution_input_grad.forward(grad, weight, input.shape, *settings)
+            elif index == 1:
+                value = convolution_weight_grad.forward(grad, input, weight.shape, *settings)
+            else:
+                value = grad.sum(axis=(0, *range(2, grad.ndim))).astype(grad.dtype, copy=False)
+            self.found[index] = value
+        return self.found[index]
+
+
+def _gradients(grad, input, weight, stride, padding, dilation, groups, F):
+    """The first derivatives: convolution_backward recorded under create_graph, otherwise
+    computed on arrays, each only if asked for."""
+    if F.records_graph:
+        return convolution_backward(grad, input, weight, stride, padding, dilation, groups)
+    return _GradientsOnDemand(grad, input, weight, (stride, padding, dilation, groups))
+
+
+_GRADIENTS = Joint(_gradients)
+
+
+# The derivatives read both the input and the weight, so the node saves both, as PyTorch's
+# does: changing either in place before the backward is an error whichever needs a gradient.
+@op("ConvolutionBackward0", input=_GRADIENTS[0], weight=_GRADIENTS[1], bias=_GRADIENTS[2])
 def convolution(input, weight, bias, stride, padding, dilation, groups):
     """out[n, o, p] = bias[o] + sum over the group's channels c and kernel offsets q of
     input[n, c, p * stride + q * dilation - padding] * weight[o, c, q]."""
