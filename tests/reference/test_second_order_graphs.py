@@ -25,12 +25,10 @@ _NN_DOUBLE_BACKWARD = (
     "kl-div-batchmean kl-div-mean group-norm"
 )
 _COMPOSITES = (
-    # Formulas or compositions built differently: atan2_backward computes one reciprocal for
-    # both inputs (the engine, one per input), cumprod's formula writes slices (CopySlices),
-    # std_mean has a node of its own, and reshapes record View where PyTorch records
-    # ReshapeAlias or UnsafeView.
-    "arctan2 atan2 cumprod-with-zero std-mean addbmm inner inner-vectors kron "
-    "kron-ranks linalg-norm-matrix-dims"
+    # Formulas or compositions built differently: cumprod's formula writes slices
+    # (CopySlices), std_mean has a node of its own, and reshapes record View where PyTorch
+    # records ReshapeAlias or UnsafeView.
+    "cumprod-with-zero std-mean addbmm inner inner-vectors kron kron-ranks linalg-norm-matrix-dims"
 )
 _DECOMPOSITIONS = (
     # PyTorch differentiates inv, det, solve and cholesky through linalg_solve_ex and

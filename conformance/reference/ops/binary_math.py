@@ -9,7 +9,7 @@ import math
 
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
-from conformance.reference.ops.define import pointwise
+from conformance.reference.ops.define import Joint, pointwise
 from conformance.reference.ops.pointwise_common import (
     _is_tensor,
     _log_of_number,
@@ -19,19 +19,24 @@ from conformance.reference.ops.pointwise_common import (
 )
 
 
-def _atan2_derivative(grad, self, other, numerator, F):
-    """numerator / (self^2 + other^2), 0 where that sum is 0 (or underflows), as PyTorch has
-    it: atan2 is 0 along other > 0, which is taken as its gradient at the origin."""
+def _atan2_derivatives(grad, self, other, F):
+    """PyTorch's atan2_backward: (other, -self) / (self^2 + other^2), the reciprocal computed
+    once for both and 0 where the sum is 0 (or underflows): atan2 is 0 along other > 0, which
+    is taken as its gradient at the origin."""
     reciprocal = F.reciprocal(self * self + other * other)
-    return grad * numerator * F.masked_fill(reciprocal, F.isinf(reciprocal), 0)  # PyTorch's order
+    reciprocal = F.masked_fill(reciprocal, F.isinf(reciprocal), 0)
+    return grad * other * reciprocal, grad * -self * reciprocal  # PyTorch's order
+
+
+_ATAN2 = Joint(_atan2_derivatives)
 
 
 @pointwise(
     "Atan2Backward0",
     kind="float",
     check=_tensors_only("atan2"),
-    self=lambda grad, self, other, F: _atan2_derivative(grad, self, other, other, F),
-    other=lambda grad, self, other, F: _atan2_derivative(grad, self, other, -self, F),
+    self=_ATAN2[0],
+    other=_ATAN2[1],
 )
 def atan2(self, other):
     return array_namespace(self).arctan2(self, other)
