@@ -20,9 +20,9 @@ from test_op_gradients import OPS, _inputs
 import conformance.reference as ref
 
 _NN_DOUBLE_BACKWARD = (
-    # kl_div's formulas are built differently; group_norm's gradient is a composite formula
-    # where PyTorch has native_group_norm_backward and its own double backward.
-    "kl-div-batchmean kl-div-mean group-norm"
+    # group_norm's gradient is a composite formula where PyTorch has
+    # native_group_norm_backward and its own double backward.
+    "group-norm"
 )
 _COMPOSITES = (
     # Formulas or compositions built differently: cumprod's formula writes slices

@@ -24,8 +24,8 @@ from conformance.reference.nn.reduction import (
     _reduction,
     _warn_size,
 )
-from conformance.reference.ops.define import formula_op, op, pointwise
-from conformance.reference.ops.pointwise import opmath
+from conformance.reference.ops.define import formula_op, op
+from conformance.reference.ops.pointwise import opmath, xlogy
 from conformance.reference.tensor import Tensor
 
 
@@ -293,20 +293,6 @@ def huber_loss(
     return weighted.sum() if reduction == "sum" else weighted.mean()
 
 
-@pointwise(
-    "XlogyBackward0",
-    kind="float",
-    self=lambda grad, self, other, F: grad * formula_op(F, _xlogy)(self != 0, other),
-    other=lambda grad, self, other: grad * self / other,
-)
-def _xlogy(self, other):
-    """self * log(other), 0 where self == 0 (even where log(other) is -inf or nan), nan where
-    other is nan (torch.xlogy)."""
-    xp = array_namespace(other)
-    product = xp.where(self == 0, 0, self * xp.log(other))
-    return xp.where(xp.isnan(other), other, product).astype(product.dtype, copy=False)
-
-
 def kl_div(
     input: Tensor,
     target: Tensor,
@@ -337,7 +323,7 @@ def kl_div(
     if log_target:
         output = _reference().exp(target) * (target - input)
     else:
-        output = _xlogy(target, target) - target * input
+        output = xlogy(target, target) - target * input
     if reduction == "mean":
         return output.mean()
     if reduction in ("sum", "batchmean"):
