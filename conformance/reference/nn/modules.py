@@ -3,8 +3,8 @@
 The classes live beside it: module.py (Module itself, and typename()), containers.py
 (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict), layers.py (Linear,
 BatchNorm1d, LayerNorm, Embedding, ...), conv_pool_modules.py (Conv1d, Conv2d, the pooling
-layers, BatchNorm2d), activation_modules.py, loss_modules.py and resampling_modules.py
-(Upsample, Bilinear).
+layers, BatchNorm2d), activation_modules.py, loss_modules.py, resampling_modules.py
+(Upsample, Bilinear) and recurrent_modules.py (RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU).
 
 Every class re-exported here still names this module as its `__module__`, as it did when the
 classes were defined here: typename() puts it in error messages ("cannot assign
@@ -80,6 +80,16 @@ from conformance.reference.nn.module import Module, _HookHandle, _IncompatibleKe
 # Re-exported (imported `as` themselves) for optim and nn.utils, which import them from here.
 from conformance.reference.nn.module import _clear_grad as _clear_grad
 from conformance.reference.nn.module import typename as typename
+from conformance.reference.nn.recurrent_modules import (
+    GRU,
+    LSTM,
+    RNN,
+    GRUCell,
+    LSTMCell,
+    RNNBase,
+    RNNCell,
+    RNNCellBase,
+)
 from conformance.reference.nn.resampling_modules import Bilinear, Upsample
 
 __all__ = [
@@ -135,6 +145,12 @@ __all__ = [
     "BatchNorm2d",
     "Upsample",
     "Bilinear",
+    "RNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "RNN",
+    "LSTM",
+    "GRU",
 ]
 
 # The classes keep this module's name as their home (see the docstring).
@@ -144,6 +160,8 @@ for _class in (
     _HookHandle,
     _Loss,
     _WeightedLoss,
+    RNNCellBase,
+    RNNBase,
 ):
     _class.__module__ = __name__
 del _class
