@@ -145,38 +145,33 @@ def convolution_backward(grad_output, input, weight, stride, padding, dilation, 
     """convolution's three gradients (grad_input, grad_weight, grad_bias) as one op, as in
     PyTorch, so a create_graph backward records one ConvolutionBackwardBackward0 for the three
     (and the bias's gradient requires grad whenever the others do)."""
-    grad_input = convolution_input_grad.forward(
-        grad_output, weight, input.shape, stride, padding, dilation, groups
-    )
-    grad_weight = convolution_weight_grad.forward(
-        grad_output, input, weight.shape, stride, padding, dilation, groups
-    )
-    grad_bias = grad_output.sum(axis=(0, *range(2, grad_output.ndim)))
-    return grad_input, grad_weight, grad_bias.astype(grad_output.dtype, copy=False)
+    settings = (stride, padding, dilation, groups)
+    return tuple(_gradient(index, grad_output, input, weight, settings) for index in range(3))
 
 
 convolution_backward.node.keeps_missing_grads = True  # an unused output's gradient stays None
 
 
+def _gradient(index, grad_output, input, weight, settings):
+    """One of convolution's three gradients, on arrays: the input's, the weight's, the bias's."""
+    if index == 0:
+        return convolution_input_grad.forward(grad_output, weight, input.shape, *settings)
+    if index == 1:
+        return convolution_weight_grad.forward(grad_output, input, weight.shape, *settings)
+    bias = grad_output.sum(axis=(0, *range(2, grad_output.ndim)))
+    return bias.astype(grad_output.dtype, copy=False)
+
+
 class _GradientsOnDemand:
-    """An ordinary backward's three gradients, each computed only when its input asks: a
-    network's first convolution needs no input gradient, which costs as much as the forward."""
+    """An ordinary backward's three gradients, each computed only when its input asks (once:
+    the Joint keeps this object for the node's apply): a network's first convolution needs no
+    input gradient, which costs as much as the forward."""
 
     def __init__(self, grad, input, weight, settings) -> None:
         self.args = grad, input, weight, settings
-        self.found: dict = {}
 
     def __getitem__(self, index: int) -> Any:
-        if index not in self.found:
-            grad, input, weight, settings = self.args
-            if index == 0:
-                value = convolution_input_grad.forward(grad, weight, input.shape, *settings)
-            elif index == 1:
-                value = convolution_weight_grad.forward(grad, input, weight.shape, *settings)
-            else:
-                value = grad.sum(axis=(0, *range(2, grad.ndim))).astype(grad.dtype, copy=False)
-            self.found[index] = value
-        return self.found[index]
+        return _gradient(index, *self.args)
 
 
 def _gradients(grad, input, weight, stride, padding, dilation, groups, F):
