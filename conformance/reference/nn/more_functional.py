@@ -26,8 +26,9 @@ from conformance.reference.nn.common import _reference, no_grad_argument
 from conformance.reference.nn.distances import _add_scalar, _clamp_min, pairwise_distance
 from conformance.reference.nn.normalization import batch_norm
 from conformance.reference.nn.reduction import _REDUCTIONS, _reduce, _reduction
-from conformance.reference.ops.define import Joint, formula_op, op, pointwise
+from conformance.reference.ops.define import Joint, formula_op, op
 from conformance.reference.ops.pointwise import opmath
+from conformance.reference.ops.scalar_overloads import mul_scalar, number_minus, sub_scalar
 from conformance.reference.tensor import Tensor
 
 __all__ = [
@@ -696,18 +697,6 @@ def _apply_reduction(output: Tensor, reduction: str) -> Tensor:
     return output.sum() if reduction == "sum" else output
 
 
-@pointwise("SubBackward1", self=lambda grad: grad)
-def _sub_scalar(self, other):
-    """tensor - Scalar inside a PyTorch kernel (Python's `-` records SubBackward0)."""
-    return self - other
-
-
-def _scalar_minus(value: float, tensor: Tensor) -> Tensor:
-    """Scalar - tensor as ATen's C++ operator computes it: a filled tensor minus the tensor
-    (SubBackward0, no edge to the filled one)."""
-    return _reference().full_like(tensor, value) - tensor
-
-
 def margin_ranking_loss(
     input1: Tensor,
     input2: Tensor,
@@ -740,7 +729,7 @@ def hinge_embedding_loss(
     reduction = _reduction(reduction, size_average, reduce)
     where = _reference().where
     zeros = _reference().zeros_like(input)
-    margin_clamp = _clamp_min(_scalar_minus(margin, input), 0)
+    margin_clamp = _clamp_min(number_minus(margin, input), 0)
     output = where(target != 1, margin_clamp, zeros) + where(target != -1, input, zeros)
     return _apply_reduction(output, reduction)
 
@@ -846,8 +835,8 @@ def cosine_embedding_loss(
     mag_square2 = _add_scalar((input2 * input2).sum(dim), COSINE_EPSILON)
     cos = prod_sum / (mag_square1 * mag_square2).sqrt()
     zeros = reference.zeros_like(cos)
-    positive = _scalar_minus(1, cos)
-    negative = _clamp_min(_sub_scalar(cos, margin), 0)
+    positive = number_minus(1, cos)
+    negative = _clamp_min(sub_scalar(cos, margin), 0)
     output = reference.where(target == 1, positive, zeros) + reference.where(
         target == -1, negative, zeros
     )
@@ -911,16 +900,10 @@ def poisson_nll_loss(
         stirling = (
             target * reference.log(target)
             - target
-            + _mul_scalar(reference.log(_mul_scalar(target, 2 * math.pi)), 0.5)
+            + mul_scalar(reference.log(mul_scalar(target, 2 * math.pi)), 0.5)
         )
         loss = loss + stirling.masked_fill(target <= 1, 0)
     return _apply_reduction(loss, reduction)
-
-
-@pointwise("MulBackward1", self=lambda grad, other: grad * other)
-def _mul_scalar(self, other):
-    """tensor * Scalar inside a PyTorch kernel."""
-    return self * other
 
 
 def gaussian_nll_loss(

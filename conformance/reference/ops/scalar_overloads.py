@@ -58,12 +58,18 @@ def sub(self, other, alpha=1):
     return pointwise.sub(self, other)
 
 
+def number_minus(number, tensor):
+    """number - tensor as PyTorch's C++ operator computes it: a tensor filled with the number,
+    minus the tensor (SubBackward0, with no edge to the filled one)."""
+    return pointwise.sub(tensor.new_full(tensor.shape, number), tensor)
+
+
 def reverse_sub(self, other):
-    """number - tensor: RsubBackward1 in Python; a filled tensor minus self in a formula."""
+    """number - tensor: RsubBackward1 in Python; number_minus in a formula."""
     if isinstance(other, define.Tensor):
         return pointwise.sub(other, self)
     if define.IN_FORMULA[0]:
-        return pointwise.sub(self.new_full(self.shape, other), self)
+        return number_minus(other, self)
     return pointwise.rsub_number(self, other)
 
 
