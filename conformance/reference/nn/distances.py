@@ -11,8 +11,9 @@ from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.common import _masked, _reference, broadcast_shapes
-from conformance.reference.ops.define import op, pointwise
+from conformance.reference.ops.define import op
 from conformance.reference.ops.reductions import _norm_grad, dims_of, vector_norm_dims
+from conformance.reference.ops.scalar_overloads import add_scalar
 from conformance.reference.tensor import Tensor
 
 
@@ -23,12 +24,6 @@ from conformance.reference.tensor import Tensor
 def _clamp_min(self, min):  # noqa: A002
     """max(self, min), a nan staying nan; no gradient where clamped (nor at a nan)."""
     return array_namespace(self).maximum(self, min).astype(self.dtype, copy=False)
-
-
-@pointwise("AddBackward1", self=lambda grad: grad)
-def _add_scalar(self, other):
-    """tensor + Scalar inside a PyTorch kernel (Python's `+` records AddBackward0)."""
-    return self + other
 
 
 @op(
@@ -87,5 +82,5 @@ def pairwise_distance(
     """norm(x1 - x2 + eps, p) over the last dimension: eps keeps the norm's gradient finite
     where the inputs are equal."""
     last = max(x1.ndim, x2.ndim) - 1
-    difference = _add_scalar(x1 - x2, eps)
+    difference = add_scalar(x1 - x2, eps)  # AddBackward1, as in the kernel
     return _norm_dims(difference, float(p), dims_of(last, difference.ndim), keepdim)

@@ -23,12 +23,17 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.activations import _floating_kernel, _in_place
 from conformance.reference.nn.common import _reference, no_grad_argument
-from conformance.reference.nn.distances import _add_scalar, _clamp_min, pairwise_distance
+from conformance.reference.nn.distances import _clamp_min, pairwise_distance
 from conformance.reference.nn.normalization import batch_norm
 from conformance.reference.nn.reduction import _REDUCTIONS, _reduce, _reduction
 from conformance.reference.ops.define import Joint, formula_op, op
 from conformance.reference.ops.pointwise import opmath
-from conformance.reference.ops.scalar_overloads import mul_scalar, number_minus, sub_scalar
+from conformance.reference.ops.scalar_overloads import (
+    add_scalar,
+    mul_scalar,
+    number_minus,
+    sub_scalar,
+)
 from conformance.reference.tensor import Tensor
 
 __all__ = [
@@ -713,7 +718,7 @@ def margin_ranking_loss(
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} "
         )
-    output = _clamp_min(_add_scalar(-target * (input1 - input2), margin), 0)
+    output = _clamp_min(add_scalar(-target * (input1 - input2), margin), 0)
     return _apply_reduction(output, reduction)
 
 
@@ -831,8 +836,8 @@ def cosine_embedding_loss(
         )
     reference = _reference()
     prod_sum = (input1 * input2).sum(dim)
-    mag_square1 = _add_scalar((input1 * input1).sum(dim), COSINE_EPSILON)
-    mag_square2 = _add_scalar((input2 * input2).sum(dim), COSINE_EPSILON)
+    mag_square1 = add_scalar((input1 * input1).sum(dim), COSINE_EPSILON)
+    mag_square2 = add_scalar((input2 * input2).sum(dim), COSINE_EPSILON)
     cos = prod_sum / (mag_square1 * mag_square2).sqrt()
     zeros = reference.zeros_like(cos)
     positive = number_minus(1, cos)
@@ -871,7 +876,7 @@ def triplet_margin_loss(
     dist_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         dist_neg = _reference().min(dist_neg, pairwise_distance(positive, negative, p, eps))
-    output = _clamp_min(_add_scalar(dist_pos, margin) - dist_neg, 0)
+    output = _clamp_min(add_scalar(dist_pos, margin) - dist_neg, 0)
     return _apply_reduction(output, reduction)
 
 
@@ -895,7 +900,7 @@ def poisson_nll_loss(
     if log_input:
         loss = reference.exp(input) - target * input
     else:
-        loss = input - target * reference.log(_add_scalar(input, eps))
+        loss = input - target * reference.log(add_scalar(input, eps))
     if full:
         stirling = (
             target * reference.log(target)
