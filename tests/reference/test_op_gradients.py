@@ -23,6 +23,8 @@ import ops_nn_extra
 import ops_pointwise_extra
 import ops_random_sampling
 import ops_rearranging
+import ops_recurrent
+import ops_resampling
 import ops_scattering
 import ops_searching
 import ops_sorting
@@ -197,6 +199,8 @@ OPS = [
     *ops_strided.CASES,
     *ops_special_functions.CASES,
     *ops_more_nn.CASES,
+    *ops_resampling.CASES,
+    *ops_recurrent.CASES,
 ]
 
 
