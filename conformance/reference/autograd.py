@@ -28,6 +28,7 @@ from conformance.reference.graph import (
     save,
     warn_create_graph_cycle,
 )
+from conformance.reference.multi_grad_hooks import register_multi_grad_hook
 from conformance.reference.ops.define import refresh_view
 from conformance.reference.saved_tensors_hooks import (
     disable_saved_tensors_hooks,
@@ -366,13 +367,15 @@ def once_differentiable(backward: Callable) -> Callable:
 
 
 class _GraphNamespace:
-    """torch.autograd.graph: the node base class, hook handles and saved-tensor hooks."""
+    """torch.autograd.graph: the node base class, hook handles, saved-tensor hooks and
+    multi-grad hooks."""
 
     Node = Node
     RemovableHandle = RemovableHandle
     saved_tensors_hooks = saved_tensors_hooks
     save_on_cpu = save_on_cpu
     disable_saved_tensors_hooks = disable_saved_tensors_hooks
+    register_multi_grad_hook = staticmethod(register_multi_grad_hook)
 
 
 graph = _GraphNamespace()

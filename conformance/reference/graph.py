@@ -374,6 +374,7 @@ def run_backward(
             targets[key] = t
         needed = _nodes_leading_to({node for node, _ in targets}, root_nodes | set(dependencies))
     captured: dict[int, Any] = {}
+    task = GraphTask(root_nodes, dependencies, needed, None if accumulate else targets)
 
     # Arrays that someone else may hold: a leaf's .grad must not alias them.
     shared = {id(g) for g in grad_outputs}
@@ -387,6 +388,7 @@ def run_backward(
     previous = state.grad_enabled
     state.grad_enabled = create_graph
     quiet = fp_errors.silenced()  # derivatives of log at 0 and the like: inf and nan, silently
+    RUNNING.append(task)
     try:
         while ready:
             node = ready.pop()
@@ -394,6 +396,12 @@ def run_backward(
             outs: tuple = ()
             if node.__class__ is AccumulateGrad and (needed is None or node in needed):
                 if targets:
+                    if not accumulate and node.variable._hooks and grads[0] is not None:
+                        # autograd.grad captures what the leaf's hooks make of its gradient
+                        leaf = node.variable
+                        grads = [
+                            run_tensor_hooks(leaf._hooks, grads[0], create_graph, leaf._device)
+                        ]
                     _capture(node, grads, targets, captured, accumulate, create_graph)
                 grad = grads[0]
                 if accumulate and grad is not None:
@@ -428,9 +436,43 @@ def run_backward(
                 if remaining == 0:
                     ready.append(nxt)
     finally:
+        RUNNING.pop()
         fp_errors.restore(quiet)
         state.grad_enabled = previous
     return captured
+
+
+class GraphTask:
+    """One run of the graph, as hooks may ask about it (PyTorch's GraphTask): which nodes it
+    will execute. A backward started inside a hook or a custom Function is a task of its own."""
+
+    __slots__ = ("id", "roots", "reachable", "needed", "captures")
+    _count = 0
+
+    def __init__(self, roots: set, reachable: dict, needed: set | None, captures: dict | None):
+        GraphTask._count += 1
+        self.id = GraphTask._count
+        self.roots, self.reachable, self.needed = roots, reachable, needed
+        self.captures = captures  # autograd.grad's {(node, nr): input}; None for backward()
+
+    def will_execute(self, node: Node) -> bool:
+        """Whether `node` runs in this task: it is reachable from the roots and, when inputs
+        were named, leads to one of them."""
+        if node not in self.roots and node not in self.reachable:
+            return False
+        if self.needed is None:
+            return True
+        if node not in self.needed:
+            return False
+        if self.captures and node.__class__ is AccumulateGrad and (node, 0) in self.captures:
+            raise RuntimeError(
+                "A leaf node was passed to _will_engine_execute_node but we are currently "
+                "running autograd.grad(). This is currently not supported."
+            )
+        return True
+
+
+RUNNING: list[GraphTask] = []  # the graph tasks running now, innermost last
 
 
 def _apply_watched(node: Node, grads: list, create_graph: bool, check_nan: bool) -> tuple:
