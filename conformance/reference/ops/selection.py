@@ -13,12 +13,10 @@ from conformance.reference.ops.pointwise_common import _is_tensor, _tensors_only
 @pointwise(
     "ClampBackward1",
     operands=("self", "min", "max"),
-    self=lambda grad, self, min, max: (
-        grad
-        * (
-            (self >= (min if min is not None else self))
-            & (self <= (max if max is not None else self))
-        )
+    self=lambda grad, self, min, max, F: F.where(
+        (self >= (min if min is not None else self)) & (self <= (max if max is not None else self)),
+        grad,
+        0,
     ),
 )
 def clamp(self, min=None, max=None):  # noqa: A002
@@ -54,8 +52,8 @@ def minimum(self, other):
 @pointwise(
     "WhereBackward0",
     operands=("self", "other"),
-    self=lambda grad, condition, F: F.where(condition, grad, 0 * grad),
-    other=lambda grad, condition, F: F.where(condition, 0 * grad, grad),
+    self=lambda grad, condition, F: F.where(condition, grad, 0),
+    other=lambda grad, condition, F: F.where(condition, 0, grad),
 )
 def where_values(condition, self, other):
     return array_namespace(condition).where(condition, self, other)
