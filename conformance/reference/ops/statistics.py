@@ -340,16 +340,15 @@ def _mean_grad(F, grad, self, dims, keepdim):
     return F.expand(grad / _count(self.shape, dims), self.shape)
 
 
-def _paired_grad(F, grads, self, dims, correction, keepdim, full, root):
+def _paired_grad(F, grads, self, dims, correction, keepdim, full, std=None):
     """PyTorch's var_mean_backward and std_mean_backward: each output's part only where that
     output's gradient is defined (a zero gradient for an unused var would still meet the NaN
-    of (x - mean) at an infinity)."""
+    of (x - mean) at an infinity). std_mean's passes its saved std, as PyTorch's does."""
     spread, mean = grads
     total = None
     if spread is not None:
-        if root:
-            result = F.std_dims(self, dims, correction, keepdim, full)
-            total = _std_grad(F, spread, self, result, dims, correction, keepdim, full)
+        if std is not None:
+            total = _std_grad(F, spread, self, std, dims, correction, keepdim, full)
         else:
             total = _var_grad(F, spread, self, dims, correction, keepdim, full)
     if mean is not None:
@@ -361,7 +360,7 @@ def _paired_grad(F, grads, self, dims, correction, keepdim, full, root):
 @op(
     "VarMeanBackward0",
     self=lambda grads, self, dims, correction, keepdim, full, F: _paired_grad(
-        F, grads, self, dims, correction, keepdim, full, False
+        F, grads, self, dims, correction, keepdim, full
     ),
 )
 def var_mean_dims(self, dims, correction, keepdim, full):
@@ -370,8 +369,8 @@ def var_mean_dims(self, dims, correction, keepdim, full):
 
 @op(
     "StdMeanBackward0",
-    self=lambda grads, self, dims, correction, keepdim, full, F: _paired_grad(
-        F, grads, self, dims, correction, keepdim, full, True
+    self=lambda grads, self, result0, dims, correction, keepdim, full, F: _paired_grad(
+        F, grads, self, dims, correction, keepdim, full, result0
     ),
 )
 def std_mean_dims(self, dims, correction, keepdim, full):
