@@ -26,8 +26,8 @@ _NN_DOUBLE_BACKWARD = (
 )
 _COMPOSITES = (
     # Formulas or compositions built differently: cumprod's formula writes slices
-    # (CopySlices), and reshapes record View where PyTorch records ReshapeAlias or UnsafeView.
-    "cumprod-with-zero addbmm inner inner-vectors kron kron-ranks linalg-norm-matrix-dims"
+    # (CopySlices), and reshapes record View where PyTorch records ReshapeAlias.
+    "cumprod-with-zero addbmm inner inner-vectors linalg-norm-matrix-dims"
 )
 _DECOMPOSITIONS = (
     # PyTorch differentiates det, slogdet, solve and cholesky through linalg_solve_ex and

@@ -17,6 +17,7 @@ from conformance.reference import dtypes
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.ops import pointwise, shape
 from conformance.reference.ops.define import op
+from conformance.reference.ops.shape import unsafe_view
 from conformance.reference.tensor import Tensor
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "outer", "ger"]
@@ -188,12 +189,6 @@ ger = outer
 def squeeze_first(self):
     """The in-place squeeze_(0) ATen applies to mm's fresh result for vector @ matrix."""
     return self.reshape(self.shape[1:])
-
-
-@op("UnsafeViewBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
-def unsafe_view(self, shape):
-    """A reshape of a product's fresh result: no copy and, unlike view, no view relation."""
-    return self.reshape(shape)
 
 
 def _broadcast_batch(a, b):

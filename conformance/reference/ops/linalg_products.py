@@ -18,8 +18,8 @@ from conformance.reference.ops.linalg import (
     _product,
     check_vectors,
     mm,
-    unsafe_view,
 )
+from conformance.reference.ops.shape import unsafe_view
 from conformance.reference.warn_once import warn_once
 
 __all__ = [
@@ -338,13 +338,15 @@ def inner(input, other):
 def kron(input, other):
     """torch.kron: every element of input times all of other, laid out blockwise. ATen
     interleaves the dims of both as (a0, 1, a1, 1, ...) * (1, b0, 1, b1, ...), multiplies (so
-    dtypes promote) and folds the pairs: UnsafeViewBackward0 over MulBackward0."""
+    dtypes promote) and folds the pairs, each step an _unsafe_view: UnsafeViewBackward0 over
+    MulBackward0 over two UnsafeViewBackward0. So, as in PyTorch, an input whose layout the
+    product inherits and cannot fold (a transposed matrix) raises view()'s error."""
     _need_tensor("kron", "other", other)
     ndim = max(input.ndim, other.ndim)
     a_shape = (1,) * (ndim - input.ndim) + tuple(input.shape)
     b_shape = (1,) * (ndim - other.ndim) + tuple(other.shape)
-    left = shape.reshape(input, *[s for n in a_shape for s in (n, 1)])
-    right = shape.reshape(other, *[s for n in b_shape for s in (1, n)])
+    left = unsafe_view(input, tuple(s for n in a_shape for s in (n, 1)))
+    right = unsafe_view(other, tuple(s for n in b_shape for s in (1, n)))
     product = pointwise.mul(left, right)
     return unsafe_view(product, tuple(x * y for x, y in zip(a_shape, b_shape, strict=True)))
 

@@ -62,9 +62,14 @@ def shape_args(shape):
 
 @view_op("ViewBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
 def view_shape(self, shape):
-    shape = infer_shape(shape, self.size)
+    return _same_memory(self, infer_shape(shape, self.size))
+
+
+def _same_memory(array, shape):
+    """`array` seen with a new shape without copying, or view()'s error when its strides
+    do not allow that."""
     try:
-        out = self.view()
+        out = array.view()
         out.shape = shape  # raises instead of copying when the strides do not allow it
     except AttributeError:
         raise RuntimeError(
@@ -106,8 +111,10 @@ def copy_with_strides(array, strides):
 
 @op("UnsafeViewBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
 def unsafe_view(self, shape):
-    """The reshape of a fresh copy: PyTorch records it apart from ordinary views."""
-    return self.reshape(shape)
+    """ATen's _unsafe_view, which PyTorch records apart from ordinary views: a view of a fresh
+    result (a contiguous clone, a product) that is not tracked as a view. It copies nothing,
+    so the strides must allow the shape, as for view()."""
+    return _same_memory(self, shape)
 
 
 @view_op("ReshapeAliasBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
@@ -127,7 +134,7 @@ def reshape(input, *shape):
     try:
         probe.shape = shape
     except AttributeError:
-        return unsafe_view(clone(input), shape)
+        return unsafe_view(clone(input, formats.contiguous_format), shape)
     return reshape_alias(input, shape)
 
 
