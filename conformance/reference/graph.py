@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from conformance.reference import anomaly_mode, fp_errors, grad_mode
+from conformance.reference.devices import array_namespace
 
 Tensor: Any = None  # set by conformance.reference.tensor, which imports this module
 
@@ -231,8 +232,9 @@ class AccumulateGrad(Node):
 
     def accumulate(self, grad: Any, create_graph: bool, fresh: bool) -> None:
         """Add `grad` into the leaf's .grad. The first gradient is stored as is when `fresh`
-        (nobody else holds that array), else copied: .grad must own its memory, because
-        later backwards add into it in place."""
+        (nobody else holds that array) and laid out as the leaf is (PyTorch's gradient layout
+        contract), else copied in the leaf's layout: .grad must own its memory, because later
+        backwards add into it in place. Under create_graph it is always a recorded copy."""
         leaf = self.variable
         if leaf._hooks:
             hooked = run_tensor_hooks(leaf._hooks, grad, create_graph, leaf._device)
@@ -243,10 +245,21 @@ class AccumulateGrad(Node):
         current = leaf._grad
         if current is None:
             flags = getattr(grad, "flags", None)
-            if fresh and flags is not None and flags.owndata and flags.writeable:
+            if (
+                fresh
+                and flags is not None
+                and flags.owndata
+                and flags.writeable
+                and (grad.strides == leaf._data.strides or _obeys_layout(grad, leaf._data))
+            ):
                 leaf._grad = Tensor._wrap(grad, leaf._dtype, leaf._device)  # ours alone: keep
+            elif create_graph:
+                leaf._grad = _recorded_copy_in_layout(grad, leaf)
             else:
-                leaf._grad = _as_grad_tensor(grad, leaf, create_graph, copy=not fresh)
+                grad = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
+                leaf._grad = Tensor._wrap(
+                    _copy_in_layout(grad, leaf._data), leaf._dtype, leaf._device
+                )
         elif create_graph or grad_mode.STATE.grad_enabled and current.requires_grad:
             leaf._grad = current + _as_grad_tensor(grad, leaf, create_graph, copy=False)
         else:
@@ -278,6 +291,61 @@ def edge(tensor: Any) -> tuple:
     if tensor._grad_fn is not None:
         return (tensor._grad_fn, tensor._output_nr)
     return (accumulator(tensor), 0)
+
+
+def _obeys_layout(grad: Any, leaf: Any) -> bool:
+    """PyTorch's gradient layout contract: a dense leaf's gradient has the leaf's strides
+    (dimensions of size 1 aside), any other leaf's is row-major."""
+    from conformance.reference import memory_formats as formats
+
+    size = leaf.itemsize
+    strides = tuple(s // size for s in leaf.strides)
+    if not formats.is_non_overlapping_and_dense(leaf.shape, strides):
+        return grad.flags.c_contiguous
+    return all(
+        g == s if n != 1 else g != 0
+        for n, g, s in zip(grad.shape, grad.strides, leaf.strides, strict=True)
+    )
+
+
+def _dense_strides(leaf: Any) -> tuple | None:
+    """A leaf's strides in elements when it is dense and non-overlapping (its gradient is
+    then laid out the same), else None (its gradient is row-major)."""
+    from conformance.reference import memory_formats as formats
+
+    strides = tuple(s // leaf.itemsize for s in leaf.strides)
+    if leaf.size and formats.is_non_overlapping_and_dense(leaf.shape, strides):
+        return strides
+    return None
+
+
+def _copy_in_layout(grad: Any, leaf: Any) -> Any:
+    """PyTorch's clone_obey_contract: a copy with a dense leaf's strides, else row-major."""
+    from conformance.reference.ops import shape
+
+    strides = _dense_strides(leaf)
+    if strides is None:
+        return array_namespace(grad).ascontiguousarray(grad)
+    return shape.copy_with_strides(grad, strides)
+
+
+def _recorded_copy_in_layout(grad: Any, leaf: Any) -> Any:
+    """clone_obey_contract under create_graph, recorded when the gradient requires grad: for a
+    dense leaf new_empty_strided(leaf's layout).copy_(grad) (CopyBackwards), for another a
+    row-major clone (CloneBackward0)."""
+    from conformance.reference import memory_formats as formats
+    from conformance.reference.ops import shape
+    from conformance.reference.ops.fills_and_copies import copy_from
+
+    if not isinstance(grad, Tensor):
+        grad = Tensor._wrap(np.asarray(grad), leaf._dtype, leaf._device)
+    strides = _dense_strides(leaf._data)
+    if strides is None:
+        return shape.clone(grad, formats.contiguous_format)
+    target = Tensor._wrap(leaf._data, leaf._dtype, leaf._device)  # only its shape is read
+    out = copy_from(target, grad)
+    out._data = shape.copy_with_strides(out._data, strides)  # fresh: nobody else holds it yet
+    return out
 
 
 def _as_grad_tensor(grad: Any, like: Any, create_graph: bool, copy: bool) -> Any:

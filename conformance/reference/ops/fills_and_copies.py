@@ -8,6 +8,7 @@ import numpy as np
 
 from conformance.reference.devices import array_namespace, move_array
 from conformance.reference.ops.define import op
+from conformance.reference.ops.shape import copy_with_strides
 
 
 @op("FillBackward0", self=lambda grad: grad * 0)
@@ -35,15 +36,21 @@ copy_from.node.name = lambda node: "torch::autograd::CopyBackwards"
     output_device="device",
     self=lambda grad, source, F: F.to_device(grad, source),
 )
-def to_copy_array(self, dtype, device, source):
-    """A copy in another dtype and/or on another device; its gradient goes back to `source`."""
+def to_copy_array(self, dtype, device, source, memory_format=None):
+    """A copy in another dtype, on another device and/or in another memory format (by
+    default laid out as self); its gradient goes back to `source`."""
     if device != source:
         self = move_array(self, device)
     if self.dtype == np.float64 and dtype.name in ("float16", "bfloat16"):
         # PyTorch narrows double to half through float, rounding twice; so do we.
-        return self.astype(np.float32).astype(dtype.np)
-    return self.astype(dtype.np, copy=True)
+        out = self.astype(np.float32).astype(dtype.np)
+    else:
+        out = self.astype(dtype.np, copy=True)
+    if memory_format is None:
+        return out
+    return copy_with_strides(out, memory_format)
 
 
-def to_copy(self, dtype, device):
-    return to_copy_array(self, dtype, device, self.device)
+def to_copy(self, dtype, device, strides=None):
+    """`strides` (in elements) lay the copy out in a memory format other than self's."""
+    return to_copy_array(self, dtype, device, self.device, strides)

@@ -150,18 +150,30 @@ def to_arguments(args: tuple, kwargs: dict) -> tuple[Any, Any, bool]:
 
 
 def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """to(dtype), to(device), to(device, dtype), to(other): self itself when nothing changes."""
+    """to(dtype), to(device), to(device, dtype), to(other), each with memory_format: self
+    itself when nothing changes."""
+    memory_format = kwargs.pop("memory_format", None)
     device, dtype, copy = to_arguments(args, kwargs)
     target_device = self._device if device is None else placement(device)
     target_dtype = self._dtype if dtype is None else dtype
-    if target_device == self._device and target_dtype is self._dtype and not copy:
+    strides = None
+    if memory_format is not None and memory_format is not formats.preserve_format:
+        strides = formats.strides_for(memory_format, tuple(self.shape), self.stride())
+        if strides == self.stride():
+            strides = None  # already laid out so
+    if (
+        target_device == self._device
+        and target_dtype is self._dtype
+        and not copy
+        and strides is None
+    ):
         return self
-    return pointwise.to_copy(self, target_dtype, target_device)
+    return pointwise.to_copy(self, target_dtype, target_device, strides)
 
 
 def _converter(dtype: dtypes.dtype) -> Any:
     def convert(self: Tensor, memory_format: Any = None) -> Tensor:
-        return to(self, dtype)
+        return to(self, dtype, memory_format=memory_format)
 
     return convert
 
