@@ -15,12 +15,15 @@ import warnings
 
 import numpy as np
 import ops_conv_pool
+import ops_conv_transpose
 import ops_grids
 import ops_linalg_extra
 import ops_linalg_spectral
 import ops_more_nn
 import ops_nn_extra
+import ops_nn_layers
 import ops_pointwise_extra
+import ops_pool_extra
 import ops_random_sampling
 import ops_rearranging
 import ops_recurrent
@@ -201,6 +204,9 @@ OPS = [
     *ops_more_nn.CASES,
     *ops_resampling.CASES,
     *ops_recurrent.CASES,
+    *ops_pool_extra.CASES,
+    *ops_conv_transpose.CASES,
+    *ops_nn_layers.CASES,
 ]
 
 
