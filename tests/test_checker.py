@@ -331,6 +331,7 @@ def sample_values() -> list[object]:
         (x * 2).grad_fn.next_functions[0][0],
         linear,
         torch.nn.BatchNorm1d(2),
+        torch.nn.utils.rnn.pack_sequence([torch.ones(1)]),
         optimizer,
         torch.optim.lr_scheduler.StepLR(optimizer, 1),
         x.register_hook(lambda g: g),

@@ -207,7 +207,7 @@ def jacobian(
             "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
             "supported together. Please either set `strict=False` or `vectorize=False`."
         )
-    from conformance.reference.ops.indexing import stack
+    from conformance.reference.ops.joins import stack
 
     with grad_mode.enable_grad():
         inputs_tuple, inputs = _tensors(inputs, "inputs", "jacobian")

@@ -22,7 +22,7 @@ from typing import Any
 
 from conformance.reference import autograd, dtypes, grad_mode
 from conformance.reference.ops import creation
-from conformance.reference.ops.indexing import stack
+from conformance.reference.ops.joins import stack
 from conformance.reference.pytree import flatten as _flatten
 from conformance.reference.pytree import spec_text as _spec_text
 from conformance.reference.pytree import tree_spec as _tree_spec

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from conformance.reference import dtypes
-from conformance.reference.ops import creation, reductions, shape
+from conformance.reference.ops import creation, extremes, norms, reductions, shape
 from conformance.reference.ops.linalg import linalg_cross as cross
 from conformance.reference.ops.linalg import matmul, multi_dot
 from conformance.reference.ops.linalg_decompositions import LinAlgError, det, inv, solve
@@ -27,8 +27,8 @@ from conformance.reference.ops.linalg_spectral import linalg_qr as qr
 from conformance.reference.ops.linalg_spectral import linalg_solve_ex as solve_ex
 from conformance.reference.ops.linalg_spectral import linalg_svd as svd
 from conformance.reference.ops.linalg_spectral import linalg_svdvals as svdvals
-from conformance.reference.ops.reductions import linalg_vector_norm as vector_norm
-from conformance.reference.ops.special_functions import matrix_exp
+from conformance.reference.ops.matrix_exponential import matrix_exp
+from conformance.reference.ops.norms import linalg_vector_norm as vector_norm
 
 __all__ = [
     "LinAlgError",
@@ -92,7 +92,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         if ord not in ("fro", "nuc"):
             raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     elif not (math.isinf(ord) or ord in (1, -1, 2, -2)):
-        raise RuntimeError(f"linalg.matrix_norm: Order {reductions._ord_text(ord)} not supported.")
+        raise RuntimeError(f"linalg.matrix_norm: Order {norms._ord_text(ord)} not supported.")
     if ord in _SINGULAR_VALUE_ORDERS and A.dtype in (dtypes.float16, dtypes.bfloat16):
         raise RuntimeError(
             "linalg.matrix_norm: Low precision dtypes not supported. "
@@ -118,7 +118,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     if not keepdim and first < second:
         second -= 1
     sums = vector_norm(A, 1, first, keepdim, dtype=dtype)
-    return (reductions.amax if ord > 0 else reductions.amin)(sums, second, keepdim)
+    return (extremes.amax if ord > 0 else extremes.amin)(sums, second, keepdim)
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
@@ -161,7 +161,7 @@ def _singular_value_norm(A, ord, first, second, keepdim, dtype):  # noqa: A002 -
     elif ord == 2 and values.shape[-1] == 0:
         result = creation.zeros(values.shape[:-1], dtype=values.dtype, device=values.device)
     else:
-        result = (reductions.amax if ord == 2 else reductions.amin)(values, -1)
+        result = (extremes.amax if ord == 2 else extremes.amin)(values, -1)
     if keepdim:
         inverse = [order.index(d) for d in range(A.ndim)]
         result = result.unsqueeze(-1).unsqueeze(-1).permute(inverse)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from conformance.reference.ops import creation
-from conformance.reference.ops.indexing import stack
+from conformance.reference.ops.joins import stack
 from conformance.reference.pytree import count, flatten, tree_spec, unflatten
 from conformance.reference.tensor import Tensor
 

@@ -1,6 +1,7 @@
-"""Rows of test_op_gradients.py's table for nn/more_functional.py (selu, celu, the shrinks,
-hardsigmoid, hardswish, prelu, rrelu, group and instance norm, pixel shuffle, and the margin,
-embedding, Poisson, Gaussian and multilabel losses)."""
+"""Rows of test_op_gradients.py's table for nn/activation_variants.py (selu, celu, the shrinks,
+hardsigmoid, hardswish, prelu, rrelu), group_and_instance_norm.py, pixel_shuffle.py,
+margin_losses.py (the margin, embedding and multilabel losses) and likelihood_losses.py
+(Poisson, Gaussian)."""
 
 from __future__ import annotations
 

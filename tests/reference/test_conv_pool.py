@@ -362,3 +362,24 @@ def test_a_small_cnn_trains_like_torch() -> None:
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(results[0][2], results[1][2], rtol=1e-5)
     assert repr(models[0]) == repr(models[1])
+
+
+@pytest.mark.parametrize(
+    "shape", [(0, 0, 4), (2, 0, 4), (0, 4, 4), (3, 0, 4, 4), (0, 3, 4, 0), (3, 4, 0), (0, 3, 4, 4)]
+)
+def test_adaptive_avg_pool2d_empty_dims_as_torch(shape):
+    """The forward refuses empty spatial dims only; its backward refuses empty channels too."""
+
+    def run(t):
+        out = []
+        try:
+            x = t.ones(shape, requires_grad=True)
+            y = t.nn.functional.adaptive_avg_pool2d(x, 2)
+            out.append((tuple(y.shape), y.grad_fn.name()))
+            y.sum().backward()
+            out.append(tuple(x.grad.shape))
+        except RuntimeError as error:
+            out.append(str(error))
+        return out
+
+    assert run(ref) == run(torch)

@@ -1,4 +1,5 @@
-"""The activations, norms and losses of nn/more_functional.py against real PyTorch, run side by
+"""The activations, norms and losses of nn/activation_variants.py, group_and_instance_norm.py,
+pixel_shuffle.py, margin_losses.py and likelihood_losses.py against real PyTorch, run side by
 side: values, grad_fn names, first derivatives (and torch's second derivatives, by value) in
 float64, finite differences of the reference's own forward, dtype refusals and messages."""
 
@@ -11,7 +12,7 @@ import pytest
 import torch
 
 import conformance.reference as ref
-from conformance.reference.nn import more_functional as ours
+from conformance.reference.nn import functional as ours
 
 RNG = np.random.default_rng(0)
 X = RNG.uniform(-4, 4, (2, 3, 4))

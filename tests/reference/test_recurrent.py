@@ -340,3 +340,163 @@ def test_layer_constructor_errors():
             lambda kwargs=kwargs: ref.nn.RNN(3, 4, **kwargs),
         )
     _raises(lambda: torch.nn.GRU(3, 0), lambda: ref.nn.GRU(3, 0))
+
+
+# PackedSequence inputs and the LSTM's projection
+
+PACKED = [
+    ("RNN", {}),
+    ("RNN", {"nonlinearity": "relu", "num_layers": 2, "bidirectional": True}),
+    ("LSTM", {"num_layers": 2, "bidirectional": True}),
+    ("LSTM", {"proj_size": 2, "num_layers": 2, "bidirectional": True}),
+    ("LSTM", {"proj_size": 3, "bias": False, "batch_first": True}),
+    ("GRU", {"bidirectional": True, "batch_first": True}),
+    ("GRU", {"bias": False, "num_layers": 2}),
+]
+
+
+def _hidden_pairs(name, kwargs, batch, dtype):
+    """(h,) or (h, c) pairs of torch and reference tensors for a layer's initial state."""
+    rows = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
+    h = _pair((rows, batch, kwargs.get("proj_size") or 4), dtype)
+    return [h, _pair((rows, batch, 4), dtype)] if name == "LSTM" else [h]
+
+
+def _packed_outputs(module, out):
+    """The tensors a packed forward returns, and its output's index fields."""
+    packed, hidden = out
+    tensors = [packed.data, *(hidden if isinstance(hidden, tuple) else (hidden,))]
+    fields = [packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices]
+    return tensors, [None if f is None else f.tolist() for f in fields]
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("enforce_sorted, with_hidden", [(True, False), (False, True)])
+@pytest.mark.parametrize("name, kwargs", PACKED)
+def test_layer_on_packed_sequences(name, kwargs, enforce_sorted, with_hidden, dtype):
+    """Variable-length sequences packed (sorted, or sorted by the packing with a given hx
+    permuted into that order): the packed output, h_n after each sequence's own last step (in
+    the caller's order), the node names, and the gradients of the padded input, the initial
+    state and every parameter."""
+    tol = TOL[dtype]
+    theirs, ours = _make(name, 3, 4, dtype=dtype, **kwargs)
+    batch_first = kwargs.get("batch_first", False)
+    lengths = [5, 3, 3, 1] if enforce_sorted else [3, 5, 1, 3]
+    x = _pair((4, 5, 3) if batch_first else (5, 4, 3), dtype)
+    hidden = _hidden_pairs(name, kwargs, 4, dtype) if with_hidden else []
+    results = []
+    for i, (lib, module) in enumerate(((torch, theirs), (ref, ours))):
+        packed = lib.nn.utils.rnn.pack_padded_sequence(
+            x[i], lengths, batch_first=batch_first, enforce_sorted=enforce_sorted
+        )
+        states = [pair[i] for pair in hidden]
+        hx = None if not states else states[0] if name != "LSTM" else tuple(states)
+        tensors, fields = _packed_outputs(module, module(packed, hx))
+        loss = sum(
+            (t * lib.tensor(np.linspace(-1, 1, t.numel()).reshape(t.shape) * (k + 1))).sum()
+            for k, t in enumerate(tensors)
+        )
+        loss.backward()
+        results.append((tensors, fields))
+    (t_tensors, t_fields), (r_tensors, r_fields) = results
+    assert r_fields == t_fields
+    for t, r in zip(t_tensors, r_tensors, strict=True):
+        assert type(r.grad_fn).__name__ == type(t.grad_fn).__name__
+        assert tuple(r.shape) == tuple(t.shape)
+        np.testing.assert_allclose(r.detach().numpy(), t.detach().numpy(), rtol=tol, atol=tol)
+    for t, r in [x, *hidden]:
+        np.testing.assert_allclose(r.grad.numpy(), t.grad.numpy(), rtol=tol, atol=tol)
+    ours_params = dict(ours.named_parameters())
+    for key, p in theirs.named_parameters():
+        got = ours_params[key].grad.numpy()
+        np.testing.assert_allclose(got, p.grad.numpy(), rtol=tol, atol=tol, err_msg=key)
+
+
+def test_packed_h_n_is_each_sequences_last_valid_step():
+    """h_n of a packed batch is, for each sequence, the state after its own length: the same
+    as running that sequence alone (checked within the reference, in float64)."""
+    _, ours = _make("GRU", 3, 4, bidirectional=True)
+    x = ref.randn(5, 3, 3, dtype=ref.float64)
+    lengths = [2, 5, 3]
+    packed = ref.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)
+    _, h_n = ours(packed)
+    for b, n in enumerate(lengths):
+        _, alone = ours(x[:n, b : b + 1])
+        np.testing.assert_allclose(h_n[:, b].detach().numpy(), alone[:, 0].detach().numpy())
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"proj_size": 2},
+        {"proj_size": 3, "num_layers": 2, "bidirectional": True, "batch_first": True},
+        {"proj_size": 1, "bias": False},
+    ],
+)
+@pytest.mark.parametrize("with_hidden", [False, True])
+def test_lstm_projection_values_and_gradients(kwargs, with_hidden, dtype):
+    theirs, ours = _make("LSTM", 3, 4, dtype=dtype, **kwargs)
+    shape = (2, 5, 3) if kwargs.get("batch_first") else (5, 2, 3)
+    inputs = [_pair(shape, dtype)]
+    if with_hidden:
+        inputs += _hidden_pairs("LSTM", kwargs, 2, dtype)
+        theirs = _LSTMHidden(theirs)
+        lstm = ours
+        ours = ref.nn.Module()
+        ours.lstm = lstm
+        ours.forward = lambda x, h, c: lstm(x, (h, c))
+    _, r_out = _compare(theirs, ours, inputs, dtype)
+    assert r_out[1][0].shape[-1] == kwargs["proj_size"]
+    assert r_out[1][1].shape[-1] == 4
+
+
+def test_lstm_projection_parameters_repr_and_errors():
+    for kwargs in [{"proj_size": 2}, {"proj_size": 3, "num_layers": 2, "bidirectional": True}]:
+        theirs = torch.nn.LSTM(3, 4, **kwargs)
+        ours = ref.nn.LSTM(3, 4, **kwargs)
+        assert [(k, tuple(v.shape)) for k, v in ours.named_parameters()] == [
+            (k, tuple(v.shape)) for k, v in theirs.named_parameters()
+        ]
+        assert repr(ours) == repr(theirs)
+        assert [len(w) for w in ours.all_weights] == [len(w) for w in theirs.all_weights]
+    for proj_size in (-1, 4, 5):
+        _raises(
+            lambda p=proj_size: torch.nn.LSTM(3, 4, proj_size=p),
+            lambda p=proj_size: ref.nn.LSTM(3, 4, proj_size=p),
+        )
+    theirs, ours = _make("LSTM", 3, 4, proj_size=2)
+    for h, c in [((1, 2, 4), (1, 2, 4)), ((1, 2, 2), (1, 2, 2))]:
+        _raises(
+            lambda h=h, c=c: theirs(
+                torch.zeros(5, 2, 3, dtype=torch.float64),
+                (torch.zeros(h, dtype=torch.float64), torch.zeros(c, dtype=torch.float64)),
+            ),
+            lambda h=h, c=c: ours(
+                ref.zeros(5, 2, 3, dtype=ref.float64),
+                (ref.zeros(h, dtype=ref.float64), ref.zeros(c, dtype=ref.float64)),
+            ),
+        )
+
+
+@pytest.mark.parametrize("name", ["RNN", "GRU"])
+def test_packed_input_errors(name):
+    theirs, ours = _make(name, 3, 4)
+    lengths = [5, 3, 2]
+
+    def packed(lib, shape=(5, 3, 3), dtype=None):
+        x = lib.zeros(*shape, dtype=dtype or lib.float64)
+        return lib.nn.utils.rnn.pack_padded_sequence(x, lengths)
+
+    _raises(
+        lambda: theirs(packed(torch), torch.zeros(1, 2, 4, dtype=torch.float64)),
+        lambda: ours(packed(ref), ref.zeros(1, 2, 4, dtype=ref.float64)),
+    )
+    _raises(
+        lambda: theirs(packed(torch, dtype=torch.float32)),
+        lambda: ours(packed(ref, dtype=ref.float32)),
+    )
+    _raises(
+        lambda: theirs(packed(torch, (5, 3, 3, 1))),
+        lambda: ours(packed(ref, (5, 3, 3, 1))),
+    )

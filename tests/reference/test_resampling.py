@@ -147,14 +147,10 @@ def test_interpolate_dtypes_match_torch(dtype):
             yr = RF.interpolate(r, mode=mode, **kw)
             assert str(yr.dtype) == str(yt.dtype)
             # Exact but for uint8 bilinear (fixed-point weights in PyTorch: off by at most
-            # 1) and bfloat16 1-D linear (a known departure: up to a few units in the last
-            # place, PyTorch's kernel rounds differently there).
+            # 1).
             got, want = yr.float().numpy(), yt.float().numpy()
-            if dtype == "bfloat16" and mode == "linear":
-                np.testing.assert_allclose(got, want, rtol=2**-4, atol=0)
-            else:
-                limit = 1 if (dtype, mode) == ("uint8", "bilinear") else 0
-                assert np.abs(got - want).max() <= limit, (mode, kw)
+            limit = 1 if (dtype, mode) == ("uint8", "bilinear") else 0
+            assert np.abs(got - want).max() <= limit, (mode, kw)
 
 
 def _outcome(f):

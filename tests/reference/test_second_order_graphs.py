@@ -26,8 +26,9 @@ _NN_DOUBLE_BACKWARD = (
 )
 _COMPOSITES = (
     # Formulas or compositions built differently: cumprod's formula writes slices
-    # (CopySlices), and reshapes record View where PyTorch records ReshapeAlias.
-    "cumprod-with-zero addbmm inner inner-vectors linalg-norm-matrix-dims"
+    # (CopySlices), inner of two vectors is a product where PyTorch multiplies, and the
+    # norm over matrix dims does not unsqueeze its result as PyTorch's does.
+    "cumprod-with-zero inner-vectors linalg-norm-matrix-dims"
 )
 _DECOMPOSITIONS = (
     # PyTorch differentiates det, slogdet, solve and cholesky through linalg_solve_ex and

@@ -1,6 +1,7 @@
-"""The special functions (conformance/reference/ops/special_functions.py and the torch.special
-namespace) against real PyTorch: values to a few ulp in float64 over wide ranges and at the
-poles, zeros and infinities; result dtypes for every input dtype and the kernels PyTorch lacks;
+"""The special functions (conformance/reference/ops/gamma_functions.py, normal_distribution.py,
+bessel_functions.py and matrix_exponential.py, and the torch.special namespace) against real
+PyTorch: values to a few ulp in float64 over wide ranges and at the poles, zeros and
+infinities; result dtypes for every input dtype and the kernels PyTorch lacks;
 argument errors; in-place methods; grad_fn names; and the matrix exponential's degree choice,
 batches, trivial sizes and errors.
 """

@@ -98,6 +98,14 @@ def log_softmax(
     return _reference().log_softmax(input, dim, dtype=dtype)
 
 
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None):
+    """softmax(-input), composed as PyTorch composes it: SoftmaxBackward0 over NegBackward0
+    (with dtype, the cast comes after the negation: ToCopyBackward0 between them)."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim, _stacklevel)
+    return _reference().softmax(-input, dim, dtype=dtype)
+
+
 # -- more activations ---------------------------------------------------------------------
 #
 # Each of these is one PyTorch CPU kernel with a backward node of its own. The forwards follow

@@ -1,4 +1,5 @@
-"""Convolutions of torch.nn.functional (conv1d, conv2d), with PyTorch's checks, node names and
+"""Convolutions of torch.nn.functional (conv1d, conv2d, conv3d and the transposed
+conv_transpose1d/2d/3d, all one op, aten::convolution), with PyTorch's checks, node names and
 derivatives.
 
 A convolution is bilinear in its input and its weight, and so are its two derivatives, each
@@ -31,7 +32,14 @@ from conformance.reference.ops.pointwise_common import opmath
 from conformance.reference.tensor import Tensor
 from conformance.reference.warn_once import warn_once
 
-__all__ = ["conv1d", "conv2d"]
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+]
 
 
 # -- the arithmetic, on arrays ------------------------------------------------------------
@@ -41,6 +49,18 @@ def _output_size(padded: tuple, kernel: tuple, stride: tuple, dilation: tuple) -
     return tuple(
         (n - d * (k - 1) - 1) // s + 1
         for n, k, s, d in zip(padded, kernel, stride, dilation, strict=True)
+    )
+
+
+def _transposed_size(size, kernel, stride, padding, dilation, output_padding) -> tuple:
+    """A transposed convolution's output size: the input size of the convolution it is the
+    input gradient of, with output_padding added on the right (which the stride's rounding
+    down cannot tell apart)."""
+    return tuple(
+        (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for n, k, s, p, d, op in zip(
+            size, kernel, stride, padding, dilation, output_padding, strict=True
+        )
     )
 
 
@@ -64,10 +84,13 @@ def _pad_spatial(x: Any, padding: tuple) -> Any:
     return array_namespace(x).pad(x, widths)
 
 
-def _columns(x: Any, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple) -> tuple:
-    """(columns of shape (N, C, K, P), output spatial shape): K kernel offsets, P outputs."""
+def _columns(x: Any, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple, out=None):
+    """(columns of shape (N, C, K, P), output spatial shape): K kernel offsets, P outputs.
+    `out` may ask for fewer outputs than fit (a transposed convolution's input gradient,
+    where output_padding added positions no input reaches)."""
     x = _pad_spatial(x, padding)
-    out = _output_size(x.shape[2:], kernel, stride, dilation)
+    if out is None:
+        out = _output_size(x.shape[2:], kernel, stride, dilation)
     xp = array_namespace(x)
     slices = _window_slices(kernel, stride, dilation, out)
     columns = xp.stack([x[key] for key in slices], axis=2)
@@ -86,28 +109,90 @@ def _grad_rows(grad_output: Any, groups: int) -> Any:
     return grad_output.reshape(n, groups, c_out // groups, math.prod(grad_output.shape[2:]))
 
 
-def _input_derivative(grad, weight, input_shape, stride, padding, dilation, groups, F):
+def _gather(x, w, stride, padding, dilation, groups, out=None):
+    """The cross-correlation: out[n, o, p] = sum over the group's channels c and kernel
+    offsets q of x[n, c, p * stride + q * dilation - padding] * w[o, c, q]."""
+    columns, out = _columns(x, w.shape[2:], stride, padding, dilation, out)
+    columns = _by_group(columns, groups)
+    c_out = w.shape[0]
+    result = w.reshape(groups, c_out // groups, w[0].size) @ columns  # (N, G, C_out / G, P)
+    return result.reshape(x.shape[0], c_out, *out)
+
+
+def _scatter(g, w, shape, stride, padding, dilation, groups):
+    """_gather's adjoint in x, for an x of `shape`: each g, times the weights, added back into
+    the positions its window met. (A transposed convolution is this.)"""
+    xp = array_namespace(g)
+    kernel, out = w.shape[2:], g.shape[2:]
+    c_out, c_in = w.shape[0], shape[1]
+    rows = w.reshape(groups, c_out // groups, w[0].size)
+    columns = xp.swapaxes(rows, 1, 2) @ _grad_rows(g, groups)  # (N, G, C_in / G * K, P)
+    columns = columns.reshape(g.shape[0], c_in, math.prod(kernel), *out)
+    padded = tuple(n + 2 * p for n, p in zip(shape[2:], padding, strict=True))
+    result = xp.zeros((g.shape[0], c_in, *padded), dtype=g.dtype)
+    for k, key in enumerate(_window_slices(kernel, stride, dilation, out)):
+        result[key] += columns[:, :, k]
+    crop = (Ellipsis,) + tuple(slice(p, p + n) for p, n in zip(padding, shape[2:], strict=True))
+    return result[crop]
+
+
+def _correlate_grads(g, x, weight_shape, stride, padding, dilation, groups):
+    """_gather's adjoint in w: per group, g times the columns of x, summed over the batch
+    and the output positions (g's positions, which may be fewer than fit in x)."""
+    xp = array_namespace(g)
+    columns, _ = _columns(x, tuple(weight_shape[2:]), stride, padding, dilation, g.shape[2:])
+    n = x.shape[0]
+    columns = _by_group(columns, groups)  # (N, G, C_in / G * K, P)
+    rows = _grad_rows(g, groups)  # (N, G, C_out / G, P)
+    # Sum over N and P at once: (G, C_out / G, N * P) @ (G, N * P, C_in / G * K).
+    left = xp.moveaxis(rows, 0, 2).reshape(groups, rows.shape[2], n * rows.shape[3])
+    right = xp.moveaxis(columns, 0, 2).reshape(groups, columns.shape[2], n * columns.shape[3])
+    return (left @ xp.swapaxes(right, 1, 2)).reshape(weight_shape)
+
+
+def _input_derivative(
+    grad, weight, input_shape, stride, padding, dilation, transposed, output_padding, groups, F
+):
     backward = formula_op(F, convolution_input_grad)
-    return backward(grad, weight, input_shape, stride, padding, dilation, groups)
+    return backward(
+        grad, weight, input_shape, stride, padding, dilation, transposed, output_padding, groups
+    )
 
 
-def _weight_derivative(grad, input, weight_shape, stride, padding, dilation, groups, F):
+def _weight_derivative(
+    grad, input, weight_shape, stride, padding, dilation, transposed, output_padding, groups, F
+):
     backward = formula_op(F, convolution_weight_grad)
-    return backward(grad, input, weight_shape, stride, padding, dilation, groups)
+    return backward(
+        grad, input, weight_shape, stride, padding, dilation, transposed, output_padding, groups
+    )
 
 
-def _double_backward(grads, grad_output, input, weight, stride, padding, dilation, groups, F):
+def _double_backward(
+    grads,
+    grad_output,
+    input,
+    weight,
+    stride,
+    padding,
+    dilation,
+    transposed,
+    output_padding,
+    groups,
+    F,
+):
     """PyTorch's _convolution_double_backward: the derivatives of (grad_input, grad_weight,
     grad_bias) in grad_output, input and weight, for the gradients gI, gW, gB that reach them.
     By the adjoint identities above: grad_output gets conv(gI, w) + conv(x, gW) + gB, the input
     gets input_grad(grad_output, gW), the weight weight_grad(grad_output, gI)."""
     g_input, g_weight, g_bias = grads
+    settings = (stride, padding, dilation, transposed, output_padding, groups)
     conv = formula_op(F, convolution)
     parts = []
     if g_input is not None:
-        parts.append(conv(g_input, weight, None, stride, padding, dilation, groups))
+        parts.append(conv(g_input, weight, None, *settings))
     if g_weight is not None:
-        parts.append(conv(input, g_weight, None, stride, padding, dilation, groups))
+        parts.append(conv(input, g_weight, None, *settings))
     gg_output = None
     for part in parts:
         gg_output = part if gg_output is None else gg_output + part
@@ -119,16 +204,10 @@ def _double_backward(grads, grad_output, input, weight, stride, padding, dilatio
         )
     to_input = None
     if g_weight is not None:
-        shape = tuple(input.shape)
-        to_input = _input_derivative(
-            grad_output, g_weight, shape, stride, padding, dilation, groups, F
-        )
+        to_input = _input_derivative(grad_output, g_weight, tuple(input.shape), *settings, F)
     to_weight = None
     if g_input is not None:
-        shape = tuple(weight.shape)
-        to_weight = _weight_derivative(
-            grad_output, g_input, shape, stride, padding, dilation, groups, F
-        )
+        to_weight = _weight_derivative(grad_output, g_input, tuple(weight.shape), *settings, F)
     return gg_output, to_input, to_weight
 
 
@@ -141,11 +220,13 @@ _DOUBLE_BACKWARD = Joint(_double_backward)
     input=_DOUBLE_BACKWARD[1],
     weight=_DOUBLE_BACKWARD[2],
 )
-def convolution_backward(grad_output, input, weight, stride, padding, dilation, groups):
+def convolution_backward(
+    grad_output, input, weight, stride, padding, dilation, transposed, output_padding, groups
+):
     """convolution's three gradients (grad_input, grad_weight, grad_bias) as one op, as in
     PyTorch, so a create_graph backward records one ConvolutionBackwardBackward0 for the three
     (and the bias's gradient requires grad whenever the others do)."""
-    settings = (stride, padding, dilation, groups)
+    settings = (stride, padding, dilation, transposed, output_padding, groups)
     return tuple(_gradient(index, grad_output, input, weight, settings) for index in range(3))
 
 
@@ -174,12 +255,15 @@ class _GradientsOnDemand:
         return _gradient(index, *self.args)
 
 
-def _gradients(grad, input, weight, stride, padding, dilation, groups, F):
+def _gradients(
+    grad, input, weight, stride, padding, dilation, transposed, output_padding, groups, F
+):
     """The first derivatives: convolution_backward recorded under create_graph, otherwise
     computed on arrays, each only if asked for."""
+    settings = (stride, padding, dilation, transposed, output_padding, groups)
     if F.records_graph:
-        return convolution_backward(grad, input, weight, stride, padding, dilation, groups)
-    return _GradientsOnDemand(grad, input, weight, (stride, padding, dilation, groups))
+        return convolution_backward(grad, input, weight, *settings)
+    return _GradientsOnDemand(grad, input, weight, settings)
 
 
 _GRADIENTS = Joint(_gradients)
@@ -188,79 +272,107 @@ _GRADIENTS = Joint(_gradients)
 # The derivatives read both the input and the weight, so the node saves both, as PyTorch's
 # does: changing either in place before the backward is an error whichever needs a gradient.
 @op("ConvolutionBackward0", input=_GRADIENTS[0], weight=_GRADIENTS[1], bias=_GRADIENTS[2])
-def convolution(input, weight, bias, stride, padding, dilation, groups):
-    """out[n, o, p] = bias[o] + sum over the group's channels c and kernel offsets q of
-    input[n, c, p * stride + q * dilation - padding] * weight[o, c, q]."""
+def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
+    """aten::convolution. Not transposed: out[n, o, p] = bias[o] + sum over the group's
+    channels c and kernel offsets q of input[n, c, p * stride + q * dilation - padding] *
+    weight[o, c, q]. Transposed (weight (C_in, C_out / groups, *k)): the input gradient of
+    that convolution, its output output_padding longer at the end, plus the bias."""
     x, w = opmath(input), opmath(weight)
-    kernel = w.shape[2:]
-    columns, out = _columns(x, kernel, stride, padding, dilation)
-    n, c_out = x.shape[0], w.shape[0]
-    columns = _by_group(columns, groups)
-    result = w.reshape(groups, c_out // groups, w[0].size) @ columns  # (N, G, C_out / G, P)
-    result = result.reshape(n, c_out, *out)
+    if transposed:
+        size = _transposed_size(x.shape[2:], w.shape[2:], stride, padding, dilation, output_padding)
+        shape = (x.shape[0], w.shape[1] * groups, *size)
+        result = _scatter(x, w, shape, stride, padding, dilation, groups)
+    else:
+        result = _gather(x, w, stride, padding, dilation, groups)
     if bias is not None:
-        result = result + opmath(bias).reshape((c_out,) + (1,) * len(out))
+        result = result + opmath(bias).reshape((result.shape[1],) + (1,) * (result.ndim - 2))
     return result.astype(input.dtype, copy=False)
 
 
-@op(
-    "ConvolutionBackwardBackward0",
-    grad_output=lambda grad, weight, stride, padding, dilation, groups, F: formula_op(
-        F, convolution
-    )(grad, weight, None, stride, padding, dilation, groups),
-    weight=lambda grad, grad_output, weight_shape, stride, padding, dilation, groups, F: (
-        _weight_derivative(grad_output, grad, weight_shape, stride, padding, dilation, groups, F)
-    ),
-)
-def convolution_input_grad(grad_output, weight, input_shape, stride, padding, dilation, groups):
-    """The input's gradient: each output gradient, times the weights, added back into the
-    input positions its window met (the adjoint of the forward's gathering)."""
+def _conv_of_grad(grad, weight, stride, padding, dilation, transposed, output_padding, groups, F):
+    """The input gradient's derivative in the output gradient: the convolution itself."""
+    conv = formula_op(F, convolution)
+    return conv(grad, weight, None, stride, padding, dilation, transposed, output_padding, groups)
+
+
+def _weight_grad_of_grad(
+    grad,
+    grad_output,
+    weight_shape,
+    stride,
+    padding,
+    dilation,
+    transposed,
+    output_padding,
+    groups,
+    F,
+):
+    """The input gradient's derivative in the weight: the weight's gradient, of the incoming
+    gradient as the input."""
+    settings = (stride, padding, dilation, transposed, output_padding, groups)
+    return _weight_derivative(grad_output, grad, weight_shape, *settings, F)
+
+
+@op("ConvolutionBackwardBackward0", grad_output=_conv_of_grad, weight=_weight_grad_of_grad)
+def convolution_input_grad(
+    grad_output, weight, input_shape, stride, padding, dilation, transposed, output_padding, groups
+):
+    """The input's gradient. Of a convolution: each output gradient, times the weights, added
+    back into the input positions its window met. Of a transposed one: the convolution of the
+    output gradient, at the input's positions only (output_padding's are read by none)."""
     g, w = opmath(grad_output), opmath(weight)
-    xp = array_namespace(g)
-    kernel, out = w.shape[2:], g.shape[2:]
-    c_out, c_in = w.shape[0], input_shape[1]
-    rows = w.reshape(groups, c_out // groups, w[0].size)
-    columns = xp.swapaxes(rows, 1, 2) @ _grad_rows(g, groups)  # (N, G, C_in / G * K, P)
-    columns = columns.reshape(g.shape[0], c_in, math.prod(kernel), *out)
-    padded = tuple(n + 2 * p for n, p in zip(input_shape[2:], padding, strict=True))
-    result = xp.zeros((g.shape[0], c_in, *padded), dtype=g.dtype)
-    for k, key in enumerate(_window_slices(kernel, stride, dilation, out)):
-        result[key] += columns[:, :, k]
-    crop = (Ellipsis,) + tuple(
-        slice(p, p + n) for p, n in zip(padding, input_shape[2:], strict=True)
-    )
-    return result[crop].astype(grad_output.dtype, copy=False)
+    if transposed:
+        result = _gather(g, w, stride, padding, dilation, groups, tuple(input_shape[2:]))
+    else:
+        result = _scatter(g, w, input_shape, stride, padding, dilation, groups)
+    return result.astype(grad_output.dtype, copy=False)
 
 
-@op(
-    "ConvolutionBackwardBackward0",
-    grad_output=lambda grad, input, stride, padding, dilation, groups, F: formula_op(
-        F, convolution
-    )(input, grad, None, stride, padding, dilation, groups),
-    input=lambda grad, grad_output, input_shape, stride, padding, dilation, groups, F: (
-        _input_derivative(grad_output, grad, input_shape, stride, padding, dilation, groups, F)
-    ),
-)
-def convolution_weight_grad(grad_output, input, weight_shape, stride, padding, dilation, groups):
+def _conv_with_grad(grad, input, stride, padding, dilation, transposed, output_padding, groups, F):
+    """The weight gradient's derivative in the output gradient: the convolution of the input
+    with the incoming gradient as the weight."""
+    conv = formula_op(F, convolution)
+    return conv(input, grad, None, stride, padding, dilation, transposed, output_padding, groups)
+
+
+def _input_grad_of_grad(
+    grad,
+    grad_output,
+    input_shape,
+    stride,
+    padding,
+    dilation,
+    transposed,
+    output_padding,
+    groups,
+    F,
+):
+    """The weight gradient's derivative in the input: the input's gradient, of the incoming
+    gradient as the weight."""
+    settings = (stride, padding, dilation, transposed, output_padding, groups)
+    return _input_derivative(grad_output, grad, input_shape, *settings, F)
+
+
+@op("ConvolutionBackwardBackward0", grad_output=_conv_with_grad, input=_input_grad_of_grad)
+def convolution_weight_grad(
+    grad_output, input, weight_shape, stride, padding, dilation, transposed, output_padding, groups
+):
     """The weight's gradient: per group, the output gradient times the columns the forward
-    gathered, summed over the batch and the output positions."""
+    gathered from the input, summed over the batch and the positions. A transposed
+    convolution gathers from the output gradient instead, at the input's positions."""
     g, x = opmath(grad_output), opmath(input)
-    xp = array_namespace(g)
-    columns, _ = _columns(x, tuple(weight_shape[2:]), stride, padding, dilation)
-    n = x.shape[0]
-    columns = _by_group(columns, groups)  # (N, G, C_in / G * K, P)
-    rows = _grad_rows(g, groups)  # (N, G, C_out / G, P)
-    # Sum over N and P at once: (G, C_out / G, N * P) @ (G, N * P, C_in / G * K).
-    left = xp.moveaxis(rows, 0, 2).reshape(groups, rows.shape[2], n * rows.shape[3])
-    right = xp.moveaxis(columns, 0, 2).reshape(groups, columns.shape[2], n * columns.shape[3])
-    result = left @ xp.swapaxes(right, 1, 2)
-    return result.reshape(weight_shape).astype(grad_output.dtype, copy=False)
+    settings = (stride, padding, dilation, groups)
+    if transposed:
+        result = _correlate_grads(x, g, weight_shape, *settings)
+    else:
+        result = _correlate_grads(g, x, weight_shape, *settings)
+    return result.astype(grad_output.dtype, copy=False)
 
 
 # -- the functional forms, with PyTorch's checks -------------------------------------------
 
 
-def _tuple(value: Any, name: str, n: int) -> tuple:
+def _tuple(value: Any, name: str, n: int, function: str) -> tuple:
     """An int or a sequence of n ints, as the conv schema's `int[n]` argument accepts."""
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,) * n
@@ -269,7 +381,7 @@ def _tuple(value: Any, name: str, n: int) -> tuple:
     ):
         return tuple(value)
     raise TypeError(
-        f"conv{n}d(): argument '{name}' must be tuple of ints, not {type(value).__name__}"
+        f"{function}(): argument '{name}' must be tuple of ints, not {type(value).__name__}"
     )
 
 
@@ -283,13 +395,30 @@ def _check_sizes(name: str, values: tuple, n: int) -> None:
 
 
 def _check_conv(
-    input: Tensor, weight: Tensor, bias: Tensor | None, stride, padding, dilation, groups
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride,
+    padding,
+    dilation,
+    transposed: bool,
+    output_padding,
+    groups,
 ) -> None:
+    """aten::_convolution's checks (check_input_shape_forward), then those of the CPU kernel
+    it picks; a transposed convolution's come from slow_conv_transpose2d/3d (1-D runs as 2-D,
+    so its messages show a leading dimension of 1)."""
     n = weight.ndim - 2
-    for name, values in (("stride", stride), ("padding", padding), ("dilation", dilation)):
+    if n <= 0:
+        raise RuntimeError("weight should have at least three dimensions")
+    for name, values in (
+        ("stride", stride),
+        ("padding", padding),
+        ("dilation", dilation),
+        ("output_padding", output_padding),
+    ):
         _check_sizes(name, values, n)
-    _check_sizes("output_padding", (0,) * (input.ndim - 2), n)
-    if bias is not None and bias.dtype is not input.dtype:
+    if not transposed and bias is not None and bias.dtype is not input.dtype:
         raise RuntimeError(
             f"Input type ({dtypes.cpp_type_name(input.dtype)}) and bias type "
             f"({dtypes.cpp_type_name(bias.dtype)}) should be the same"
@@ -298,11 +427,19 @@ def _check_conv(
         raise RuntimeError("non-positive groups is not supported")
     if any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(d < 0 for d in dilation):
         raise RuntimeError("dilation should be greater than zero")
     w_shape = list(weight.shape)
+    if input.ndim != weight.ndim:
+        raise RuntimeError(
+            f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional weight "
+            f"{w_shape}, but got {input.ndim}-dimensional input of size {list(input.shape)} "
+            "instead"
+        )
     if weight.shape[0] < groups:
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but "
@@ -313,6 +450,25 @@ def _check_conv(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
             f"but got weight of size [{w_shape}] instead"
         )
+    if transposed:
+        _check_transposed_shapes(input, weight, bias, groups)
+    else:
+        _check_shapes(input, weight, bias, padding, dilation, groups)
+    if input.shape[0] and input.shape[1] and not input.numel():
+        shape = list(input.shape)
+        raise RuntimeError(
+            "Only zero batch or zero channel inputs are supported, but got input shape: "
+            f"{shape[:2] + [1] * (n == 1) + shape[2:]}"
+        )
+    if transposed:
+        _check_transposed_sizes(input, weight, stride, padding, dilation, output_padding)
+        _check_transposed_dtypes(input, weight, bias)
+    else:
+        _check_dtypes(input, weight, stride, padding, dilation)
+
+
+def _check_shapes(input, weight, bias, padding, dilation, groups) -> None:
+    w_shape = list(weight.shape)
     if input.shape[1] != weight.shape[1] * groups:
         raise RuntimeError(
             f"Given groups={groups}, weight of size {w_shape}, expected input"
@@ -325,7 +481,7 @@ def _check_conv(
             f"{weight.shape[0]} elements, but got bias of size {list(bias.shape)} instead"
         )
     if any(d == 0 for d in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
     padded = [size + 2 * p for size, p in zip(input.shape[2:], padding, strict=True)]
     kernel = [d * (k - 1) + 1 for k, d in zip(weight.shape[2:], dilation, strict=True)]
     if any(p < k for p, k in zip(padded, kernel, strict=True)):
@@ -334,10 +490,78 @@ def _check_conv(
             f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater than "
             "actual input size"
         )
-    _check_dtypes(input, weight)
 
 
-def _check_dtypes(input: Tensor, weight: Tensor) -> None:
+def _check_transposed_shapes(input, weight, bias, groups) -> None:
+    """The weight is (C_in, C_out / groups, *kernel): the input's channels are its first."""
+    w_shape = list(weight.shape)
+    if input.shape[1] != weight.shape[0]:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {w_shape}, expected input{list(input.shape)} "
+            f"to have {weight.shape[0]} channels, but got {input.shape[1]} channels instead"
+        )
+    c_out = weight.shape[1] * groups
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != c_out):
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {w_shape}, expected bias to be 1-dimensional "
+            f"with {c_out} elements, but got bias of size {list(bias.shape)} instead"
+        )
+
+
+def _check_transposed_sizes(input, weight, stride, padding, dilation, output_padding) -> None:
+    """slow_conv_transpose2d/3d's shape check. output_padding only moves the end of the output
+    within what the last stride step (or dilated tap) leaves unread, so it must be smaller
+    than the stride or the dilation."""
+    n = weight.ndim - 2
+    lead = (1,) * (n == 1)  # 1-D runs as 2-D, with a height of 1
+    names = ("depth", "height", "width")[-max(n, 2) :]
+
+    def named(label, values):
+        return [f"{label}_{name}: {v}" for name, v in zip(names, values, strict=True)]
+
+    stride, dilation = lead + tuple(stride), lead + tuple(dilation)
+    output_padding = (0,) * len(lead) + tuple(output_padding)
+    if any(d <= 0 for d in dilation):
+        words = ", ".join(named("dilation", dilation))
+        raise RuntimeError(f"dilation should be greater than zero, but got {words}")
+    if not all(op < s or op < d for op, s, d in zip(output_padding, stride, dilation, strict=True)):
+        words = named("output_padding", output_padding) + named("stride", stride)
+        words += named("dilation", dilation)
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            + " ".join(words)
+        )
+    size = lead + tuple(input.shape[2:])
+    kernel = lead + tuple(weight.shape[2:])
+    out = _transposed_size(
+        size, kernel, stride, (0,) * len(lead) + tuple(padding), dilation, output_padding
+    )
+    if any(o < 1 for o in out):
+        raise RuntimeError(
+            f"Given input size per channel: ({' x '.join(map(str, size))}). Calculated output "
+            f"size per channel: ({' x '.join(map(str, out))}). Output size is too small"
+        )
+
+
+def _check_transposed_dtypes(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    """PyTorch's CPU float32 transposed convolution runs in oneDNN, which wants the bias's
+    dtype too; the other dtypes' kernel adds the bias in the output's dtype. The kernel has
+    no integer types but int64."""
+    _check_same_dtype(input, weight)
+    if input.dtype is dtypes.float32 and bias is not None and bias.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Input type (torch.{input.dtype.legacy_name}) and bias type "
+            f"(torch.{bias.dtype.legacy_name}) should be the same or input should be a MKLDNN "
+            "tensor and bias is a dense tensor"
+        )
+    if _without_kernel(input.dtype):
+        kernel = f"slow_conv_transpose{max(weight.ndim - 2, 2)}d_out_cpu"
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
+
+
+def _check_same_dtype(input: Tensor, weight: Tensor) -> None:
     if input.dtype is not weight.dtype:
         if input.dtype is dtypes.float32:
             raise RuntimeError(
@@ -349,8 +573,31 @@ def _check_dtypes(input: Tensor, weight: Tensor) -> None:
             f"expected scalar type {scalar_type_name(input.dtype)} but found "
             f"{scalar_type_name(weight.dtype)}"
         )
-    if input.dtype is dtypes.bool:
-        raise NotImplementedError(f"\"slow_conv{weight.ndim - 2}d_cpu\" not implemented for 'Bool'")
+
+
+def _without_kernel(dtype) -> bool:
+    """The dilated and the transposed CPU kernels take floating types and int64 only."""
+    return not dtype.is_floating_point and not dtype.is_complex and dtype is not dtypes.int64
+
+
+def _check_dtypes(input: Tensor, weight: Tensor, stride, padding, dilation) -> None:
+    """The message names the kernel PyTorch picks: a dilated convolution's has no integer
+    type but int64; the others take every type but bool, and for bool it names the 3-D column
+    builder unless the kernel is 1x1x1 with stride 1 and no padding."""
+    _check_same_dtype(input, weight)
+    n = weight.ndim - 2
+    if any(d != 1 for d in dilation):
+        if _without_kernel(input.dtype):
+            raise NotImplementedError(
+                f"\"slow_conv_dilated<>\" not implemented for '{scalar_type_name(input.dtype)}'"
+            )
+    elif input.dtype is dtypes.bool:
+        kernel = f"slow_conv{n}d_cpu"
+        if n == 3 and (
+            any(k != 1 for k in weight.shape[2:]) or any(s != 1 for s in stride) or any(padding)
+        ):
+            kernel = "compute_columns3d"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _same_padding(input: Tensor, kernel: tuple, dilation: tuple) -> tuple[Tensor, tuple]:
@@ -369,22 +616,29 @@ def _same_padding(input: Tensor, kernel: tuple, dilation: tuple) -> tuple[Tensor
     return input, tuple(t // 2 for t in total)
 
 
-def _conv(
-    n: int, input: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any, groups
-) -> Tensor:
-    name = f"conv{n}d"
-    for position, value in enumerate((input, weight)):
+def _check_arguments(name: str, n: int, input: Any, weight: Any, bias: Any) -> None:
+    """The argument types (conv*d's bias is left to its overloads' message), and the rank."""
+    for position, value in enumerate((input, weight, bias)):
+        if position == 2 and (value is None or not name.startswith("conv_transpose")):
+            continue
         if not isinstance(value, Tensor):
             raise TypeError(
-                f"{name}(): argument '{('input', 'weight')[position]}' (position {position + 1}) "
-                f"must be Tensor, not {type(value).__name__}"
+                f"{name}(): argument '{('input', 'weight', 'bias')[position]}' (position "
+                f"{position + 1}) must be Tensor, not {type(value).__name__}"
             )
     if input.ndim not in (n + 1, n + 2):
         raise RuntimeError(
             f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {name}, but got input "
             f"of size: {list(input.shape)}"
         )
-    stride, dilation = _tuple(stride, "stride", n), _tuple(dilation, "dilation", n)
+
+
+def _conv(
+    n: int, input: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any, groups
+) -> Tensor:
+    name = f"conv{n}d"
+    _check_arguments(name, n, input, weight, bias)
+    stride, dilation = _tuple(stride, "stride", n, name), _tuple(dilation, "dilation", n, name)
     unbatched = input.ndim == n + 1
     if unbatched:
         input = input.unsqueeze(0)
@@ -401,11 +655,29 @@ def _conv(
             if len(dilation) not in (1, spatial):
                 raise RuntimeError(f"dilation cannot broadcast to {spatial} dimensions")
             input, padding = _same_padding(input, weight.shape[2:], expand(dilation))
-    padding = _tuple(padding, "padding", n)
-    _check_conv(input, weight, bias, stride, padding, dilation, groups)
-    out = convolution(
-        input, weight, bias, expand(stride), expand(padding), expand(dilation), groups
-    )
+    padding = _tuple(padding, "padding", n, name)
+    settings = (expand(stride), expand(padding), expand(dilation), False, (0,) * spatial, groups)
+    _check_conv(input, weight, bias, stride, padding, dilation, False, (0,) * n, groups)
+    out = convolution(input, weight, bias, *settings)
+    return out.squeeze(0) if unbatched else out
+
+
+def _conv_transpose(
+    n: int, input, weight, bias, stride, padding, output_padding, groups, dilation
+) -> Tensor:
+    name = f"conv_transpose{n}d"
+    _check_arguments(name, n, input, weight, bias)
+    stride, padding = _tuple(stride, "stride", n, name), _tuple(padding, "padding", n, name)
+    output_padding = _tuple(output_padding, "output_padding", n, name)
+    dilation = _tuple(dilation, "dilation", n, name)
+    unbatched = input.ndim == n + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    spatial = weight.ndim - 2
+    expand = lambda values: values * spatial if len(values) == 1 else values  # noqa: E731
+    _check_conv(input, weight, bias, stride, padding, dilation, True, output_padding, groups)
+    settings = (expand(stride), expand(padding), expand(dilation), True, expand(output_padding))
+    out = convolution(input, weight, bias, *settings, groups)
     return out.squeeze(0) if unbatched else out
 
 
@@ -436,3 +708,71 @@ def conv2d(
     or unbatched (C_in, H, W) input with a (C_out, C_in / groups, kH, kW) weight. padding may
     be 'valid' (none) or 'same' (stride 1 only; an odd total puts the extra on the right)."""
     return _conv(2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """A 3-D convolution (a cross-correlation) of (N, C_in, D, H, W) or unbatched
+    (C_in, D, H, W) input with a (C_out, C_in / groups, kD, kH, kW) weight; padding as
+    conv2d's."""
+    return _conv(3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """A 1-D transposed convolution (the input gradient of conv1d) of (N, C_in, L) or
+    (C_in, L) input with a (C_in, C_out / groups, k) weight: L_out = (L - 1) * stride -
+    2 * padding + dilation * (k - 1) + output_padding + 1. Note groups comes before dilation,
+    unlike conv1d's arguments; padding takes no strings."""
+    return _conv_transpose(
+        1, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """A 2-D transposed convolution of (N, C_in, H, W) or (C_in, H, W) input with a
+    (C_in, C_out / groups, kH, kW) weight; sizes as conv_transpose1d's, per dimension."""
+    return _conv_transpose(
+        2, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+
+
+def conv_transpose3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """A 3-D transposed convolution of (N, C_in, D, H, W) or (C_in, D, H, W) input with a
+    (C_in, C_out / groups, kD, kH, kW) weight; sizes as conv_transpose1d's, per dimension."""
+    return _conv_transpose(
+        3, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )

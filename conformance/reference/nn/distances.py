@@ -12,7 +12,8 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.common import _masked, _reference, broadcast_shapes
 from conformance.reference.ops.define import op
-from conformance.reference.ops.reductions import _norm_grad, dims_of, vector_norm_dims
+from conformance.reference.ops.norms import _norm_grad, vector_norm_dims
+from conformance.reference.ops.reductions import dims_of
 from conformance.reference.ops.scalar_overloads import add_scalar
 from conformance.reference.tensor import Tensor
 

@@ -15,7 +15,7 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.nn.common import _require_tensor
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.indexing import _add_at
-from conformance.reference.ops.reductions import vector_norm_dims
+from conformance.reference.ops.norms import vector_norm_dims
 from conformance.reference.tensor import Tensor
 
 

@@ -7,18 +7,33 @@ its derivatives beside it (see ops/define.py), under PyTorch's node name, so `gr
 cross_entropy, dropout), so does the reference, and the graph shows the same steps.
 
 This module is the namespace only. The functions live beside it, by family: linear.py,
-activations.py, distances.py (normalize, cosine_similarity, pairwise_distance), embedding.py
-(with one_hot), normalization.py (layer_norm, batch_norm), padding.py, dropout.py, losses.py
-(mse, l1, smooth L1, Huber, KL) and cross_entropy.py (nll, cross entropy, the binary cross
-entropies); reduction.py holds what the losses share, common.py what several families share.
+activations.py, activation_variants.py (selu, celu, the shrinks, hardsigmoid, hardswish, prelu,
+rrelu), distances.py (normalize, cosine_similarity, pairwise_distance), embedding.py (with
+one_hot), normalization.py (layer_norm, batch_norm), group_and_instance_norm.py, padding.py,
+pixel_shuffle.py, dropout.py, losses.py (mse, l1, smooth L1, Huber, KL), cross_entropy.py (nll,
+cross entropy, the binary cross entropies), margin_losses.py (margin ranking, hinge and cosine
+embedding, the soft margins, triplet) and likelihood_losses.py (Poisson and Gaussian NLL);
+reduction.py holds what the losses share, common.py what several families share.
 """
 
 from __future__ import annotations
 
-from conformance.reference.nn import more_functional as _more_functional
-
 # The names imported `as` themselves are re-exported although they are not in __all__ (nor in
 # torch's API): they are reached through this namespace (nn.modules calls F._dim, F._reduction).
+from conformance.reference.nn.activation_variants import (
+    celu,
+    celu_,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    prelu,
+    rrelu,
+    rrelu_,
+    selu,
+    selu_,
+    softshrink,
+    tanhshrink,
+)
 from conformance.reference.nn.activations import (
     elu,
     elu_,
@@ -36,15 +51,30 @@ from conformance.reference.nn.activations import (
     sigmoid,
     silu,
     softmax,
+    softmin,
     softplus,
     softsign,
     tanh,
     threshold,
     threshold_,
 )
+from conformance.reference.nn.adaptive_pooling import (
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices,
+)
 from conformance.reference.nn.common import _dim as _dim
 from conformance.reference.nn.common import broadcast_shapes as broadcast_shapes
-from conformance.reference.nn.convolution import conv1d, conv2d
+from conformance.reference.nn.convolution import (
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
 from conformance.reference.nn.cross_entropy import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -52,17 +82,34 @@ from conformance.reference.nn.cross_entropy import (
     nll_loss,
 )
 from conformance.reference.nn.distances import cosine_similarity, normalize, pairwise_distance
-from conformance.reference.nn.dropout import dropout
+from conformance.reference.nn.dropout import (
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
 from conformance.reference.nn.embedding import embedding, one_hot
-from conformance.reference.nn.linear import addmm as addmm
+from conformance.reference.nn.folding import fold, unfold
+from conformance.reference.nn.group_and_instance_norm import group_norm, instance_norm
+from conformance.reference.nn.likelihood_losses import gaussian_nll_loss, poisson_nll_loss
 from conformance.reference.nn.linear import linear
-from conformance.reference.nn.linear import mm as mm
 from conformance.reference.nn.losses import huber_loss, kl_div, l1_loss, mse_loss, smooth_l1_loss
 from conformance.reference.nn.losses import mse_loss_backward as mse_loss_backward
-from conformance.reference.nn.more_functional import *  # noqa: F403 - selu, group_norm, ...
+from conformance.reference.nn.lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
+from conformance.reference.nn.margin_losses import (
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
 from conformance.reference.nn.normalization import batch_norm, layer_norm
 from conformance.reference.nn.padding import constant_pad_nd as constant_pad_nd
 from conformance.reference.nn.padding import pad
+from conformance.reference.nn.pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from conformance.reference.nn.pooling import (
     adaptive_avg_pool2d,
     avg_pool1d,
@@ -70,8 +117,12 @@ from conformance.reference.nn.pooling import (
     max_pool1d,
     max_pool2d,
 )
+from conformance.reference.nn.pooling3d import avg_pool3d, max_pool3d
 from conformance.reference.nn.reduction import _reduction as _reduction
 from conformance.reference.nn.resampling import bilinear, interpolate
+from conformance.reference.nn.rms_norm import rms_norm
+from conformance.reference.nn.unpooling import max_unpool1d, max_unpool2d
+from conformance.reference.ops.nn_functions import adaptive_avg_pool1d
 
 __all__ = [
     "linear",
@@ -98,12 +149,19 @@ __all__ = [
     "one_hot",
     "embedding",
     "layer_norm",
+    "rms_norm",
     "pad",
     "sigmoid",
     "tanh",
     "softmax",
     "log_softmax",
+    "softmin",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "alpha_dropout",
+    "feature_alpha_dropout",
     "batch_norm",
     "mse_loss",
     "l1_loss",
@@ -116,12 +174,54 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
     "max_pool1d",
     "max_pool2d",
     "avg_pool1d",
     "avg_pool2d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices",
+    "max_pool3d",
+    "avg_pool3d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "unfold",
+    "fold",
     "interpolate",
     "bilinear",
-    *_more_functional.__all__,
+    "selu",
+    "selu_",
+    "celu",
+    "celu_",
+    "hardshrink",
+    "softshrink",
+    "tanhshrink",
+    "hardsigmoid",
+    "hardswish",
+    "prelu",
+    "rrelu",
+    "rrelu_",
+    "group_norm",
+    "instance_norm",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "soft_margin_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "multilabel_soft_margin_loss",
 ]

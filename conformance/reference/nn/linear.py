@@ -1,8 +1,10 @@
 """torch.nn.functional.linear.
 
-PyTorch computes a 2-D linear as addmm(bias, input, weight.t()): one matmul forward, and
-backward one matmul per input that needs a gradient (the bias gradient is a sum). Other
-ranks are flattened to 2-D and viewed back, as PyTorch does.
+PyTorch computes a 2-D linear as addmm(bias, input, weight.t()) (mm without a bias): one
+matmul forward, and backward one matmul per input that needs a gradient (the bias gradient is
+a sum), the weight's in the order that lays it out as the weight is (weight.t() is
+column-major, see ops/linalg.py). Other ranks are flattened to 2-D and viewed back, as PyTorch
+does.
 """
 
 from __future__ import annotations
@@ -11,38 +13,15 @@ import math
 
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.nn.common import _reference, _require_tensor
-from conformance.reference.ops.define import op
+from conformance.reference.ops.linalg import column_major, mm_arrays
+from conformance.reference.ops.linalg_products import addmm_arrays
 from conformance.reference.ops.shape import unsafe_view
 from conformance.reference.tensor import Tensor
 
 
-def _mat2_grad(grad, mat1, F):
-    """mat1.T @ grad, computed as (grad.T @ mat1).T: the same product, laid out so that the
-    gradient of a Linear weight (mat2 is weight.t()) comes out row-major like the weight, as
-    PyTorch's gradient layout contract makes it."""
-    return F.t(F.t(grad) @ mat1)
-
-
-@op(
-    "AddmmBackward0",
-    self=lambda grad: grad,
-    mat1=lambda grad, mat2, F: grad @ F.t(mat2),
-    mat2=_mat2_grad,
-)
-def addmm(self, mat1, mat2):
-    """self + mat1 @ mat2 (self broadcasts; its gradient is summed back by the engine)."""
-    out = mat1 @ mat2
-    out += self
-    return out
-
-
-@op(
-    "MmBackward0",
-    self=lambda grad, mat2, F: grad @ F.t(mat2),
-    mat2=lambda grad, self, F: _mat2_grad(grad, self, F),
-)
-def mm(self, mat2):
-    return self @ mat2
+def _layouts(mat1: Tensor, mat2: Tensor) -> tuple:
+    """Whether each operand is column-major (weight.t() is), which shapes its gradient."""
+    return column_major(mat1._data), column_major(mat2._data)
 
 
 def _check_linear(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
@@ -88,17 +67,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         out = _reference().matmul(input, weight.t())
         return out if bias is None else out + bias
     if input.ndim == 2:
+        mat2 = weight.t()
         if bias is None:
-            return mm(input, weight.t())
+            return mm_arrays(input, mat2, _layouts(input, mat2))
         _check_bias(bias, (input.shape[0], weight.shape[0]))
-        return addmm(bias, input, weight.t())
+        return addmm_arrays(bias, input, mat2, 1, 1, _layouts(input, mat2))
     out_shape = (*input.shape[:-1], weight.shape[0])
     flat = input.reshape(-1, input.shape[-1])
+    mat2 = weight.t()
     if bias is None:
-        out = mm(flat, weight.t())
+        out = mm_arrays(flat, mat2, _layouts(flat, mat2))
         return out.squeeze(0) if input.ndim == 1 else unsafe_view(out, out_shape)
     _check_bias(bias, (flat.shape[0], weight.shape[0]))
-    return addmm(bias, flat, weight.t()).view(out_shape)
+    return addmm_arrays(bias, flat, mat2, 1, 1, _layouts(flat, mat2)).view(out_shape)
 
 
 def _check_bias(bias: Tensor, target: tuple) -> None:

@@ -3,8 +3,14 @@
 The classes live beside it: module.py (Module itself, and typename()), containers.py
 (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict), layers.py (Linear,
 BatchNorm1d, LayerNorm, Embedding, ...), conv_pool_modules.py (Conv1d, Conv2d, the pooling
-layers, BatchNorm2d), activation_modules.py, loss_modules.py, resampling_modules.py
-(Upsample, Bilinear) and recurrent_modules.py (RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU).
+layers, BatchNorm2d), conv_transpose_modules.py (Conv3d, ConvTranspose1d/2d/3d),
+activation_modules.py, activation_variant_modules.py (CELU, PReLU, Softmin, ...),
+loss_modules.py, more_loss_modules.py (the margin and likelihood losses),
+norm_shape_modules.py (GroupNorm, InstanceNorm*, RMSNorm, PixelShuffle, PixelUnshuffle),
+dropout_modules.py (Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout),
+padding_modules.py (ConstantPad*, ZeroPad*), resampling_modules.py
+(Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, Bilinear) and recurrent_modules.py
+(RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU).
 
 Every class re-exported here still names this module as its `__module__`, as it did when the
 classes were defined here: typename() puts it in error messages ("cannot assign
@@ -33,6 +39,19 @@ from conformance.reference.nn.activation_modules import (
     Tanh,
     Threshold,
 )
+from conformance.reference.nn.activation_variant_modules import (
+    CELU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    PReLU,
+    RReLU,
+    Softmax2d,
+    Softmin,
+    Softshrink,
+    Tanhshrink,
+)
 from conformance.reference.nn.containers import (
     ModuleDict,
     ModuleList,
@@ -41,14 +60,40 @@ from conformance.reference.nn.containers import (
     Sequential,
 )
 from conformance.reference.nn.conv_pool_modules import (
+    AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
     AvgPool1d,
     AvgPool2d,
+    AvgPool3d,
     BatchNorm2d,
     Conv1d,
     Conv2d,
+    Fold,
+    LPPool1d,
+    LPPool2d,
+    LPPool3d,
     MaxPool1d,
     MaxPool2d,
+    MaxPool3d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    Unfold,
+)
+from conformance.reference.nn.conv_transpose_modules import (
+    Conv3d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    ConvTranspose3d,
+)
+from conformance.reference.nn.dropout_modules import (
+    AlphaDropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
 )
 from conformance.reference.nn.layers import (
     BatchNorm1d,
@@ -80,6 +125,33 @@ from conformance.reference.nn.module import Module, _HookHandle, _IncompatibleKe
 # Re-exported (imported `as` themselves) for optim and nn.utils, which import them from here.
 from conformance.reference.nn.module import _clear_grad as _clear_grad
 from conformance.reference.nn.module import typename as typename
+from conformance.reference.nn.more_loss_modules import (
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MarginRankingLoss,
+    MultiLabelSoftMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
+from conformance.reference.nn.norm_shape_modules import (
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    PixelShuffle,
+    PixelUnshuffle,
+    RMSNorm,
+)
+from conformance.reference.nn.padding_modules import (
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
 from conformance.reference.nn.recurrent_modules import (
     GRU,
     LSTM,
@@ -90,7 +162,12 @@ from conformance.reference.nn.recurrent_modules import (
     RNNCell,
     RNNCellBase,
 )
-from conformance.reference.nn.resampling_modules import Bilinear, Upsample
+from conformance.reference.nn.resampling_modules import (
+    Bilinear,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+)
 
 __all__ = [
     "Module",
@@ -137,13 +214,32 @@ __all__ = [
     "KLDivLoss",
     "Conv1d",
     "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
     "MaxPool1d",
     "MaxPool2d",
     "AvgPool1d",
     "AvgPool2d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "MaxPool3d",
+    "AvgPool3d",
+    "LPPool1d",
+    "LPPool2d",
+    "LPPool3d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "Fold",
+    "Unfold",
     "BatchNorm2d",
     "Upsample",
+    "UpsamplingNearest2d",
+    "UpsamplingBilinear2d",
     "Bilinear",
     "RNNCell",
     "LSTMCell",
@@ -151,6 +247,43 @@ __all__ = [
     "RNN",
     "LSTM",
     "GRU",
+    "CELU",
+    "SELU",
+    "Hardshrink",
+    "Hardsigmoid",
+    "Hardswish",
+    "Softshrink",
+    "Tanhshrink",
+    "PReLU",
+    "RReLU",
+    "Softmin",
+    "Softmax2d",
+    "GroupNorm",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "CosineEmbeddingLoss",
+    "GaussianNLLLoss",
+    "HingeEmbeddingLoss",
+    "MarginRankingLoss",
+    "MultiLabelSoftMarginLoss",
+    "PoissonNLLLoss",
+    "SoftMarginLoss",
+    "TripletMarginLoss",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
+    "ZeroPad1d",
+    "ZeroPad2d",
+    "ZeroPad3d",
+    "RMSNorm",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "AlphaDropout",
+    "FeatureAlphaDropout",
 ]
 
 # The classes keep this module's name as their home (see the docstring).

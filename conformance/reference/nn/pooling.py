@@ -152,12 +152,13 @@ def _avg_divisors(shape: tuple, out: tuple, settings: tuple) -> np.ndarray:
 
 
 def _divide(total: Any, divisor: Any) -> Any:
-    """total / divisor; integers truncate toward zero, as C++ division does."""
+    """total / divisor; integers truncate toward zero, as C++ division does (a negative
+    divisor_override included)."""
     xp = array_namespace(total)
     divisor = xp.asarray(divisor)
     if total.dtype.kind == "f":
         return total / divisor.astype(total.dtype)
-    return xp.sign(total) * (xp.abs(total) // divisor)
+    return xp.sign(total) * xp.sign(divisor) * (xp.abs(total) // xp.abs(divisor))
 
 
 @op(
@@ -269,7 +270,15 @@ def _adaptive_avg_pool2d(self, output_size):
 def adaptive_avg_pool2d_backward(grad_output, self):
     """Each window's gradient, divided by its height and width, added to every element of
     the window (windows overlap when the sizes do not divide). The pooled input gives the
-    shape (as in PyTorch, an input with a zero derivative)."""
+    shape (as in PyTorch, an input with a zero derivative). Unlike the forward, which checks
+    only the spatial dims, it refuses empty channels too, as PyTorch's does."""
+    for i in range(1, grad_output.ndim):
+        if grad_output.shape[i] == 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d_backward(): Expected grad_output to have non-zero size for "
+                f"non-batch dimensions, but grad_output has sizes {list(grad_output.shape)} with "
+                f"dimension {i} being empty"
+            )
     self_shape = self.shape
     g = opmath(grad_output)
     xp = array_namespace(g)
@@ -506,9 +515,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     None in output_size keeps that dim's size. A 1 x 1 output is a mean, as in PyTorch."""
     if isinstance(output_size, int):
         output_size = (output_size, output_size)
+    elif input.ndim <= len(output_size):  # (Python fills the Nones in first)
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     output_size = tuple(output_size)
-    if None in output_size and input.ndim < 3:  # (Python fills the Nones in first)
-        raise ValueError("Input dimension should be at least 3")
     if len(output_size) != 2:
         raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
     out = tuple(input.shape[-2 + i] if size is None else size for i, size in enumerate(output_size))
@@ -521,7 +530,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         raise RuntimeError(
             f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}"
         )
-    for i in range(1, input.ndim):
+    for i in range(input.ndim - 2, input.ndim):  # the spatial dims only
         if input.shape[i] == 0:
             raise RuntimeError(
                 "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "

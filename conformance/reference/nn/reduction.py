@@ -49,6 +49,13 @@ def _reduce(loss: Any, reduction: str) -> Any:
     return loss
 
 
+def _apply_reduction(output: Tensor, reduction: str) -> Tensor:
+    """ATen's apply_loss_reduction."""
+    if reduction == "mean":
+        return output.mean()
+    return output.sum() if reduction == "sum" else output
+
+
 def _per_element(grad: Any, n: int, reduction: str) -> Any:
     """A loss gradient as seen by each element: a mean divides it by the element count."""
     return grad / n if reduction == "mean" else grad

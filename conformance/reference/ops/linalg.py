@@ -48,12 +48,32 @@ def _product(a, b):
     return a @ b
 
 
+def mat1_gradient(grad, mat2, column_major, F):
+    """PyTorch's mm_mat1_backward: grad @ mat2.T, computed as (mat2 @ grad.T).T (so laid out
+    column-major, and recorded in that order) when mat1 was column-major."""
+    return F.t(mat2 @ F.t(grad)) if column_major else grad @ F.t(mat2)
+
+
+def mat2_gradient(grad, mat1, column_major, F):
+    """PyTorch's mm_mat2_backward: mat1.T @ grad, or (grad.T @ mat1).T for a column-major
+    mat2 (the transpose of an nn.Linear weight, say)."""
+    return F.t(F.t(grad) @ mat1) if column_major else F.t(mat1) @ grad
+
+
+def column_major(array):
+    """Whether a matrix is laid out column by column, as PyTorch's mm backward asks."""
+    return (
+        array.strides[0] == array.itemsize and array.strides[1] == array.shape[0] * array.itemsize
+    )
+
+
 @op(
     "MmBackward0",
-    self=lambda grad, mat2, F: grad @ F.t(mat2),
-    mat2=lambda grad, self, F: F.t(self) @ grad,
+    self=lambda grad, mat2, layouts, F: mat1_gradient(grad, mat2, layouts[0], F),
+    mat2=lambda grad, self, layouts, F: mat2_gradient(grad, self, layouts[1], F),
 )
-def mm_arrays(self, mat2):
+def mm_arrays(self, mat2, layouts):
+    """`layouts`: whether each operand is column-major, which its gradient's form follows."""
     return _product(self, mat2)
 
 
@@ -101,7 +121,7 @@ def mm(input, mat2):
             f"{cpp_type_name(input.dtype)} != {cpp_type_name(mat2.dtype)}"
         )
     _no_bool("addmm_impl_cpu_", input, mat2)
-    return mm_arrays(input, mat2)
+    return mm_arrays(input, mat2, (column_major(a), column_major(b)))
 
 
 def bmm(input, mat2):

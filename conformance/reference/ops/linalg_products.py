@@ -17,6 +17,9 @@ from conformance.reference.ops.linalg import (
     _numel,
     _product,
     check_vectors,
+    column_major,
+    mat1_gradient,
+    mat2_gradient,
     mm,
 )
 from conformance.reference.ops.shape import unsafe_view
@@ -59,10 +62,15 @@ def _combine(product, self, beta, alpha):
 @op(
     "AddmmBackward0",
     self=lambda grad, beta: _scaled(grad, beta),
-    mat1=lambda grad, mat2, alpha, F: _scaled(grad @ F.t(mat2), alpha),
-    mat2=lambda grad, mat1, alpha, F: _scaled(F.t(mat1) @ grad, alpha),
+    mat1=lambda grad, mat2, alpha, layouts, F: _scaled(
+        mat1_gradient(grad, mat2, layouts[0], F), alpha
+    ),
+    mat2=lambda grad, mat1, alpha, layouts, F: _scaled(
+        mat2_gradient(grad, mat1, layouts[1], F), alpha
+    ),
 )
-def addmm_arrays(self, mat1, mat2, beta, alpha):
+def addmm_arrays(self, mat1, mat2, beta, alpha, layouts):
+    """`layouts`: whether mat1 and mat2 are column-major, as for mm."""
     return _combine(_product(mat1, mat2), self, beta, alpha)
 
 
@@ -102,13 +110,23 @@ def baddbmm_arrays(self, batch1, batch2, beta, alpha):
 @op(
     "AddbmmBackward0",
     self=lambda grad, beta: _scaled(grad, beta),
-    batch1=lambda grad, batch2, alpha, F: _scaled(grad @ F.transpose(batch2, 1, 2), alpha),
-    batch2=lambda grad, batch1, alpha, F: _scaled(F.transpose(batch1, 1, 2) @ grad, alpha),
+    batch1=lambda grad, batch2, alpha, F: _scaled(
+        F.bmm(_per_batch(F, grad, batch2.shape[0]), F.transpose(batch2, 1, 2)), alpha
+    ),
+    batch2=lambda grad, batch1, alpha, F: _scaled(
+        F.bmm(F.transpose(batch1, 1, 2), _per_batch(F, grad, batch1.shape[0])), alpha
+    ),
 )
 def addbmm_arrays(self, batch1, batch2, beta, alpha):
     """The batch's products summed into one matrix: the gradient of each batch1[b] is the
     same grad @ batch2[b].T."""
     return _combine(_product(batch1, batch2).sum(axis=0), self, beta, alpha)
+
+
+def _per_batch(F, grad, batches):
+    """addbmm's gradient, the same for every batch: expanded (not copied) to one per batch,
+    for bmm, as PyTorch's formula does."""
+    return F.expand(F.unsqueeze(grad, 0), (batches, *grad.shape))
 
 
 def _expandable(self, target):
@@ -165,7 +183,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         )
     beta, alpha = _integral_factors(input, beta, alpha)
     _no_bool("addmm_impl_cpu_", mat1, mat2)
-    return addmm_arrays(input, mat1, mat2, beta, alpha)
+    layouts = (column_major(mat1._data), column_major(mat2._data))
+    return addmm_arrays(input, mat1, mat2, beta, alpha, layouts)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1):

@@ -23,9 +23,9 @@ def reduced_axes(shape: tuple, target: tuple) -> tuple[tuple, tuple]:
 
 def _reference_op(name: str) -> Any:
     from conformance import reference
-    from conformance.reference.ops import pointwise, reductions, shape
+    from conformance.reference.ops import extremes, pointwise, reductions, shape, softmax, variance
 
-    for module in (shape, pointwise, reductions, reference):
+    for module in (shape, pointwise, reductions, extremes, variance, softmax, reference):
         found = getattr(module, name, None)
         if found is not None:
             return found

@@ -18,6 +18,7 @@ from conformance.reference.ops import (
     creation,
     define,
     inplace,
+    metadata_changes,
     pointwise,
     reductions,
     scalar_overloads,
@@ -286,7 +287,7 @@ METHODS = {
     "isfinite": pointwise.isfinite,
     "isposinf": pointwise.isposinf,
     "isneginf": pointwise.isneginf,
-    # reductions (more in reductions.TENSOR_METHODS)
+    # reductions (more in the TENSOR_METHODS of reductions.py and its siblings)
     "sum": reductions.sum,
     "mean": reductions.mean,
     # shape
@@ -485,37 +486,13 @@ def _method(fn: Any) -> Any:
     return method
 
 
-def _metadata(change: Any) -> Any:
-    def method(self: Tensor, *args: Any) -> Tensor:
-        return inplace.change_metadata(self, change(self._data, *args))
-
-    return method
-
-
 FILLING = {
     "fill_": _filling(_fill),
     "zero_": _filling(lambda self: pointwise.fill_like(self, 0)),
 }
 
 METADATA = {
-    "transpose_": _metadata(lambda a, d0, d1: a.swapaxes(d0, d1)),
-    "t_": _metadata(lambda a: a.T),
-    "squeeze_": _metadata(
-        lambda a, dim=None: (
-            a.reshape([s for s in a.shape if s != 1])
-            if dim is None
-            else (
-                a.reshape(a.shape[: dim % a.ndim] + a.shape[dim % a.ndim + 1 :])
-                if a.shape[dim] == 1
-                else a
-            )
-        )
-    ),
-    "unsqueeze_": _metadata(
-        lambda a, dim: a.reshape(
-            a.shape[: dim % (a.ndim + 1)] + (1,) + a.shape[dim % (a.ndim + 1) :]
-        )
-    ),
+    **metadata_changes.METADATA,
     "resize_": inplace.resize,
     "resize_as_": lambda self, other: inplace.resize(self, tuple(other.shape)),
 }
@@ -543,39 +520,59 @@ _clamp_.__name__ = "clamp_"
 def install() -> None:
     """Bind every method; op modules may add their own through a TENSOR_METHODS table."""
     from conformance.reference.ops import (
+        bessel_functions,
         complex_parts,
+        extremes,
+        gamma_functions,
+        gathering,
         grids,
+        index_writes,
         indexing,
         linalg,
         linalg_decompositions,
         linalg_spectral,
+        matrix_exponential,
         nn_functions,
+        normal_distribution,
+        norms,
         random_sampling,
         rearranging,
+        repeat_and_flip,
         scattering,
         searching,
+        softmax,
         sorting,
-        special_functions,
         statistics,
         strided,
+        variance,
     )
 
     for module in (
         reductions,
+        extremes,
+        variance,
+        norms,
+        softmax,
         shape,
         linalg,
         indexing,
+        gathering,
+        repeat_and_flip,
         sorting,
         rearranging,
         statistics,
         linalg_decompositions,
         linalg_spectral,
         scattering,
+        index_writes,
         searching,
         grids,
         random_sampling,
         strided,
-        special_functions,
+        gamma_functions,
+        normal_distribution,
+        bessel_functions,
+        matrix_exponential,
         complex_parts,
         nn_functions,
     ):

@@ -7,20 +7,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.reference.nn import activations, losses, more_functional, normalization, pooling
+from conformance.reference.nn import (
+    activation_variants,
+    activations,
+    group_and_instance_norm,
+    likelihood_losses,
+    losses,
+    margin_losses,
+    normalization,
+    pooling,
+)
 from conformance.reference.nn import cross_entropy as _cross_entropy
 from conformance.reference.nn import dropout as _dropout
 from conformance.reference.nn import embedding as _embedding
+from conformance.reference.nn.activation_variants import hardshrink, prelu
 from conformance.reference.nn.convolution import conv1d, conv2d
 from conformance.reference.nn.distances import cosine_similarity, pairwise_distance
-from conformance.reference.nn.more_functional import (
-    hardshrink,
-    pixel_shuffle,
-    pixel_unshuffle,
-    prelu,
-)
 from conformance.reference.nn.padding import check_crops
 from conformance.reference.nn.padding import constant_pad_nd as _constant_pad_nd
+from conformance.reference.nn.pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from conformance.reference.tensor import Tensor
 
 __all__ = [
@@ -236,19 +241,19 @@ def constant_pad_nd(input: Tensor, pad: Any, value: float = 0) -> Tensor:
 
 
 def selu(input: Tensor) -> Tensor:
-    return more_functional.selu(input)
+    return activation_variants.selu(input)
 
 
 def selu_(input: Tensor) -> Tensor:
-    return more_functional.selu_(input)
+    return activation_variants.selu_(input)
 
 
 def celu(input: Tensor, alpha: float = 1.0) -> Tensor:
-    return more_functional.celu(input, alpha)
+    return activation_variants.celu(input, alpha)
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    return more_functional.celu_(input, alpha)
+    return activation_variants.celu_(input, alpha)
 
 
 def _no_generator(generator: Any) -> None:
@@ -266,7 +271,7 @@ def rrelu(
     """The fifth argument is a generator (F.rrelu's is inplace); only the global one is
     supported."""
     _no_generator(generator)
-    return more_functional.rrelu(input, lower, upper, training)
+    return activation_variants.rrelu(input, lower, upper, training)
 
 
 def rrelu_(
@@ -277,7 +282,7 @@ def rrelu_(
     generator: Any = None,
 ) -> Tensor:
     _no_generator(generator)
-    return more_functional.rrelu_(input, lower, upper, training)
+    return activation_variants.rrelu_(input, lower, upper, training)
 
 
 def group_norm(
@@ -288,7 +293,7 @@ def group_norm(
     eps: float = 1e-05,
     cudnn_enabled: bool = True,
 ) -> Tensor:
-    return more_functional.group_norm(input, num_groups, weight, bias, eps)
+    return group_and_instance_norm.group_norm(input, num_groups, weight, bias, eps)
 
 
 def instance_norm(
@@ -302,7 +307,7 @@ def instance_norm(
     eps: float,
     cudnn_enabled: bool,
 ) -> Tensor:
-    return more_functional.instance_norm(
+    return group_and_instance_norm.instance_norm(
         input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps
     )
 
@@ -310,7 +315,7 @@ def instance_norm(
 def margin_ranking_loss(
     input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, reduction: int = 0
 ) -> Tensor:
-    return more_functional.margin_ranking_loss(
+    return margin_losses.margin_ranking_loss(
         input1, input2, target, margin, reduction=_reduction_name(reduction)
     )
 
@@ -318,7 +323,7 @@ def margin_ranking_loss(
 def hinge_embedding_loss(
     input: Tensor, target: Tensor, margin: float = 1.0, reduction: int = 0
 ) -> Tensor:
-    return more_functional.hinge_embedding_loss(
+    return margin_losses.hinge_embedding_loss(
         input, target, margin, reduction=_reduction_name(reduction)
     )
 
@@ -326,7 +331,7 @@ def hinge_embedding_loss(
 def cosine_embedding_loss(
     input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, reduction: int = 0
 ) -> Tensor:
-    return more_functional.cosine_embedding_loss(
+    return margin_losses.cosine_embedding_loss(
         input1, input2, target, margin, reduction=_reduction_name(reduction)
     )
 
@@ -341,7 +346,7 @@ def triplet_margin_loss(
     swap: bool = False,
     reduction: int = 0,
 ) -> Tensor:
-    return more_functional.triplet_margin_loss(
+    return margin_losses.triplet_margin_loss(
         anchor, positive, negative, margin, p, eps, swap, reduction=_reduction_name(reduction)
     )
 
@@ -355,6 +360,6 @@ def poisson_nll_loss(
     reduction: int,
 ) -> Tensor:
     """Every argument is required, the reduction an integer."""
-    return more_functional.poisson_nll_loss(
+    return likelihood_losses.poisson_nll_loss(
         input, target, log_input, full, eps=eps, reduction=_reduction_name(reduction)
     )

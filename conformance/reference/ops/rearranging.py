@@ -21,7 +21,7 @@ from conformance.reference import dtypes
 from conformance.reference import memory_formats as formats
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.ops import define, indexing, shape
+from conformance.reference.ops import define, gathering, indexing, joins, repeat_and_flip, shape
 from conformance.reference.ops.define import op, view_op
 from conformance.reference.tensor import Size, Tensor
 
@@ -495,7 +495,7 @@ def _first_given(*values: Any) -> Any:
 
 
 def _nonempty(name: str, tensors: Any) -> list:
-    tensors = indexing._tensor_list(name, tensors)
+    tensors = joins._tensor_list(name, tensors)
     if not tensors:
         raise RuntimeError(f"{name} expects a non-empty TensorList")
     return tensors
@@ -504,19 +504,19 @@ def _nonempty(name: str, tensors: Any) -> list:
 def hstack(tensors: Sequence, *, out: Tensor | None = None) -> Tensor:
     """cat along dimension 1, or 0 for vectors (0-dim tensors become vectors first)."""
     tensors = _atleast(_nonempty("hstack", tensors), 1)
-    return indexing.cat(tensors, 0 if tensors[0].ndim == 1 else 1, out=out)
+    return joins.cat(tensors, 0 if tensors[0].ndim == 1 else 1, out=out)
 
 
 def vstack(tensors: Sequence, *, out: Tensor | None = None) -> Tensor:
     """cat along dimension 0 of everything made at least 2-D (a vector becomes a row)."""
-    return indexing.cat(_atleast(_nonempty("vstack", tensors), 2), 0, out=out)
+    return joins.cat(_atleast(_nonempty("vstack", tensors), 2), 0, out=out)
 
 
 row_stack = vstack
 
 
 def dstack(tensors: Sequence, *, out: Tensor | None = None) -> Tensor:
-    return indexing.cat(_atleast(_nonempty("dstack", tensors), 3), 2, out=out)
+    return joins.cat(_atleast(_nonempty("dstack", tensors), 3), 2, out=out)
 
 
 def column_stack(tensors: Sequence, *, out: Tensor | None = None) -> Tensor:
@@ -612,13 +612,13 @@ def fliplr(input: Tensor) -> Tensor:
     """flip of dimension 1 (FlipBackward0, a copy)."""
     if input.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
-    return indexing.flip(input, (1,))
+    return repeat_and_flip.flip(input, (1,))
 
 
 def flipud(input: Tensor) -> Tensor:
     if input.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
-    return indexing.flip(input, (0,))
+    return repeat_and_flip.flip(input, (0,))
 
 
 @op("Rot90Backward0", self=lambda grad, k, dims, F: _run(F, rot90_values)(grad, -k, dims))
@@ -659,7 +659,7 @@ def tile(input: Tensor, dims: Sequence) -> Tensor:
             f"tile(): argument 'dims' (position 2) must be tuple of ints, not {_type_name(dims)}"
         )
     dims = tuple(dims)
-    return indexing.repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+    return repeat_and_flip.repeat(input, (1,) * (input.ndim - len(dims)) + dims)
 
 
 def _tile_method(self: Tensor, *dims: Any) -> Tensor:
@@ -708,7 +708,7 @@ def repeat_interleave(
             )
     else:
         raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
-    return indexing.index_select(input, dim, _repeated_indices(repeats, output_size))
+    return gathering.index_select(input, dim, _repeated_indices(repeats, output_size))
 
 
 def _repeated_indices(repeats: Tensor, output_size: int | None) -> Tensor:
@@ -801,7 +801,7 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     silently, is size - 1 + size."""
     define.check_same_device([input, indices])
     if dim is None:
-        return indexing.gather(shape.reshape(input, -1), 0, shape.reshape(indices, -1))
+        return gathering.gather(shape.reshape(input, -1), 0, shape.reshape(indices, -1))
     if input.ndim != indices.ndim:
         raise RuntimeError(
             "torch.take_along_dim(): input and indices should have the same number of "
@@ -816,16 +816,16 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     dim = shape.existing_dim(dim, input.ndim)
     wanted = list(input.shape)
     wanted[dim] = indices.shape[dim]
-    index_shape = indexing._broadcast_shapes(tuple(wanted), tuple(indices.shape))
+    index_shape = gathering._broadcast_shapes(tuple(wanted), tuple(indices.shape))
     wanted = list(indices.shape)
     wanted[dim] = input.shape[dim]
-    input_shape = indexing._broadcast_shapes(tuple(wanted), tuple(input.shape))
+    input_shape = gathering._broadcast_shapes(tuple(wanted), tuple(input.shape))
     data = array_namespace(indices._data).broadcast_to(indices._data, index_shape)
     size = input.shape[dim]
     if size:
         data = data % size
     picked = Tensor._wrap(data, dtypes.int64, indices._device)
-    return indexing.gather(shape.expand_shape(input, input_shape), dim, picked)
+    return gathering.gather(shape.expand_shape(input, input_shape), dim, picked)
 
 
 def _masked_shape(input_shape: tuple, mask_shape: tuple) -> tuple:
@@ -860,7 +860,7 @@ def masked_select_backward(grad, mask, input_shape):
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     if mask._dtype is not dtypes.bool:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    indexing._broadcast_shapes(tuple(mask.shape), tuple(input.shape))
+    gathering._broadcast_shapes(tuple(mask.shape), tuple(input.shape))
     return masked_select_values(input, mask)
 
 

@@ -277,8 +277,32 @@ def squeeze_dim(self, dim):
     return self.view()
 
 
+@view_op(
+    "SqueezeBackward2",
+    self=lambda grad, self_shape, dims, F: _unsqueeze_to(grad, self_shape, dims, F),
+)
+def squeeze_dims(self, dims):
+    kept = tuple(n for d, n in enumerate(self.shape) if not (d in dims and n == 1))
+    return self.reshape(kept)
+
+
 def squeeze(input, dim=None):
-    return squeeze_all(input) if dim is None else squeeze_dim(input, wrap_dim(dim, input.ndim))
+    """Every dimension of size 1 removed, or `dim`'s, or those among the dims `dim` lists
+    (each in range, none twice)."""
+    if dim is None:
+        return squeeze_all(input)
+    if isinstance(dim, tuple | list):
+        return squeeze_dims(input, squeezed_dims(dim, input.ndim))
+    return squeeze_dim(input, wrap_dim(dim, input.ndim))
+
+
+def squeezed_dims(dims, ndim):
+    """squeeze's list of dims, wrapped, with PyTorch's error for one given twice."""
+    wrapped = tuple(wrap_dim(d, ndim) for d in dims)
+    for i, d in enumerate(wrapped):
+        if d in wrapped[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return wrapped
 
 
 @view_op(

@@ -20,13 +20,8 @@ from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops.define import op
-from conformance.reference.ops.reductions import (
-    _evenly,
-    _select_grad,
-    _selecting_dim,
-    _take,
-    _wrap_dims,
-)
+from conformance.reference.ops.extremes import _evenly, _select_grad, _selecting_dim, _take
+from conformance.reference.ops.reductions import _wrap_dims
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode"]
 

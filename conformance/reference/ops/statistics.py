@@ -16,8 +16,9 @@ import numpy as np
 from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.ops import indexing, shape
+from conformance.reference.ops import gathering, shape
 from conformance.reference.ops.define import formula_op, op
+from conformance.reference.ops.norms import _norm_grad, _vector_norm
 from conformance.reference.ops.reductions import (
     _OMITTED,
     _accumulator,
@@ -25,21 +26,16 @@ from conformance.reference.ops.reductions import (
     _count,
     _double_on_cpu,
     _mean,
-    _norm_grad,
     _numpy_aliases,
     _one_dim,
     _reversed_cumsum,
-    _std_grad,
     _sum_dtype,
     _unsqueeze,
-    _var,
-    _var_grad,
-    _variance,
-    _vector_norm,
     _wrap_dims,
     dims_of,
     sum_dims,
 )
+from conformance.reference.ops.variance import _std_grad, _var, _var_grad, _variance
 from conformance.reference.tensor import Tensor
 
 __all__ = [
@@ -173,7 +169,7 @@ def _scatter_back(grad, self_shape, dim, indices, F):
     """cummaxmin_backward: each output's gradient added to the element it copied."""
     if not self_shape or 0 in self_shape:
         return grad
-    return formula_op(F, indexing.scatter_add)(F.zeros(self_shape, grad), dim, indices, grad)
+    return formula_op(F, gathering.scatter_add)(F.zeros(self_shape, grad), dim, indices, grad)
 
 
 @op("CummaxBackward0", self=_scatter_back)

@@ -9,7 +9,7 @@ import numpy as np
 
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace, placement
-from conformance.reference.ops import creation, indexing, scalar_overloads, selection, shape
+from conformance.reference.ops import creation, gathering, joins, scalar_overloads, selection, shape
 from conformance.reference.ops.define import check_same_device, formula_op, op, view_op
 from conformance.reference.ops.shape import existing_dim, wrap_dim
 from conformance.reference.tensor import Tensor, _address, _owner
@@ -381,12 +381,12 @@ def _set_requires_grad(tensor, flag):
 def argwhere(input):
     """The indices of the nonzero elements, one row each: nonzero(input), laid out as
     PyTorch lays it out (column-major: strides (1, n))."""
-    indices = indexing.nonzero(input)
+    indices = gathering.nonzero(input)
     data = shape.copy_with_strides(indices._data, (1, indices._data.shape[0]))
     return Tensor._wrap(data, indices._dtype, indices._device)
 
 
-class BlockDiagBackward0(indexing._JoinBackward):
+class BlockDiagBackward0(joins._JoinBackward):
     """part: the (row, column) where an input's block starts in the result."""
 
     __slots__ = ()
@@ -432,7 +432,7 @@ def block_diag(*tensors):
         parts.append((top, left))
         top, left = top + rows, left + columns
     result = Tensor._wrap(data, dtype, tensors[0]._device)
-    indexing._record_join(BlockDiagBackward0, list(tensors), result, None, parts)
+    joins._record_join(BlockDiagBackward0, list(tensors), result, None, parts)
     return result
 
 

@@ -1,4 +1,5 @@
-"""torch.nn.utils: clipping gradients, and parameters as one flat vector.
+"""torch.nn.utils: clipping gradients, and parameters as one flat vector; `rnn` holds the
+padded and packed sequences of the recurrent layers.
 
 The clipping functions work on `.grad` in place and record nothing (PyTorch runs them under
 no_grad). The total norm is the norm of the per-tensor norms, each tensor's computed in its own
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from conformance.reference import grad_mode
+from conformance.reference.nn.utils import rnn
 from conformance.reference.tensor import Tensor
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "clip_grads_with_norm_",
     "parameters_to_vector",
     "vector_to_parameters",
+    "rnn",
 ]
 
 

@@ -1,0 +1,134 @@
+"""Vector norms: torch.norm and torch.linalg.vector_norm (reference/linalg.py exports it and
+builds the matrix norms on it).
+
+The dim helpers and accumulation dtypes come from reductions.py. The kernel and the gradient
+(_vector_norm, _norm_grad) serve torch.dist (statistics.py) and nn's distances and embedding too.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from conformance.reference import dtypes
+from conformance.reference.devices import array_namespace
+from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.ops.define import op
+from conformance.reference.ops.reductions import (
+    _accumulator,
+    _unsqueeze,
+    dims_of,
+)
+
+__all__ = ["norm"]
+
+
+# -- norms ------------------------------------------------------------------------------------
+
+
+def _vector_norm(a, ord, dims, keepdim):
+    xp = array_namespace(a)
+    magnitude = xp.abs(a.astype(_accumulator(a.dtype), copy=False))
+    if ord == 2:
+        out = xp.sqrt((magnitude * magnitude).sum(axis=dims, keepdims=keepdim))
+    elif ord == 1:
+        out = magnitude.sum(axis=dims, keepdims=keepdim)
+    elif ord == math.inf:
+        out = magnitude.max(axis=dims, keepdims=keepdim)
+    elif ord == -math.inf:
+        out = magnitude.min(axis=dims, keepdims=keepdim)
+    elif ord == 0:
+        out = (magnitude != 0).sum(axis=dims, keepdims=keepdim, dtype=magnitude.dtype)
+    else:
+        with np.errstate(divide="ignore"):
+            out = (magnitude**ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
+    return out.astype(a.real.dtype if a.dtype.kind == "c" else a.dtype)
+
+
+def _norm_grad(F, grad, self, ord, result, dims, keepdim):
+    """PyTorch's norm_backward: sign(x) for the 1-norm, x / norm for the 2-norm (0 at a zero
+    norm), the ties of the largest |x| for the inf-norm, and none at all for the 0-"norm"."""
+    if ord == 0:
+        return None
+    grad = _unsqueeze(F, grad, dims, keepdim, self.ndim)
+    if ord == 1:
+        return F.sgn(self) * grad
+    result = _unsqueeze(F, result, dims, keepdim, self.ndim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if ord == 2:
+            return grad * F.masked_fill(self / result, result == 0, 0)
+        if math.isinf(ord):
+            magnitude = F.abs(self)
+            mask = (magnitude == result) | F.isnan(magnitude)
+            return F.sgn(self) * (grad / F.sum(mask, dims, True) * mask)
+        if ord < 1:
+            scaled = F.sgn(self) * F.masked_fill(F.abs(self) ** (ord - 1), self == 0, 0)
+            return scaled * grad * result ** (1 - ord)
+        scale = F.masked_fill(grad / result ** (ord - 1), result == 0, 0)
+        if ord < 2:
+            return F.sgn(self) * F.abs(self) ** (ord - 1) * scale
+        return self * F.abs(self) ** (ord - 2) * scale
+
+
+@op(
+    "LinalgVectorNormBackward0",
+    self=lambda grad, self, ord, result, dims, keepdim, F: _norm_grad(
+        F, grad, self, ord, result, dims, keepdim
+    ),
+)
+def vector_norm_dims(self, ord, dims, keepdim, dtype):
+    return _vector_norm(self if dtype is None else self.astype(dtype.np), ord, dims, keepdim)
+
+
+def _ord_text(ord):
+    return str(int(ord)) if math.isfinite(ord) and ord == int(ord) else str(ord)
+
+
+def linalg_vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """torch.linalg.vector_norm: (sum |x|^ord)^(1/ord) over dims (all by default); ord may be
+    inf, -inf or 0 (the count of nonzeros)."""
+    if x.dtype.category < dtypes.FLOATING:
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+            f"Got {scalar_type_name(x.dtype)}"
+        )
+    if not isinstance(ord, int | float) or isinstance(ord, bool):
+        raise TypeError(
+            "linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
+            f"{type(ord).__name__}"
+        )
+    ord = float(ord)
+    dims = dims_of(dim, x.ndim)
+    if x.numel() == 0 and (ord < 0 or ord == math.inf):
+        where = "an empty tensor because the operation does"
+        for d in () if dim is None else dims:
+            if x.shape[d] == 0:
+                where = f"the dimension {d}because this dimension is empty and the operation does"
+                break
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {_ord_text(ord)} norm on {where} not have an "
+            "identity"
+        )
+    return vector_norm_dims(x, ord, dims, keepdim, dtype)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """torch.norm: 'fro' and numbers are vector norms over dim (all by default), as in PyTorch
+    2.x, which routes them to linalg.vector_norm."""
+    if out is not None:
+        raise NotImplementedError("conformance.reference: norm(out=...) is not supported")
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
+            return linalg_vector_norm(input, 2, dim, keepdim, dtype=dtype)
+        if p == "fro":
+            raise RuntimeError(
+                f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}"
+            )
+        raise NotImplementedError(f"conformance.reference: matrix norm p={p!r} is not supported")
+    return linalg_vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
+
+
+TENSOR_METHODS: dict = {
+    "norm": norm,
+}
