@@ -21,7 +21,7 @@ from conformance.reference import (
 )
 from conformance.reference import dtypes as _dtypes
 from conformance.reference.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
-from conformance.reference.devices import device
+from conformance.reference.devices import device, get_default_device, set_default_device
 from conformance.reference.dtypes import (
     bfloat16,
     bool,

@@ -78,14 +78,15 @@ def as_device(value: device | str | int | None) -> device:
 
 class CudaBackend:
     """What backs the `cuda` device: CuPy on a real GPU, or, when CONFORMANCE_SIMULATED_CUDA=1,
-    NumPy arrays that carry device cuda:0. The simulated device enforces every placement rule
-    (mixed devices, transfers, numpy() on CUDA) without a GPU; it is a test of placement logic,
-    never a GPU result, and says so in its name."""
+    NumPy arrays behind CuPy's host/device boundary (simulated_cuda.py) that carry device
+    cuda:0. The simulated device enforces every placement rule (mixed devices, transfers,
+    numpy() on CUDA) and catches host NumPy calls on device arrays without a GPU; it is a test
+    of placement and array-namespace logic, never a GPU result, and says so in its name."""
 
     def __init__(self) -> None:
         self.kind, self.xp, self.count, self.name = "none", None, 0, None
         if os.environ.get("CONFORMANCE_SIMULATED_CUDA") == "1":
-            self.kind, self.xp, self.count, self.name = "simulated", np, 1, "cuda (simulated)"
+            self.simulate()
             return
         try:
             import cupy
@@ -100,6 +101,12 @@ class CudaBackend:
                 props["name"].decode() if isinstance(props["name"], bytes) else props["name"]
             )
 
+    def simulate(self) -> None:
+        from conformance.reference import simulated_cuda
+
+        self.kind, self.xp, self.count = "simulated", simulated_cuda.xp, 1
+        self.name = "cuda (simulated)"
+
     @property
     def available(self) -> bool:
         return self.count > 0
@@ -108,9 +115,31 @@ class CudaBackend:
 CUDA = CudaBackend()
 
 
+# The device set_default_device chose for factories called without one; None is the CPU.
+_default_device: device | None = None
+
+
+def set_default_device(value: device | str | int | None) -> None:
+    """torch.set_default_device: where factories (zeros, tensor, randn, ...) put a tensor when
+    the call names no device. The name is checked now, the device only when a tensor is made,
+    as in PyTorch; None restores the CPU."""
+    global _default_device
+    _default_device = None if value is None else as_device(value)
+
+
+def get_default_device() -> device:
+    """torch.get_default_device: the device a factory would use now (`cuda` is cuda:0)."""
+    return CPU if _default_device is None else placement(_default_device)
+
+
 def placement(value: device | str | int | None) -> device:
-    """The device a new tensor lives on: `cuda` means the current CUDA device (cuda:0), and
-    asking for CUDA without a backend fails as a CPU-only PyTorch build does."""
+    """The device a new tensor lives on: the default device when none is named, `cuda` means
+    the current CUDA device (cuda:0), and asking for CUDA without a backend fails as a
+    CPU-only PyTorch build does."""
+    if value is None:
+        if _default_device is None:
+            return CPU
+        value = _default_device
     dev = as_device(value)
     if dev.type == "cuda":
         array_module(dev)
@@ -144,6 +173,21 @@ def array_namespace(array):
     if array.__class__ is np.ndarray:  # the common case, without a failed attribute lookup
         return np
     return CUDA.xp if hasattr(array, "__cuda_array_interface__") else np
+
+
+def scatter_add(out, key, values) -> None:
+    """out[key] += values in place, adding up every position the key names more than once
+    (np.add.at; cupyx.scatter_add on a GPU)."""
+    if out.__class__ is np.ndarray:
+        np.add.at(out, key, values)
+    elif CUDA.kind == "cupy":
+        import cupyx
+
+        cupyx.scatter_add(out, key, values)
+    else:
+        from conformance.reference import simulated_cuda
+
+        simulated_cuda.scatter_add(out, key, values)
 
 
 def move_array(array, target: device):

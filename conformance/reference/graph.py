@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from conformance.reference import anomaly_mode, fp_errors, grad_mode
+from conformance.reference.devices import array_module
 
 Tensor: Any = None  # set by conformance.reference.tensor, which imports this module
 
@@ -248,14 +249,14 @@ class AccumulateGrad(Node):
                 fresh
                 and flags is not None
                 and flags.owndata
-                and flags.writeable
+                and getattr(flags, "writeable", True)  # (CuPy's arrays have no such flag)
                 and (grad.strides == leaf._data.strides or _obeys_layout(grad, leaf._data))
             ):
                 leaf._grad = Tensor._wrap(grad, leaf._dtype, leaf._device)  # ours alone: keep
             elif create_graph:
                 leaf._grad = _recorded_copy_in_layout(grad, leaf)
             else:
-                grad = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
+                grad = grad._data if isinstance(grad, Tensor) else _as_array(grad, leaf)
                 leaf._grad = Tensor._wrap(
                     _copy_in_layout(grad, leaf._data), leaf._dtype, leaf._device
                 )
@@ -290,6 +291,17 @@ def edge(tensor: Any) -> tuple:
     if tensor._grad_fn is not None:
         return (tensor._grad_fn, tensor._output_nr)
     return (accumulator(tensor), 0)
+
+
+def _writeable(array: Any) -> bool:
+    """False for NumPy's read-only arrays (broadcast views); CuPy's arrays have no such flag
+    and are always writeable."""
+    return getattr(array.flags, "writeable", True)
+
+
+def _as_array(grad: Any, leaf: Any) -> Any:
+    """A gradient that is not yet an array (a NumPy scalar) as one on the leaf's device."""
+    return array_module(leaf._device).asarray(grad)
 
 
 def _obeys_layout(grad: Any, leaf: Any) -> bool:
@@ -341,7 +353,7 @@ def _recorded_copy_in_layout(grad: Any, leaf: Any) -> Any:
     from conformance.reference.ops.fills_and_copies import copy_from
 
     if not isinstance(grad, Tensor):
-        grad = Tensor._wrap(np.asarray(grad), leaf._dtype, leaf._device)
+        grad = Tensor._wrap(_as_array(grad, leaf), leaf._dtype, leaf._device)
     strides = _dense_strides(leaf._data)
     if strides is None:
         return shape.clone(grad, formats.contiguous_format)
@@ -356,11 +368,11 @@ def _as_grad_tensor(grad: Any, like: Any, create_graph: bool, copy: bool) -> Any
         if create_graph:
             # A recorded gradient may be a read-only expand view: .grad gets its own copy,
             # and the copy stays in the graph, as PyTorch's does.
-            return grad.clone() if copy or not grad._data.flags.writeable else grad
+            return grad.clone() if copy or not _writeable(grad._data) else grad
         grad = grad._data
     if not hasattr(grad, "flags"):  # a NumPy scalar
         grad = np.asarray(grad)
-    if copy or not grad.flags.writeable or not grad.flags.owndata:
+    if copy or not _writeable(grad) or not grad.flags.owndata:
         grad = grad.copy()
     return Tensor._wrap(grad, like._dtype, like._device)
 

@@ -8,14 +8,14 @@ import pytest
 import torch
 
 import conformance.reference as ref
-from conformance.reference import devices
+from conformance.reference import devices, simulated_cuda
 
 
 @pytest.fixture
 def simulated(monkeypatch):
     """Switch the simulated CUDA device on for one test (the env var does it per process)."""
     monkeypatch.setattr(devices.CUDA, "kind", "simulated")
-    monkeypatch.setattr(devices.CUDA, "xp", np)
+    monkeypatch.setattr(devices.CUDA, "xp", simulated_cuda.xp)
     monkeypatch.setattr(devices.CUDA, "count", 1)
     monkeypatch.setattr(devices.CUDA, "name", "cuda (simulated)")
 
@@ -132,3 +132,31 @@ def test_legacy_cuda_types_make_cuda_tensors_on_the_simulated_device(simulated):
     )
     assert isinstance(x, ref.cuda.FloatTensor) and not isinstance(x, ref.FloatTensor)
     assert ref.cuda.LongTensor(2, 3).shape == (2, 3) and ref.cuda.LongTensor(2).dtype is ref.int64
+
+
+def test_default_device_without_cuda_fails_as_a_cpu_only_pytorch() -> None:
+    for t in (torch, ref):
+        assert t.get_default_device() == t.device("cpu")
+        t.set_default_device("cuda")
+        try:
+            with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+                t.zeros(2)
+            with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+                t.get_default_device()
+        finally:
+            t.set_default_device(None)
+        assert str(t.zeros(1).device) == "cpu"
+
+
+def test_default_device_places_factories_but_not_from_numpy(simulated):
+    ref.set_default_device("cuda")
+    try:
+        assert ref.get_default_device() == ref.device("cuda", 0)
+        made = [ref.zeros(2), ref.tensor([1]), ref.arange(3), ref.randn(2), ref.as_tensor([1.0])]
+        assert {str(t.device) for t in made} == {"cuda:0"}
+        assert str(ref.from_numpy(np.ones(2)).device) == "cpu"
+        assert str(ref.ones(2, device="cpu").device) == "cpu"
+        assert str(ref.zeros_like(ref.ones(2, device="cpu")).device) == "cpu"
+    finally:
+        ref.set_default_device(None)
+    assert str(ref.zeros(1).device) == "cpu"

@@ -11,7 +11,13 @@ import numpy as np
 
 from conformance.reference import dtypes, fp_errors
 from conformance.reference import memory_formats as formats
-from conformance.reference.devices import CPU, CUDA, array_module, as_device, placement
+from conformance.reference.devices import (
+    CPU,
+    CUDA,
+    array_module,
+    get_default_device,
+    placement,
+)
 from conformance.reference.ops import shape
 from conformance.reference.tensor import Tensor
 
@@ -112,7 +118,8 @@ def tensor(
     """A new tensor that always copies `data` (a tensor argument warns, as in PyTorch)."""
     if isinstance(data, Tensor):
         warnings.warn(COPY_CONSTRUCT, UserWarning, stacklevel=2)
-        device = data._device if device is None else device
+        if device is None and get_default_device() == CPU:
+            device = data._device  # a set default device wins over the data's, as in PyTorch
     if dtype is None:
         dtype = _infer_dtype(data)
     if isinstance(data, list | tuple):
@@ -133,7 +140,7 @@ def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None) 
         if dtype is not None or device is not None:
             result = data.to(device=device or data._device, dtype=dtype or data._dtype)
         return result
-    if isinstance(data, np.ndarray) and (device is None or as_device(device).type == "cpu"):
+    if isinstance(data, np.ndarray) and placement(device) == CPU:
         source = dtypes.from_numpy_dtype(data.dtype)
         if dtype is None or dtype is source:
             return Tensor._wrap(data, source, CPU)
@@ -232,7 +239,7 @@ def empty_strided(
     extent = 0 if 0 in size else 1 + sum((n - 1) * st for n, st in zip(size, stride, strict=True))
     memory = xp.empty(max(extent, 1), dtype.np)
     data = xp.lib.stride_tricks.as_strided(
-        memory, size, tuple(st * memory.itemsize for st in stride), writeable=True
+        memory, size, tuple(st * memory.itemsize for st in stride)
     )
     return _finish(data, dtype, dev, requires_grad)
 

@@ -548,6 +548,7 @@ class PointwiseOp(Op):
             self.check(*values)
         data = self._uniform(values)
         if data is None:
+            values = self._on_one_device(values)
             data = self._promoted(values)
         arrays, result, device = data
         token = fp_errors.silenced()
@@ -672,6 +673,19 @@ class PointwiseOp(Op):
     def _ints_fit(self, values: Any, dtype: dtypes.dtype) -> bool:
         low, high = dtypes.bounds(dtype)
         return all(low <= values[i] <= high for i in self.operands if values[i].__class__ is int)
+
+    def _on_one_device(self, values: Any) -> Any:
+        """`values` with a zero-dimensional CPU tensor that joins tensors on another device
+        copied there (recorded, so its gradient comes back to the CPU); mixing devices
+        otherwise raises PyTorch's error."""
+        tensors = [values[i] for i in self.operands if isinstance(values[i], Tensor)]
+        if len(tensors) < 2 or all(t._device == tensors[0]._device for t in tensors):
+            return values
+        device = result_device(tensors)
+        return tuple(
+            v.to(device) if i in self.operands and isinstance(v, Tensor) else v
+            for i, v in enumerate(values)
+        )
 
     def _promoted(self, values: Any) -> tuple:
         """PyTorch's promotion: cast every tensor operand to the computation dtype."""

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from conformance.reference import dtypes
-from conformance.reference.devices import array_namespace
+from conformance.reference.devices import array_namespace, scatter_add
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.graph import save
 from conformance.reference.ops import define, inplace, pointwise, shape
@@ -77,12 +77,7 @@ _run = define.formula_op
 
 def _add_at(out: Any, key: Any, values: Any) -> None:
     """out[key] += values, adding up positions the key names more than once."""
-    if isinstance(out, np.ndarray):
-        np.add.at(out, key, values)
-    else:
-        import cupyx
-
-        cupyx.scatter_add(out, key, values)
+    scatter_add(out, key, values)
 
 
 def _type_name(value: Any) -> str:

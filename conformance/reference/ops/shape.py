@@ -182,7 +182,7 @@ def _broadcast_view(array, shape):
         0 if size != want else stride
         for size, want, stride in zip(array.shape, shape[lead:], array.strides, strict=True)
     )
-    return xp.lib.stride_tricks.as_strided(array, shape, strides, writeable=True)
+    return xp.lib.stride_tricks.as_strided(array, shape, strides)  # writable, as by default
 
 
 def expand(input, *shape):

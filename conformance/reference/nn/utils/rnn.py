@@ -185,7 +185,8 @@ def _pack_padded_sequence(input: Tensor, lengths: Tensor, batch_first: bool) -> 
         )
     batch_sizes = tuple(sum(1 for n in sizes if n > t) for t in range(sizes[0]))
     data = _pack_rows(input, batch_sizes, batch_first)
-    return data, torch.tensor(batch_sizes, dtype=torch.int64)
+    # ATen makes the sizes on the CPU whatever the default device is.
+    return data, torch.tensor(batch_sizes, dtype=torch.int64, device="cpu")
 
 
 def pack_padded_sequence(
@@ -236,7 +237,7 @@ def _pad_packed_sequence(
     lengths = [sum(1 for s in sizes if s > b) for b in range(sizes[0])]
     if batch_first:
         output = output.transpose(0, 1)
-    return output, torch.tensor(lengths, dtype=torch.int64)
+    return output, torch.tensor(lengths, dtype=torch.int64, device="cpu")
 
 
 def pad_packed_sequence(

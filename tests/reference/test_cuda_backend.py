@@ -1,0 +1,73 @@
+"""Every op of the gradient table on the CUDA backend against the same op on the CPU.
+
+The ops are written once against an array namespace (`xp`), so a CUDA tensor runs the same code
+on CuPy arrays. On a machine with a GPU and CuPy this runs on the GPU; elsewhere it runs on the
+simulated device (NumPy arrays labelled cuda:0), which checks that every result and gradient
+stays on the device but says nothing about CuPy. Values and gradients are compared in float64,
+where the two backends may differ only in the order of a reduction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from opcase import OpCase
+from test_op_gradients import OPS, _inputs
+
+import conformance.reference as ref
+from conformance.reference import devices, simulated_cuda
+
+# Calls that make a tensor PyTorch requires on the CPU (a PackedSequence's lengths): under a
+# CUDA default device PyTorch refuses them too, so they run with the CPU default.
+LENGTHS_ON_THE_CPU = {
+    "pack-padded-sequence-unsorted-batch-first",
+    "pack-sequence-unsorted",
+    "unpack-sequence",
+}
+
+
+@pytest.fixture(autouse=True)
+def cuda_device(monkeypatch):
+    """The real CUDA backend where there is one, else the simulated device for this test."""
+    if devices.CUDA.kind == "none":
+        monkeypatch.setattr(devices.CUDA, "kind", "simulated")
+        monkeypatch.setattr(devices.CUDA, "xp", simulated_cuda.xp)
+        monkeypatch.setattr(devices.CUDA, "count", 1)
+        monkeypatch.setattr(devices.CUDA, "name", "cuda (simulated)")
+
+
+def _run(case: OpCase, arrays: list, upstream, device: str):
+    """The op's value, grad_fn name and input gradients, computed on `device`, as host arrays."""
+    leaves = [ref.tensor(a, dtype=ref.float64, device=device, requires_grad=True) for a in arrays]
+    ref.manual_seed(0)  # the random ops draw the same numbers on either device
+    if case.name not in LENGTHS_ON_THE_CPU:
+        ref.set_default_device(device)  # for the index tensors some calls make
+    try:
+        out = case.call(ref, *leaves)
+    finally:
+        ref.set_default_device(None)
+    assert out.device.type == device, f"{case.name}: result on {out.device}"
+    if upstream is None:
+        upstream = np.random.default_rng(2).standard_normal(tuple(out.shape))
+    out.backward(ref.tensor(upstream, dtype=out.dtype, device=device))
+    grads = []
+    for leaf in leaves:
+        if leaf.grad is not None:
+            assert leaf.grad.device.type == device, f"{case.name}: gradient on {leaf.grad.device}"
+            grads.append(leaf.grad.cpu().numpy())
+        else:
+            grads.append(None)
+    return out.detach().cpu().numpy(), type(out.grad_fn).__name__, grads, upstream
+
+
+@pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
+def test_op_and_gradient_on_cuda_equal_the_cpu(case: OpCase) -> None:
+    arrays = _inputs(case, np.random.default_rng(0))
+    value, node, grads, upstream = _run(case, arrays, None, "cpu")
+    cuda_value, cuda_node, cuda_grads, _ = _run(case, arrays, upstream, "cuda")
+    assert cuda_node == node
+    np.testing.assert_allclose(cuda_value, value, rtol=1e-9, atol=1e-12)
+    for cuda_grad, grad in zip(cuda_grads, grads, strict=True):
+        assert (cuda_grad is None) == (grad is None)
+        if grad is not None:
+            np.testing.assert_allclose(cuda_grad, grad, rtol=1e-9, atol=1e-12)
