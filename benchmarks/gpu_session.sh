@@ -6,7 +6,7 @@
 #
 # where .whl holds the wheels of the kit's dependencies that machine lacks (jsonschema and its
 # three dependencies, orjson; see benchmarks/README.md for the pip download line). It writes
-# env.txt, bench.txt, corpus.txt, summary.json and pytest.txt under $OUT (or /tmp/gpu-session),
+# env.txt, bench.txt, profile.txt, corpus.txt, summary.json and pytest.txt under $OUT (or /tmp/gpu-session),
 # in that order, each step under its own time limit so that a slow one cannot cost the others.
 set -uo pipefail
 OUT=${OUT:-/tmp/gpu-session}
@@ -30,6 +30,7 @@ python3 -m pip install -q --no-deps --no-build-isolation --no-index -e . || exit
 
 echo "== benchmarks/reference_gpu.py" | tee "$OUT/bench.txt"
 timeout 150 python3 benchmarks/reference_gpu.py 2>&1 | tee -a "$OUT/bench.txt"
+timeout 100 python3 benchmarks/reference_gpu.py --profile > "$OUT/profile.txt" 2>&1
 
 echo "== conformance run, both engines, cuda" | tee "$OUT/corpus.txt"
 timeout 200 python3 -m conformance run --engine reference --engine torch --device cuda \

@@ -7,9 +7,9 @@ conformance.reference on cuda and torch on cuda; (b) elementwise throughput (x *
 relu) on 2**26-element float32 tensors, as GB/s of memory traffic, against the device's copy
 bandwidth (a device-to-device copy of the same size). Every timing synchronizes the device.
 
-Written while no GPU was available: it has not been run yet. A session with a GPU runs it, and
-`conformance run --engine reference --engine torch --device cuda`, and records the GPU model,
-the versions and the figures in benchmarks/README.md.
+`--profile` instead runs 30 reference MLP steps under cProfile and prints where the host time
+goes (the GPU work is asynchronous: time waiting for it shows in the synchronizing calls).
+benchmarks/gpu_session.sh runs both; the figures are in benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -69,10 +69,39 @@ def elementwise(t, sync) -> dict:
     return out
 
 
+def profile(ref) -> None:
+    """The reference MLP step's host time by function, over 30 steps after a warm-up."""
+    import cProfile
+    import pstats
+
+    captured = {}
+    mlp(ref, ref.cuda.synchronize)  # warms up and compiles the kernels
+
+    def capture(step, sync, rounds=1, repeat=30):
+        captured["step"] = step
+        return 1.0
+
+    global timed
+    timed, original = capture, timed
+    try:
+        mlp(ref, ref.cuda.synchronize)
+    finally:
+        timed = original
+    with cProfile.Profile() as profiler:
+        for _ in range(30):
+            captured["step"]()
+        ref.cuda.synchronize()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
 def main() -> None:
     import torch
 
     import conformance.reference as ref
+
+    if "--profile" in sys.argv:
+        profile(ref)
+        return
 
     if not (torch.cuda.is_available() and ref.cuda.is_available()):
         sys.exit("needs a GPU with CuPy and a CUDA build of torch")

@@ -120,6 +120,12 @@ class TorchLikeAdapter:
             if hasattr(mod, setter) and argument is not None:
                 getattr(mod, setter)(argument)
 
+    def finish(self, device: str) -> None:
+        """Wait for the device's queued work, so that an asynchronous fault (a CUDA
+        device-side assert) is charged to the case that caused it, not to the next one."""
+        if device.split(":")[0] == "cuda":
+            self.module.cuda.synchronize()
+
     def is_tensor(self, value: Any) -> bool:
         tensor_type = getattr(self.module, "Tensor", None)
         if isinstance(tensor_type, type):

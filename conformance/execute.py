@@ -60,6 +60,13 @@ def split_last_statement(program: str) -> tuple[str, str, int]:
     return "".join(lines[: start - 1]), "".join(lines[start - 1 :]), start
 
 
+def device_fault(result: Result) -> bool:
+    """Whether a case left a CUDA fault behind (PyTorch's "CUDA error: ...", CuPy's
+    "cudaError..."): such a fault is sticky, and every later call in the process fails."""
+    text = f"{result.reason or ''}\n{result.traceback or ''}\n{result.checks}"
+    return "CUDA error" in text or "cudaError" in text
+
+
 def run_case(case: Case, adapter: Adapter, info: EngineInfo, device: str) -> Result:
     started = time.perf_counter()
     result = Result(case.id, info.name, device, "pass", location=str(case.location))
@@ -72,6 +79,16 @@ def run_case(case: Case, adapter: Adapter, info: EngineInfo, device: str) -> Res
     except Exception as exc:  # an adapter that raises in its own methods costs this case only
         result.status = "error"
         result.reason = f"adapter error: {type(exc).__name__}: {exc}"
+        result.traceback = traceback.format_exc()
+    finish = getattr(adapter, "finish", None)  # optional: adapters written before it lack it
+    try:
+        if finish is not None:
+            finish(device)
+    except Exception as exc:
+        result.status = "error"
+        result.reason = (
+            f"the device reported a fault after the program ran: {type(exc).__name__}: {exc}"
+        )
         result.traceback = traceback.format_exc()
     result.duration_s = round(time.perf_counter() - started, 6)
     return result

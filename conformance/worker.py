@@ -1,5 +1,6 @@
 """Engine worker processes: one per engine and device, spawned (never forked), replaced when
-an engine crashes, hangs or eats memory, so that costs one case and never the run.
+an engine crashes, hangs, eats memory or leaves a CUDA fault behind, so that costs one case
+and never the run.
 
 `worker_main` runs in the child; `Worker` is the parent's handle on it.
 """
@@ -41,7 +42,7 @@ def worker_main(conn: Connection, engine: str, log_path: str | None) -> None:
         os.dup2(fd, 1)
         os.dup2(fd, 2)
     from conformance.adapter import load_adapter
-    from conformance.execute import run_case
+    from conformance.execute import device_fault, run_case
     from conformance.model import Case
 
     try:
@@ -69,7 +70,10 @@ def worker_main(conn: Connection, engine: str, log_path: str | None) -> None:
         result = run_case(case, adapter, info, device)
         if log_path:  # the log tells which case a crashed worker was running
             print(f"[{case.id} on {device}: {result.status}]", flush=True)
-        conn.send(jsonable(result.to_dict()))
+        payload = jsonable(result.to_dict())
+        if device_fault(result):
+            payload["restart"] = True  # this process's device context is spent
+        conn.send(payload)
 
 
 def _die_with_parent() -> None:
@@ -136,7 +140,10 @@ class Worker:
         except (BrokenPipeError, OSError):
             self.stop()
             raise WorkerDied("crash", "the worker exited before the case started") from None
-        return self._receive(timeout, "the case")
+        result = self._receive(timeout, "the case")
+        if result.pop("restart", False):
+            self.stop()  # a fresh process for the next case: a CUDA fault costs one case
+        return result
 
     def _receive(self, timeout: float, what: str) -> dict[str, Any]:
         assert self.conn is not None and self.process is not None

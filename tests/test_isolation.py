@@ -169,3 +169,19 @@ def test_a_run_killed_with_sigkill_midway_leaves_a_valid_results_file(tmp_path):
     assert all(r["status"] == "pass" for r in done)
     assert not any(r["type"] == "end" for r in records)
     assert not read_results(results).complete
+
+
+def test_a_cuda_fault_costs_only_the_case_that_caused_it(tmp_path):
+    """A sticky device fault is charged to its case (the worker synchronizes after each case)
+    and the next case gets a fresh process."""
+    outcome = run_fixture(
+        tmp_path, "module:faulting_cuda_torch", folder="device_fault", devices=["cuda"]
+    )
+    assert statuses(outcome) == {
+        "fixture.fault.ok-before": "pass",
+        "fixture.fault.assert": "error",
+        "fixture.fault.ok-after": "pass",
+    }
+    fault = next(r for r in outcome.results if r.case_id == "fixture.fault.assert")
+    assert fault.reason.startswith("the device reported a fault after the program ran")
+    assert "device-side assert" in fault.reason
