@@ -30,6 +30,9 @@ UNEXPECTED = frozenset({"fail", "error", "xpass", "timeout", "crash", "oom", "in
 # that needs `cuda` runs only with a CUDA device under test.
 CAPABILITIES = {
     "cuda": "a CUDA device",
+    # PyTorch's CUDA kernels check some arguments with device-side asserts, which poison the
+    # process, where its CPU kernels raise: a case about such an error runs on the CPU only.
+    "cpu": "the CPU device (the case states what PyTorch's CPU kernels raise)",
     "autograd": "reverse-mode autograd: .grad, backward, grad_fn",
     "nn": "torch.nn modules and functional",
     "optim": "torch.optim optimizers",

@@ -245,6 +245,14 @@ def scatter_add(out: DeviceArray, key: Any, values: Any) -> None:
 # Keyword arguments CuPy's namesakes lack, which NumPy would accept silently.
 _NO_SUCH_KEYWORD = {"as_strided": {"subok", "writeable"}}
 
+# Functions CuPy runs only on its arrays (as methods of the first argument, or after checking
+# it): a Python number there raises, where NumPy would make it an array.
+_ARRAY_FIRST = {
+    *("all", "any", "sum", "prod", "mean", "amax", "amin", "max", "min", "argmax", "argmin"),
+    *("count_nonzero", "nonzero", "sort", "argsort", "cumsum", "cumprod", "transpose"),
+    *("reshape", "squeeze", "expand_dims", "moveaxis", "ravel", "diagonal"),
+}
+
 # Functions that take host data and put it on the device, as their CuPy namesakes do.
 _TRANSFERS = {"asarray", "array", "asanyarray", "ascontiguousarray"}
 
@@ -272,7 +280,11 @@ class Namespace(types.SimpleNamespace):
         allow_host = name in _TRANSFERS
         refused = _NO_SUCH_KEYWORD.get(name, ())
 
+        array_first = name in _ARRAY_FIRST
+
         def function(*args: Any, **kwargs: Any) -> Any:
+            if array_first and args and type(args[0]) is not DeviceArray:
+                raise TypeError(f"'a' must be a cupy.ndarray object, not {type(args[0])}.")
             for keyword in refused:
                 if keyword in kwargs:
                     raise TypeError(f"{name}() got an unexpected keyword argument '{keyword}'")

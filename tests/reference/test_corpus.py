@@ -1,6 +1,7 @@
 """The whole bundled corpus passes on the reference engine: on the CPU every case that runs
 passes and only cases that need CUDA are left out; on the simulated CUDA device every case
-passes, and the device is labelled as simulated."""
+passes but those about errors PyTorch's CUDA kernels report by device-side asserts (CPU only),
+and the device is labelled as simulated."""
 
 from __future__ import annotations
 
@@ -49,7 +50,10 @@ def test_every_bundled_case_passes_on_reference_cpu(tmp_path):
 def test_the_whole_corpus_passes_on_the_simulated_device(tmp_path):
     stdout, records = run_reference("cuda", tmp_path, {"CONFORMANCE_SIMULATED_CUDA": "1"})
     assert "reference / cuda (simulated)" in stdout
-    statuses = Counter(r["status"] for r in records if r.get("type") == "result")
-    assert statuses["pass"] >= 350 and set(statuses) == {"pass"}, statuses
+    cases = [r for r in records if r.get("type") == "result"]
+    statuses = Counter(r["status"] for r in cases)
+    assert statuses["pass"] >= 350 and set(statuses) <= {"pass", "unsupported"}, statuses
+    unsupported = [r for r in cases if r["status"] == "unsupported"]
+    assert all("needs a cpu device" in r["reason"] for r in unsupported), unsupported
     engine = next(r for r in records if r.get("type") == "engine")
     assert engine["info"]["device_labels"] == {"cuda": "cuda (simulated)"}

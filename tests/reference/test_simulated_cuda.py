@@ -53,3 +53,9 @@ def test_flags_and_signatures_are_cupys() -> None:
         xp.lib.stride_tricks.as_strided(a, (3,), (8,), writeable=True)
     with pytest.raises(AttributeError):
         a.T.shape = (6,)  # a copy would be needed: refused, as by NumPy and CuPy
+
+
+def test_reductions_take_device_arrays_only() -> None:
+    with pytest.raises(TypeError, match="'a' must be a cupy.ndarray object"):
+        xp.all(2)
+    assert bool(xp.all(xp.ones(2)))

@@ -190,8 +190,13 @@ def _integer_quotient(result, divisor):
     """Integer division by zero raises in PyTorch's CPU kernels (RuntimeError
     "ZeroDivisionError"); NumPy gives 0. Float division by zero gives inf or nan in both. The
     engine checks on every device; PyTorch's CUDA kernels may not (unverified here)."""
-    if result.dtype.kind in "iu" and not array_namespace(result).all(divisor):
-        raise RuntimeError("ZeroDivisionError")
+    if result.dtype.kind in "iu":
+        if isinstance(divisor, int | float):  # (CuPy's all() takes arrays only)
+            zero = divisor == 0
+        else:
+            zero = not array_namespace(result).all(divisor)
+        if zero:
+            raise RuntimeError("ZeroDivisionError")
     return result
 
 
