@@ -29,7 +29,9 @@ python3 -m pip install -q --no-deps --no-build-isolation --no-index -e . || exit
 } 2>&1 | tee "$OUT/env.txt"
 
 echo "== benchmarks/reference_gpu.py" | tee "$OUT/bench.txt"
-timeout 150 python3 benchmarks/reference_gpu.py 2>&1 | tee -a "$OUT/bench.txt"
+for run in 1 2 3; do  # three runs: one run's ratio has swung between 1.6x and 1.9x
+    timeout 100 python3 benchmarks/reference_gpu.py 2>&1 | tee -a "$OUT/bench.txt"
+done
 timeout 100 python3 benchmarks/reference_gpu.py --profile > "$OUT/profile.txt" 2>&1
 
 echo "== conformance run, both engines, cuda" | tee "$OUT/corpus.txt"
