@@ -3,6 +3,8 @@ select, slicing, unbind, split, chunk) share memory with their input; cat and st
 
 from __future__ import annotations
 
+import numpy as np
+
 from conformance.reference import dtypes
 from conformance.reference import memory_formats as formats
 from conformance.reference.devices import array_namespace
@@ -65,17 +67,33 @@ def view_shape(self, shape):
     return _same_memory(self, infer_shape(shape, self.size))
 
 
+# NumPy 2.1 added reshape(copy=False), and 2.5 deprecates setting .shape, the older way to ask
+# for a reshape that never copies.
+_RESHAPE_NEVER_COPIES = np.lib.NumpyVersion(np.__version__) >= "2.1.0"
+
+
+def _viewed_as(array, shape):
+    """`array` seen with a new shape without copying, or None when its strides do not allow
+    that."""
+    try:
+        if _RESHAPE_NEVER_COPIES and array.__class__ is np.ndarray:
+            return np.reshape(array, shape, copy=False)
+        out = array.view()
+        out.shape = shape  # CuPy, and NumPy before 2.1: raises rather than copy
+        return out
+    except (AttributeError, ValueError):
+        return None
+
+
 def _same_memory(array, shape):
     """`array` seen with a new shape without copying, or view()'s error when its strides
     do not allow that."""
-    try:
-        out = array.view()
-        out.shape = shape  # raises instead of copying when the strides do not allow it
-    except AttributeError:
+    out = _viewed_as(array, shape)
+    if out is None:
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
-        ) from None
+        )
     return out
 
 
@@ -119,9 +137,7 @@ def unsafe_view(self, shape):
 
 @view_op("ReshapeAliasBackward0", self=lambda grad, self_shape, F: F.reshape(grad, self_shape))
 def reshape_alias(self, shape):
-    out = self.view()
-    out.shape = shape
-    return out
+    return _viewed_as(self, shape)  # (reshape() checked that it exists)
 
 
 def reshape(input, *shape):
@@ -130,10 +146,7 @@ def reshape(input, *shape):
     shape = infer_shape(shape_args(shape), input.numel())
     if input.is_contiguous():
         return view_shape(input, shape)
-    probe = input._data.view()
-    try:
-        probe.shape = shape
-    except AttributeError:
+    if _viewed_as(input._data, shape) is None:
         return unsafe_view(clone(input, formats.contiguous_format), shape)
     return reshape_alias(input, shape)
 
