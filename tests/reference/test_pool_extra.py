@@ -329,11 +329,6 @@ def test_lp_pool_records_torch_composition(case) -> None:
     assert seen[0] == seen[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine's SignBackward0 (ops/unary_math.py) is grad * 0, which keeps the inf "
-    "that pow(1 / p) sends back from a zero sum as NaN; torch's is zeros_like(grad)",
-)
 def test_lp_pool_gradient_is_zero_where_a_window_sums_to_zero() -> None:
     x0 = np.array([[[0.0, 0.0, 1.0, 2.0]]])
     seen = []
