@@ -32,6 +32,22 @@ CALLS = {
     "adaptive_avg_pool1d": lambda t: t.adaptive_avg_pool1d(_t(t, A[0]), 4),
     "adaptive_avg_pool1d_one": lambda t: t.adaptive_avg_pool1d(_t(t, A[0]), (1,)),
     "dropout_eval": lambda t: t.dropout(_t(t, A), 0.5, False),
+    "conv3d": lambda t: t.conv3d(_t(t, A[None]), _t(t, W[:, :2, None, :2]), None, 1, (0, 1, 0)),
+    "conv_transpose1d": lambda t: t.conv_transpose1d(
+        _t(t, A[0, :, 0]), _t(t, W.transpose(1, 0, 2, 3)[:, :, 0]), None, 2, 1, 1
+    ),
+    "conv_transpose2d": lambda t: t.conv_transpose2d(_t(t, A), _t(t, W.transpose(1, 0, 2, 3))),
+    "conv_transpose3d": lambda t: t.conv_transpose3d(
+        _t(t, A[:, :, None]), _t(t, W.transpose(1, 0, 2, 3)[:, :, None]), None, 1, 0, 0, 1, 2
+    ),
+    "max_pool3d": lambda t: t.max_pool3d(_t(t, A[None]), 2, ()),
+    "adaptive_max_pool1d": lambda t: t.adaptive_max_pool1d(_t(t, A[0]), 4)[0],
+    "adaptive_max_pool1d_indices": lambda t: t.adaptive_max_pool1d(_t(t, A[0]), 4)[1],
+    "rms_norm": lambda t: t.rms_norm(_t(t, A), [6], _t(t, A[0, 0, 0] + 1), 1e-3),
+    "alpha_dropout_eval": lambda t: t.alpha_dropout(_t(t, A), 0.5, False),
+    "feature_dropout_all": lambda t: t.feature_dropout(_t(t, A), 1.0, True),
+    "feature_alpha_dropout_all": lambda t: t.feature_alpha_dropout(_t(t, A), 1.0, True),
+    "dropout_in_place_eval": lambda t: t.dropout_(_t(t, A) * 1, 0.5, False),
     "layer_norm": lambda t: t.layer_norm(_t(t, A), [6, 6], None, None, 1e-5, False),
     "batch_norm": lambda t: t.batch_norm(
         _t(t, A), _t(t, W[0, :, 0, 0]), None, None, None, True, 0.1, 1e-5, False
@@ -137,6 +153,13 @@ def test_dropout_in_training_scales_kept_elements_and_records_mul():
 
 ERRORS = {
     "dropout_p": lambda t: t.dropout(t.ones(2), 1.5, True),
+    "alpha_dropout_p": lambda t: t.alpha_dropout(t.ones(2), -0.5, True),
+    "feature_alpha_dropout_p_eval": lambda t: t.feature_alpha_dropout(t.ones(2, 2), 2.0, False),
+    "feature_dropout_1d": lambda t: t.feature_dropout(t.ones(3), 0.5, True),
+    "feature_dropout_keyword": lambda t: t.feature_dropout(t.ones(3, 2), p=0.5),
+    "dropout_no_p": lambda t: t.dropout(t.ones(3, 2), train=True),
+    "dropout_nothing": lambda t: t.dropout(),
+    "adaptive_max_pool1d_two": lambda t: t.adaptive_max_pool1d(t.ones(2, 8), (2, 3)),
     "max_pool2d_return_indices": lambda t: t.max_pool2d(t.ones(1, 4, 4), 2, return_indices=True),
     "layer_norm_int_shape": lambda t: t.layer_norm(t.ones(2, 3), 3),
     "constant_pad_odd": lambda t: t.constant_pad_nd(t.ones(2, 3), [1]),

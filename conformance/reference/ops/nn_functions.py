@@ -10,32 +10,56 @@ from typing import Any
 from conformance.reference.nn import (
     activation_variants,
     activations,
+    adaptive_pooling,
     group_and_instance_norm,
     likelihood_losses,
     losses,
     margin_losses,
     normalization,
     pooling,
+    pooling3d,
 )
 from conformance.reference.nn import cross_entropy as _cross_entropy
 from conformance.reference.nn import dropout as _dropout
 from conformance.reference.nn import embedding as _embedding
 from conformance.reference.nn.activation_variants import hardshrink, prelu
-from conformance.reference.nn.convolution import conv1d, conv2d
+from conformance.reference.nn.convolution import (
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
 from conformance.reference.nn.distances import cosine_similarity, pairwise_distance
 from conformance.reference.nn.padding import check_crops
 from conformance.reference.nn.padding import constant_pad_nd as _constant_pad_nd
 from conformance.reference.nn.pixel_shuffle import pixel_shuffle, pixel_unshuffle
+from conformance.reference.nn.rms_norm import rms_norm
 from conformance.reference.tensor import Tensor
 
 __all__ = [
     "conv1d",
     "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "avg_pool1d",
     "adaptive_avg_pool1d",
+    "adaptive_max_pool1d",
     "dropout",
+    "dropout_",
+    "alpha_dropout",
+    "alpha_dropout_",
+    "feature_dropout",
+    "feature_dropout_",
+    "feature_alpha_dropout",
+    "feature_alpha_dropout_",
+    "rms_norm",
     "layer_norm",
     "batch_norm",
     "embedding",
@@ -110,6 +134,24 @@ def max_pool2d(
     )
 
 
+def max_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = (),
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+) -> Tensor:
+    return pooling3d.max_pool3d(
+        input, kernel_size, _stride_or_kernel(stride), padding, dilation, ceil_mode
+    )
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any) -> tuple:
+    """Always the values and the indices, as a plain tuple."""
+    return tuple(adaptive_pooling.adaptive_max_pool1d(input, output_size, True))
+
+
 def avg_pool1d(
     input: Tensor,
     kernel_size: Any,
@@ -140,12 +182,45 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     return pooling.adaptive_avg_pool2d(input.unsqueeze(-2), (1, sizes[0])).squeeze(-2)
 
 
-def dropout(input: Tensor, p: float, train: bool) -> Tensor:
-    """All three arguments are required (F.dropout's are not), and a bad p is ATen's
-    RuntimeError (F.dropout's own check raises ValueError)."""
-    if p < 0 or p > 1:
-        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
-    return _dropout.dropout(input, p, train)
+_MISSING = object()
+
+
+def _aten_dropout(name: str, feature: bool, alpha: bool, inplace: bool) -> Any:
+    """torch.dropout and its kin: all three arguments are required (F.dropout's are not), a
+    bad p is ATen's RuntimeError (F.dropout's own check raises ValueError), and feature
+    dropout takes the channels of dim 1 of any input of two or more dimensions."""
+
+    def aten_dropout(input: Any = _MISSING, p: Any = _MISSING, train: Any = _MISSING) -> Tensor:
+        given = (input, p, train)
+        if any(v is _MISSING for v in given):
+            first = next(i for i, v in enumerate(given) if v is _MISSING)
+            names = ("input", "p", "train")[first:]
+            plural = "s" if len(names) == 1 else ""  # (PyTorch's own wording, both ways)
+            listed = ", ".join(f'"{n}"' for n in names)
+            raise TypeError(
+                f"{name}() missing {len(names)} required positional argument{plural}: {listed}"
+            )
+        if p < 0 or p > 1:
+            # C++ prints the double as %g does: 2, not 2.0
+            raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p:g}")
+        return _dropout._dropout(input, p, train, inplace, feature, alpha)
+
+    aten_dropout.__name__ = aten_dropout.__qualname__ = name
+    return aten_dropout
+
+
+dropout = _aten_dropout("dropout", feature=False, alpha=False, inplace=False)
+dropout_ = _aten_dropout("dropout_", feature=False, alpha=False, inplace=True)
+alpha_dropout = _aten_dropout("alpha_dropout", feature=False, alpha=True, inplace=False)
+alpha_dropout_ = _aten_dropout("alpha_dropout_", feature=False, alpha=True, inplace=True)
+feature_dropout = _aten_dropout("feature_dropout", feature=True, alpha=False, inplace=False)
+feature_dropout_ = _aten_dropout("feature_dropout_", feature=True, alpha=False, inplace=True)
+feature_alpha_dropout = _aten_dropout(
+    "feature_alpha_dropout", feature=True, alpha=True, inplace=False
+)
+feature_alpha_dropout_ = _aten_dropout(
+    "feature_alpha_dropout_", feature=True, alpha=True, inplace=True
+)
 
 
 def layer_norm(
