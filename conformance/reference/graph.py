@@ -457,7 +457,8 @@ def run_backward(
             targets[key] = t
         needed = _nodes_leading_to({node for node, _ in targets}, root_nodes | set(dependencies))
     captured: dict[int, Any] = {}
-    task = GraphTask(root_nodes, dependencies, needed, None if accumulate else targets)
+    # What hooks may ask about this run, made into a GraphTask only if one asks (running_task).
+    task = (root_nodes, dependencies, needed, None if accumulate else targets)
 
     # Arrays that someone else may hold: a leaf's .grad must not alias them.
     shared = {id(g) for g in grad_outputs}
@@ -555,7 +556,19 @@ class GraphTask:
         return True
 
 
-RUNNING: list[GraphTask] = []  # the graph tasks running now, innermost last
+# The graph tasks running now, innermost last: each a GraphTask, or the tuple of its
+# arguments until a hook first asks for it (most backward calls have no hook that does).
+RUNNING: list[GraphTask | tuple] = []
+
+
+def running_task() -> GraphTask | None:
+    """The innermost graph task running now, or None outside backward."""
+    if not RUNNING:
+        return None
+    task = RUNNING[-1]
+    if task.__class__ is tuple:
+        task = RUNNING[-1] = GraphTask(*task)
+    return task
 
 
 def _apply_watched(node: Node, grads: list, create_graph: bool, check_nan: bool) -> tuple:

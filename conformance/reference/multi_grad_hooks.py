@@ -51,9 +51,10 @@ def _node_of(tensor: Any) -> graph.Node:
 
 
 def _running_task() -> graph.GraphTask:
-    if not graph.RUNNING:
+    task = graph.running_task()
+    if task is None:
         raise AssertionError("expected this hook to be called inside a backward call")
-    return graph.RUNNING[-1]
+    return task
 
 
 def register_multi_grad_hook(
