@@ -107,44 +107,27 @@ def _stride_or_kernel(stride: Any) -> Any:
     return None if stride == () or stride == [] else stride
 
 
-def max_pool1d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = (),
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-) -> Tensor:
-    """F.max_pool1d without return_indices (torch.max_pool1d_with_indices returns them)."""
-    return pooling.max_pool1d(
-        input, kernel_size, _stride_or_kernel(stride), padding, dilation, ceil_mode
-    )
+def _aten_max_pool(name: str, pool: Any) -> Any:
+    """torch.max_pool1d/2d/3d: F's pools without return_indices (the *_with_indices functions
+    return them), whose stride defaults to () for the kernel size."""
+
+    def max_pool(
+        input: Tensor,
+        kernel_size: Any,
+        stride: Any = (),
+        padding: Any = 0,
+        dilation: Any = 1,
+        ceil_mode: bool = False,
+    ) -> Tensor:
+        return pool(input, kernel_size, _stride_or_kernel(stride), padding, dilation, ceil_mode)
+
+    max_pool.__name__ = max_pool.__qualname__ = name
+    return max_pool
 
 
-def max_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = (),
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-) -> Tensor:
-    return pooling.max_pool2d(
-        input, kernel_size, _stride_or_kernel(stride), padding, dilation, ceil_mode
-    )
-
-
-def max_pool3d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = (),
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-) -> Tensor:
-    return pooling3d.max_pool3d(
-        input, kernel_size, _stride_or_kernel(stride), padding, dilation, ceil_mode
-    )
+max_pool1d = _aten_max_pool("max_pool1d", pooling.max_pool1d)
+max_pool2d = _aten_max_pool("max_pool2d", pooling.max_pool2d)
+max_pool3d = _aten_max_pool("max_pool3d", pooling3d.max_pool3d)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size: Any) -> tuple:
