@@ -1,4 +1,6 @@
-"""Every op of the gradient table on the CUDA backend against the same op on the CPU.
+"""Every op of the gradient table on the CUDA backend against the same op on the CPU: values,
+gradients, and second derivatives through create_graph=True (the derivatives then run as
+Tensor formulas, a second code path).
 
 The ops are written once against an array namespace (`xp`), so a CUDA tensor runs the same code
 on CuPy arrays. On a machine with a GPU and CuPy this runs on the GPU; elsewhere it runs on the
@@ -71,3 +73,39 @@ def test_op_and_gradient_on_cuda_equal_the_cpu(case: OpCase) -> None:
         assert (cuda_grad is None) == (grad is None)
         if grad is not None:
             np.testing.assert_allclose(cuda_grad, grad, rtol=1e-9, atol=1e-12)
+
+
+def _second_derivatives(case: OpCase, arrays: list, device: str) -> list:
+    """d/dx of sum(grad_x(sum(op(x) * v)) * u) for fixed v and u, computed on `device`."""
+    rng = np.random.default_rng(3)
+    xs = [ref.tensor(a, dtype=ref.float64, device=device, requires_grad=True) for a in arrays]
+    ref.manual_seed(0)
+    if case.name not in LENGTHS_ON_THE_CPU:
+        ref.set_default_device(device)
+    try:
+        y = case.call(ref, *xs)
+    finally:
+        ref.set_default_device(None)
+    v = ref.tensor(rng.uniform(-1, 1, tuple(y.shape)), dtype=ref.float64, device=device)
+    firsts = ref.autograd.grad((y * v).sum(), xs, create_graph=True, allow_unused=True)
+    u = [ref.tensor(rng.uniform(-1, 1, a.shape), dtype=ref.float64, device=device) for a in arrays]
+    terms = [(g * w).sum() for g, w in zip(firsts, u, strict=True) if g is not None]
+    terms = [term for term in terms if term.requires_grad]
+    if not terms:
+        return [np.zeros(a.shape) for a in arrays]
+    seconds = ref.autograd.grad(sum(terms), xs, allow_unused=True)
+    for h in seconds:
+        assert h is None or h.device.type == device, f"{case.name}: on {h.device}"
+    return [
+        np.zeros(a.shape) if h is None else np.broadcast_to(h.cpu().numpy(), a.shape)
+        for h, a in zip(seconds, arrays, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
+def test_second_derivatives_on_cuda_equal_the_cpu(case: OpCase) -> None:
+    arrays = _inputs(case, np.random.default_rng(2))
+    on_cpu = _second_derivatives(case, arrays, "cpu")
+    on_cuda = _second_derivatives(case, arrays, "cuda")
+    for cuda_h, cpu_h in zip(on_cuda, on_cpu, strict=True):
+        np.testing.assert_allclose(cuda_h, cpu_h, rtol=1e-9, atol=1e-12)
