@@ -176,18 +176,15 @@ def array_namespace(array):
 
 
 def scatter_add(out, key, values) -> None:
-    """out[key] += values in place, adding up every position the key names more than once
-    (np.add.at; cupyx.scatter_add on a GPU)."""
-    if out.__class__ is np.ndarray:
-        np.add.at(out, key, values)
-    elif CUDA.kind == "cupy":
+    """out[key] += values in place, adding up every position the key names more than once:
+    add.at (CuPy has it since v13 and deprecates cupyx.scatter_add, which older ones need)."""
+    xp = array_namespace(out)
+    if hasattr(xp.add, "at"):
+        xp.add.at(out, key, values)
+    else:
         import cupyx
 
         cupyx.scatter_add(out, key, values)
-    else:
-        from conformance.reference import simulated_cuda
-
-        simulated_cuda.scatter_add(out, key, values)
 
 
 def move_array(array, target: device):

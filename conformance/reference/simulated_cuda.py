@@ -236,10 +236,9 @@ class Ufunc:
     def accumulate(self, a: Any, *args: Any, **kwargs: Any) -> Any:
         return wrap(self._ufunc.accumulate(unwrap(a), *unwrap(args), **unwrap_kwargs(kwargs)))
 
-
-def scatter_add(out: DeviceArray, key: Any, values: Any) -> None:
-    """cupyx.scatter_add: out[key] += values, adding every repeat of a position."""
-    np.add.at(out._a, unwrap(key, allow_host=True), unwrap(values))
+    def at(self, a: DeviceArray, indices: Any, b: Any = None) -> None:
+        """In place, every repeat of a position counted (CuPy 13 and later)."""
+        self._ufunc.at(a._a, unwrap(indices, allow_host=True), unwrap(b))
 
 
 # Keyword arguments CuPy's namesakes lack, which NumPy would accept silently.
