@@ -1,4 +1,5 @@
-"""Rows of test_op_gradients.py's table for ops that rearrange elements (conformance/reference/ops/rearranging.py).
+"""Rows of test_op_gradients.py's table for ops that rearrange elements (conformance/reference/ops/rearranging.py,
+splits_and_stacks.py, rolls_and_tiles.py and picking.py).
 
 The rows return the op's own output (no trailing arithmetic), so the grad_fn compared with
 PyTorch's is the op's: TransposeBackward0 for swapaxes, PermuteBackward0 for movedim,

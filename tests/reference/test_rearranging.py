@@ -1,6 +1,7 @@
-"""Ops that move elements (conformance/reference/ops/rearranging.py) against real PyTorch:
-values, dtypes, shapes (0-dim and empty included), memory layout, the errors for misuse, the
-grad_fn each output gets, which results are views of their input, and where gradients go."""
+"""Ops that move elements (conformance/reference/ops/rearranging.py, splits_and_stacks.py,
+rolls_and_tiles.py, picking.py) against real PyTorch: values, dtypes, shapes (0-dim and empty
+included), memory layout, the errors for misuse, the grad_fn each output gets, which results
+are views of their input, and where gradients go."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ import numpy as np
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.ops import define, joins, rearranging, shape
+from conformance.reference.ops import define, joins, picking, shape
 from conformance.reference.ops.define import op
 from conformance.reference.tensor import Tensor
 from conformance.reference.warn_once import warn_once
@@ -139,7 +139,7 @@ def combinations(input, r=2, with_replacement=False):  # noqa: A002 - PyTorch's 
         keep &= index[i] <= index[i + 1] if with_replacement else index[i] < index[i + 1]
     mask = Tensor._wrap(keep, dtypes.bool, input._device)
     grids = _grids((input,) * r, "ij")
-    return joins.stack([rearranging.masked_select(g, mask) for g in grids], 1)
+    return joins.stack([picking.masked_select(g, mask) for g in grids], 1)
 
 
 # -- cdist ------------------------------------------------------------------------------------

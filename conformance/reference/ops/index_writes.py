@@ -9,7 +9,7 @@ in-place machinery (ops/inplace.py), which brings PyTorch's leaf, view and versi
 The argument checks shared with the scatter family (_need_tensors, _check_bounds) come from
 scattering.py; the ops behind x[...] and their helpers from indexing.py; the ops the gradients
 run from gathering.py (index_select, and the index_add that is its gradient) and
-rearranging.py (masked_select, take).
+picking.py (masked_select, take).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.ops import define, gathering, indexing, inplace, rearranging, shape
+from conformance.reference.ops import define, gathering, indexing, inplace, picking, shape
 from conformance.reference.ops.define import op
 from conformance.reference.ops.scattering import _check_bounds, _need_tensors
 from conformance.reference.tensor import Tensor
@@ -324,7 +324,7 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
 def _masked_scatter_source_grad(F: Any, grad: Any, mask: Any, source_shape: tuple) -> Any:
     """PyTorch's masked_scatter_backward: the gradient where the mask is True, in order, then
     zeros for the source elements left unused, in source's shape."""
-    picked = _run(F, rearranging.masked_select_values)(grad, mask)
+    picked = _run(F, picking.masked_select_values)(grad, mask)
     total = int(np.prod(source_shape))
     if total > picked.shape[0]:
         picked = F.cat([picked, F.zeros((total - picked.shape[0],), picked)])
@@ -393,7 +393,7 @@ _masked_scatter_.__name__ = "masked_scatter"
         grad if accumulate else _run(F, put_values)(grad, index, F.zeros(index.shape, grad), False)
     ),
     source=lambda grad, index, source_shape, F: F.reshape(
-        _run(F, rearranging.take_values)(grad, index), tuple(source_shape)
+        _run(F, picking.take_values)(grad, index), tuple(source_shape)
     ),
 )
 def put_values(self, index, source, accumulate):

@@ -2,8 +2,9 @@
 of tensors, promoting dtypes, and record CatBackward0 or StackBackward0, which hand each input
 its part of the gradient along the joined dimension.
 
-The node class they share, _JoinBackward, is block_diag's too (strided.py), and rearranging.py
-builds hstack, vstack and dstack on cat. _ALL and _type_name come from indexing.py.
+The node class they share, _JoinBackward, is block_diag's too (strided.py), and
+splits_and_stacks.py builds hstack, vstack and dstack on cat. _ALL and _type_name come from
+indexing.py.
 """
 
 from __future__ import annotations

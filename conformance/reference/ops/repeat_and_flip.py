@@ -1,6 +1,6 @@
 """repeat and flip: copies with the elements tiled or reversed, recording RepeatBackward0 (which
-sums the copies back into one) and FlipBackward0. rearranging.py builds tile, fliplr and flipud
-on them. _type_name comes from indexing.py.
+sums the copies back into one) and FlipBackward0. rolls_and_tiles.py builds tile, fliplr and
+flipud on them. _type_name comes from indexing.py.
 """
 
 from __future__ import annotations
