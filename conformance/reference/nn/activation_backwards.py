@@ -76,39 +76,54 @@ def as_mask(condition, like, F):
     return condition.to(like.dtype) if F.records_graph else condition.astype(like.dtype)
 
 
-def _elu_double_backward(grad, grad_output, alpha, is_result, self_or_result, F):
+def _elu_double_backward(
+    grad, grad_output, alpha, scale, input_scale, is_result, self_or_result, F
+):
     """elu_backward's derivative in its saved input (or output): only the negative side, where
-    the slope is alpha * exp(x) (or result + alpha), has one; PyTorch's mask makes it 0 at 0."""
-    negative = as_mask(self_or_result < 0, grad, F)
+    the slope is alpha * scale * input_scale * exp(x * input_scale) (or input_scale *
+    (result + alpha * scale)), has one; PyTorch's mask tests < 0, where elu_backward tests
+    <= 0, so it is 0 at 0. Composed as PyTorch's elu_double_backward, whose product by the
+    scalar input_scale is a node of its own (MulBackward1), even where input_scale is 1."""
+    x = self_or_result
+    negative = as_mask(x < 0, grad, F)
     if is_result:
-        return grad * grad_output * negative
+        return grad * grad_output * input_scale * negative
     backward = formula_op(F, elu_backward)
-    return backward(grad * grad_output, alpha, is_result, self_or_result) * negative
+    return backward(grad * grad_output * input_scale, alpha, scale, input_scale, False, x) * (
+        negative
+    )
+
+
+def _elu_grad_output_grad(grad, alpha, scale, input_scale, is_result, self_or_result, F):
+    """elu_backward is linear in grad_output: the same op, applied to the incoming gradient."""
+    backward = formula_op(F, elu_backward)
+    return backward(grad, alpha, scale, input_scale, is_result, self_or_result)
 
 
 @op(
     "EluBackwardBackward0",
-    grad_output=lambda grad, alpha, is_result, self_or_result, F: formula_op(F, elu_backward)(
-        grad, alpha, is_result, self_or_result
-    ),
+    grad_output=_elu_grad_output_grad,
     self_or_result=_elu_double_backward,
 )
-def elu_backward(grad_output, alpha, is_result, self_or_result):
-    """grad * alpha * exp(x) where x <= 0, grad elsewhere; from the in-place form's output,
-    alpha * exp(x) is result + alpha there, which holds only for a non-negative alpha, so
-    PyTorch refuses the rest when the backward runs. (PyTorch's scale and input_scale, for
-    selu and celu, are 1 here.)"""
+def elu_backward(grad_output, alpha, scale, input_scale, is_result, self_or_result):
+    """The ELU family's gradient (elu, and selu and celu, which are elu with other scales):
+    scale above 0; below, from the input alpha * scale * input_scale * exp(x * input_scale),
+    or from the in-place forms' output input_scale * (result + alpha * scale), which holds only
+    for a non-negative alpha, so PyTorch refuses the rest when the backward runs. A nan takes
+    the positive side."""
     if is_result and alpha < 0:
         raise RuntimeError(
             "In-place elu backward calculation is triggered with a negative slope which is not "
             "supported. This is caused by calling in-place forward function with a negative "
             "slope, please call out-of-place version instead."
         )
-    xp = array_namespace(self_or_result)
-    negative = self_or_result <= 0
+    x = self_or_result
+    xp = array_namespace(x)
     if is_result:
-        return xp.where(negative, grad_output * (self_or_result + alpha), grad_output)
-    return xp.where(negative, grad_output * alpha * xp.exp(self_or_result), grad_output)
+        negative = grad_output * input_scale * (x + alpha * scale)
+    else:
+        negative = grad_output * (input_scale * alpha * scale) * xp.exp(x * input_scale)
+    return xp.where(x <= 0, negative, grad_output * scale).astype(grad_output.dtype)
 
 
 # -- softplus and log_sigmoid -------------------------------------------------------------

@@ -5,8 +5,9 @@ with their in-place forms.
 
 Where PyTorch has one kernel with a backward node of its own (selu's EluBackward0, celu,
 hardshrink, softshrink, hardsigmoid, hardswish, prelu, rrelu), it is one op here under
-PyTorch's name, and its gradient is an op of its own beside it (elu_backward,
-hardshrink_backward, ...), as in PyTorch; tanhshrink is composed, as PyTorch composes it.
+PyTorch's name, and its gradient is an op of its own beside it (hardshrink_backward, ...), as
+in PyTorch; selu and celu share elu's gradient op, elu_backward (activation_backwards.py), as
+they share PyTorch's. tanhshrink is composed, as PyTorch composes it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.nn.activation_backwards import elu_backward
 from conformance.reference.nn.activations import _floating_kernel, _in_place
 from conformance.reference.ops.define import Joint, formula_op, op
 from conformance.reference.ops.pointwise import opmath
@@ -29,38 +31,6 @@ ONE_SIXTH_FLOAT = 0.1666666716337204
 
 # -- the ELU family: elu(x) = x * scale where x > 0, alpha * scale * (exp(x * input_scale) - 1)
 # elsewhere; selu and celu are its two named settings, with nodes of their own ----------------
-
-
-def _elu_double_backward(grad, grad_output, alpha, scale, input_scale, is_result, saved, F):
-    """elu_backward's derivative in its saved tensor: only the negative side depends on it
-    (PyTorch tests < 0 here, where elu_backward tests <= 0)."""
-    negative = F.where(saved < 0, F.ones_like(grad), F.zeros_like(grad))
-    if is_result:
-        return grad * grad_output * input_scale * negative
-    backward = formula_op(F, elu_backward)
-    return backward(grad * grad_output * input_scale, alpha, scale, input_scale, False, saved) * (
-        negative
-    )
-
-
-@op(
-    "EluBackwardBackward0",
-    grad_output=lambda grad, alpha, scale, input_scale, is_result, saved, F: formula_op(
-        F, elu_backward
-    )(grad, alpha, scale, input_scale, is_result, saved),
-    saved=_elu_double_backward,
-)
-def elu_backward(grad_output, alpha, scale, input_scale, is_result, saved):
-    """The ELU family's gradient, an op of its own as in PyTorch (so a create_graph backward
-    records EluBackwardBackward0, for selu and celu too): scale above 0; below, from the input
-    alpha * scale * input_scale * exp(x * input_scale), or from the output (in-place forms)
-    input_scale * (result + alpha * scale). A nan takes the positive side."""
-    xp = array_namespace(saved)
-    if is_result:
-        negative = grad_output * input_scale * (saved + alpha * scale)
-    else:
-        negative = grad_output * (input_scale * alpha * scale) * xp.exp(saved * input_scale)
-    return xp.where(saved <= 0, negative, grad_output * scale).astype(grad_output.dtype)
 
 
 def _elu_forward(self, alpha, scale, input_scale):

@@ -189,7 +189,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 @op(
     "EluBackward0",
     self=lambda grad, self, alpha, F: formula_op(F, backwards.elu_backward)(
-        grad, alpha, False, self
+        grad, alpha, 1.0, 1.0, False, self
     ),
 )
 def _elu(self, alpha):
@@ -202,7 +202,7 @@ def _elu(self, alpha):
 @op(
     "EluBackward1",
     self=lambda grad, result, alpha, F: formula_op(F, backwards.elu_backward)(
-        grad, alpha, True, result
+        grad, alpha, 1.0, 1.0, True, result
     ),
 )
 def _elu_over_self(self, alpha):

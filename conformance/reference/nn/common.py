@@ -1,11 +1,15 @@
 """What several families of functional forms share: the torch-like namespace (looked up late),
-PyTorch's type check of a tensor argument, dim wrapping, shape broadcasting, and the gradient
-of a clamp (passed where kept, zero elsewhere)."""
+PyTorch's type check of a tensor argument, dim wrapping, shape broadcasting, the gradient
+of a clamp (passed where kept, zero elsewhere), and the affine weight and bias of the norm
+layers."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from conformance.reference.nn import init
+from conformance.reference.nn.parameter import Parameter
+from conformance.reference.ops import creation
 from conformance.reference.tensor import Size, Tensor
 
 
@@ -66,3 +70,27 @@ def broadcast_shapes(*shapes: tuple) -> Size:
                     f"non-singleton dimension {at}"
                 )
     return Size(result)
+
+
+def affine_parameters(
+    module: Any, shape: Any, affine: bool, bias: bool, device: Any, dtype: Any
+) -> None:
+    """A norm layer's weight and bias, as PyTorch's BatchNorm, GroupNorm and LayerNorm register
+    them: weight before bias (the order of state_dict and named_parameters), and an absent one
+    registered as None, so that it reads None and load_state_dict expects no key for it.
+    Their values are reset_affine's."""
+    module.register_parameter("weight", _empty_parameter(affine, shape, device, dtype))
+    module.register_parameter("bias", _empty_parameter(affine and bias, shape, device, dtype))
+
+
+def _empty_parameter(wanted: bool, shape: Any, device: Any, dtype: Any) -> Parameter | None:
+    return Parameter(creation.empty(shape, device=device, dtype=dtype)) if wanted else None
+
+
+def reset_affine(module: Any, affine: bool) -> None:
+    """The identity transform, weight ones and bias zeros: PyTorch's norm layers start (and
+    reset_parameters() returns) there, so a fresh layer only normalises."""
+    if affine:
+        init.ones_(module.weight)
+        if module.bias is not None:
+            init.zeros_(module.bias)

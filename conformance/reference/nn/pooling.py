@@ -8,7 +8,8 @@ and is then a gather at those indices: its derivative scatters the gradient back
 and that scatter's derivative is the gather again. Average pooling's derivative spreads each
 gradient evenly over its window, and that spreading's derivative is the average pooling
 again. The 1-D forms are the 2-D ones on an unsqueezed input, as in PyTorch (the graph ends
-in SqueezeBackward1).
+in SqueezeBackward1). The windows, the max indices, the ops and the shape checks here take
+any number of spatial dims: nn/pooling3d.py's forms use them too.
 """
 
 from __future__ import annotations
@@ -66,30 +67,43 @@ def _positions(n: int, k: int, s: int, p: int, d: int, o: int) -> np.ndarray:
     return np.arange(o)[None, :] * s - p + np.arange(k)[:, None] * d
 
 
+def _batched(a: Any, rank: int) -> Any:
+    """An unbatched (C, *spatial) as a batch of one: PyTorch's pooling takes both."""
+    return a[None] if a.ndim == rank + 1 else a
+
+
+def _flat(a: Any, rank: int) -> Any:
+    """(N * C, the spatial elements), or (C, ...) for an unbatched input: a row per plane (or
+    volume), which the max indices point into."""
+    return a.reshape(math.prod(a.shape[:-rank]), math.prod(a.shape[-rank:]))
+
+
 # -- max pooling ------------------------------------------------------------------------------
 
 
 def _max_indices(x: Any, kernel, stride, padding, dilation, out) -> Any:
-    """Per window, the flat index (into H * W) of its maximum: the first of equal maxima, or
-    the last NaN if there is one (PyTorch's `val > max || isnan(val)`)."""
+    """Per window, the flat index (into H * W, or D * H * W) of its maximum: the first of
+    equal maxima in the order the window is scanned (depth, then rows, then columns), or the
+    last NaN if there is one (PyTorch's `val > max || isnan(val)`)."""
+    rank = len(kernel)
     xp = array_namespace(x)
-    x = _four_d(opmath(x))
+    x = _batched(opmath(x), rank)
     floating = x.dtype.kind == "f"
     low = -np.inf if floating else np.iinfo(x.dtype).min
     values, _, _ = _windows(x, kernel, stride, padding, dilation, out, low)
-    (rows, cols) = (
-        _positions(n, k, s, p, d, o)
-        for n, k, s, p, d, o in zip(
-            x.shape[2:], kernel, stride, padding, dilation, out, strict=True
-        )
-    )
-    height, width = x.shape[2:]
-    valid = ((rows >= 0) & (rows < height))[:, None, :, None] & ((cols >= 0) & (cols < width))[
-        None, :, None, :
-    ]
-    flat = rows[:, None, :, None] * width + cols[None, :, None, :]
-    valid = xp.asarray(valid.reshape(-1, *out))
-    flat = xp.asarray(flat.reshape(-1, *out))
+    spatial = x.shape[2:]
+    valid = np.ones((1,) * 2 * rank, dtype=bool)
+    flat = np.zeros((1,) * 2 * rank, dtype=np.int64)
+    for axis, (n, k, s, p, d, o) in enumerate(
+        zip(spatial, kernel, stride, padding, dilation, out, strict=True)
+    ):
+        place = [1] * 2 * rank
+        place[axis], place[axis + rank] = k, o
+        pos = _positions(n, k, s, p, d, o).reshape(place)  # (k, o) at (axis, axis + rank)
+        valid = valid & (pos >= 0) & (pos < n)
+        flat = flat + pos * math.prod(spatial[axis + 1 :])
+    valid = xp.asarray(np.broadcast_to(valid, (*kernel, *out)).reshape(-1, *out))
+    flat = xp.asarray(np.broadcast_to(flat, (*kernel, *out)).reshape(-1, *out))
     top = values.max(axis=2, keepdims=True)
     chosen = xp.argmax((values == top) & valid, axis=2)
     if floating:
@@ -100,55 +114,60 @@ def _max_indices(x: Any, kernel, stride, padding, dilation, out) -> Any:
     return xp.take_along_axis(flat, chosen[:, :, None], axis=2)[:, :, 0].astype(np.int64)
 
 
-def _flat_rows(a: Any) -> Any:
-    """(N * C, H * W), or (C, H * W) for an unbatched (C, H, W)."""
-    return a.reshape(math.prod(a.shape[:-2]), a.shape[-2] * a.shape[-1])
+def _max_pool_ops(rank: int) -> tuple:
+    """The gather at the max indices and its derivative, for `rank` spatial dims: one code
+    for 2-D and 3-D pooling, under the node names PyTorch gives each."""
+
+    @op(
+        f"MaxPool{rank}DWithIndicesBackward0",
+        self=lambda grad, self, indices, F: formula_op(F, max_pool_backward)(grad, self, indices),
+    )
+    def max_pool(self, indices):
+        """The elements the indices point at: each window's maximum."""
+        xp = array_namespace(self)
+        taken = xp.take_along_axis(_flat(self, rank), _flat(indices, rank), axis=1)
+        return taken.reshape(indices.shape)
+
+    @op(
+        f"MaxPool{rank}DWithIndicesBackwardBackward0",
+        grad_output=lambda grad, indices, F: formula_op(F, max_pool)(grad, indices),
+        self=lambda grad, F: F.zeros_like(grad),
+    )
+    def max_pool_backward(grad_output, self, indices):
+        """Each window's gradient added to the element that was its maximum. As in PyTorch,
+        the pooled input is an input (for its shape), with a zero derivative."""
+        out = array_namespace(grad_output).zeros(self.shape, dtype=grad_output.dtype)
+        rows = _flat(out, rank)
+        lead = array_namespace(indices).arange(rows.shape[0])[:, None] * rows.shape[1]
+        which = lead + _flat(indices, rank)
+        _add_at(rows.reshape(-1), which.reshape(-1), _flat(grad_output, rank).reshape(-1))
+        return out
+
+    return max_pool, max_pool_backward
 
 
-@op(
-    "MaxPool2DWithIndicesBackward0",
-    self=lambda grad, self, indices, F: formula_op(F, max_pool2d_backward)(grad, self, indices),
-)
-def _max_pool2d(self, indices):
-    """The elements the indices point at: each window's maximum."""
-    xp = array_namespace(self)
-    taken = xp.take_along_axis(_flat_rows(self), _flat_rows(indices), axis=1)
-    return taken.reshape(indices.shape)
-
-
-@op(
-    "MaxPool2DWithIndicesBackwardBackward0",
-    grad_output=lambda grad, indices, F: formula_op(F, _max_pool2d)(grad, indices),
-    self=lambda grad, F: F.zeros_like(grad),
-)
-def max_pool2d_backward(grad_output, self, indices):
-    """Each window's gradient added to the element that was its maximum. As in PyTorch, the
-    pooled input is an input (for its shape), with a zero derivative."""
-    out = array_namespace(grad_output).zeros(self.shape, dtype=grad_output.dtype)
-    rows = _flat_rows(out)
-    n = rows.shape[0]
-    which = array_namespace(indices).arange(n)[:, None] * rows.shape[1] + _flat_rows(indices)
-    _add_at(rows.reshape(-1), which.reshape(-1), _flat_rows(grad_output).reshape(-1))
-    return out
+_max_pool2d, max_pool2d_backward = _max_pool_ops(2)
 
 
 # -- average pooling --------------------------------------------------------------------------
 
 
 def _avg_divisors(shape: tuple, out: tuple, settings: tuple) -> np.ndarray:
-    """(oH, oW): what each window's sum is divided by. With count_include_pad a window counts
-    its padding, but not what ceil_mode lets it hang beyond the padding."""
+    """(oH, oW), or (oD, oH, oW): what each window's sum is divided by. With
+    count_include_pad a window counts its padding, but not what ceil_mode lets it hang beyond
+    the padding."""
     kernel, stride, padding, _, count_include_pad, divisor_override = settings
     if divisor_override is not None:
         return np.full(out, divisor_override)
-    sizes = []
-    for n, k, s, p, o in zip(shape, kernel, stride, padding, out, strict=True):
+    divisor = np.ones((1,) * len(out), dtype=np.int64)
+    for axis, (n, k, s, p, o) in enumerate(zip(shape, kernel, stride, padding, out, strict=True)):
         start = np.arange(o) * s - p
         end = np.minimum(start + k, n + p)
-        pool = end - start
-        counted = np.minimum(end, n) - np.maximum(start, 0)
-        sizes.append(pool if count_include_pad else counted)
-    return sizes[0][:, None] * sizes[1][None, :]
+        size = end - start if count_include_pad else np.minimum(end, n) - np.maximum(start, 0)
+        place = [1] * len(out)
+        place[axis] = o
+        divisor = divisor * size.reshape(place)
+    return divisor
 
 
 def _divide(total: Any, divisor: Any) -> Any:
@@ -161,59 +180,61 @@ def _divide(total: Any, divisor: Any) -> Any:
     return xp.sign(total) * xp.sign(divisor) * (xp.abs(total) // xp.abs(divisor))
 
 
-@op(
-    "AvgPool2DBackward0",
-    self=lambda grad, self, settings, F: formula_op(F, avg_pool2d_backward)(grad, self, settings),
-)
-def _avg_pool2d(self, settings):
-    """Each window's sum (from 0, so that -0.0 inputs give 0.0, as PyTorch's do) divided by
-    its divisor. `settings` = (kernel, stride, padding, ceil_mode, count_include_pad,
-    divisor_override)."""
-    kernel, stride, padding, ceil_mode = settings[:4]
-    x = _four_d(opmath(self))
-    out = tuple(
-        _output_size(n, k, s, p, 1, ceil_mode)
-        for n, k, s, p in zip(x.shape[2:], kernel, stride, padding, strict=True)
+def _avg_pool_ops(rank: int) -> tuple:
+    """Average pooling and its derivative, for `rank` spatial dims: one code for 2-D and 3-D
+    pooling, under the node names PyTorch gives each."""
+    ones = (1,) * rank
+
+    @op(
+        f"AvgPool{rank}DBackward0",
+        self=lambda grad, self, settings, F: formula_op(F, avg_pool_backward)(grad, self, settings),
     )
-    values, _, _ = _windows(x, kernel, stride, padding, (1, 1), out, 0)
-    total = values.sum(axis=2) + x.dtype.type(0)
-    divisor = _avg_divisors(x.shape[2:], out, settings)
-    result = _divide(total, divisor).astype(self.dtype, copy=False)
-    return result.reshape(*self.shape[:-2], *out)
+    def avg_pool(self, settings):
+        """Each window's sum (from 0, so that -0.0 inputs give 0.0, as PyTorch's do) divided
+        by its divisor. `settings` = (kernel, stride, padding, ceil_mode, count_include_pad,
+        divisor_override)."""
+        kernel, stride, padding, ceil_mode = settings[:4]
+        x = _batched(opmath(self), rank)
+        out = tuple(
+            _output_size(n, k, s, p, 1, ceil_mode)
+            for n, k, s, p in zip(x.shape[2:], kernel, stride, padding, strict=True)
+        )
+        values, _, _ = _windows(x, kernel, stride, padding, ones, out, 0)
+        total = values.sum(axis=2) + x.dtype.type(0)
+        divisor = _avg_divisors(x.shape[2:], out, settings)
+        result = _divide(total, divisor).astype(self.dtype, copy=False)
+        return result.reshape(*self.shape[:-rank], *out)
 
-
-@op(
-    "AvgPool2DBackwardBackward0",
-    grad_output=lambda grad, settings, F: formula_op(F, _avg_pool2d)(grad, settings),
-    self=lambda grad, F: F.zeros_like(grad),
-)
-def avg_pool2d_backward(grad_output, self, settings):
-    """Each window's gradient divided by its divisor and added to every input element the
-    window covers (its padding takes none). The pooled input gives the shape (as in PyTorch,
-    an input with a zero derivative)."""
-    self_shape = self.shape
-    kernel, stride, padding = settings[:3]
-    g = _four_d(opmath(grad_output))
-    xp = array_namespace(g)
-    out = g.shape[2:]
-    spatial = tuple(self_shape[-2:])
-    share = g / xp.asarray(_avg_divisors(spatial, out, settings)).astype(g.dtype)
-    _, keys, widths = _windows(
-        xp.zeros((0, 0, *spatial), g.dtype), kernel, stride, padding, (1, 1), out, 0
+    @op(
+        f"AvgPool{rank}DBackwardBackward0",
+        grad_output=lambda grad, settings, F: formula_op(F, avg_pool)(grad, settings),
+        self=lambda grad, F: F.zeros_like(grad),
     )
-    padded = tuple(n + a + b for n, (a, b) in zip(spatial, widths[2:], strict=True))
-    result = xp.zeros((*g.shape[:2], *padded), dtype=g.dtype)
-    for key in keys:
-        result[key] += share
-    crop = (Ellipsis,) + tuple(
-        slice(a, a + n) for n, (a, _) in zip(spatial, widths[2:], strict=True)
-    )
-    return result[crop].astype(grad_output.dtype, copy=False).reshape(self_shape)
+    def avg_pool_backward(grad_output, self, settings):
+        """Each window's gradient divided by its divisor and added to every input element the
+        window covers (its padding takes none). The pooled input gives the shape (as in
+        PyTorch, an input with a zero derivative)."""
+        self_shape = self.shape
+        kernel, stride, padding = settings[:3]
+        g = _batched(opmath(grad_output), rank)
+        xp = array_namespace(g)
+        out, spatial = g.shape[2:], tuple(self_shape[-rank:])
+        share = g / xp.asarray(_avg_divisors(spatial, out, settings)).astype(g.dtype)
+        empty = xp.zeros((0, 0, *spatial), g.dtype)
+        _, keys, widths = _windows(empty, kernel, stride, padding, ones, out, 0)
+        padded = tuple(n + a + b for n, (a, b) in zip(spatial, widths[2:], strict=True))
+        result = xp.zeros((*g.shape[:2], *padded), dtype=g.dtype)
+        for key in keys:
+            result[key] += share
+        crop = (Ellipsis,) + tuple(
+            slice(a, a + n) for n, (a, _) in zip(spatial, widths[2:], strict=True)
+        )
+        return result[crop].astype(grad_output.dtype, copy=False).reshape(self_shape)
+
+    return avg_pool, avg_pool_backward
 
 
-def _four_d(a: Any) -> Any:
-    """An unbatched (C, H, W) as (1, C, H, W): PyTorch's 2-D pooling takes both."""
-    return a[None] if a.ndim == 3 else a
+_avg_pool2d, avg_pool2d_backward = _avg_pool_ops(2)
 
 
 # -- adaptive average pooling -----------------------------------------------------------------
@@ -300,12 +321,21 @@ def adaptive_avg_pool2d_backward(grad_output, self):
 # -- the functional forms, with PyTorch's checks ----------------------------------------------
 
 
-def _pair(value: Any, name: str, what: str, omitted: bool = False) -> tuple:
-    """An int or a sequence of one or two ints, as PyTorch's 2-D pooling takes them."""
+def _ints(value: Any, rank: int) -> tuple | None:
+    """An int, or a sequence of one or `rank` ints, as `rank` ints (None for anything else):
+    what PyTorch's pooling takes for a kernel size, stride, padding or dilation."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return (value, value)
-    if isinstance(value, tuple | list) and len(value) in (1, 2):
-        return (value[0], value[-1])
+        return (value,) * rank
+    if isinstance(value, tuple | list) and len(value) in (1, rank):
+        return tuple(value) * (rank // len(value))
+    return None
+
+
+def _pair(value: Any, name: str, what: str, omitted: bool = False) -> tuple:
+    """_ints for the 2-D pooling, with its message (the 3-D one's words differ)."""
+    pair = _ints(value, 2)
+    if pair is not None:
+        return pair
     either = "either be omitted, a single int" if omitted else "either be a single int"
     if what == "dilation":
         either = "be either a single int"
@@ -320,34 +350,47 @@ def _check_pool_input(input: Tensor) -> None:
         )
 
 
-def _check_pool_shape(input: Tensor, kernel, stride, padding, dilation, out) -> None:
-    """PyTorch's pool2d_shape_check, in its order."""
-    if min(kernel) <= 0:
+def _check_positive(kernel, stride, dilation) -> None:
+    """pool2d_shape_check's and pool3d_shape_check's first checks, which name each dim (kT,
+    kH, kW; dT, dH, dW; dilationT, dilationH, dilationW)."""
+    dims = "THW"[3 - len(kernel) :]
+    for what, values, key in (
+        ("kernel size", kernel, "k"),
+        ("stride", stride, "d"),
+        ("dilation", dilation, "dilation"),
+    ):
+        if min(values) <= 0:
+            got = " ".join(f"{key}{dim}: {v}" for dim, v in zip(dims, values, strict=True))
+            raise RuntimeError(f"{what} should be greater than zero, but got {got}")
+
+
+def _check_pad(k: int, p: int, d: int) -> None:
+    """pooling_output_shape's check: a window may not start (or end) in the padding alone."""
+    if p > ((k - 1) * d + 1) // 2:
         raise RuntimeError(
-            f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}"
+            f"pad should be at most half of effective kernel size, but got pad={p}, "
+            f"kernel_size={k} and dilation={d}"
         )
-    if min(stride) <= 0:
-        raise RuntimeError(
-            f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}"
-        )
-    if min(dilation) <= 0:
-        raise RuntimeError(
-            "dilation should be greater than zero, but got dilationH: "
-            f"{dilation[0]} dilationW: {dilation[1]}"
-        )
-    _check_pool_input(input)
-    for k, p, d in zip(kernel, padding, dilation, strict=True):
-        if p > ((k - 1) * d + 1) // 2:
-            raise RuntimeError(
-                f"pad should be at most half of effective kernel size, but got pad={p}, "
-                f"kernel_size={k} and dilation={d}"
-            )
+
+
+def _check_output_size(input: Tensor, out: tuple) -> None:
+    """The shape checks' last: every output dim at least 1."""
     if min(out) < 1:
-        c, h, w = input.shape[-3:]
+        given = "x".join(str(n) for n in input.shape[-len(out) - 1 :])
+        calculated = "x".join(str(n) for n in (input.shape[-len(out) - 1], *out))
         raise RuntimeError(
-            f"Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{out[0]}x{out[1]}). "
+            f"Given input size: ({given}). Calculated output size: ({calculated}). "
             "Output size is too small"
         )
+
+
+def _check_pool_shape(input: Tensor, kernel, stride, padding, dilation, out) -> None:
+    """PyTorch's pool2d_shape_check, in its order."""
+    _check_positive(kernel, stride, dilation)
+    _check_pool_input(input)
+    for k, p, d in zip(kernel, padding, dilation, strict=True):
+        _check_pad(k, p, d)
+    _check_output_size(input, out)
 
 
 def _pool_arguments(input, kernel_size, stride, padding, dilation, ceil_mode, name) -> tuple:
@@ -386,10 +429,16 @@ def max_pool2d(
     )
     if input.dtype is dtypes.bool:
         raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool'")
+    return _pool_at_max(_max_pool2d, input, kernel, stride, padding, dilation, out, return_indices)
+
+
+def _pool_at_max(gather, input, kernel, stride, padding, dilation, out, return_indices) -> Any:
+    """Each window's maximum, gathered by `gather` (the 2-D or 3-D op) at the max indices,
+    which are computed without a graph, as PyTorch's kernel returns them (int64, no grad)."""
     indices = _max_indices(input._data, kernel, stride, padding, dilation, out)
-    indices = indices.reshape(*input.shape[:-2], *out)
+    indices = indices.reshape(*input.shape[: -len(out)], *out)
     indices = Tensor._wrap(indices, dtypes.int64, input.device)
-    values = _max_pool2d(input, indices)
+    values = gather(input, indices)
     return (values, indices) if return_indices else values
 
 
