@@ -525,3 +525,21 @@ def test_fold_layers(make) -> None:
     assert type(ours).__constants__ == type(theirs).__constants__
     x0 = COLUMNS if isinstance(theirs, torch.nn.Fold) else X4
     _same(lambda t: (ours if t is ref else theirs)(t.tensor(x0)))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        # pooling_output_shape's checks come dim by dim, before pool2d_shape_check's
+        lambda t: t.nn.functional.max_pool2d(t.ones(1, 3, 4, 4), -1, padding=1),
+        lambda t: t.nn.functional.avg_pool2d(t.ones(1, 3, 4, 4), 2, (1, 0), (-1, 0)),
+        lambda t: t.nn.functional.max_pool2d(t.ones(1, 0, 4, 4), 2, padding=2),
+        # pool2d/3d_shape_check's own half-kernel check, which ignores the dilation
+        lambda t: t.nn.functional.max_pool2d(
+            t.ones(1, 3, 4, 4), (3, 5), padding=(2, 1), dilation=2
+        ),
+        lambda t: t.nn.functional.max_pool3d(t.ones(1, 3, 4, 4, 4), 3, padding=2, dilation=2),
+    ],
+)
+def test_pool_checks_come_in_pytorchs_order(call) -> None:
+    _same(call)

@@ -365,8 +365,9 @@ def _check_positive(kernel, stride, dilation) -> None:
 
 
 def _check_pad(k: int, p: int, d: int) -> None:
-    """pooling_output_shape's check: a window may not start (or end) in the padding alone."""
-    if p > ((k - 1) * d + 1) // 2:
+    """pooling_output_shape's check: a window may not start (or end) in the padding alone.
+    (C++ division truncates: a kernel of -1 allows no padding, where // would say -1.)"""
+    if p > int(((k - 1) * d + 1) / 2):
         raise RuntimeError(
             f"pad should be at most half of effective kernel size, but got pad={p}, "
             f"kernel_size={k} and dilation={d}"
@@ -385,11 +386,23 @@ def _check_output_size(input: Tensor, out: tuple) -> None:
 
 
 def _check_pool_shape(input: Tensor, kernel, stride, padding, dilation, out) -> None:
-    """PyTorch's pool2d_shape_check, in its order."""
+    """PyTorch's order: pooling_output_shape's checks dim by dim (stride, then padding), then
+    pool2d_shape_check's (kernel, stride and dilation positive, the input's shape, the
+    output's size)."""
+    for k, s, p, d in zip(kernel, stride, padding, dilation, strict=True):
+        if s == 0:
+            raise RuntimeError("stride should not be zero")
+        if p < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+        _check_pad(k, p, d)
     _check_positive(kernel, stride, dilation)
     _check_pool_input(input)
-    for k, p, d in zip(kernel, padding, dilation, strict=True):
-        _check_pad(k, p, d)
+    (kh, kw), (ph, pw) = kernel, padding
+    if kw // 2 < pw or kh // 2 < ph:  # the kernel alone, whatever the dilation
+        raise RuntimeError(
+            "pad should be smaller than or equal to half of kernel size, but got "
+            f"padW = {pw}, padH = {ph}, kW = {kw}, kH = {kh}"
+        )
     _check_output_size(input, out)
 
 
@@ -399,10 +412,6 @@ def _pool_arguments(input, kernel_size, stride, padding, dilation, ceil_mode, na
     stride = _pair(stride, name, "stride", omitted=True)
     padding = _pair(padding, name, "padding")
     dilation = _pair(dilation, name, "dilation") if dilation is not None else (1, 1)
-    if 0 in stride:
-        raise RuntimeError("stride should not be zero")
-    if min(padding) < 0:
-        raise RuntimeError(f"pad must be non-negative, but got pad: {min(padding)}")
     out = tuple(
         _output_size(n, k, s, p, d, bool(ceil_mode)) if k > 0 and s > 0 and d > 0 else 1
         for n, k, s, p, d in zip(input.shape[-2:], kernel, stride, padding, dilation, strict=True)

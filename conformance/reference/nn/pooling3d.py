@@ -81,7 +81,9 @@ def _output_sizes(input, kernel, stride, padding, dilation, ceil_mode) -> tuple:
     return tuple(out)
 
 
-def _shape_check(input, kernel, stride, dilation, out, name, check_input_size=False) -> None:
+def _shape_check(
+    input, kernel, stride, padding, dilation, out, name, check_input_size=False
+) -> None:
     """PyTorch's pool3d_shape_check, in its order."""
     _check_positive(kernel, stride, dilation)
     for i in range(input.ndim == 5, input.ndim):
@@ -97,6 +99,12 @@ def _shape_check(input, kernel, stride, dilation, out, name, check_input_size=Fa
         raise RuntimeError(
             f"input image (T: {t} H: {h} W: {w}) smaller than kernel size (kT: {kernel[0]} "
             f"kH: {kernel[1]} kW: {kernel[2]})"
+        )
+    (kt, kh, kw), (pt, ph, pw) = kernel, padding
+    if kt // 2 < pt or kw // 2 < pw or kh // 2 < ph:  # the kernel alone, whatever the dilation
+        raise RuntimeError(
+            "pad should be smaller than or equal to half of kernel size, but got "
+            f"kT: {kt} kW: {kw} kH: {kh} padT: {pt} padW: {pw} padH: {ph}"
         )
     _check_output_size(input, out)
 
@@ -116,7 +124,9 @@ def max_pool3d(
         input, kernel_size, stride, padding, dilation, "max_pool3d", "either be "
     )
     out = _output_sizes(input, kernel, stride, padding, dilation, ceil_mode)
-    _shape_check(input, kernel, stride, dilation, out, "max_pool3d_with_indices_out_cpu_template()")
+    _shape_check(
+        input, kernel, stride, padding, dilation, out, "max_pool3d_with_indices_out_cpu_template()"
+    )
     if input.dtype is dtypes.bool:
         raise NotImplementedError("\"max_pool3d\" not implemented for 'Bool'")
     return _pool_at_max(_max_pool3d, input, kernel, stride, padding, dilation, out, return_indices)
@@ -147,7 +157,9 @@ def avg_pool3d(
     if divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     out = _output_sizes(input, kernel, stride, padding, dilation, ceil_mode)
-    _shape_check(input, kernel, stride, dilation, out, "avg_pool3d()", check_input_size=True)
+    _shape_check(
+        input, kernel, stride, padding, dilation, out, "avg_pool3d()", check_input_size=True
+    )
     if input.dtype not in (dtypes.float32, dtypes.float64, dtypes.int64):
         raise NotImplementedError(
             f"\"avg_pool3d_out_frame\" not implemented for '{scalar_type_name(input.dtype)}'"
