@@ -22,6 +22,7 @@ import ops_linalg_spectral
 import ops_more_nn
 import ops_nn_extra
 import ops_nn_layers
+import ops_padding
 import ops_pointwise_extra
 import ops_pool_extra
 import ops_random_sampling
@@ -207,6 +208,7 @@ OPS = [
     *ops_pool_extra.CASES,
     *ops_conv_transpose.CASES,
     *ops_nn_layers.CASES,
+    *ops_padding.CASES,
 ]
 
 

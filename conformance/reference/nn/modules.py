@@ -8,9 +8,11 @@ activation_modules.py, activation_variant_modules.py (CELU, PReLU, Softmin, ...)
 loss_modules.py, more_loss_modules.py (the margin and likelihood losses),
 norm_shape_modules.py (GroupNorm, InstanceNorm*, RMSNorm, PixelShuffle, PixelUnshuffle),
 dropout_modules.py (Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout),
-padding_modules.py (ConstantPad*, ZeroPad*), resampling_modules.py
-(Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, Bilinear) and recurrent_modules.py
-(RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU).
+padding_modules.py (ConstantPad*, ZeroPad*, ReflectionPad*, ReplicationPad*, CircularPad*),
+resampling_modules.py (Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, Bilinear) and
+recurrent_modules.py (RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU).
+
+nn/__init__.py exports every name in this module's __all__, so a new layer is listed here only.
 
 Every class re-exported here still names this module as its `__module__`, as it did when the
 classes were defined here: typename() puts it in error messages ("cannot assign
@@ -145,9 +147,18 @@ from conformance.reference.nn.norm_shape_modules import (
     RMSNorm,
 )
 from conformance.reference.nn.padding_modules import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
     ConstantPad1d,
     ConstantPad2d,
     ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
     ZeroPad1d,
     ZeroPad2d,
     ZeroPad3d,
@@ -278,6 +289,15 @@ __all__ = [
     "ZeroPad1d",
     "ZeroPad2d",
     "ZeroPad3d",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
     "RMSNorm",
     "Dropout1d",
     "Dropout2d",
