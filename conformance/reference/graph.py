@@ -431,13 +431,18 @@ def run_backward(
     """Run the graph from `outputs`, seeded with `grad_outputs` (arrays, or Tensors when
     create_graph). With `inputs`, only what reaches them runs; `accumulate=False` (autograd.grad)
     returns their gradients instead of adding them into .grad. Returns {id(input): grad}."""
-    roots = [
-        (t.grad_fn if t.grad_fn is not None else accumulator(t), t._output_nr) for t in outputs
-    ]
+    # (Loops rather than comprehensions here and below: on Python 3.11 each comprehension is a
+    # function call, and this runs once per backward.)
+    roots = []
+    root_nodes: dict[Node, None] = {}  # an ordered set: a root given twice is one node
+    for t in outputs:
+        fn = t.grad_fn
+        node = fn if fn is not None else accumulator(t)
+        roots.append((node, t._output_nr))
+        root_nodes[node] = None
     # Count the edges into every node reachable from the roots.
     dependencies: dict[Node, int] = {}
-    stack = list(dict.fromkeys(node for node, _ in roots))  # a root given twice is one node
-    root_nodes = set(stack)
+    stack = list(root_nodes)
     while stack:
         for nxt, _ in stack.pop().next_functions:
             if nxt is not None:
@@ -455,18 +460,21 @@ def run_backward(
         for t in inputs:
             key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (accumulator(t), 0)
             targets[key] = t
-        needed = _nodes_leading_to({node for node, _ in targets}, root_nodes | set(dependencies))
+        needed = _nodes_leading_to({node for node, _ in targets}, {*root_nodes, *dependencies})
     captured: dict[int, Any] = {}
     # What hooks may ask about this run, made into a GraphTask only if one asks (running_task).
     task = (root_nodes, dependencies, needed, None if accumulate else targets)
 
     # Arrays that someone else may hold: a leaf's .grad must not alias them.
-    shared = {id(g) for g in grad_outputs}
+    shared = set(map(id, grad_outputs))
     buffers: dict[Node, list] = {}
     for (node, nr), grad in zip(roots, grad_outputs):  # noqa: B905 (equal lengths)
         slots = buffers.setdefault(node, [None] * node.n_outputs)
         slots[nr] = _add(slots[nr], grad)
-    ready = [node for node in dict.fromkeys(n for n, _ in roots) if node not in dependencies]
+    ready = []
+    for node in root_nodes:
+        if node not in dependencies:
+            ready.append(node)
 
     state, anomaly = grad_mode.STATE, anomaly_mode.STATE
     previous = state.grad_enabled
