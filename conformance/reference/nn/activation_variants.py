@@ -18,7 +18,7 @@ from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.activation_backwards import elu_backward
-from conformance.reference.nn.activations import _floating_kernel, _in_place
+from conformance.reference.nn.activations import _elu_forward, _floating_kernel, _in_place
 from conformance.reference.ops.define import Joint, formula_op, op
 from conformance.reference.ops.pointwise import opmath
 from conformance.reference.tensor import Tensor
@@ -30,15 +30,8 @@ ONE_SIXTH_FLOAT = 0.1666666716337204
 
 
 # -- the ELU family: elu(x) = x * scale where x > 0, alpha * scale * (exp(x * input_scale) - 1)
-# elsewhere; selu and celu are its two named settings, with nodes of their own ----------------
-
-
-def _elu_forward(self, alpha, scale, input_scale):
-    _floating_kernel("elu_cpu", self)
-    xp = array_namespace(self)
-    x = opmath(self)
-    out = xp.where(x <= 0, xp.expm1(x * input_scale) * (alpha * scale), x * scale)
-    return out.astype(self.dtype, copy=False)
+# elsewhere (activations.py's _elu_forward); selu and celu are its two named settings, with
+# nodes of their own ---------------------------------------------------------------------------
 
 
 def _elu_ops(name: str) -> tuple:

@@ -186,6 +186,18 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
+def _elu_forward(self, alpha, scale, input_scale):
+    """The ELU family's kernel (elu, and selu and celu, activation_variants.py): x * scale
+    where x > 0, alpha * scale * expm1(x * input_scale) where x < 0. A zero takes the positive
+    side, as PyTorch's kernel gives it: it keeps its sign whatever alpha's (the negative side
+    would give elu(0, alpha=-1) = -0.0), and so does a nan."""
+    _floating_kernel("elu_cpu", self)
+    xp = array_namespace(self)
+    x = opmath(self)
+    out = xp.where(x < 0, xp.expm1(x * input_scale) * (alpha * scale), x * scale)
+    return out.astype(self.dtype, copy=False)
+
+
 @op(
     "EluBackward0",
     self=lambda grad, self, alpha, F: formula_op(F, backwards.elu_backward)(
@@ -193,10 +205,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     ),
 )
 def _elu(self, alpha):
-    _floating_kernel("elu_cpu", self)
-    xp = array_namespace(self)
-    x = opmath(self)
-    return xp.where(x <= 0, xp.expm1(x) * alpha, x).astype(self.dtype, copy=False)
+    return _elu_forward(self, alpha, 1.0, 1.0)
 
 
 @op(
@@ -207,7 +216,7 @@ def _elu(self, alpha):
 )
 def _elu_over_self(self, alpha):
     """The in-place form: its derivative reads the output (see elu_backward)."""
-    return _elu.forward(self, alpha)
+    return _elu_forward(self, alpha, 1.0, 1.0)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:

@@ -33,16 +33,6 @@ __all__ = [
 ]
 
 
-def _list_with_default(output_size: Any, shape: tuple) -> Any:
-    """torch.nn.functional's: None in a sequence output_size keeps that dim's input size."""
-    if isinstance(output_size, int):
-        return output_size
-    if len(shape) <= len(output_size):
-        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
-    kept = shape[-len(output_size) :]
-    return [d if v is None else v for v, d in zip(output_size, kept, strict=True)]
-
-
 def _check_non_empty(input: Tensor, name: str) -> None:
     """Every dim but the first must be non-empty (for an unbatched input, the channels are
     the first and may be empty)."""
@@ -105,8 +95,7 @@ def adaptive_max_pool2d_with_indices(
 ) -> tuple[Tensor, Tensor]:
     """The maximum of each adaptive window, and where it was: a flat index into each input
     plane (H * W), int64."""
-    output_size = _list_with_default(output_size, tuple(input.shape))
-    out = (output_size,) * 2 if isinstance(output_size, int) else tuple(output_size)
+    out = pooling._adaptive_output_size("adaptive_max_pool2d", input, output_size, 2)
     if len(out) != 2:
         raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
     if input.ndim not in (3, 4):
@@ -137,6 +126,9 @@ def adaptive_max_pool1d_with_indices(
     input: Tensor, output_size: Any, return_indices: bool = False
 ) -> tuple[Tensor, Tensor]:
     """adaptive_max_pool2d over a height of one; its checks are its own."""
+    (output_size,) = pooling._parse_positional(
+        "adaptive_max_pool1d", {"output_size": "int[]"}, output_size
+    )
     if input.ndim not in (2, 3):
         raise RuntimeError(
             f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
@@ -156,14 +148,10 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
 
 
 def _one_int(output_size: Any, name: str) -> int:
-    """An int, or a sequence of exactly one, as ATen's IntArrayRef[1] takes it."""
-    if isinstance(output_size, int) and not isinstance(output_size, bool):
+    """An int, or a sequence of exactly one (already parsed), as ATen's IntArrayRef[1]
+    takes it."""
+    if isinstance(output_size, int):
         return output_size
-    if not isinstance(output_size, tuple | list):
-        raise TypeError(
-            f"{name}(): argument 'output_size' (position 2) must be tuple of ints, not "
-            f"{type(output_size).__name__}"
-        )
     if len(output_size) != 1:
         raise RuntimeError(
             f"{name}() argument 'output_size' should contain one int (got {len(output_size)})"
@@ -177,8 +165,7 @@ def _one_int(output_size: Any, name: str) -> int:
 def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
     """Average pooling of (N, C, D, H, W) or (C, D, H, W) to a given output size; None keeps
     a dim's size. A 1 x 1 x 1 output is a mean, as in PyTorch (MeanBackward1)."""
-    output_size = _list_with_default(output_size, tuple(input.shape))
-    out = (output_size,) * 3 if isinstance(output_size, int) else tuple(output_size)
+    out = pooling._adaptive_output_size("adaptive_avg_pool3d", input, output_size, 3)
     if len(out) != 3:
         raise RuntimeError("adaptive_avg_pool3d: output_size must be 3")
     if min(out) < 0:

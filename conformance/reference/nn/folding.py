@@ -9,13 +9,14 @@ zeros). fold is its adjoint: each column's entries are added back where they cam
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.common import _dim
-from conformance.reference.nn.pooling import _windows
+from conformance.reference.nn.pooling import _parse_positional, _windows
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.tensor import Tensor
 
@@ -75,12 +76,19 @@ def _col2im(self, output_size, settings):
     return result[0] if self.ndim == 2 else result
 
 
-def _pair(value: Any, what: str) -> tuple:
-    """torch.nn.functional's _pair, then ATen's check that two ints arrived."""
-    pair = tuple(value) if isinstance(value, tuple | list) else (value, value)
-    if len(pair) != 2:
-        raise RuntimeError(f"It is expected {what} equals to 2, but got size {len(pair)}")
-    return pair
+def _pairs(name: str, names: tuple, *values: Any) -> tuple:
+    """torch.nn.functional's _pair on each value (an iterable, a string too, as a tuple; else
+    the value twice), then ATen's `name` parsing them by position, then checking that each
+    is two ints."""
+    pairs = _parse_positional(
+        name,
+        dict.fromkeys(names, "int[]"),
+        *(tuple(v) if isinstance(v, Iterable) else (v, v) for v in values),
+    )
+    for what, pair in zip(names, pairs, strict=True):
+        if len(pair) != 2:
+            raise RuntimeError(f"It is expected {what} equals to 2, but got size {len(pair)}")
+    return pairs
 
 
 def _check_settings(kernel, dilation, padding, stride, order) -> None:
@@ -112,8 +120,14 @@ def unfold(
     input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
 ) -> Tensor:
     """Every sliding block of (N, C, H, W) or (C, H, W) input as a column of C * kH * kW."""
-    kernel, dilation = _pair(kernel_size, "kernel_size"), _pair(dilation, "dilation")
-    padding, stride = _pair(padding, "padding"), _pair(stride, "stride")
+    kernel, dilation, padding, stride = _pairs(
+        "im2col",
+        ("kernel_size", "dilation", "padding", "stride"),
+        kernel_size,
+        dilation,
+        padding,
+        stride,
+    )
     _check_settings(kernel, dilation, padding, stride, ("kernel", "dilation", "padding", "stride"))
     _dim(2, input.ndim)
     sizes = list(input.shape)
@@ -149,9 +163,11 @@ def fold(
     """Columns (N, C * kH * kW, L) or (C * kH * kW, L) summed back into an (N, C, H, W) image:
     unfold's adjoint (overlapping blocks add up; it is unfold's inverse only where blocks do
     not overlap)."""
-    size = _pair(output_size, "output_size")
-    kernel, dilation = _pair(kernel_size, "kernel_size"), _pair(dilation, "dilation")
-    padding, stride = _pair(padding, "padding"), _pair(stride, "stride")
+    size, kernel, dilation, padding, stride = _pairs(
+        "col2im",
+        ("output_size", "kernel_size", "dilation", "padding", "stride"),
+        *(output_size, kernel_size, dilation, padding, stride),
+    )
     _check_settings(kernel, dilation, padding, stride, ("kernel", "stride", "dilation", "padding"))
     sizes = list(input.shape)
     if input.ndim not in (2, 3) or 0 in sizes[-2:]:

@@ -1,6 +1,7 @@
 """The layers that are not activations or losses: Identity, Linear, Flatten, Unflatten,
-Dropout, BatchNorm1d, LayerNorm, Embedding, CosineSimilarity and PairwiseDistance. Each holds
-its settings (and its parameters and buffers) and calls its functional form in forward()."""
+Dropout, BatchNorm1d, BatchNorm3d, LayerNorm, Embedding, CosineSimilarity and
+PairwiseDistance. Each holds its settings (and its parameters and buffers) and calls its
+functional form in forward()."""
 
 from __future__ import annotations
 
@@ -206,6 +207,14 @@ class BatchNorm1d(_BatchNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 2 and input.dim() != 3:
             raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch norm of (N, C, D, H, W) inputs: per channel, over N, D, H and W."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
 
 
 class Unflatten(Module):

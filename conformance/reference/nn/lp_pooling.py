@@ -9,6 +9,7 @@ and the product then scales it up to the full window size, as in PyTorch)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from conformance.reference.nn.activations import relu
@@ -21,8 +22,14 @@ __all__ = ["lp_pool1d", "lp_pool2d", "lp_pool3d"]
 
 
 def _sizes(kernel_size: Any, n: int) -> tuple:
-    """torch.nn.modules.utils' _ntuple: a sequence as it is, an int repeated."""
-    return tuple(kernel_size) if isinstance(kernel_size, tuple | list) else (kernel_size,) * n
+    """torch.nn.modules.utils' _ntuple (an iterable, a string too, as a tuple; anything else
+    repeated), unpacked into n sizes as PyTorch unpacks it (a ValueError if n do not come)."""
+    sizes = tuple(kernel_size) if isinstance(kernel_size, Iterable) else (kernel_size,) * n
+    if len(sizes) > n:
+        raise ValueError(f"too many values to unpack (expected {n})")
+    if len(sizes) < n:
+        raise ValueError(f"not enough values to unpack (expected {n}, got {len(sizes)})")
+    return sizes
 
 
 def _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, window, max_pool, avg_pool):
@@ -34,7 +41,8 @@ def _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, window, max_pool,
         out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     else:
         out = avg_pool(input.pow(norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
-    return (pointwise.sign(out) * relu(pointwise.abs(out))).mul(window).pow(1.0 / norm_type)
+    size = math.prod(window)  # the window's size, multiplied out after the pooling
+    return (pointwise.sign(out) * relu(pointwise.abs(out))).mul(size).pow(1.0 / norm_type)
 
 
 def lp_pool1d(
@@ -47,7 +55,7 @@ def lp_pool1d(
     """(sum over each window of x ** p) ** (1 / p). The kernel size multiplies as given (an
     int), as in PyTorch."""
     return _lp_pool(
-        input, norm_type, kernel_size, stride, ceil_mode, kernel_size, max_pool1d, avg_pool1d
+        input, norm_type, kernel_size, stride, ceil_mode, (kernel_size,), max_pool1d, avg_pool1d
     )
 
 
@@ -59,9 +67,9 @@ def lp_pool2d(
     ceil_mode: bool = False,
 ) -> Tensor:
     """As lp_pool1d, over windows of kernel_size (an int or a pair)."""
-    kw, kh = _sizes(kernel_size, 2)
+    window = _sizes(kernel_size, 2)
     return _lp_pool(
-        input, norm_type, kernel_size, stride, ceil_mode, kw * kh, max_pool2d, avg_pool2d
+        input, norm_type, kernel_size, stride, ceil_mode, window, max_pool2d, avg_pool2d
     )
 
 
@@ -73,7 +81,7 @@ def lp_pool3d(
     ceil_mode: bool = False,
 ) -> Tensor:
     """As lp_pool1d, over windows of kernel_size (an int or a triple)."""
-    kd, kw, kh = _sizes(kernel_size, 3)
+    window = _sizes(kernel_size, 3)
     return _lp_pool(
-        input, norm_type, kernel_size, stride, ceil_mode, kd * kw * kh, max_pool3d, avg_pool3d
+        input, norm_type, kernel_size, stride, ceil_mode, window, max_pool3d, avg_pool3d
     )

@@ -2,15 +2,15 @@
 
 The classes live beside it: module.py (Module itself, and typename()), containers.py
 (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict), layers.py (Linear,
-BatchNorm1d, LayerNorm, Embedding, ...), conv_pool_modules.py (Conv1d, Conv2d, the pooling
-layers, BatchNorm2d), conv_transpose_modules.py (Conv3d, ConvTranspose1d/2d/3d),
+BatchNorm1d, BatchNorm3d, LayerNorm, Embedding, ...), conv_pool_modules.py (Conv1d, Conv2d, the
+pooling layers, BatchNorm2d), conv_transpose_modules.py (Conv3d, ConvTranspose1d/2d/3d),
 activation_modules.py, activation_variant_modules.py (CELU, PReLU, Softmin, ...),
-loss_modules.py, more_loss_modules.py (the margin and likelihood losses),
-norm_shape_modules.py (GroupNorm, InstanceNorm*, RMSNorm, PixelShuffle, PixelUnshuffle),
-dropout_modules.py (Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout),
-padding_modules.py (ConstantPad*, ZeroPad*, ReflectionPad*, ReplicationPad*, CircularPad*),
-resampling_modules.py (Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, Bilinear) and
-recurrent_modules.py (RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU).
+loss_modules.py, more_loss_modules.py (the margin and likelihood losses), norm_shape_modules.py
+(GroupNorm, InstanceNorm*, SyncBatchNorm, RMSNorm, PixelShuffle, PixelUnshuffle),
+dropout_modules.py (Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout), padding_modules.py
+(ConstantPad*, ZeroPad*, ReflectionPad*, ReplicationPad*, CircularPad*), resampling_modules.py
+(Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, Bilinear) and recurrent_modules.py
+(RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU).
 
 nn/__init__.py exports every name in this module's __all__, so a new layer is listed here only.
 
@@ -99,6 +99,7 @@ from conformance.reference.nn.dropout_modules import (
 )
 from conformance.reference.nn.layers import (
     BatchNorm1d,
+    BatchNorm3d,
     CosineSimilarity,
     Dropout,
     Embedding,
@@ -145,6 +146,7 @@ from conformance.reference.nn.norm_shape_modules import (
     PixelShuffle,
     PixelUnshuffle,
     RMSNorm,
+    SyncBatchNorm,
 )
 from conformance.reference.nn.padding_modules import (
     CircularPad1d,
@@ -304,6 +306,8 @@ __all__ = [
     "Dropout3d",
     "AlphaDropout",
     "FeatureAlphaDropout",
+    "BatchNorm3d",
+    "SyncBatchNorm",
 ]
 
 # The classes keep this module's name as their home (see the docstring).

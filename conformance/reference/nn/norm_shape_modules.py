@@ -1,5 +1,6 @@
-"""GroupNorm, InstanceNorm1d/2d/3d, RMSNorm, PixelShuffle and PixelUnshuffle: the modules over
-group_and_instance_norm.py, rms_norm.py and pixel_shuffle.py."""
+"""GroupNorm, InstanceNorm1d/2d/3d, SyncBatchNorm, RMSNorm, PixelShuffle and PixelUnshuffle:
+the modules over group_and_instance_norm.py, normalization.py (batch_norm), rms_norm.py and
+pixel_shuffle.py."""
 
 from __future__ import annotations
 
@@ -165,6 +166,68 @@ class InstanceNorm3d(_InstanceNorm):
     """(N, C, D, H, W) or (C, D, H, W) inputs."""
 
     _no_batch_dim = 4
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch norm of (N, C, +) inputs whose statistics PyTorch gathers across the processes
+    of a process group while training. The reference has no torch.distributed, so it always
+    takes the path PyTorch takes when no process group is initialised: the plain batch norm
+    of this process's batch. process_group is kept, unused, as PyTorch keeps it."""
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        process_group: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__(
+            num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias
+        )
+        self.process_group = process_group
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        """Any rank from 2 up, and (checked before the batch norm's own checks) channels."""
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+        if input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
+        """Replace every BatchNorm*d (and SyncBatchNorm) in `module`'s tree by a SyncBatchNorm
+        that shares its parameters and running buffers and keeps its training flag; the
+        instance norms, which PyTorch does not derive from _BatchNorm, are left alone. A
+        batch-norm `module` itself comes back as a new object."""
+        module_output = module
+        if isinstance(module, _BatchNorm) and not isinstance(module, _InstanceNorm):
+            module_output = SyncBatchNorm(
+                module.num_features,
+                module.eps,
+                module.momentum,
+                module.affine,
+                module.track_running_stats,
+                process_group,
+                bias=module.bias is not None,
+            )
+            if module.affine:
+                module_output.weight = module.weight
+                module_output.bias = module.bias
+            module_output.running_mean = module.running_mean
+            module_output.running_var = module.running_var
+            module_output.num_batches_tracked = module.num_batches_tracked
+            module_output.training = module.training
+            if hasattr(module, "qconfig"):
+                module_output.qconfig = module.qconfig
+        for name, child in module.named_children():
+            module_output.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return module_output
 
 
 class RMSNorm(Module):

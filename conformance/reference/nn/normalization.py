@@ -358,8 +358,6 @@ def batch_norm(
     """Normalise each channel (dim 1). Training uses the batch's mean and biased variance and
     moves the running statistics towards them (the running variance takes the unbiased
     variance); evaluation uses the running statistics."""
-    if not training and (running_mean is None or running_var is None):
-        raise RuntimeError("running_mean must be defined in evaluation mode")
     if training:
         size = input.shape
         size_prods = size[0] * math.prod(size[2:])
@@ -367,6 +365,10 @@ def batch_norm(
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {size}"
             )
+    if input.numel() == 0:
+        return _empty_batch_norm(input, weight, bias)
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean must be defined in evaluation mode")
     channels = input.shape[1] if input.ndim > 1 else 1
     for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
         if stat is not None and stat.numel() != channels:
@@ -380,6 +382,19 @@ def batch_norm(
         )
     as_tensor = lambda a: Tensor._wrap(a.astype(data.dtype, copy=False), input.dtype, input.device)  # noqa: E731
     return _batch_norm(input, weight, bias, as_tensor(mean), as_tensor(invstd), bool(training), eps)
+
+
+def _empty_batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    """PyTorch's batch norm of an empty input (_batch_norm_impl_index) skips every statistic
+    and check: the running statistics are left as they are, and the result is input.clone()
+    times weight[0] plus bias[0], so its graph is Clone, Mul and Add, and a weight or bias
+    with no channels fails in select()."""
+    output = input.clone()
+    if weight is not None:
+        output = output * weight.select(0, 0)
+    if bias is not None:
+        output = output + bias.select(0, 0)
+    return output
 
 
 def _batch_statistics(

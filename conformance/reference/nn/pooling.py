@@ -14,8 +14,11 @@ any number of spatial dims: nn/pooling3d.py's forms use them too.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import itertools
 import math
+import operator
 from typing import Any
 
 import numpy as np
@@ -25,7 +28,7 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.common import _dim
 from conformance.reference.ops.define import formula_op, op
-from conformance.reference.ops.indexing import _add_at
+from conformance.reference.ops.indexing import _add_at, _type_name
 from conformance.reference.ops.pointwise_common import opmath
 from conformance.reference.tensor import Tensor
 
@@ -318,6 +321,105 @@ def adaptive_avg_pool2d_backward(grad_output, self):
     return result.reshape(self_shape).astype(grad_output.dtype, copy=False)
 
 
+# -- PyTorch's argument parser ----------------------------------------------------------------
+#
+# ATen's functions take their arguments through PyTorch's Python argument parser, which checks
+# each against the schema's type (int[2], bool, int?) in the schema's order and raises its own
+# TypeErrors before any check of the function's. torch.nn.functional's wrappers (max_pool,
+# the adaptive pools, fold) pass the arguments on positionally, so the messages name their
+# positions; the builtins (avg_pool) are called as the user calls them, and name the position
+# of an argument given positionally only.
+
+
+def _is_index(value: Any) -> bool:
+    """An int to the parser: a Python or NumPy int (not a bool), or an integer 0-dim tensor."""
+    if isinstance(value, bool | np.bool_):
+        return False
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _parse_ints(value: Any, where: str, position: int | None) -> Any:
+    """An int[N] argument: an int, or a sequence whose first element is an int (that is all
+    the check looks at); the other elements are unpacked after, where a bool passes as an int
+    and anything else fails with other words. The message says which element failed only for
+    an argument given positionally."""
+    at = f" (position {position})" if position else ""
+    if isinstance(value, tuple | list):
+        if value and not _is_index(value[0]):
+            got = (
+                f"but found element of type {_type_name(value[0])} at pos 0"
+                if position
+                else f"not {_type_name(value)}"
+            )
+            raise TypeError(f"{where}{at} must be tuple of ints, {got}")
+        for i, item in enumerate(value[1:], 2):
+            if not (_is_index(item) or isinstance(item, bool)):
+                raise TypeError(
+                    f"{where} failed to unpack the object at pos {i} with error "
+                    f'"type must be tuple of ints,but got {_type_name(item)}"'
+                )
+        return tuple(operator.index(item) for item in value)
+    if _is_index(value):
+        return operator.index(value)
+    raise TypeError(f"{where}{at} must be tuple of ints, not {_type_name(value)}")
+
+
+def _parse(name: str, kinds: dict, values: dict, positions: dict) -> dict:
+    """`values` checked against `kinds` ({argument: "int[]", "int[]=[]" (None passes: the
+    default is empty), "bool" or "int?"}) in order, as `name`'s parser checks them; the ints
+    come back as Python ints. `positions` has the positions of the arguments given by
+    position."""
+    parsed = dict(values)
+    for argument, kind in kinds.items():
+        if argument not in values:
+            continue
+        value, position = values[argument], positions.get(argument)
+        where = f"{name}(): argument '{argument}'"
+        at = f" (position {position})" if position else ""
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise TypeError(f"{where}{at} must be bool, not {_type_name(value)}")
+        elif kind == "int?":
+            if value is not None and not _is_index(value):
+                raise TypeError(f"{where}{at} must be int, not {_type_name(value)}")
+            parsed[argument] = None if value is None else operator.index(value)
+        elif not (value is None and kind == "int[]=[]"):
+            parsed[argument] = _parse_ints(value, where, position)
+    return parsed
+
+
+def _parse_positional(name: str, kinds: dict, *values: Any) -> tuple:
+    """What a torch.nn.functional wrapper passes on to `name` by position (from position 2,
+    after the input): `values` parsed in the order of `kinds`."""
+    arguments = dict(zip(kinds, values, strict=True))
+    positions = {argument: i for i, argument in enumerate(kinds, 2)}
+    return tuple(_parse(name, kinds, arguments, positions).values())
+
+
+def _builtin(name: str, **kinds: str) -> Any:
+    """A function PyTorch exposes as a builtin: its arguments are parsed as the user gave
+    them (positionally or by keyword) before the function runs."""
+
+    def wrap(function: Any) -> Any:
+        signature = inspect.signature(function)
+        order = list(signature.parameters)
+
+        @functools.wraps(function)
+        def parsed(*args: Any, **kwargs: Any) -> Any:
+            bound = signature.bind(*args, **kwargs)
+            positions = {order[i]: i + 1 for i in range(len(args))}
+            bound.arguments.update(_parse(name, kinds, bound.arguments, positions))
+            return function(*bound.args, **bound.kwargs)
+
+        return parsed
+
+    return wrap
+
+
 # -- the functional forms, with PyTorch's checks ----------------------------------------------
 
 
@@ -431,6 +533,9 @@ def max_pool2d(
 ) -> Any:
     """The largest element of each window (NaN if the window holds one). With
     return_indices, also where it was: a flat index into each input plane (H * W)."""
+    kernel_size, stride, padding, dilation, ceil_mode = _max_pool_parse(
+        "max_pool2d", return_indices, kernel_size, stride, padding, dilation, ceil_mode
+    )
     if input.ndim not in (3, 4):
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     kernel, stride, padding, dilation, out = _pool_arguments(
@@ -439,6 +544,30 @@ def max_pool2d(
     if input.dtype is dtypes.bool:
         raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool'")
     return _pool_at_max(_max_pool2d, input, kernel, stride, padding, dilation, out, return_indices)
+
+
+_MAX_POOL_KINDS = {
+    "kernel_size": "int[]",
+    "stride": "int[]",
+    "padding": "int[]",
+    "dilation": "int[]",
+    "ceil_mode": "bool",
+}
+
+
+def _max_pool_parse(name, return_indices, kernel_size, stride, padding, dilation, ceil_mode):
+    """torch.nn.functional's max_pool wrappers: a stride of None becomes [], and the
+    arguments go by position to ATen's `name` or, for return_indices (taken by its truth, as
+    boolean_dispatch takes it), to `name`_with_indices."""
+    return _parse_positional(
+        f"{name}_with_indices" if return_indices else name,
+        _MAX_POOL_KINDS,
+        kernel_size,
+        [] if stride is None else stride,
+        padding,
+        dilation,
+        ceil_mode,
+    )
 
 
 def _pool_at_max(gather, input, kernel, stride, padding, dilation, out, return_indices) -> Any:
@@ -460,26 +589,75 @@ def max_pool1d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Any:
-    """max_pool2d over a height of one. PyTorch checks with max_pool1d's own messages when it
-    records no graph and returns no indices (its inference kernel), with max_pool2d's
-    otherwise."""
-    if input.ndim not in (2, 3) or any(size == 0 for size in input.shape[-2:]):
+    """max_pool2d over a height of one. Without return_indices PyTorch checks with
+    max_pool1d's own messages first (and its inference kernel, used when no graph is
+    recorded, refuses integers); with return_indices, with check1d's and then max_pool2d's."""
+    kernel_size, stride, padding, dilation, ceil_mode = _max_pool_parse(
+        "max_pool1d", return_indices, kernel_size, stride, padding, dilation, ceil_mode
+    )
+    if return_indices:
+        _check_1d_input(input, "max_pool1d")
+    elif input.ndim not in (2, 3) or any(size == 0 for size in input.shape[-2:]):
         raise RuntimeError(
             "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
             f"for input, but got:{list(input.shape)}"
         )
-    one = lambda v, name: _pair(v, "max_pool1d", name)[0]  # noqa: E731
-    kernel = one(kernel_size, "kernel_size")
-    step = kernel if stride is None or stride == [] or stride == () else one(stride, "stride")
-    pad, dil = one(padding, "padding"), one(dilation, "dilation")
-    records = grad_mode.STATE.grad_enabled and input.requires_grad
-    if not (records or return_indices):
+    sizes = {"kernel_size": kernel_size, "stride": stride, "padding": padding}
+    sizes["dilation"] = dilation
+    for argument, value in sizes.items():
+        if return_indices:
+            _check_one_int("max_pool1d", argument, value)
+        elif isinstance(value, tuple) and len(value) != 1 and (value or argument != "stride"):
+            raise RuntimeError(
+                f"max_pool1d() {argument} must be {_MAX_POOL1D_SIZES[argument]} of size 1 but "
+                f"got size {len(value)}"
+            )
+    kernel, step, pad, dil = (_single(value) for value in sizes.values())
+    step = kernel if step is None else step
+    if not return_indices:
         _check_max_pool1d(input, kernel, step, pad, dil, bool(ceil_mode))
+        records = grad_mode.STATE.grad_enabled and input.requires_grad
+        if not records and input.dtype.category != dtypes.FLOATING:  # its inference kernel's
+            raise NotImplementedError(
+                f"\"max_pool1d_impl\" not implemented for '{scalar_type_name(input.dtype)}'"
+            )
     result = max_pool2d(
         input.unsqueeze(-2), (1, kernel), (1, step), (0, pad), (1, dil), ceil_mode, True
     )
     values, indices = (r.squeeze(-2) for r in result)
     return (values, indices) if return_indices else values
+
+
+_MAX_POOL1D_SIZES = {
+    "kernel_size": "an int, list of ints or tuple of ints",
+    "stride": "None, an int, list of ints, or tuple of ints",
+    "padding": "an int, list of ints, or tuple of ints",
+    "dilation": "an int, list of ints or tuple of ints",
+}
+
+
+def _check_1d_input(input: Tensor, name: str) -> None:
+    """checkDimRange's words, for the 1-D pools that use it."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
+            f"#1 'self' (while checking arguments for {name})"
+        )
+
+
+def _check_one_int(name: str, argument: str, value: Any) -> None:
+    """ATen's check1d: an int[1] argument holds one int (a stride may be empty)."""
+    if isinstance(value, tuple) and len(value) != 1 and (value or argument != "stride"):
+        raise RuntimeError(
+            f"{name}() argument '{argument}' should contain one int (got {len(value)})"
+        )
+
+
+def _single(value: Any) -> int | None:
+    """A parsed int[1] argument as its int; None for an empty stride."""
+    if isinstance(value, int):
+        return value
+    return value[0] if value else None
 
 
 def _check_max_pool1d(input, kernel, stride, padding, dilation, ceil_mode) -> None:
@@ -490,10 +668,6 @@ def _check_max_pool1d(input, kernel, stride, padding, dilation, ceil_mode) -> No
     ):
         if not ok:
             raise RuntimeError(f"max_pool1d() {what} must be greater than zero, but got {value}")
-    if input.dtype.category != dtypes.FLOATING:
-        raise NotImplementedError(
-            f"\"max_pool1d_impl\" not implemented for '{scalar_type_name(input.dtype)}'"
-        )
     if padding < 0:
         raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {padding}")
     if padding > kernel // 2:
@@ -506,6 +680,17 @@ def _check_max_pool1d(input, kernel, stride, padding, dilation, ceil_mode) -> No
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
 
 
+_AVG_POOL_KINDS = {
+    "kernel_size": "int[]",
+    "stride": "int[]=[]",
+    "padding": "int[]",
+    "ceil_mode": "bool",
+    "count_include_pad": "bool",
+    "divisor_override": "int?",
+}
+
+
+@_builtin("avg_pool2d", **_AVG_POOL_KINDS)
 def avg_pool2d(
     input: Tensor,
     kernel_size: Any,
@@ -517,13 +702,6 @@ def avg_pool2d(
 ) -> Tensor:
     """The mean of each window: its sum divided by the window's size, counting the padding
     (count_include_pad) or not, or by divisor_override. Integers divide truncating."""
-    if divisor_override is not None and (
-        not isinstance(divisor_override, int) or isinstance(divisor_override, bool)
-    ):
-        raise TypeError(
-            "avg_pool2d(): argument 'divisor_override' must be int, not "
-            f"{type(divisor_override).__name__}"
-        )
     _dim(-3, input.ndim)
     kernel, stride, padding, _, out = _pool_arguments(
         input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d"
@@ -539,6 +717,7 @@ def avg_pool2d(
     return _avg_pool2d(input, (*settings, divisor_override))
 
 
+@_builtin("avg_pool1d", **_AVG_POOL_KINDS)
 def avg_pool1d(
     input: Tensor,
     kernel_size: Any,
@@ -548,37 +727,45 @@ def avg_pool1d(
     count_include_pad: bool = True,
 ) -> Tensor:
     """avg_pool2d over a height of one."""
-    if input.ndim not in (2, 3):
-        raise RuntimeError(
-            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
-            "#1 'self' (while checking arguments for avg_pool1d)"
-        )
-    one = lambda v, name: _pair(v, "avg_pool1d", name)[0]  # noqa: E731
-    kernel = one(kernel_size, "kernel_size")
-    step = kernel if stride is None or stride == [] or stride == () else one(stride, "stride")
+    _check_1d_input(input, "avg_pool1d")
+    sizes = {"kernel_size": kernel_size, "stride": stride, "padding": padding}
+    for argument, value in sizes.items():
+        _check_one_int("avg_pool1d", argument, value)
+    kernel, step, pad = (_single(value) for value in sizes.values())
+    step = kernel if step is None else step
     result = avg_pool2d(
-        input.unsqueeze(-2),
-        (1, kernel),
-        (1, step),
-        (0, one(padding, "padding")),
-        ceil_mode,
-        count_include_pad,
+        input.unsqueeze(-2), (1, kernel), (1, step), (0, pad), ceil_mode, count_include_pad
     )
     return result.squeeze(-2)
+
+
+def _list_with_default(output_size: Any, shape: tuple) -> Any:
+    """torch.nn.functional's: None in a sequence output_size keeps that dim's input size (an
+    int, or a bool, passes as it is; anything without a len() fails in len())."""
+    if isinstance(output_size, int):
+        return output_size
+    if len(shape) <= len(output_size):
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+    kept = shape[-len(output_size) :]
+    return [d if v is None else v for v, d in zip(output_size, kept, strict=False)]
+
+
+def _adaptive_output_size(name: str, input: Tensor, output_size: Any, rank: int) -> tuple:
+    """The adaptive pools' output_size as torch.nn.functional passes it to ATen's `name`
+    (its Nones filled in), parsed, as a tuple (an int repeated `rank` times)."""
+    (size,) = _parse_positional(
+        name, {"output_size": "int[]"}, _list_with_default(output_size, tuple(input.shape))
+    )
+    return (size,) * rank if isinstance(size, int) else size
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """Average pooling to a given output size: output i along a dim averages input
     [floor(i * n / o), ceil((i + 1) * n / o)), so windows overlap when o does not divide n.
     None in output_size keeps that dim's size. A 1 x 1 output is a mean, as in PyTorch."""
-    if isinstance(output_size, int):
-        output_size = (output_size, output_size)
-    elif input.ndim <= len(output_size):  # (Python fills the Nones in first)
-        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
-    output_size = tuple(output_size)
-    if len(output_size) != 2:
+    out = _adaptive_output_size("adaptive_avg_pool2d", input, output_size, 2)
+    if len(out) != 2:
         raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
-    out = tuple(input.shape[-2 + i] if size is None else size for i, size in enumerate(output_size))
     if min(out) < 0:
         raise RuntimeError(
             "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "

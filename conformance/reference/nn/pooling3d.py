@@ -18,12 +18,15 @@ from typing import Any
 from conformance.reference import dtypes
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.pooling import (
+    _AVG_POOL_KINDS,
     _avg_pool_ops,
+    _builtin,
     _check_output_size,
     _check_pad,
     _check_positive,
     _ints,
     _max_pool_ops,
+    _max_pool_parse,
     _output_size,
     _pool_at_max,
 )
@@ -120,6 +123,9 @@ def max_pool3d(
 ) -> Any:
     """The largest element of each window (NaN if the window holds one); with return_indices,
     also where it was: a flat index into each input volume (D * H * W). Integers pool too."""
+    kernel_size, stride, padding, dilation, ceil_mode = _max_pool_parse(
+        "max_pool3d", return_indices, kernel_size, stride, padding, dilation, ceil_mode
+    )
     kernel, stride, padding, dilation = _arguments(
         input, kernel_size, stride, padding, dilation, "max_pool3d", "either be "
     )
@@ -132,6 +138,7 @@ def max_pool3d(
     return _pool_at_max(_max_pool3d, input, kernel, stride, padding, dilation, out, return_indices)
 
 
+@_builtin("avg_pool3d", **_AVG_POOL_KINDS)
 def avg_pool3d(
     input: Tensor,
     kernel_size: Any,
@@ -144,13 +151,6 @@ def avg_pool3d(
     """The mean of each window, counting its padding (count_include_pad) or not, or its sum
     divided by divisor_override. PyTorch's CPU kernel takes float32, float64 and int64 only
     (int64 divides truncating)."""
-    if divisor_override is not None and (
-        not isinstance(divisor_override, int) or isinstance(divisor_override, bool)
-    ):
-        raise TypeError(
-            "avg_pool3d(): argument 'divisor_override' must be int, not "
-            f"{type(divisor_override).__name__}"
-        )
     kernel, stride, padding, dilation = _arguments(
         input, kernel_size, stride, padding, 1, "avg_pool3d", "be "
     )
