@@ -434,6 +434,10 @@ class Tensor:
             )
         return self._data
 
+    # NumPy defers to a type of higher priority in its binary operators, so np.int64(2) + t
+    # calls t.__radd__ and gives a Tensor, as with torch.Tensor (whose priority is 1000).
+    __array_priority__ = 1000
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         array = self.numpy()
         return array if dtype is None else array.astype(dtype)

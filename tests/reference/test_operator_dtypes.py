@@ -280,3 +280,42 @@ def test_reduction_over_dims_matches_torch(name: str) -> None:
                 (f"{name}(dim={dim}, keepdim={keepdim}) of {dtype} {shape}", ours, theirs)
             )
     assert not differences, _report(differences)
+
+
+def _outcome_of(t, make):
+    try:
+        r = make(t)
+    except Exception as exc:  # noqa: BLE001 - the error is the outcome
+        return f"{type(exc).__name__}: {exc}"
+    return f"{type(r).__name__} {str(r.dtype).removeprefix('torch.')} {r.tolist()}"
+
+
+NUMPY_SCALARS = [np.int64(2), np.int32(3), np.uint8(200), np.float32(2.5), np.float64(1.5)]
+NUMPY_SCALARS += [np.bool_(True), np.int64(300)]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "int32", "uint8", "bool"])
+@pytest.mark.parametrize("scalar", NUMPY_SCALARS, ids=repr)
+def test_numpy_scalars_are_python_numbers_on_either_side(dtype, scalar) -> None:
+    """torch's argument parser takes a NumPy integer as an int and a NumPy float or bool as a
+    float; NumPy defers to the tensor (its __array_priority__), so scalar * t is a Tensor."""
+    for make in (
+        lambda t: t.ones(2, dtype=getattr(t, dtype)) * scalar,
+        lambda t: scalar + t.ones(2, dtype=getattr(t, dtype)),
+        lambda t: scalar - t.ones(2, dtype=getattr(t, dtype)),
+        lambda t: t.ones(2, dtype=getattr(t, dtype)) / scalar,
+        lambda t: scalar < t.ones(2, dtype=getattr(t, dtype)),
+    ):
+        assert _outcome_of(ref, make) == _outcome_of(torch, make)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64", "float16"])
+@pytest.mark.parametrize(
+    "exponent", [300, 256, 255, 2**40, 2**64, 1e6, 70000.0, float("inf"), np.int64(300)], ids=repr
+)
+def test_power_exponent_is_converted_with_an_overflow_check(dtype, exponent) -> None:
+    for make in (
+        lambda t: t.ones(2, dtype=getattr(t, dtype)) ** exponent,
+        lambda t: t.ones(2, dtype=getattr(t, dtype)).pow_(exponent),
+    ):
+        assert _outcome_of(ref, make) == _outcome_of(torch, make)

@@ -548,7 +548,7 @@ class PointwiseOp(Op):
             self.check(*values)
         data = self._uniform(values)
         if data is None:
-            values = self._on_one_device(values)
+            values = self._on_one_device(_python_numbers(values, self.operands))
             data = self._promoted(values)
         arrays, result, device = data
         token = fp_errors.silenced()
@@ -730,6 +730,20 @@ def check_broadcastable(operands: list) -> None:
                     f"non-singleton dimension {i}"
                 )
         result = tuple(max(x, y) if min(x, y) != 0 else 0 for x, y in zip(a, b, strict=True))
+
+
+def _python_numbers(values: Any, operands: tuple) -> Any:
+    """NumPy scalars among the operands as the Python numbers PyTorch's argument parser makes
+    of them: an integer becomes an int, a floating number and np.bool_ a float
+    (torch.ones(2, dtype=torch.int32) * np.bool_(True) is float32)."""
+    converted = None
+    for i in operands:
+        v = values[i]
+        if isinstance(v, np.generic) and not isinstance(v, float):  # (np.float64 is a float)
+            if converted is None:
+                converted = list(values)
+            converted[i] = int(v) if isinstance(v, np.integer) else float(v)
+    return values if converted is None else tuple(converted)
 
 
 def result_device(tensors: list) -> Any:

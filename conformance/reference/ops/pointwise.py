@@ -94,15 +94,46 @@ def _no_bool_subtraction(self, other, alpha=1):
         )
 
 
+# The C++ names PyTorch's checked conversion of a scalar prints, for the dtypes it can overflow.
+_CPP_TYPE_NAMES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+}
+
+
+_HALF_MAXIMA = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38}
+
+
 def _no_negative_integer_power(self, exponent):
     """An integer tensor to a negative Python integer power: refused before promotion (so
-    uint8 ** -1 is refused, not taken as uint8 ** 255)."""
-    if (
-        exponent.__class__ is int
-        and exponent < 0
-        and getattr(self, "_dtype", dtypes.float32).category <= dtypes.INTEGER
-    ):
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    uint8 ** -1 is refused, not taken as uint8 ** 255). Then the exponent is converted to the
+    tensor's dtype with PyTorch's overflow check: uint8 ** 300 and float16 ** 70000.0 raise
+    (a float exponent of an integer tensor makes the result float, and is not checked)."""
+    dtype = getattr(self, "_dtype", None)
+    if isinstance(exponent, np.generic):  # a NumPy scalar: the Python number torch makes of it
+        exponent = int(exponent) if isinstance(exponent, np.integer) else float(exponent)
+    if dtype is None or exponent.__class__ not in (int, float):
+        return
+    if exponent.__class__ is int:
+        if exponent < 0 and dtype.category <= dtypes.INTEGER:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if not -(2**63) <= exponent < 2**63:
+            raise OverflowError("int too big to convert")
+    name = _CPP_TYPE_NAMES.get(dtype.name)
+    if name is None or exponent.__class__ is float and dtype.category < dtypes.FLOATING:
+        return
+    if dtype.category == dtypes.INTEGER:
+        low, high = dtypes.bounds(dtype)
+        fits = low <= exponent <= high
+    else:
+        largest = _HALF_MAXIMA[dtype.name]  # (abs here is the op torch.abs)
+        fits = not math.isfinite(exponent) or -largest <= exponent <= largest
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
 @pointwise(
