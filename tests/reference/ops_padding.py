@@ -1,8 +1,8 @@
 """Rows of test_op_gradients.py's table for F.pad's reflect, replicate and circular modes (and
-the layers and convolutions that pad with them). A convolution after a circular pad is not a
-row: its weight's first derivative differentiates through CopySlices, whose create_graph
-backward records other nodes than PyTorch's (test_second_order_graphs.py would fail it);
-test_padding_modes.py checks its second derivatives' values against PyTorch instead."""
+the layers and convolutions that pad with them). A convolution after a circular pad has a
+weight gradient that reads the padded input, so its second derivatives differentiate through
+the CopySlices of the circular pad's copies (and test_second_order_graphs.py compares the
+nodes that records with PyTorch's)."""
 
 from __future__ import annotations
 
@@ -38,5 +38,12 @@ CASES: list[OpCase] = [
         "conv1d-reflect-padding",
         lambda t, x, w: t.nn.functional.conv1d(t.nn.functional.pad(x, (2, 2), mode="reflect"), w),
         [(1, 2, 5), (3, 2, 3)],
+    ),
+    OpCase(
+        "conv2d-circular-padding",
+        lambda t, x, w: t.nn.functional.conv2d(
+            t.nn.functional.pad(x, (1, 1, 1, 1), mode="circular"), w
+        ),
+        [(1, 2, 3, 3), (2, 2, 3, 3)],
     ),
 ]

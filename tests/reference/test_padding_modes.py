@@ -243,10 +243,10 @@ def test_the_pads_are_not_in_the_torch_namespace() -> None:
     assert hasattr(ref, "constant_pad_nd")
 
 
-def test_second_derivatives_through_a_circular_pad_and_a_convolution_match_torch() -> None:
-    """The weight's first derivative reads the circularly padded input, so the second
-    derivatives run through CopySlices' create_graph backward. (Their values agree with
-    PyTorch's; the nodes that backward records do not, so this is no row of ops_padding.)"""
+def test_a_create_graph_backward_through_a_circular_pad_records_torchs_graph() -> None:
+    """The input's first derivative runs through the circular pad's CopySlices, which under
+    create_graph records PyTorch's copy, as_strided and copy-back nodes (the row
+    conv2d-circular-padding checks the second derivatives' values)."""
     rng = np.random.default_rng(5)
     x, w = rng.standard_normal((1, 2, 3, 3)), rng.standard_normal((2, 2, 3, 3))
     v = rng.standard_normal((1, 2, 3, 3))
@@ -256,7 +256,6 @@ def test_second_derivatives_through_a_circular_pad_and_a_convolution_match_torch
         padded = t.nn.functional.pad(xt, (1, 1, 1, 1), mode="circular")
         y = t.nn.functional.conv2d(padded, wt)
         gx, gw = t.autograd.grad((y * t.tensor(v)).sum(), [xt, wt], create_graph=True)
-        hx, hw = t.autograd.grad((gx * gx).sum() + (gw * gw).sum(), [xt, wt])
-        seen.append([np.asarray(g.tolist()) for g in (gx, gw, hx, hw)])
-    for ours, theirs in zip(seen[1], seen[0], strict=True):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+        seen.append((_graph(gx.grad_fn), _graph(gw.grad_fn)))
+    assert seen[1] == seen[0]
+    assert "CopyBackwards" in str(seen[0][0]) and "AsStridedBackward0" in str(seen[0][0])

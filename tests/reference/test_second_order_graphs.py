@@ -19,17 +19,6 @@ from test_op_gradients import OPS, _inputs
 
 import conformance.reference as ref
 
-_NN_DOUBLE_BACKWARD = (
-    # group_norm's gradient is a composite formula where PyTorch has
-    # native_group_norm_backward and its own double backward.
-    "group-norm"
-)
-_COMPOSITES = (
-    # Formulas or compositions built differently: cumprod's formula writes slices
-    # (CopySlices), inner of two vectors is a product where PyTorch multiplies, and the
-    # norm over matrix dims does not unsqueeze its result as PyTorch's does.
-    "cumprod-with-zero inner-vectors linalg-norm-matrix-dims"
-)
 _DECOMPOSITIONS = (
     # PyTorch differentiates det, slogdet, solve and cholesky through linalg_solve_ex and
     # solve_triangular; the engine through its inverse. (Batched inverse and matrix_power
@@ -48,15 +37,7 @@ _SPECTRAL = (
     "linalg-svdvals linalg-svd-tall linalg-svd-wide-full linalg-svd-square svd-some "
     "matrix-norm-2-dims-keepdim linalg-norm-minus-2"
 )
-_STRIDED = (
-    # PyTorch's as_strided_backward writes the gradient into a zero storage through an
-    # as_strided view (CopySlices) or index_add_, divides by alias counts in place, and views
-    # the storage; the engine's derivative is one op (AsStridedBackwardBackward0).
-    "as-strided-offset-squared as-strided-of-transpose as-strided-of-slice as-strided-of-expand"
-)
-KNOWN_DIFFERENT = frozenset(
-    " ".join([_NN_DOUBLE_BACKWARD, _COMPOSITES, _DECOMPOSITIONS, _SPECTRAL, _STRIDED]).split()
-)
+KNOWN_DIFFERENT = frozenset(" ".join([_DECOMPOSITIONS, _SPECTRAL]).split())
 
 
 def _recorded(t, case, arrays) -> tuple:

@@ -1,9 +1,9 @@
 """group_norm and instance_norm (layer_norm and batch_norm are in normalization.py).
 
-group_norm is one op, as PyTorch's kernel (NativeGroupNormBackward0), its derivatives written
-with `F`, so a create_graph backward gives the right second derivatives, though through
-ordinary ops rather than PyTorch's *BackwardBackward nodes. instance_norm is composed as
-PyTorch composes it, from batch_norm.
+group_norm is one op, as PyTorch's native_group_norm (NativeGroupNormBackward0, with the mean
+and rstd as further outputs), its derivatives PyTorch's infinitely differentiable formula
+written with `F`, so a create_graph backward records PyTorch's nodes. instance_norm is
+composed as PyTorch composes it, from batch_norm.
 """
 
 from __future__ import annotations
@@ -14,62 +14,96 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.nn.activations import _floating_kernel
 from conformance.reference.nn.common import _reference
 from conformance.reference.nn.normalization import batch_norm
-from conformance.reference.ops.define import op
+from conformance.reference.ops.define import Joint, op
 from conformance.reference.ops.pointwise import opmath
 from conformance.reference.tensor import Tensor
 
 
-def _group_stats(x, groups, eps, F):
-    """Per (sample, group): the centred values and 1 / sqrt(biased var + eps), in the shape
-    (N, groups, -1)."""
-    count = math.prod(x.shape[1:]) // groups
-    rows = F.reshape(x, (x.shape[0], groups, count))
-    centred = rows - F.sum(rows, (2,), keepdim=True) / count
-    rstd = 1 / F.sqrt(F.sum(centred * centred, (2,), keepdim=True) / count + eps)
-    return centred, rstd
+def _unsqueeze_(F, a, dim):
+    """Tensor.unsqueeze_, which PyTorch's formula applies to fresh sums (UnsqueezeBackward1
+    under create_graph)."""
+    return a.unsqueeze_(dim) if F.records_graph else F.unsqueeze(a, dim)
 
 
-def _channel_shape(x) -> tuple:
-    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
+def _group_norm_backward(grads, input, result1, result2, weight, groups, eps, F):
+    """FunctionsManual's infinitely_differentiable_native_group_norm_backward, op for op (its
+    values are those of PyTorch's native_group_norm_backward kernel too). The saved mean and
+    rstd are the node's own outputs, so under create_graph the first derivative reaches this
+    node through them, and their gradients (dmean, drstd: a second backward's) come back here
+    through var_mean_backward, as in PyTorch (only when both are defined)."""
+    dY, dmean, drstd = grads
+    n, channels = input.shape[0], input.shape[1]
+    g, d = groups, channels // groups
+    hxw = math.prod(input.shape[2:])
+    s = 1.0 / (d * hxw)
+    X = F.reshape(input, (n, g, d, hxw))
+    mean = F.reshape(result1, (n, g, 1, 1))
+    rstd = F.reshape(result2, (n, g, 1, 1))
+    gamma = None if weight is None else F.reshape(weight, (1, g, d, 1))
+    dX = dgamma = dbeta = None
+    both = dmean is not None and drstd is not None
+    if dY is not None:
+        dY = F.reshape(dY, (n, g, d, hxw))
+        ds = _unsqueeze_(F, F.sum(dY * X, 3), -1)
+        db = _unsqueeze_(F, F.sum(dY, 3), -1)
+    rstd_cube = rstd * rstd * rstd
+    if both:
+        dvar = -0.5 * rstd_cube * F.reshape(drstd, (n, g, 1, 1))
+        from_stats = 2.0 * s * dvar * (X - F.sum(X, (2, 3), True) * s)
+        from_stats = from_stats + F.expand(F.reshape(dmean, (n, g, 1, 1)), X.shape) * s
+    if dY is not None:
+        a = rstd if gamma is None else rstd * gamma
+        b = _unsqueeze_(F, F.sum(ds if gamma is None else ds * gamma, 2), -2)
+        c = _unsqueeze_(F, F.sum(db if gamma is None else db * gamma, 2), -2)
+        b = (c * mean - b) * rstd_cube * s
+        c = -b * mean - c * rstd * s
+        dX = a * dY + b * X + c
+        if both:
+            dX = dX + from_stats
+        dX = F.reshape(dX, input.shape)
+        if weight is not None:
+            dgamma = F.reshape(F.sum((ds - db * mean) * rstd, 0), weight.shape)
+        dbeta = F.reshape(F.sum(db, 0), (channels,))
+    elif both:
+        dX = F.reshape(from_stats, input.shape)
+    return dX, dgamma, dbeta
 
 
-def _group_norm_input_grad(grad, input, weight, groups, eps, F):
-    """rstd * (g - mean(g) - x_hat * mean(g * x_hat)) per group, g = grad * weight."""
-    centred, rstd = _group_stats(input, groups, eps, F)
-    xhat = centred * rstd
-    g = grad if weight is None else grad * F.reshape(weight, _channel_shape(input))
-    g = F.reshape(g, xhat.shape)
-    count = xhat.shape[-1]
-    mean_g = F.sum(g, (2,), keepdim=True) / count
-    mean_g_xhat = F.sum(g * xhat, (2,), keepdim=True) / count
-    return F.reshape((g - mean_g - xhat * mean_g_xhat) * rstd, input.shape)
-
-
-def _group_norm_weight_grad(grad, input, groups, eps, F):
-    centred, rstd = _group_stats(input, groups, eps, F)
-    xhat = F.reshape(centred * rstd, input.shape)
-    return F.sum(grad * xhat, (0, *range(2, input.ndim)))
+_GN_BACKWARD = Joint(_group_norm_backward)
 
 
 @op(
     "NativeGroupNormBackward0",
-    input=_group_norm_input_grad,
-    weight=_group_norm_weight_grad,
-    bias=lambda grad, F: F.sum(grad, (0, *range(2, grad.ndim))),
+    input=_GN_BACKWARD[0],
+    weight=_GN_BACKWARD[1],
+    bias=_GN_BACKWARD[2],
 )
-def _group_norm(input, weight, bias, groups, eps):
+def _native_group_norm(input, weight, bias, groups, eps):
+    """(output, mean, rstd), the mean and 1 / sqrt(biased var + eps) per (sample, group) in
+    shape (N, groups), as PyTorch's native_group_norm returns them; group_norm keeps the
+    output. They are computed in float32 for float16 and bfloat16 inputs."""
     xp = array_namespace(input)
     x = opmath(input)
-    rows = x.reshape(x.shape[0], groups, math.prod(x.shape[1:]) // groups)
+    n = x.shape[0]
+    rows = x.reshape(n, groups, math.prod(x.shape[1:]) // groups)
     mean = rows.mean(axis=2, keepdims=True) if rows.shape[-1] else rows.sum(2, keepdims=True)
     var = ((rows - mean) ** 2).mean(axis=2, keepdims=True) if rows.shape[-1] else mean
-    out = ((rows - mean) / xp.sqrt(var + eps)).reshape(x.shape)
+    rstd = 1 / xp.sqrt(var + eps)
+    out = ((rows - mean) * rstd).reshape(x.shape)
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if weight is not None:
         out = out * weight.reshape(shape)
     if bias is not None:
         out = out + bias.reshape(shape)
-    return out.astype(input.dtype, copy=False)
+    dtype = input.dtype
+    return (
+        out.astype(dtype, copy=False),
+        mean.reshape(n, groups).astype(dtype, copy=False),
+        rstd.reshape(n, groups).astype(dtype, copy=False),
+    )
+
+
+_native_group_norm.node.keeps_missing_grads = True  # dmean and drstd stay None unless given
 
 
 def group_norm(
@@ -104,7 +138,7 @@ def group_norm(
                 f"{list(input.shape)}"
             )
     _floating_kernel("GroupNormKernelImpl", input._data)
-    return _group_norm(input, weight, bias, num_groups, eps)
+    return _native_group_norm(input, weight, bias, num_groups, eps)[0]
 
 
 def instance_norm(

@@ -11,9 +11,8 @@
   an empty output, the (cropped) input copied into its middle, then each padded dim's left
   and right bands copied from the far side of the output itself. It is composed the same way
   here, so the graph reads as PyTorch's (CopySlices over SliceBackward0s) and the views and
-  copies differentiate it, twice if asked (CopySlices' create_graph backward records other
-  nodes than PyTorch's, with the same values). It wraps modulo the *cropped* length, as
-  PyTorch's does.
+  copies differentiate it, twice if asked, recording PyTorch's nodes. It wraps modulo the
+  *cropped* length, as PyTorch's does.
 """
 
 from __future__ import annotations

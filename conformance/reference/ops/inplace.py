@@ -14,10 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.reference import dtypes, fp_errors, grad_mode
+from conformance.reference import memory_formats as formats
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.graph import Node, SavedTensor, edge, save
 from conformance.reference.ops import define
+from conformance.reference.tensor import _address
 
 LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF = (
@@ -151,7 +153,7 @@ def rebase_history(self: Any, result: Any) -> None:
         self.grad_fn, self._requires_grad, self._output_nr = node, True, result._output_nr
         return
     base = self._base
-    copy = CopySlices(edge(base), self._view.steps, node)
+    copy = CopySlices(edge(base), self._view.steps, node, base._data.strides)
     base.grad_fn, base._requires_grad, base._output_nr = copy, True, 0
     # The view's own history now runs through its base: replay the view steps on the base.
     self.grad_fn, self._requires_grad = regenerated_history(self._view.steps, base), True
@@ -175,11 +177,11 @@ class CopySlices(Node):
     goes through `fn`, whose first input was the view's old value.
     """
 
-    __slots__ = ("steps", "fn")
+    __slots__ = ("steps", "fn", "base_strides")
 
-    def __init__(self, base_edge: tuple, steps: tuple, fn: Node) -> None:
+    def __init__(self, base_edge: tuple, steps: tuple, fn: Node, base_strides: tuple) -> None:
         super().__init__((base_edge,) + tuple(fn.next_functions[1:]))
-        self.steps, self.fn = steps, fn
+        self.steps, self.fn, self.base_strides = steps, fn, base_strides
 
     def name(self) -> str:
         return "torch::autograd::CopySlices"
@@ -190,7 +192,7 @@ class CopySlices(Node):
             return self._apply_recorded(grad)
         if isinstance(grad, define.Tensor):
             grad = grad._data
-        result = grad.copy()
+        result = _in_layout(grad.copy(), self.base_strides)
         region = define.replay_view(self.steps, result, on_arrays=True)
         fn_grads = self.fn.apply([region.copy()], create_graph)
         if fn_grads and fn_grads[0] is not None:
@@ -200,22 +202,55 @@ class CopySlices(Node):
         return (result,) + tuple(fn_grads[1:])
 
     def _apply_recorded(self, grad: Any) -> tuple:
-        """The same with Tensors, for create_graph: writing the view's gradient into the copy
-        is itself an in-place change of a view, recorded by the mechanism this node is part of."""
-        result = (
-            define.Tensor._wrap(grad._data, grad._dtype, grad._device)
-            if not isinstance(grad, define.Tensor)
-            else grad
-        )
-        result = result.clone()
-        region = define.replay_view(self.steps, result)
-        fn_grads = self.fn.apply([region.clone()], True)
+        """The same with Tensors, for create_graph, as PyTorch's CopySlices::apply_with_saved
+        records it: the gradient copied into a tensor laid out as the base
+        (new_empty_strided(...).copy_(grad): CopyBackwards), the view's region of it taken by
+        as_strided (AsStridedBackward0), a clone of the region through `fn`, and fn's gradient
+        copied back into the region (an in-place change of a view: CopySlices again)."""
+        if not isinstance(grad, define.Tensor):
+            grad = define.Tensor._wrap(grad._data, grad._dtype, grad._device)
+        result = _copy_in_layout(grad, self.base_strides)
+        region = _region(self.steps, result)
+        fn_grads = self.fn.apply([region.clone(memory_format=formats.contiguous_format)], True)
         inner = fn_grads[0] if fn_grads and fn_grads[0] is not None else region.new_zeros(())
         region.copy_(inner)
         return (result,) + tuple(fn_grads[1:])
 
     def release(self) -> None:
         self.fn.release()
+
+
+def _in_layout(array: Any, base_strides: tuple) -> Any:
+    """A fresh `array` (the gradient's copy) laid out as the base when the base is dense: as
+    PyTorch's new_empty_strided(base's sizes and strides), so that an as_strided view step
+    lands where it did on the base (channels_last, transposed)."""
+    if array.strides == base_strides or not array.size:
+        return array
+    strides = tuple(s // array.itemsize for s in base_strides)
+    if not formats.is_non_overlapping_and_dense(array.shape, strides):
+        return array
+    return copy_with_strides(array, strides)
+
+
+def _copy_in_layout(grad: Any, base_strides: tuple) -> Any:
+    """grad.new_empty_strided(base's sizes and strides).copy_(grad), recorded (CopyBackwards)."""
+    target = define.Tensor._wrap(grad._data, grad._dtype, grad._device)  # only its shape is read
+    result = copy_from(target, grad)
+    result._data = _in_layout(result._data, base_strides)  # fresh: nobody else holds it yet
+    return result
+
+
+def _region(steps: tuple, result: Any) -> Any:
+    """The view's region of `result`, taken as PyTorch takes it: as_strided with the sizes,
+    strides and storage offset the view's steps give on result's memory (replayed on the
+    array). A view that reinterprets the dtype (view_as_real) is replayed step by step."""
+    array = define.replay_view(steps, result._data, on_arrays=True)
+    if array.dtype != result._data.dtype:
+        return define.replay_view(steps, result)
+    itemsize = array.itemsize
+    strides = tuple(s // itemsize for s in array.strides)
+    offset = (_address(array) - _address(result._data)) // itemsize
+    return as_strided(result, array.shape, strides, result.storage_offset() + offset)
 
 
 def change_metadata(self: Any, new_data: Any) -> Any:
@@ -301,4 +336,7 @@ def regenerated_history(steps: tuple, base: Any) -> Node:
         return _as_strided_view(base, positions).grad_fn
 
 
+from conformance.reference.ops.fills_and_copies import copy_from  # noqa: E402
 from conformance.reference.ops.indexing import index_put_accumulate  # noqa: E402
+from conformance.reference.ops.shape import copy_with_strides  # noqa: E402
+from conformance.reference.ops.strided import as_strided  # noqa: E402

@@ -18,6 +18,7 @@ from conformance.reference.ops.linalg import (
     _product,
     check_vectors,
     column_major,
+    dot,
     mat1_gradient,
     mat2_gradient,
     mm,
@@ -306,9 +307,12 @@ def vdot(input, other):
 
 
 def tensordot(a, b, dims=2, out=None):
-    """torch.tensordot: the named dims of a and b contracted, as ATen does it: each operand
-    permuted to (free, contracted) and flattened to a matrix, one mm, then a view to the
-    free dims of a followed by those of b (so the node on top is ViewBackward0)."""
+    """torch.tensordot: the named dims of a and b contracted, as ATen does it. A contracted
+    dim of size 1 on one side is broadcast: the other side is summed over it right away (sum
+    with keepdim). Each operand is permuted to (free, contracted) and (contracted, free); when
+    each has one free element the result is a dot product (of the two flattened when both are
+    contiguous, else a sum of the squeezed operands' product), otherwise both are flattened
+    to matrices for one mm. A view to the free dims of a then b is the node on top."""
     _need_tensor("tensordot", "b", b)
     if isinstance(dims, int):
         if dims < 0:
@@ -322,22 +326,42 @@ def tensordot(a, b, dims=2, out=None):
         raise RuntimeError("both dimension lists should have same length")
     if a.dtype is not b.dtype:
         raise RuntimeError("both inputs should have same dtype")
+    left, right, size = a, b, 1
     for da, db in zip(dims_a, dims_b, strict=True):
         sa, sb = a.shape[da], b.shape[db]
-        if sa != sb:
+        if sb == 1:
+            left = left.sum(da, True)
+        elif sa == 1:
+            right = right.sum(db, True)
+        elif sa != sb:
             raise RuntimeError(
                 f"contracted dimensions need to match, but first has size {sa} in dim {da} "
                 f"and second has size {sb} in dim {db}"
             )
+        else:
+            size *= sa
     contracted_a = [shape.wrap_dim(d, a.ndim) for d in dims_a]
     contracted_b = [shape.wrap_dim(d, b.ndim) for d in dims_b]
     free_a = [d for d in range(a.ndim) if d not in contracted_a]
     free_b = [d for d in range(b.ndim) if d not in contracted_b]
-    size = _numel(a.shape[d] for d in contracted_a)
-    left = shape.reshape(a.permute(*free_a, *contracted_a), -1, size)
-    right = shape.reshape(b.permute(*contracted_b, *free_b), size, -1)
-    out_shape = [a.shape[d] for d in free_a] + [b.shape[d] for d in free_b]
+    out_shape = [left.shape[d] for d in free_a] + [right.shape[d] for d in free_b]
+    size_a, size_b = _numel(left.shape[d] for d in free_a), _numel(right.shape[d] for d in free_b)
+    left = left.permute(*free_a, *contracted_a)
+    right = right.permute(*contracted_b, *free_b)
+    if size_a == 1 and size_b == 1:
+        if left.is_contiguous() and right.is_contiguous():
+            product = dot(_flat(left), _flat(right))
+        else:
+            product = pointwise.mul(left.squeeze(), right.squeeze()).sum()
+        return shape.reshape(product, *out_shape)
+    left = shape.reshape(left, size_a, size)
+    right = shape.reshape(right, size, size_b)
     return shape.reshape(mm(left, right), *out_shape)
+
+
+def _flat(tensor):
+    """Tensor.flatten() as PyTorch has it: a vector is itself (no view recorded)."""
+    return tensor if tensor.ndim == 1 else shape.reshape(tensor, -1)
 
 
 def inner(input, other):

@@ -17,7 +17,6 @@ from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops.define import op
 from conformance.reference.ops.reductions import (
     _accumulator,
-    _unsqueeze,
     dims_of,
 )
 
@@ -48,13 +47,20 @@ def _vector_norm(a, ord, dims, keepdim):
 
 def _norm_grad(F, grad, self, ord, result, dims, keepdim):
     """PyTorch's norm_backward: sign(x) for the 1-norm, x / norm for the 2-norm (0 at a zero
-    norm), the ties of the largest |x| for the inf-norm, and none at all for the 0-"norm"."""
+    norm), the ties of the largest |x| for the inf-norm, and none at all for the 0-"norm".
+    Reduced dims named in `dims` are put back one unsqueeze each, even when the norm reduced
+    every dim (PyTorch's unsqueeze_multiple); `dims` None is every dim with none named (no
+    dim given, or dist's norm), and the 0-d gradient broadcasts as it is."""
     if ord == 0:
         return None
-    grad = _unsqueeze(F, grad, dims, keepdim, self.ndim)
+    if dims is None:
+        dims = tuple(range(self.ndim))
+    elif not keepdim and self.ndim:
+        grad = F.unsqueeze_dims(grad, dims, self.ndim)
+        if ord != 1:
+            result = F.unsqueeze_dims(result, dims, self.ndim)
     if ord == 1:
         return F.sgn(self) * grad
-    result = _unsqueeze(F, result, dims, keepdim, self.ndim)
     with np.errstate(divide="ignore", invalid="ignore"):
         if ord == 2:
             return grad * F.masked_fill(self / result, result == 0, 0)
@@ -110,6 +116,8 @@ def linalg_vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
             f"linalg.vector_norm cannot compute the {_ord_text(ord)} norm on {where} not have an "
             "identity"
         )
+    if dim is None or not isinstance(dim, int) and not len(dim):
+        dims = None  # every dim, none named: the gradient puts none back
     return vector_norm_dims(x, ord, dims, keepdim, dtype)
 
 

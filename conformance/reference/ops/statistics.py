@@ -99,12 +99,13 @@ def _cumprod_grad(F, grad, self, result, dim):
 
 
 def _cumprod_grad_recorded(grad, self, dim):
-    """dF/dx_k = sum_{j >= k} g_j prod_{i <= j, i != k} x_i, one k at a time, in ops."""
+    """dF/dx_k = sum_{j >= k} g_j prod_{i <= j, i != k} x_i, one k at a time, in ops, each
+    copied into its place of a zero gradient (CopySlices), as PyTorch's O(n^2) branch does."""
     from conformance import reference as torch
 
     size = self.shape[dim]
     ones = torch.ones_like(self.narrow(dim, 0, 1))
-    slices = []
+    grad_input = grad.new_zeros(self.shape)
     for k in range(size):
         # Column j >= k of the omitted products: prod(x[:k]) * prod(x[k+1 : j+1]).
         if k == 0:
@@ -116,8 +117,8 @@ def _cumprod_grad_recorded(grad, self, dim):
             else:
                 later = self.narrow(dim, k + 1, size - k - 1).cumprod(dim)
                 omitted = torch.cat([until, until.expand_as(later) * later], dim)
-        slices.append((grad.narrow(dim, k, size - k) * omitted).sum(dim))
-    return torch.stack(slices, dim)
+        grad_input.select(dim, k).copy_((grad.narrow(dim, k, size - k) * omitted).sum(dim))
+    return grad_input
 
 
 @op(
@@ -497,8 +498,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
 
 def _dist_grad(F, grad, self, other, p, result, sign):
     difference = self - other
-    dims = tuple(range(difference.ndim))
-    g = _norm_grad(F, grad, difference, p, result, dims, False)
+    g = _norm_grad(F, grad, difference, p, result, None, False)
     if g is None:  # the 0-"norm" counts nonzeros: no gradient
         return F.zeros_like(difference)
     return g if sign > 0 else -g

@@ -81,17 +81,11 @@ def _aliases(xp, inputs, length, dtype):
     return counts[inputs].astype(dtype)
 
 
-@op(
-    "AsStridedBackwardBackward0",
-    grad=lambda grad, geometry, size, stride, storage_offset, F: formula_op(F, as_strided_gather)(
-        grad, geometry, size, stride, storage_offset
-    ),
-)
 def as_strided_backward(grad, geometry, size, stride, storage_offset):
-    """PyTorch's as_strided_backward: the output's gradient added up per storage element
-    (windows that overlap accumulate), then read back at the input's elements; storage the
-    input does not cover gets nothing, and an element the input holds k times (expand) gets
-    1/k of it at each."""
+    """PyTorch's as_strided_backward on arrays: the output's gradient added up per storage
+    element (windows that overlap accumulate), then read back at the input's elements;
+    storage the input does not cover gets nothing, and an element the input holds k times
+    (expand) gets 1/k of it at each."""
     xp = array_namespace(grad)
     inputs, outputs, length = _storage_maps(xp, geometry, size, stride, storage_offset)
     result = _scatter_add(xp, outputs, grad, length)[inputs]
@@ -99,26 +93,84 @@ def as_strided_backward(grad, geometry, size, stride, storage_offset):
     return result if counts is None else result / counts
 
 
-@op(
-    "AsStridedGatherBackward0",
-    grad=lambda grad, geometry, size, stride, storage_offset, F: formula_op(F, as_strided_backward)(
-        grad, geometry, size, stride, storage_offset
-    ),
-)
-def as_strided_gather(grad, geometry, size, stride, storage_offset):
-    """The adjoint of as_strided_backward (its derivative, for a create_graph backward)."""
-    xp = array_namespace(grad)
-    inputs, outputs, length = _storage_maps(xp, geometry, size, stride, storage_offset)
-    counts = _aliases(xp, inputs, length, grad.dtype)
-    return _scatter_add(xp, inputs, grad if counts is None else grad / counts, length)[outputs]
+def _maybe_overlapping(sizes, strides):
+    """Whether a layout (without its size-1 dims) may address one element twice, as PyTorch's
+    _maybe_overlapping_memory decides it: by strides in increasing order, each must step past
+    everything the smaller ones reach."""
+    reach = 0
+    for i in sorted(range(len(sizes)), key=lambda i: strides[i]):
+        if strides[i] <= reach:
+            return True
+        reach += strides[i] * (sizes[i] - 1)
+    return False
 
 
-@view_op(
-    "AsStridedBackward0",
-    self=lambda grad, geometry, size, stride, storage_offset, F: formula_op(F, as_strided_backward)(
-        grad, geometry, size, stride, storage_offset
-    ),
-)
+def _min_storage_size(sizes, strides, offset):
+    for n, step in zip(sizes, strides, strict=True):
+        if n == 0:
+            return offset
+        offset += (n - 1) * step
+    return offset + 1
+
+
+def _as_strided_backward_recorded(grad, geometry, size, stride, storage_offset):
+    """as_strided_backward under create_graph, op for op as FunctionsManual writes it, so the
+    nodes are PyTorch's: the gradient's size-1 dims squeezed and its expanded dims summed,
+    written into a zero storage through an as_strided view of it (CopySlices) or, where the
+    output's windows overlap, index_add_ed into it; divided in place by how many times the
+    input holds each element (where it overlaps itself); viewed with the input's geometry."""
+    from conformance import reference as torch
+
+    in_sizes, in_strides, in_offset = geometry
+    zeros = lambda: torch.zeros(in_sizes, dtype=grad.dtype, device=grad.device)  # noqa: E731
+    out_sizes, out_strides = [], []
+    for i in reversed(range(grad.ndim)):
+        if size[i] == 0:
+            return zeros()
+        if size[i] == 1:
+            grad = grad.squeeze(i)
+        elif stride[i] == 0:
+            grad = grad.sum(i)
+        else:
+            out_sizes.insert(0, size[i])
+            out_strides.insert(0, stride[i])
+    if 0 in in_sizes:
+        return zeros()
+    kept = [i for i, n in enumerate(in_sizes) if n != 1]
+    sizes_, strides_ = [in_sizes[i] for i in kept], [in_strides[i] for i in kept]
+    out_overlap = _maybe_overlapping(out_sizes, out_strides)
+    in_overlap = _maybe_overlapping(sizes_, strides_)
+    shared = min(in_offset, storage_offset)
+    in_start, out_start = in_offset - shared, storage_offset - shared
+    length = max(
+        _min_storage_size(sizes_, strides_, in_start),
+        _min_storage_size(out_sizes, out_strides, out_start),
+    )
+    storage = grad.new_zeros(length)
+    if in_overlap or out_overlap:
+        positions = torch.arange(0, length, dtype=torch.int64, device=grad.device)
+    if out_overlap:
+        where = positions.as_strided(out_sizes, out_strides, out_start).reshape(-1)
+        storage.index_add_(0, where, grad.reshape(-1))
+    else:
+        storage.as_strided(out_sizes, out_strides, out_start).copy_(grad)
+    if in_overlap:
+        count = torch.zeros_like(storage)
+        where = positions.as_strided(sizes_, strides_, in_start).reshape(-1)
+        count.index_add_(
+            0, where, torch.ones(1, dtype=grad.dtype, device=grad.device).expand_as(where)
+        )
+        storage.div_(count)  # NaN outside the input, which the view below does not read
+    return storage.as_strided(in_sizes, in_strides, in_start)
+
+
+def _as_strided_grad(grad, geometry, size, stride, storage_offset, F):
+    if F.records_graph:
+        return _as_strided_backward_recorded(grad, geometry, size, stride, storage_offset)
+    return as_strided_backward(grad, geometry, size, stride, storage_offset)
+
+
+@view_op("AsStridedBackward0", self=_as_strided_grad)
 def as_strided_view(self, size, stride, storage_offset, geometry):
     """The elements at storage_offset + sum(index * stride) of self's storage. `geometry` is
     self's (size, stride, storage offset): the offset is counted from self's own start, so
