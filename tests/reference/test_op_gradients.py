@@ -14,6 +14,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import ops_adaptive3d
 import ops_conv_pool
 import ops_conv_transpose
 import ops_grids
@@ -209,6 +210,7 @@ OPS = [
     *ops_conv_transpose.CASES,
     *ops_nn_layers.CASES,
     *ops_padding.CASES,
+    *ops_adaptive3d.CASES,
 ]
 
 

@@ -1,6 +1,6 @@
 """The convolution, pooling and 2-D batch norm layers: Conv1d, Conv2d, MaxPool1d/2d/3d,
 AvgPool1d/2d/3d, LPPool1d/2d/3d, MaxUnpool1d/2d, the adaptive pools (AdaptiveAvgPool1d/2d/3d,
-AdaptiveMaxPool1d/2d), Fold, Unfold and BatchNorm2d. Each holds its settings (and its
+AdaptiveMaxPool1d/2d/3d), Fold, Unfold and BatchNorm2d. Each holds its settings (and its
 parameters) and calls its functional form in forward(); the reprs are PyTorch's."""
 
 from __future__ import annotations
@@ -509,6 +509,11 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
 
 
 class BatchNorm2d(_BatchNorm):

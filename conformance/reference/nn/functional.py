@@ -64,6 +64,8 @@ from conformance.reference.nn.adaptive_pooling import (
     adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d,
     adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
 )
 from conformance.reference.nn.common import _dim as _dim
 from conformance.reference.nn.common import broadcast_shapes as broadcast_shapes
@@ -189,6 +191,8 @@ __all__ = [
     "adaptive_max_pool2d",
     "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d",
+    "adaptive_max_pool3d_with_indices",
     "max_pool3d",
     "avg_pool3d",
     "lp_pool1d",

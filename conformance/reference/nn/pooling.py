@@ -400,6 +400,22 @@ def _parse_positional(name: str, kinds: dict, *values: Any) -> tuple:
     return tuple(_parse(name, kinds, arguments, positions).values())
 
 
+def _missing(name: str, rest: list, signature: inspect.Signature, kwargs: dict) -> None:
+    """The parser's error for required arguments not given (checked before any other call
+    error), in its words: its plural is "arguments" for one, "argument" for more."""
+    names = [
+        n
+        for n in rest
+        if signature.parameters[n].default is inspect.Parameter.empty and n not in kwargs
+    ]
+    if names:
+        plural = "s" if len(names) == 1 else ""
+        listed = ", ".join(f'"{n}"' for n in names)
+        raise TypeError(
+            f"{name}() missing {len(names)} required positional argument{plural}: {listed}"
+        )
+
+
 def _builtin(name: str, **kinds: str) -> Any:
     """A function PyTorch exposes as a builtin: its arguments are parsed as the user gave
     them (positionally or by keyword) before the function runs."""
@@ -410,7 +426,11 @@ def _builtin(name: str, **kinds: str) -> Any:
 
         @functools.wraps(function)
         def parsed(*args: Any, **kwargs: Any) -> Any:
-            bound = signature.bind(*args, **kwargs)
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError:
+                _missing(name, order[len(args) :], signature, kwargs)
+                return function(*args, **kwargs)  # raises Python's words, which are torch's
             positions = {order[i]: i + 1 for i in range(len(args))}
             bound.arguments.update(_parse(name, kinds, bound.arguments, positions))
             return function(*bound.args, **bound.kwargs)

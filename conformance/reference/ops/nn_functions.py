@@ -148,21 +148,14 @@ def avg_pool1d(
     )
 
 
+@pooling._builtin("adaptive_avg_pool1d", output_size="int[]")
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     """adaptive_avg_pool2d over a height of one, as PyTorch computes it (the graph ends in
-    SqueezeBackward1; an output of one is a mean)."""
-    if input.ndim not in (2, 3):
-        raise RuntimeError(
-            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
-            "#1 'self' (while checking arguments for adaptive_avg_pool1d)"
-        )
-    sizes = [output_size] if isinstance(output_size, int) else list(output_size)
-    if len(sizes) != 1:
-        raise RuntimeError(
-            "adaptive_avg_pool1d() argument 'output_size' should contain one int (got "
-            f"{len(sizes)})"
-        )
-    return pooling.adaptive_avg_pool2d(input.unsqueeze(-2), (1, sizes[0])).squeeze(-2)
+    SqueezeBackward1; an output of one is a mean). A builtin (torch.nn.functional's is this
+    one): output_size is parsed as the user gave it, before any other check."""
+    pooling._check_1d_input(input, "adaptive_avg_pool1d")
+    size = adaptive_pooling._one_int(output_size, "adaptive_avg_pool1d")
+    return pooling.adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
 
 
 _MISSING = object()
