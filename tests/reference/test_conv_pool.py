@@ -10,31 +10,13 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from side_by_side import assert_same
 
 import conformance.reference as ref
 
 
-def _outcome(t, make):
-    """(values, dtype) or (error type, message)."""
-    try:
-        out = make(t)
-    except Exception as exc:  # noqa: BLE001 - an error is an outcome to compare
-        return (type(exc).__name__, str(exc))
-    outs = out if isinstance(out, tuple) else (out,)
-    return tuple((o.detach().float().numpy(), str(o.dtype)) for o in outs)
-
-
 def _same(make, rtol=1e-5, atol=1e-5):
-    ours, theirs = _outcome(ref, make), _outcome(torch, make)
-    if isinstance(theirs[0], str):
-        assert ours == theirs
-        return
-    assert not isinstance(ours[0], str), ours
-    assert len(ours) == len(theirs)
-    for (a, a_dtype), (b, b_dtype) in zip(ours, theirs, strict=True):
-        assert a_dtype == b_dtype
-        assert a.shape == b.shape
-        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
+    assert_same(make, rtol, atol)
 
 
 RNG = np.random.default_rng(7)
