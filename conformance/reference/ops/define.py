@@ -732,17 +732,24 @@ def check_broadcastable(operands: list) -> None:
         result = tuple(max(x, y) if min(x, y) != 0 else 0 for x, y in zip(a, b, strict=True))
 
 
+def python_number(value: Any) -> Any:
+    """A NumPy scalar as the Python number PyTorch's argument parser makes of it: an integer
+    becomes an int, a floating number and np.bool_ a float (torch.ones(2, dtype=torch.int32)
+    * np.bool_(True) is float32). Anything else is returned as it is."""
+    if isinstance(value, np.generic) and not isinstance(value, float):  # (np.float64 is one)
+        return int(value) if isinstance(value, np.integer) else float(value)
+    return value
+
+
 def _python_numbers(values: Any, operands: tuple) -> Any:
-    """NumPy scalars among the operands as the Python numbers PyTorch's argument parser makes
-    of them: an integer becomes an int, a floating number and np.bool_ a float
-    (torch.ones(2, dtype=torch.int32) * np.bool_(True) is float32)."""
+    """`values` with each NumPy scalar among the operands made a Python number."""
     converted = None
     for i in operands:
-        v = values[i]
-        if isinstance(v, np.generic) and not isinstance(v, float):  # (np.float64 is a float)
+        number = python_number(values[i])
+        if number is not values[i]:
             if converted is None:
                 converted = list(values)
-            converted[i] = int(v) if isinstance(v, np.integer) else float(v)
+            converted[i] = number
     return values if converted is None else tuple(converted)
 
 

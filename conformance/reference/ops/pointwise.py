@@ -22,7 +22,7 @@ from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops.activation_ops import *  # noqa: F403
 from conformance.reference.ops.binary_math import *  # noqa: F403
 from conformance.reference.ops.comparisons import *  # noqa: F403
-from conformance.reference.ops.define import pointwise
+from conformance.reference.ops.define import pointwise, python_number
 from conformance.reference.ops.error_function import *  # noqa: F403
 from conformance.reference.ops.fills_and_copies import *  # noqa: F403
 from conformance.reference.ops.pointwise_common import (
@@ -108,14 +108,13 @@ _CPP_TYPE_NAMES = {
 _HALF_MAXIMA = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38}
 
 
-def _no_negative_integer_power(self, exponent):
+def _check_exponent(self, exponent):
     """An integer tensor to a negative Python integer power: refused before promotion (so
     uint8 ** -1 is refused, not taken as uint8 ** 255). Then the exponent is converted to the
     tensor's dtype with PyTorch's overflow check: uint8 ** 300 and float16 ** 70000.0 raise
     (a float exponent of an integer tensor makes the result float, and is not checked)."""
     dtype = getattr(self, "_dtype", None)
-    if isinstance(exponent, np.generic):  # a NumPy scalar: the Python number torch makes of it
-        exponent = int(exponent) if isinstance(exponent, np.integer) else float(exponent)
+    exponent = python_number(exponent)
     if dtype is None or exponent.__class__ not in (int, float):
         return
     if exponent.__class__ is int:
@@ -251,7 +250,7 @@ def fmod(self, other):
 
 @pointwise(
     "PowBackward0",
-    check=_no_negative_integer_power,
+    check=_check_exponent,
     self=lambda grad, self, exponent, F: (
         grad * (exponent * F.pow_number(self, exponent - 1)) if exponent != 0 else grad * 0
     ),
