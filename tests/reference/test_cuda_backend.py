@@ -38,16 +38,22 @@ def cuda_device(monkeypatch):
         monkeypatch.setattr(devices.CUDA, "name", "cuda (simulated)")
 
 
+def _call_on(case: OpCase, leaves: list, device: str):
+    """The row's call with `device` as the default device, for the index tensors some calls
+    make, and the random ops seeded so that they draw the same numbers on either device."""
+    ref.manual_seed(0)
+    if case.name not in LENGTHS_ON_THE_CPU:
+        ref.set_default_device(device)
+    try:
+        return case.call(ref, *leaves)
+    finally:
+        ref.set_default_device(None)
+
+
 def _run(case: OpCase, arrays: list, upstream, device: str):
     """The op's value, grad_fn name and input gradients, computed on `device`, as host arrays."""
     leaves = [ref.tensor(a, dtype=ref.float64, device=device, requires_grad=True) for a in arrays]
-    ref.manual_seed(0)  # the random ops draw the same numbers on either device
-    if case.name not in LENGTHS_ON_THE_CPU:
-        ref.set_default_device(device)  # for the index tensors some calls make
-    try:
-        out = case.call(ref, *leaves)
-    finally:
-        ref.set_default_device(None)
+    out = _call_on(case, leaves, device)
     assert out.device.type == device, f"{case.name}: result on {out.device}"
     if upstream is None:
         upstream = np.random.default_rng(2).standard_normal(tuple(out.shape))
@@ -79,13 +85,7 @@ def _second_derivatives(case: OpCase, arrays: list, device: str) -> list:
     """d/dx of sum(grad_x(sum(op(x) * v)) * u) for fixed v and u, computed on `device`."""
     rng = np.random.default_rng(3)
     xs = [ref.tensor(a, dtype=ref.float64, device=device, requires_grad=True) for a in arrays]
-    ref.manual_seed(0)
-    if case.name not in LENGTHS_ON_THE_CPU:
-        ref.set_default_device(device)
-    try:
-        y = case.call(ref, *xs)
-    finally:
-        ref.set_default_device(None)
+    y = _call_on(case, xs, device)
     v = ref.tensor(rng.uniform(-1, 1, tuple(y.shape)), dtype=ref.float64, device=device)
     firsts = ref.autograd.grad((y * v).sum(), xs, create_graph=True, allow_unused=True)
     u = [ref.tensor(rng.uniform(-1, 1, a.shape), dtype=ref.float64, device=device) for a in arrays]
