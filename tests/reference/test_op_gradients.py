@@ -15,11 +15,13 @@ import warnings
 
 import numpy as np
 import ops_adaptive3d
+import ops_attention
 import ops_conv_pool
 import ops_conv_transpose
 import ops_grids
 import ops_linalg_extra
 import ops_linalg_spectral
+import ops_losses_extra
 import ops_more_nn
 import ops_nn_extra
 import ops_nn_layers
@@ -30,6 +32,7 @@ import ops_random_sampling
 import ops_rearranging
 import ops_recurrent
 import ops_resampling
+import ops_sampling_extra
 import ops_scattering
 import ops_searching
 import ops_sorting
@@ -211,6 +214,9 @@ OPS = [
     *ops_nn_layers.CASES,
     *ops_padding.CASES,
     *ops_adaptive3d.CASES,
+    *ops_attention.CASES,
+    *ops_losses_extra.CASES,
+    *ops_sampling_extra.CASES,
 ]
 
 
