@@ -68,6 +68,8 @@ TENSORDOT = [
     ((2, 1, 3), (2, 4, 3), ([1, 2], [1, 2])),  # broadcast: the other side summed over it
     ((2, 3), (4, 3), ([1], [1])),  # an mm
     ((3,), (3,), ([], [])),  # an outer product through mm
+    ((1, 3), (3, 1), ([0], [1])),  # size-1 dims: the viewed operands' strides pick mm's backward
+    ((3, 1), (3, 1), ([1], [1])),
 ]
 
 

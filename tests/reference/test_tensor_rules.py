@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 import torch
 
@@ -71,3 +73,60 @@ def test_empty_tensors_have_pytorchs_strides(name):
     make = EMPTY_LAYOUTS[name]
     assert make(ref).stride() == make(torch).stride()
     assert make(ref).is_contiguous() == make(torch).is_contiguous()
+
+
+@pytest.mark.parametrize(
+    ("shape", "start", "end"),
+    [((3,), 0, -1), ((2, 3), 1, 1), ((2, 3), 0, 0), ((2, 3), -1, -1), ((), 0, -1), ((2, 3), 0, 1)],
+)
+def test_flatten_of_nothing_to_merge_is_the_tensor_itself(shape, start, end):
+    """ATen's flatten returns the tensor itself when one dimension spans start..end (no
+    ViewBackward0 is recorded); a 0-d tensor still becomes a view of one element."""
+    seen = []
+    for t in (torch, ref):
+        x = t.ones(shape, requires_grad=True)
+        y = x.flatten(start, end)
+        node = y.grad_fn
+        seen.append((y is x, None if node is None else type(node).__name__, tuple(y.shape)))
+    assert seen[1] == seen[0]
+
+
+def _layouts(count, seed=0):
+    """Tensors of small shapes (with size-1 and empty dims) laid out by a permutation and maybe
+    a slice, each with a new shape of the same numel to view it as."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        shape = [rng.choice([0, 1, 1, 2, 3]) if rng.random() < 0.1 else rng.choice([1, 1, 2, 3, 4])]
+        shape += [rng.choice([1, 1, 2, 3, 4]) for _ in range(rng.randint(0, 3))]
+        order = list(range(len(shape)))
+        rng.shuffle(order)
+        x = torch.zeros([shape[p] for p in order]).permute(*[order.index(i) for i in range(len(order))])
+        if rng.random() < 0.3:
+            d = rng.randrange(x.ndim)
+            wide = torch.zeros([n * (2 if i == d else 1) for i, n in enumerate(x.shape)])
+            x = wide[(slice(None),) * d + (slice(None, None, 2),)]
+        n, new = x.numel(), []
+        for factor in (2, 1, 3, 1, 2):
+            if n and n % factor == 0 and rng.random() < 0.6:
+                new.append(factor)
+                n //= factor
+        new = [*new, n] if n != 1 or not new else new
+        rng.shuffle(new)
+        yield x, new
+
+
+def test_views_have_pytorchs_strides_for_size_one_and_empty_dims():
+    """A size-1 dim's stride does not change what a view addresses, but PyTorch reads it
+    (mm's backward asks whether an operand is column-major), so the engine gives ATen's."""
+    for x, new in _layouts(1500):
+        ours = ref.as_strided(ref.zeros(x.untyped_storage().nbytes() // 4), x.shape, x.stride())
+        try:
+            want = x.view(new).stride()
+        except RuntimeError:
+            want = None
+        try:
+            got = ours.view(new).stride()
+        except RuntimeError:
+            got = None
+        assert got == want, (tuple(x.shape), x.stride(), new)
+        assert ours.reshape(new).stride() == x.reshape(new).stride(), (x.stride(), new)

@@ -74,15 +74,61 @@ _RESHAPE_NEVER_COPIES = np.lib.NumpyVersion(np.__version__) >= "2.1.0"
 
 def _viewed_as(array, shape):
     """`array` seen with a new shape without copying, or None when its strides do not allow
-    that."""
+    that. NumPy decides whether a view exists as ATen does; where they differ is the strides
+    of size-1 dims and of empty results, which are set to ATen's (view_strides) because mm's
+    backward and the in-place rules read them."""
     try:
         if _RESHAPE_NEVER_COPIES and array.__class__ is np.ndarray:
-            return np.reshape(array, shape, copy=False)
-        out = array.view()
-        out.shape = shape  # CuPy, and NumPy before 2.1: raises rather than copy
-        return out
+            out = np.reshape(array, shape, copy=False)
+        else:
+            out = array.view()
+            out.shape = shape  # CuPy, and NumPy before 2.1: raises rather than copy
     except (AttributeError, ValueError):
         return None
+    if 1 in out.shape or 1 in array.shape or out.size == 0:
+        size = array.itemsize
+        wanted = view_strides(array.shape, tuple(s // size for s in array.strides), out.shape)
+        if wanted is not None and tuple(s // size for s in out.strides) != wanted:
+            xp = array_namespace(array)
+            out = xp.lib.stride_tricks.as_strided(out, out.shape, tuple(s * size for s in wanted))
+    return out
+
+
+def view_strides(old_shape, old_strides, new_shape):
+    """The strides ATen's computeStride gives a view of `new_shape` (in elements), or None
+    when there is none. The old dims are cut into chunks that are contiguous among
+    themselves (a size-1 dim never ends a chunk); the new dims fill the chunks from the right,
+    and a new size-1 dim takes the stride of the chunk it falls in (NumPy gives it another)."""
+    if not old_shape:
+        return (1,) * len(new_shape)
+    numel = 1
+    for n in old_shape:
+        numel *= n
+    if numel == 0:
+        if tuple(old_shape) == tuple(new_shape):
+            return tuple(old_strides)
+        strides, step = [], 1
+        for n in reversed(new_shape):
+            strides.append(step)
+            step *= max(n, 1)
+        return tuple(reversed(strides))
+    new_strides = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    base = old_strides[-1]  # the stride of the innermost dim of the current chunk
+    tensor_numel = view_numel = 1
+    for d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[d]
+        if d == 0 or old_shape[d - 1] != 1 and old_strides[d - 1] != tensor_numel * base:
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                new_strides[view_d] = view_numel * base
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                base = old_strides[d - 1]
+                tensor_numel = view_numel = 1
+    return tuple(new_strides) if view_d == -1 else None
 
 
 def _same_memory(array, shape):
@@ -452,6 +498,8 @@ def flatten(input, start_dim=0, end_dim=-1):
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if input.ndim == 0:
         return reshape(input, 1)
+    if start == end:
+        return input  # nothing to merge: ATen returns the tensor itself, not a view of it
     shape = input.shape
     n = 1
     for s in shape[start : end + 1]:
