@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 import torch
 
@@ -100,7 +101,9 @@ def _layouts(count, seed=0):
         shape += [rng.choice([1, 1, 2, 3, 4]) for _ in range(rng.randint(0, 3))]
         order = list(range(len(shape)))
         rng.shuffle(order)
-        x = torch.zeros([shape[p] for p in order]).permute(*[order.index(i) for i in range(len(order))])
+        x = torch.zeros([shape[p] for p in order]).permute(
+            *[order.index(i) for i in range(len(order))]
+        )
         if rng.random() < 0.3:
             d = rng.randrange(x.ndim)
             wide = torch.zeros([n * (2 if i == d else 1) for i, n in enumerate(x.shape)])
@@ -130,3 +133,49 @@ def test_views_have_pytorchs_strides_for_size_one_and_empty_dims():
             got = None
         assert got == want, (tuple(x.shape), x.stride(), new)
         assert ours.reshape(new).stride() == x.reshape(new).stride(), (x.stride(), new)
+
+
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64"]
+DTYPES += ["float16", "bfloat16", "float32", "float64"]
+
+
+def _view_as_dtype(t, source, target, shape, stride, offset, seed):
+    data = np.random.default_rng(seed).integers(0, 2 if source == "bool" else 100, 400)
+    flat = t.tensor(data.tolist(), dtype=getattr(t, source))
+    try:
+        y = t.as_strided(flat, shape, stride, offset).view(getattr(t, target))
+    except RuntimeError as e:
+        return str(e)
+    values = y.tolist() if target == "bool" else np.asarray(y.double().tolist())
+    return tuple(y.shape), y.stride(), y.storage_offset(), str(y.dtype), values
+
+
+def test_view_as_dtype_reads_the_same_bytes_with_pytorchs_checks():
+    """x.view(dtype) over random layouts: shapes, strides, offsets and values as PyTorch gives
+    them, and PyTorch's message for the first check that fails."""
+    rng = random.Random(1)
+    for seed in range(600):
+        source, target = rng.choice(DTYPES), rng.choice(DTYPES)
+        shape = tuple(rng.choice([0, 1, 2, 3, 4]) for _ in range(rng.randint(0, 3)))
+        stride = tuple(rng.choice([1, 2, 3, 5, 8]) for _ in shape)
+        case = (source, target, shape, stride, rng.choice([0, 0, 1, 2]), seed)
+        ours, theirs = _view_as_dtype(ref, *case), _view_as_dtype(torch, *case)
+        if isinstance(theirs, str):
+            assert ours == theirs, case
+        else:
+            assert ours[:4] == theirs[:4], case
+            np.testing.assert_array_equal(ours[4], theirs[4], err_msg=str(case))
+
+
+def test_view_as_dtype_shares_the_version_counter_and_is_not_differentiable():
+    seen = []
+    for t in (torch, ref):
+        x = t.ones(2, 4, requires_grad=True)
+        y = x * 2
+        bits = y.view(t.int32)
+        same = y.view(dtype=t.float32)
+        bits.add_(1)
+        seen.append(
+            (bits.requires_grad, same.requires_grad, bits._base, y._version, y[0, 0].item())
+        )
+    assert seen[1] == seen[0]

@@ -197,12 +197,56 @@ def reshape(input, *shape):
     return reshape_alias(input, shape)
 
 
-def view(input, *shape):
-    from conformance.reference import dtypes
-
-    if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
-        raise NotImplementedError("view(dtype) is not supported by conformance.reference")
+def view(input, *shape, dtype=None):
+    """x.view(shape), or x.view(dtype): the same memory read as another dtype."""
+    if dtype is None and len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
+        dtype = shape[0]
+    if dtype is not None:
+        return view_dtype(input, dtype)
     return view_shape(input, shape_args(shape))
+
+
+def view_dtype(input, dtype):
+    """The bytes of `input` read as `dtype`. A narrower dtype multiplies the last dimension, a
+    wider one divides it, so that dimension must have stride 1 (and ATen checks the offset
+    and the other strides divide evenly, in this order). Autograd does not differentiate it
+    and does not count it as a view (no _base), but it shares the version counter."""
+    from conformance.reference.tensor import Tensor
+
+    array, old, new = input._data, input._dtype.itemsize, dtype.itemsize
+    if old != new:
+        _check_view_dtype(input, dtype)
+    out = Tensor._wrap(array.view(dtype.np), dtype, input._device)
+    out._version_counter = input._version_counter
+    return out
+
+
+def _check_view_dtype(input, dtype):
+    old, new = input._dtype.itemsize, dtype.itemsize
+    names = f"{dtypes.scalar_type_name(input._dtype)} as {dtypes.scalar_type_name(dtype)}"
+    suffix = f"to view {names} (different element sizes)"
+    if input.ndim == 0:
+        raise RuntimeError(f"self.dim() cannot be 0 {suffix}")
+    strides = input.stride()
+    if new > old:
+        ratio = new // old
+        if input.shape[-1] % ratio:
+            raise RuntimeError(
+                f"self.size(-1) must be divisible by {ratio} {suffix}, but got {input.shape[-1]}"
+            )
+        if input.storage_offset() % ratio:
+            raise RuntimeError(
+                f"self.storage_offset() must be divisible by {ratio} {suffix}, but got "
+                f"{input.storage_offset()}"
+            )
+    if strides[-1] != 1:
+        raise RuntimeError(f"self.stride(-1) must be 1 {suffix}, but got {strides[-1]}")
+    if new > old:
+        for i, stride in enumerate(strides[:-1]):
+            if stride % (new // old):
+                raise RuntimeError(
+                    f"self.stride({i}) must be divisible by {new // old} {suffix}, but got {stride}"
+                )
 
 
 @view_op("ExpandBackward0", self=lambda grad, self_shape, F: F.sum_to(grad, self_shape))
