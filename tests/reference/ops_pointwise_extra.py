@@ -12,6 +12,12 @@ CASES: list[OpCase] = [
     positive("true-divide", lambda t, a, b: t.true_divide(a, b), [(4,), (4,)]),
     OpCase("divide-trunc", lambda t, a, b: t.div(a, b, rounding_mode="trunc"), [(5,), (5,)]),
     OpCase("divide-floor", lambda t, a: t.divide(a, 0.7, rounding_mode="floor"), [(5,)]),
+    # sawtooths: slope 1 in the dividend, minus the rounded quotient in the divisor
+    OpCase("remainder-number", lambda t, a: t.remainder(a, 0.7), [(5,)]),
+    OpCase("mod-operator", lambda t, a: a % -0.7, [(5,)]),
+    positive("remainder-tensors", lambda t, a, b: t.remainder(a * 3, b), [(5,), (5,)]),
+    OpCase("fmod-number", lambda t, a: t.fmod(a, 0.7), [(5,)]),
+    positive("fmod-tensors", lambda t, a, b: t.fmod(a * -3, b), [(2, 3), (3,)]),
     OpCase("negative", lambda t, a: t.negative(a), [(4,)]),
     OpCase("absolute", lambda t, a: t.absolute(a), [(4,)], low=0.1),
     OpCase("clip", lambda t, a: t.clip(a, -0.5, 0.5), [(6,)]),

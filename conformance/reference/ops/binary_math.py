@@ -13,6 +13,7 @@ from conformance.reference.ops.define import Joint, pointwise
 from conformance.reference.ops.pointwise_common import (
     _is_tensor,
     _log_of_number,
+    _no_derivative,
     _no_kernel,
     _tensors_only,
     opmath,
@@ -172,13 +173,6 @@ def _heaviside_check(self, values):
     _tensors_only("heaviside", "values")(self, values)
     if self._dtype is not values._dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
-
-
-def _no_derivative(name):
-    def derivative(grad):
-        raise RuntimeError(f"derivative for aten::{name} is not implemented")
-
-    return derivative
 
 
 @pointwise(

@@ -18,7 +18,7 @@ from conformance.reference.devices import (
     get_default_device,
     placement,
 )
-from conformance.reference.ops import shape
+from conformance.reference.ops import scalar_conversion, shape
 from conformance.reference.tensor import Tensor
 
 COPY_CONSTRUCT = (
@@ -127,8 +127,10 @@ def tensor(
     with fp_errors.quiet():  # 1e40 as float32 is inf, silently
         if isinstance(data, np.ndarray) and dtype is dtypes.bfloat16:
             host = np.array(data, dtype=dtype.np)
-        else:
+        elif isinstance(data, np.ndarray | Tensor):
             host = np.array(_to_host(data), dtype=dtype.np)
+        else:  # Python numbers: checked as PyTorch checks them
+            host = scalar_conversion.python_data(_to_host(data), dtype)
     dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 
@@ -172,11 +174,12 @@ def _factory(fill: Any, size: tuple, dtype: Any, device: Any, requires_grad: boo
     dev = placement(device)
     dtype = dtype or dtypes.get_default_dtype()
     xp = array_module(dev)
-    data = (
-        xp.full(_size(size), fill, dtype.np)
-        if fill is not None
-        else xp.empty(_size(size), dtype.np)
-    )
+    if fill is None:
+        data = xp.empty(_size(size), dtype.np)
+    else:
+        if not isinstance(fill, Tensor):
+            fill = scalar_conversion.scalar(fill, dtype, half_as_double=True, unsigned_64=True)[()]
+        data = xp.full(_size(size), fill, dtype.np)
     return _finish(data, dtype, dev, requires_grad)
 
 

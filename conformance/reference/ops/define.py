@@ -658,7 +658,10 @@ class PointwiseOp(Op):
                 top = 2
             elif v.__class__ is int:
                 top = top or 1
-            elif v is not None and v.__class__ is not bool:
+            elif v is None:
+                if i < self.n_required:
+                    return None  # refused by _promoted
+            elif v.__class__ is not bool:
                 return None
         if dtype is None or top > dtype.category:
             return None
@@ -691,7 +694,9 @@ class PointwiseOp(Op):
         """PyTorch's promotion: cast every tensor operand to the computation dtype."""
         for i in self.operands:
             v = values[i]
-            if v is not None and not isinstance(v, Tensor | bool | int | float | complex):
+            if not isinstance(v, Tensor | bool | int | float | complex) and (
+                v is not None or i < self.n_required  # (None leaves out an optional operand)
+            ):
                 raise TypeError(
                     f"{self.__name__}(): argument '{self.params[i]}' must be Tensor or Number, "
                     f"not {type(v).__name__}"

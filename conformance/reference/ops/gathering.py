@@ -19,7 +19,8 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import cpp_type_name
 from conformance.reference.ops import define, inplace, shape
 from conformance.reference.ops.define import op
-from conformance.reference.ops.indexing import _ALL, _add_at, _number, _type_name
+from conformance.reference.ops.indexing import _ALL, _add_at, _type_name
+from conformance.reference.ops.scalar_conversion import scalar as _number
 from conformance.reference.tensor import Tensor
 
 __all__ = ["index_select", "masked_fill", "nonzero", "gather"]

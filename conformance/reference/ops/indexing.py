@@ -18,7 +18,6 @@ errors, version bumps, CopySlices on the base) are those of any in-place op on a
 
 from __future__ import annotations
 
-import math
 import operator
 import warnings
 from collections.abc import Sequence
@@ -32,6 +31,7 @@ from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.graph import save
 from conformance.reference.ops import define, inplace, pointwise, shape
 from conformance.reference.ops.define import op, view_op
+from conformance.reference.ops.scalar_conversion import scalar as _number
 from conformance.reference.tensor import Tensor
 
 _ALL = slice(None)
@@ -49,29 +49,6 @@ ZERO_DIM_INDEX = (
     "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
     "to convert a 0-dim tensor to a number"
 )
-# ... and the names its checked conversion of a number uses.
-_CONVERSION_NAMES = {
-    "uint8": "uint8_t",
-    "int8": "int8_t",
-    "int16": "int16_t",
-    "int32": "int",
-    "int64": "int64_t",
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "float32": "float",
-    "float64": "double",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
-# The largest finite value of the floating dtypes narrower than a double (per component).
-_FLOAT_MAX = {
-    "float16": 65504.0,
-    "bfloat16": 3.3895313892515355e38,
-    "float32": 3.4028234663852886e38,
-    "complex64": 3.4028234663852886e38,
-}
-
-
 _run = define.formula_op
 
 
@@ -87,48 +64,6 @@ def _type_name(value: Any) -> str:
 
 
 # -- numbers written into a tensor ----------------------------------------------------------
-
-
-def _number(value: Any, dtype: dtypes.dtype, half_as_double: bool = False) -> Any:
-    """A Python number converted to `dtype` as PyTorch converts it for x[i] = v and masked_fill:
-    checked rather than wrapped silently. Negative integers still wrap into an unsigned dtype
-    (-1 becomes 255) and floats are truncated into integer dtypes, but a value outside the
-    dtype's range raises. x[i] = v checks the 16-bit floats as doubles (70000 becomes inf)."""
-    if isinstance(value, bool):
-        value = int(value)
-    elif isinstance(value, int | np.integer):
-        value = int(value)
-        if not -(2**63) <= value < 2**63:
-            raise ValueError("Overflow when unpacking long long")
-    checked = dtype
-    if half_as_double and dtype in (dtypes.float16, dtypes.bfloat16):
-        checked = dtypes.float64
-    if not _fits(value, checked):
-        name = _CONVERSION_NAMES[checked.name]
-        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
-    if isinstance(value, complex) and dtype.category != dtypes.COMPLEX:
-        value = value.real
-    with np.errstate(over="ignore"):  # a 16-bit float may overflow to inf, as in PyTorch
-        return np.asarray(value).astype(dtype.np)
-
-
-def _fits(value: Any, dtype: dtypes.dtype) -> bool:
-    if dtype is dtypes.bool:
-        return True
-    if isinstance(value, complex) and dtype.category != dtypes.COMPLEX:
-        if value.imag != 0:
-            return False
-        value = value.real
-    if dtype.category >= dtypes.FLOATING:  # infinities and NaN always fit
-        high = _FLOAT_MAX.get(dtype.name, math.inf)
-        parts = (value.real, value.imag) if isinstance(value, complex) else (value,)
-        return all(-high <= p <= high or math.isinf(p) or p != p for p in parts)
-    low, high = dtypes.bounds(dtype)
-    if isinstance(value, float):
-        return not math.isnan(value) and low <= value <= high
-    if low == 0:  # unsigned: negative integers wrap around, as in C
-        return value <= high and -value <= high
-    return low <= value <= high
 
 
 def _value_tensor(self: Tensor, value: Any) -> Tensor:

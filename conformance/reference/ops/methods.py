@@ -21,6 +21,7 @@ from conformance.reference.ops import (
     metadata_changes,
     pointwise,
     reductions,
+    scalar_conversion,
     scalar_overloads,
     shape,
 )
@@ -119,6 +120,11 @@ def _fill(self: Tensor, value: Any) -> Tensor:
                 f"{value.ndim} dimensions."
             )
         return pointwise.fill_like(self, value)
+    if isinstance(value, bool | int | float | complex | np.generic):
+        checked = scalar_conversion.scalar(
+            value, self._dtype, half_as_double=True, unsigned_64=True
+        )
+        value = checked[()]
     return pointwise.fill_like(self, value)
 
 
@@ -472,6 +478,27 @@ OPERATORS = {
 }
 
 
+UNARY_OPERATORS = frozenset(("__neg__", "__pos__", "__abs__", "__invert__"))
+
+
+def _operator(fn: Any) -> Any:
+    """A binary operator as torch.Tensor has it: an operand the op refuses with a TypeError
+    (a string, None, a list, an object of the user's) gives NotImplemented, so Python tries
+    the other operand's reflected method and then raises its own "unsupported operand
+    type(s)" error, and == and != fall back to identity. The method form (x.add("s")) still
+    raises the op's TypeError."""
+
+    def operator(self: Tensor, other: Any) -> Any:
+        try:
+            return fn(self, other)
+        except TypeError:
+            return NotImplemented
+
+    operator.__name__ = getattr(fn, "__name__", "operator")
+    operator.__doc__ = getattr(fn, "__doc__", None)
+    return operator
+
+
 def _method(fn: Any) -> Any:
     """Functions and Ops both bind as methods (Ops are descriptors), properties (x.H) as
     themselves; other callables are wrapped so they bind as methods too."""
@@ -590,10 +617,14 @@ def install() -> None:
     for name, fn in IN_PLACE.items():
         setattr(Tensor, name, _inplace(fn))
     for name, fn in OPERATORS.items():
-        if name.startswith("__i") and name != "__invert__":
-            setattr(Tensor, name, _inplace(fn))
-        else:
+        if name in UNARY_OPERATORS:
             setattr(Tensor, name, _method(fn))
+        elif name.startswith("__i"):
+            setattr(Tensor, name, _operator(_inplace(fn)))
+        else:
+            setattr(Tensor, name, _operator(fn))
+    for name in ("__matmul__", "__rmatmul__"):
+        setattr(Tensor, name, _operator(METHODS[name]))
     for name, fn in {**METADATA, **FILLING}.items():
         setattr(Tensor, name, fn)
     Tensor.clamp_ = Tensor.clip_ = _clamp_

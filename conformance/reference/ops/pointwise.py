@@ -30,6 +30,7 @@ from conformance.reference.ops.pointwise_common import (
     HALF_ARRAYS,
     _is_tensor,
     _log_of_number,
+    _no_derivative,
     _no_kernel,
     opmath,
 )
@@ -230,22 +231,82 @@ def _integer_quotient(result, divisor):
     return result
 
 
-@pointwise(None)
+@pointwise(
+    "NotImplemented",
+    operands=("self", "other"),
+    self=_no_derivative("floor_divide"),
+    other=_no_derivative("floor_divide"),
+)
 def floor_divide(self, other):
-    _no_kernel("div_floor_cpu", self, _NUMBERS)
+    """Division rounded down. PyTorch records a node that refuses any backward through it."""
+    _no_kernel("div_floor_cpu", _array_of(self, other), _NUMBERS)
     return _integer_quotient(self // other, other)
 
 
-@pointwise(None)
-def remainder(self, other):
-    _no_kernel("remainder_cpu", self, _NUMBERS)
+floor_divide.node.name = lambda node: "torch::autograd::NotImplemented"
+
+
+def _array_of(self, other):
+    """The operand that is an array (number % tensor has a number first)."""
+    return self if hasattr(self, "dtype") else other
+
+
+def _remainder(self, other):
+    _no_kernel("remainder_cpu", _array_of(self, other), _NUMBERS)
     return _integer_quotient(self % other, other)
 
 
-@pointwise(None)
-def fmod(self, other):
+def _fmod(self, other):
     _no_kernel("fmod_cpu", self, _NUMBERS)
     return _integer_quotient(array_namespace(self).fmod(self, other), other)
+
+
+# remainder and fmod are sawtooths: slope 1 in self; in other, minus the rounded quotient.
+remainder_tensor = pointwise(
+    "RemainderBackward1",
+    self=lambda grad: grad,
+    other=lambda grad, self, other, F: -grad * F.rounding_divide(self, other, "floor"),
+)(_remainder)
+remainder_number = pointwise(
+    "RemainderBackward0", operands=("self", "other"), self=lambda grad: grad
+)(_remainder)
+remainder_of_number = pointwise(
+    "NotImplemented", operands=("self", "other"), other=_no_derivative("remainder")
+)(_remainder)
+remainder_of_number.node.name = lambda node: "torch::autograd::NotImplemented"
+fmod_tensor = pointwise(
+    "FmodBackward1",
+    self=lambda grad: grad,
+    other=lambda grad, self, other, F: -grad * F.rounding_divide(self, other, "trunc"),
+)(_fmod)
+fmod_number = pointwise("FmodBackward0", operands=("self", "other"), self=lambda grad: grad)(_fmod)
+
+
+def remainder(input, other, *, out=None):  # noqa: A002
+    """Python's %: the remainder takes the divisor's sign. A number divided by a tensor is
+    recorded as PyTorch records it, under a node that refuses a backward."""
+    if not _is_tensor(other):
+        op = remainder_number
+    elif not _is_tensor(input):
+        op = remainder_of_number
+    else:
+        op = remainder_tensor
+    return op(input, other) if out is None else op(input, other, out=out)
+
+
+def fmod(input, other, *, out=None):  # noqa: A002
+    """C's fmod: the remainder takes the dividend's sign."""
+    if not _is_tensor(input):
+        raise TypeError(
+            f"fmod(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    op = fmod_tensor if _is_tensor(other) else fmod_number
+    return op(input, other) if out is None else op(input, other, out=out)
+
+
+# The in-place forms check the result dtype first (x %= 2.5 on integers is a cast error).
+remainder.result_dtype = remainder_tensor.result_dtype
+fmod.result_dtype = fmod_tensor.result_dtype
 
 
 @pointwise(

@@ -90,4 +90,4 @@ def reverse_divide(self, other):
     does); a filled tensor divided by self in a formula."""
     if define.IN_FORMULA[0] and other.__class__ in _NUMBERS:
         return pointwise.true_divide(self.new_full(self.shape, other), self)
-    return pointwise.mul(pointwise.reciprocal(self), other)
+    return pointwise.reciprocal(self) * other  # the operator: `other` may be reflected
