@@ -196,3 +196,41 @@ def test_threshold_in_place_matches_torch():
     np.testing.assert_allclose(results[0][0], results[1][0])
     assert results[0][1] == results[1][1]
     np.testing.assert_allclose(results[0][2], results[1][2])
+
+
+def _linear_graph(t, make_input, bias_shape):
+    def names(node, depth=3):
+        if node is None or depth == 0:
+            return None
+        return type(node).__name__, tuple(names(n, depth - 1) for n, _ in node.next_functions)
+
+    w = t.ones(4, 3, requires_grad=True)
+    b = None if bias_shape is None else t.ones(bias_shape, requires_grad=True)
+    try:
+        y = t.nn.functional.linear(make_input(t), w, b)
+    except RuntimeError as e:  # a bias that does not fit: the in-place add's message
+        return str(e)
+    grads = t.autograd.grad(y.sum(), [w] if b is None else [w, b])
+    return names(y.grad_fn), y._version, y.stride(), [g.tolist() for g in grads]
+
+
+@pytest.mark.parametrize("bias_shape", [(4,), (5, 4), (), None])
+@pytest.mark.parametrize(
+    "make_input",
+    [
+        lambda t: t.ones(3),
+        lambda t: t.ones(5, 3),
+        lambda t: t.ones(3, 5).t(),
+        lambda t: t.ones(2, 5, 3),
+        lambda t: t.ones(5, 2, 3).transpose(0, 1),
+        lambda t: t.ones(2, 5, 2, 3).transpose(1, 2),
+        lambda t: t.ones(2, 2, 5, 3),
+    ],
+    ids=["1d", "2d", "2d-transposed", "3d", "3d-transposed", "4d-transposed", "4d"],
+)
+def test_linear_records_atens_path(make_input, bias_shape):
+    """ATen's linear: addmm for a matrix, one addmm over the folded batch for a contiguous
+    input with a 1-D bias, otherwise matmul with the bias added in place (version 1)."""
+    assert _linear_graph(ref, make_input, bias_shape) == _linear_graph(
+        torch, make_input, bias_shape
+    )

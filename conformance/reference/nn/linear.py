@@ -15,7 +15,6 @@ from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.nn.common import _reference, _require_tensor
 from conformance.reference.ops.linalg import column_major, mm_arrays
 from conformance.reference.ops.linalg_products import addmm_arrays
-from conformance.reference.ops.shape import unsafe_view
 from conformance.reference.tensor import Tensor
 
 
@@ -72,14 +71,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             return mm_arrays(input, mat2, _layouts(input, mat2))
         _check_bias(bias, (input.shape[0], weight.shape[0]))
         return addmm_arrays(bias, input, mat2, 1, 1, _layouts(input, mat2))
-    out_shape = (*input.shape[:-1], weight.shape[0])
-    flat = input.reshape(-1, input.shape[-1])
-    mat2 = weight.t()
-    if bias is None:
-        out = mm_arrays(flat, mat2, _layouts(flat, mat2))
-        return out.squeeze(0) if input.ndim == 1 else unsafe_view(out, out_shape)
-    _check_bias(bias, (flat.shape[0], weight.shape[0]))
-    return addmm_arrays(bias, flat, mat2, 1, 1, _layouts(flat, mat2)).view(out_shape)
+    if bias is not None and bias.ndim == 1 and input.is_contiguous():
+        # ATen folds the batch into the rows of one addmm only for a contiguous input.
+        out_shape = (*input.shape[:-1], weight.shape[0])
+        flat = input.reshape(-1, input.shape[-1])
+        mat2 = weight.t()
+        _check_bias(bias, (flat.shape[0], weight.shape[0]))
+        return addmm_arrays(bias, flat, mat2, 1, 1, _layouts(flat, mat2)).view(out_shape)
+    out = _reference().matmul(input, weight.t())
+    return out if bias is None else out.add_(bias)  # ATen adds the bias in place
 
 
 def _check_bias(bias: Tensor, target: tuple) -> None:
