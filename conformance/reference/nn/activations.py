@@ -38,6 +38,7 @@ def relu_(input: Tensor) -> Tensor:
     ),
 )
 def _leaky_relu(self, negative_slope):
+    _floating_kernel("leaky_relu_cpu", self)
     return (
         array_namespace(self)
         .where(self > 0, self, self * negative_slope)
@@ -63,6 +64,10 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
         return _inplace.apply_inplace(input, lambda: _leaky_relu_over_self(input, negative_slope))
     return _leaky_relu(input, negative_slope)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return leaky_relu(input, negative_slope, inplace=True)
 
 
 def sigmoid(input: Tensor) -> Tensor:

@@ -1,4 +1,5 @@
 """one_hot and embedding: integer indices turned into rows (of an identity, or of a weight).
+(embedding_bag, which reduces bags of rows to one, is in embedding_bag.py.)
 
 embedding is one op (EmbeddingBackward0) whose gradient is an op of its own, as in PyTorch,
 so that a create_graph backward records EmbeddingDenseBackwardBackward0.
@@ -126,3 +127,6 @@ def _renorm_rows(weight: Tensor, indices: Any, max_norm: float, norm_type: float
 
 def _vector_norm_array(rows: Any, ord: float) -> Any:
     return vector_norm_dims.forward(rows, ord, (1,), False, None)
+
+
+# -- embedding_bag --------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from conformance.reference.nn.activations import (
     hardtanh,
     hardtanh_,
     leaky_relu,
+    leaky_relu_,
     log_softmax,
     logsigmoid,
     mish,
@@ -67,6 +68,11 @@ from conformance.reference.nn.adaptive_pooling import (
     adaptive_max_pool3d,
     adaptive_max_pool3d_with_indices,
 )
+from conformance.reference.nn.attention import (
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
+from conformance.reference.nn.channel_shuffle import channel_shuffle, native_channel_shuffle
 from conformance.reference.nn.common import _dim as _dim
 from conformance.reference.nn.common import broadcast_shapes as broadcast_shapes
 from conformance.reference.nn.convolution import (
@@ -83,7 +89,13 @@ from conformance.reference.nn.cross_entropy import (
     cross_entropy,
     nll_loss,
 )
-from conformance.reference.nn.distances import cosine_similarity, normalize, pairwise_distance
+from conformance.reference.nn.ctc_loss import ctc_loss
+from conformance.reference.nn.distances import (
+    cosine_similarity,
+    normalize,
+    pairwise_distance,
+    pdist,
+)
 from conformance.reference.nn.dropout import (
     alpha_dropout,
     dropout,
@@ -93,10 +105,20 @@ from conformance.reference.nn.dropout import (
     feature_alpha_dropout,
 )
 from conformance.reference.nn.embedding import embedding, one_hot
+from conformance.reference.nn.embedding_bag import embedding_bag
 from conformance.reference.nn.folding import fold, unfold
+from conformance.reference.nn.fractional_pooling import (
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
+from conformance.reference.nn.grid_sampling import affine_grid, grid_sample
 from conformance.reference.nn.group_and_instance_norm import group_norm, instance_norm
+from conformance.reference.nn.gumbel_softmax import gumbel_softmax
 from conformance.reference.nn.likelihood_losses import gaussian_nll_loss, poisson_nll_loss
 from conformance.reference.nn.linear import linear
+from conformance.reference.nn.local_response_norm import local_response_norm
 from conformance.reference.nn.losses import huber_loss, kl_div, l1_loss, mse_loss, smooth_l1_loss
 from conformance.reference.nn.losses import mse_loss_backward as mse_loss_backward
 from conformance.reference.nn.lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
@@ -107,7 +129,9 @@ from conformance.reference.nn.margin_losses import (
     multilabel_soft_margin_loss,
     soft_margin_loss,
     triplet_margin_loss,
+    triplet_margin_with_distance_loss,
 )
+from conformance.reference.nn.multi_margin_losses import multi_margin_loss, multilabel_margin_loss
 from conformance.reference.nn.normalization import batch_norm, layer_norm
 from conformance.reference.nn.padding import constant_pad_nd as constant_pad_nd
 from conformance.reference.nn.padding import pad
@@ -117,13 +141,21 @@ from conformance.reference.nn.pooling import (
     avg_pool1d,
     avg_pool2d,
     max_pool1d,
+    max_pool1d_with_indices,
     max_pool2d,
+    max_pool2d_with_indices,
 )
-from conformance.reference.nn.pooling3d import avg_pool3d, max_pool3d
+from conformance.reference.nn.pooling3d import avg_pool3d, max_pool3d, max_pool3d_with_indices
 from conformance.reference.nn.reduction import _reduction as _reduction
-from conformance.reference.nn.resampling import bilinear, interpolate
+from conformance.reference.nn.resampling import (
+    bilinear,
+    interpolate,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
 from conformance.reference.nn.rms_norm import rms_norm
-from conformance.reference.nn.unpooling import max_unpool1d, max_unpool2d
+from conformance.reference.nn.unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from conformance.reference.ops.nn_functions import adaptive_avg_pool1d
 
 __all__ = [
@@ -228,4 +260,30 @@ __all__ = [
     "poisson_nll_loss",
     "gaussian_nll_loss",
     "multilabel_soft_margin_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "pdist",
+    "triplet_margin_with_distance_loss",
+    "gumbel_softmax",
+    "ctc_loss",
+    "embedding_bag",
+    "local_response_norm",
+    "channel_shuffle",
+    "native_channel_shuffle",
+    "scaled_dot_product_attention",
+    "multi_head_attention_forward",
+    "max_unpool3d",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+    "max_pool3d_with_indices",
+    "upsample",
+    "upsample_nearest",
+    "upsample_bilinear",
+    "leaky_relu_",
+    "affine_grid",
+    "grid_sample",
+    "fractional_max_pool2d",
+    "fractional_max_pool3d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d_with_indices",
 ]

@@ -1,7 +1,8 @@
 """The margin losses: margin_ranking_loss, hinge_embedding_loss, soft_margin_loss,
-cosine_embedding_loss, triplet_margin_loss and multilabel_soft_margin_loss. (The losses of a
-difference or a divergence are in losses.py; the negative log-likelihoods in cross_entropy.py
-and likelihood_losses.py.)
+cosine_embedding_loss, triplet_margin_loss, triplet_margin_with_distance_loss and
+multilabel_soft_margin_loss. (multi_margin_loss and multilabel_margin_loss are in
+multi_margin_losses.py; the losses of a difference or a divergence in losses.py; the negative
+log-likelihoods in cross_entropy.py and likelihood_losses.py.)
 
 soft_margin_loss is one kernel, as in PyTorch (SoftMarginLossBackward0, with its gradient an op
 of its own); the others are composed, step for step as PyTorch composes them, so the graph
@@ -226,4 +227,39 @@ def multilabel_soft_margin_loss(
     loss = loss.sum(dim=class_dim) / input.shape[class_dim]
     if reduction not in _REDUCTIONS:
         raise ValueError(reduction + " is not valid")
+    return _apply_reduction(loss, reduction)
+
+
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function: Any = None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
+    """max(0, margin + d(a, p) - d(a, n)) for any distance function d (pairwise_distance by
+    default), composed in Python as PyTorch does: `margin + dist_pos` is a Python add
+    (AddBackward0), and with swap, d(a, n) is replaced by d(p, n) where that is smaller."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = (anchor.ndim, positive.ndim, negative.ndim)
+    if len(set(dims)) != 1:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number "
+            f"of dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative "
+            f"{dims[2]}D inputs"
+        )
+    reference = _reference()
+    if distance_function is None:
+        distance_function = reference.pairwise_distance
+    dist_pos = distance_function(anchor, positive)
+    dist_neg = distance_function(anchor, negative)
+    if swap:
+        dist_neg = reference.minimum(dist_neg, distance_function(positive, negative))
+    loss = reference.clamp_min(margin + dist_pos - dist_neg, 0)
     return _apply_reduction(loss, reduction)

@@ -54,6 +54,14 @@ from conformance.reference.nn.activation_variant_modules import (
     Softshrink,
     Tanhshrink,
 )
+from conformance.reference.nn.attention_modules import (
+    MultiheadAttention,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from conformance.reference.nn.containers import (
     ModuleDict,
     ModuleList,
@@ -98,6 +106,7 @@ from conformance.reference.nn.dropout_modules import (
     Dropout3d,
     FeatureAlphaDropout,
 )
+from conformance.reference.nn.embedding_bag_modules import EmbeddingBag
 from conformance.reference.nn.layers import (
     BatchNorm1d,
     BatchNorm3d,
@@ -131,13 +140,18 @@ from conformance.reference.nn.module import _clear_grad as _clear_grad
 from conformance.reference.nn.module import typename as typename
 from conformance.reference.nn.more_loss_modules import (
     CosineEmbeddingLoss,
+    CTCLoss,
     GaussianNLLLoss,
     HingeEmbeddingLoss,
     MarginRankingLoss,
+    MultiLabelMarginLoss,
     MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    NLLLoss2d,
     PoissonNLLLoss,
     SoftMarginLoss,
     TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
 )
 from conformance.reference.nn.norm_shape_modules import (
     GroupNorm,
@@ -181,6 +195,14 @@ from conformance.reference.nn.resampling_modules import (
     Upsample,
     UpsamplingBilinear2d,
     UpsamplingNearest2d,
+)
+from conformance.reference.nn.sampling_modules import (
+    ChannelShuffle,
+    CrossMapLRN2d,
+    FractionalMaxPool2d,
+    FractionalMaxPool3d,
+    LocalResponseNorm,
+    MaxUnpool3d,
 )
 
 __all__ = [
@@ -287,6 +309,12 @@ __all__ = [
     "PoissonNLLLoss",
     "SoftMarginLoss",
     "TripletMarginLoss",
+    "MultiMarginLoss",
+    "MultiLabelMarginLoss",
+    "TripletMarginWithDistanceLoss",
+    "NLLLoss2d",
+    "CTCLoss",
+    "EmbeddingBag",
     "ConstantPad1d",
     "ConstantPad2d",
     "ConstantPad3d",
@@ -310,6 +338,18 @@ __all__ = [
     "FeatureAlphaDropout",
     "BatchNorm3d",
     "SyncBatchNorm",
+    "LocalResponseNorm",
+    "CrossMapLRN2d",
+    "ChannelShuffle",
+    "MaxUnpool3d",
+    "FractionalMaxPool2d",
+    "FractionalMaxPool3d",
+    "MultiheadAttention",
+    "TransformerEncoderLayer",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerDecoder",
+    "Transformer",
 ]
 
 # The classes keep this module's name as their home (see the docstring).

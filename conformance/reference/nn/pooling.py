@@ -32,7 +32,15 @@ from conformance.reference.ops.indexing import _add_at, _type_name
 from conformance.reference.ops.pointwise_common import opmath
 from conformance.reference.tensor import Tensor
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d"]
+__all__ = [
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "adaptive_avg_pool2d",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+]
 
 
 # -- windows ----------------------------------------------------------------------------------
@@ -646,6 +654,32 @@ def max_pool1d(
     )
     values, indices = (r.squeeze(-2) for r in result)
     return (values, indices) if return_indices else values
+
+
+def max_pool2d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple:
+    """max_pool2d's (values, indices), whatever return_indices says (torch ignores it)."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool1d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple:
+    """max_pool1d's (values, indices), whatever return_indices says (torch ignores it)."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 _MAX_POOL1D_SIZES = {

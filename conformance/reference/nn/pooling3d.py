@@ -32,7 +32,7 @@ from conformance.reference.nn.pooling import (
 )
 from conformance.reference.tensor import Tensor
 
-__all__ = ["max_pool3d", "avg_pool3d"]
+__all__ = ["max_pool3d", "avg_pool3d", "max_pool3d_with_indices"]
 
 
 _max_pool3d, max_pool3d_backward = _max_pool_ops(3)
@@ -136,6 +136,19 @@ def max_pool3d(
     if input.dtype is dtypes.bool:
         raise NotImplementedError("\"max_pool3d\" not implemented for 'Bool'")
     return _pool_at_max(_max_pool3d, input, kernel, stride, padding, dilation, out, return_indices)
+
+
+def max_pool3d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple:
+    """max_pool3d's (values, indices), whatever return_indices says (torch ignores it)."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 @_builtin("avg_pool3d", **_AVG_POOL_KINDS)

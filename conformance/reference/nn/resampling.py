@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ from conformance.reference.ops.define import Op, formula_op, op
 from conformance.reference.ops.indexing import _add_at
 from conformance.reference.tensor import Tensor
 
-__all__ = ["interpolate", "bilinear"]
+__all__ = ["interpolate", "bilinear", "upsample", "upsample_nearest", "upsample_bilinear"]
 
 
 # -- where each output position reads ----------------------------------------------------------
@@ -595,6 +596,41 @@ def interpolate(
         tuple(scales) if scales is not None else (None,) * len(output_size),
     )
     return _OPS[key][0](input, settings)
+
+
+# -- the deprecated upsample aliases: UserWarnings (stacklevel=2, the caller's line), worded as
+# torch words them, then interpolate.
+
+
+def upsample(
+    input: Tensor,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
+    warnings.warn(
+        "`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    warnings.warn(
+        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """interpolate's bilinear mode with align_corners=True (not its default)."""
+    warnings.warn(
+        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 # -- F.bilinear --------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
-"""max_unpool1d and max_unpool2d of torch.nn.functional: max pooling's partial inverse, with
-PyTorch's output-size rules, checks and node names.
+"""max_unpool1d, max_unpool2d and max_unpool3d of torch.nn.functional: max pooling's partial
+inverse, with PyTorch's output-size rules, checks and node names.
 
-Each input element is written into a zero output plane at the flat index (into oH * oW) that
-max pooling returned for it. Where two elements name one index, which one stays is unspecified
-(PyTorch's CPU kernel gives either, from one run to the next); here the later one. The
-derivative reads the gradient back at those indices, as PyTorch's max_pool_double_backward
-does: a gather over the flattened planes, then a view. The 1-D form is the 2-D one over a
-width of one (its graph ends in SqueezeBackward1).
+Each input element is written into a zero output volume at the flat index (into oH * oW, or
+oD * oH * oW) that max pooling returned for it. Where two elements name one index, which one
+stays is unspecified (PyTorch's CPU kernel gives either, from one run to the next); here the
+later one. The derivative reads the gradient back at those indices, as PyTorch's
+max_pool_double_backward does: a gather over the flattened volumes, then a view. The 1-D form
+is the 2-D one over a width of one (its graph ends in SqueezeBackward1); 2-D and 3-D are one
+op each (MaxUnpool2DBackward0, MaxUnpool3DBackward0) over the same code, by rank.
 """
 
 from __future__ import annotations
@@ -21,29 +22,45 @@ from conformance.reference.ops import gathering
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.tensor import Tensor
 
-__all__ = ["max_unpool1d", "max_unpool2d"]
+__all__ = ["max_unpool1d", "max_unpool2d", "max_unpool3d"]
 
 
-def _gather_back(grad: Any, indices: Any, indices_shape: tuple, F: Any) -> Any:
-    """grad.flatten(-2).gather(-1, indices.flatten(-2)).view(indices.shape)."""
-    flat_grad = F.reshape(grad, (*grad.shape[:-2], grad.shape[-2] * grad.shape[-1]))
-    flat_indices = F.reshape(indices, (*indices_shape[:-2], math.prod(indices_shape[-2:])))
-    taken = formula_op(F, gathering.gather_values)(flat_grad, len(indices_shape) - 2, flat_indices)
+def _gather_back(grad: Any, indices: Any, indices_shape: tuple, rank: int, F: Any) -> Any:
+    """grad.flatten(-rank).gather(-1, indices.flatten(-rank)).view(indices.shape)."""
+    flat_grad = F.reshape(grad, (*grad.shape[:-rank], math.prod(grad.shape[-rank:])))
+    flat_indices = F.reshape(indices, (*indices_shape[:-rank], math.prod(indices_shape[-rank:])))
+    taken = formula_op(F, gathering.gather_values)(
+        flat_grad, len(indices_shape) - rank, flat_indices
+    )
     return F.reshape(taken, tuple(indices_shape))
+
+
+def _unpool(self: Any, indices: Any, output_size: tuple) -> Any:
+    """Scatter each (batch, channel) volume's elements to their flat indices."""
+    rank = len(output_size)
+    xp = array_namespace(self)
+    lead = math.prod(self.shape[:-rank])
+    out = xp.zeros((lead, math.prod(output_size)), dtype=self.dtype)
+    rows = xp.arange(lead)[:, None]
+    volume = math.prod(self.shape[-rank:])
+    out[rows, indices.reshape(lead, volume)] = self.reshape(lead, volume)
+    return out.reshape(*self.shape[:-rank], *output_size)
 
 
 @op(
     "MaxUnpool2DBackward0",
-    self=lambda grad, indices, indices_shape, F: _gather_back(grad, indices, indices_shape, F),
+    self=lambda grad, indices, indices_shape, F: _gather_back(grad, indices, indices_shape, 2, F),
 )
 def _max_unpool2d(self, indices, output_size):
-    xp = array_namespace(self)
-    lead = math.prod(self.shape[:-2])
-    out = xp.zeros((lead, output_size[0] * output_size[1]), dtype=self.dtype)
-    rows = xp.arange(lead)[:, None]
-    plane = self.shape[-2] * self.shape[-1]
-    out[rows, indices.reshape(lead, plane)] = self.reshape(lead, plane)
-    return out.reshape(*self.shape[:-2], *output_size)
+    return _unpool(self, indices, output_size)
+
+
+@op(
+    "MaxUnpool3DBackward0",
+    self=lambda grad, indices, indices_shape, F: _gather_back(grad, indices, indices_shape, 3, F),
+)
+def _max_unpool3d(self, indices, output_size):
+    return _unpool(self, indices, output_size)
 
 
 def _unpool_output_size(input, kernel, stride, padding, output_size) -> list:
@@ -79,16 +96,24 @@ def _unpool_output_size(input, kernel, stride, padding, output_size) -> list:
     return result
 
 
-def _check(input: Tensor, indices: Tensor, output_size: tuple) -> None:
-    """ATen's max_unpooling2d_forward_out_cpu checks, in its order."""
+def _check(input: Tensor, indices: Tensor, output_size: tuple, rank: int, stride=()) -> None:
+    """ATen's max_unpooling2d/3d_forward_out_cpu checks, in its order (the 3-D one also checks
+    the sizes of output_size and the stride, which the 2-D one does not take)."""
+    three = rank == 3
     if indices.dtype is not dtypes.int64:
         raise RuntimeError(
-            f"elements in indices should be type int64 but got: {scalar_type_name(indices.dtype)}"
+            "elements in indices should be type int64"
+            + ("" if three else f" but got: {scalar_type_name(indices.dtype)}")
         )
-    if input.ndim not in (3, 4):
+    if input.ndim not in (rank + 1, rank + 2):
         raise RuntimeError(
-            "Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
-            f"{input.ndim} dimensions."
+            f"Input to max_unpooling{rank}d should be a {rank + 1}d or {rank + 2}d Tensor, but "
+            f"got a tensor with {input.ndim} dimensions."
+        )
+    if three and len(output_size) != 3:
+        raise RuntimeError(
+            "There should be exactly three elements (depth, height, width) in output_size, but "
+            f"got {len(output_size)} elements."
         )
     if tuple(input.shape) != tuple(indices.shape):
         raise RuntimeError(
@@ -98,23 +123,25 @@ def _check(input: Tensor, indices: Tensor, output_size: tuple) -> None:
     for i in range(1, input.ndim):
         if input.shape[i] == 0:
             raise RuntimeError(
-                "max_unpooling2d_forward_out_cpu(): Expected input to have non-zero size for "
-                f"non-batch dimensions, but got {list(input.shape)} with dimension {i} being "
+                f"max_unpooling{rank}d_forward_out_cpu(): Expected input to have non-zero size "
+                f"for non-batch dimensions, but got {list(input.shape)} with dimension {i} being "
                 "empty."
             )
+    if three and not all(s > 0 for s in stride):
+        raise RuntimeError(f"strides should be greater than zero, but got stride: {list(stride)}")
     if input.dtype.category != dtypes.FLOATING:
         raise NotImplementedError(
-            f"\"max_unpool2d\" not implemented for '{scalar_type_name(input.dtype)}'"
+            f"\"max_unpool{rank}d\" not implemented for '{scalar_type_name(input.dtype)}'"
         )
-    height, width = output_size
     flat = indices._data
-    bad = (flat < 0) | (flat >= height * width)
+    bad = (flat < 0) | (flat >= math.prod(output_size))
     if bool(bad.any()):
         # PyTorch's kernel keeps the last invalid index it meets (threads may meet them in
         # another order).
         last = int(flat[bad].reshape(-1)[-1])
+        sizes = "x".join(str(n) for n in output_size)
         raise RuntimeError(
-            f"Found an invalid max index: {last} (output volumes are of size {height}x{width})"
+            f"Found an invalid max index: {last} (output volumes are of size {sizes})"
         )
 
 
@@ -136,7 +163,7 @@ def max_unpool2d(
     kernel = _ntuple(kernel_size, 2)
     stride = kernel if stride is None else _ntuple(stride, 2)
     out = _unpool_output_size(input, kernel, stride, _ntuple(padding, 2), output_size)
-    _check(input, indices, tuple(out))
+    _check(input, indices, tuple(out), 2)
     return _max_unpool2d(input, indices, tuple(out))
 
 
@@ -154,5 +181,21 @@ def max_unpool1d(
     out = _unpool_output_size(input, kernel, stride, _ntuple(padding, 1), output_size)
     out = (*out, 1)
     x, i = input.unsqueeze(-1), indices.unsqueeze(-1)
-    _check(x, i, out)
+    _check(x, i, out, 2)
     return _max_unpool2d(x, i, out).squeeze(-1)
+
+
+def max_unpool3d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """max_unpool2d over (oD, oH, oW) volumes; ATen also checks the stride here."""
+    kernel = _ntuple(kernel_size, 3)
+    stride = kernel if stride is None else _ntuple(stride, 3)
+    out = _unpool_output_size(input, kernel, stride, _ntuple(padding, 3), output_size)
+    _check(input, indices, tuple(out), 3, tuple(stride))
+    return _max_unpool3d(input, indices, tuple(out))
