@@ -234,3 +234,23 @@ def test_linear_records_atens_path(make_input, bias_shape):
     assert _linear_graph(ref, make_input, bias_shape) == _linear_graph(
         torch, make_input, bias_shape
     )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t, x: t.channel_shuffle(x, 2),
+        lambda t, x: t.native_channel_shuffle(x, 2),
+        lambda t, x: t.pdist(x.reshape(4, 6), 1.5),
+    ],
+    ids=["channel_shuffle", "native_channel_shuffle", "pdist"],
+)
+def test_torch_namespace_nn_functions(call):
+    """The nn functions torch also puts in its own namespace, with the same node."""
+    seen = []
+    for t in (torch, ref):
+        x = t.arange(24.0, dtype=t.float64).reshape(1, 4, 2, 3).requires_grad_()
+        y = call(t, x)
+        seen.append((type(y.grad_fn).__name__, y.tolist()))
+    assert seen[1][0] == seen[0][0]
+    np.testing.assert_allclose(seen[1][1], seen[0][1], rtol=1e-12)

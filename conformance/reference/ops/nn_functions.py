@@ -23,6 +23,7 @@ from conformance.reference.nn import cross_entropy as _cross_entropy
 from conformance.reference.nn import dropout as _dropout
 from conformance.reference.nn import embedding as _embedding
 from conformance.reference.nn.activation_variants import hardshrink, prelu
+from conformance.reference.nn.channel_shuffle import channel_shuffle, native_channel_shuffle
 from conformance.reference.nn.convolution import (
     conv1d,
     conv2d,
@@ -31,7 +32,7 @@ from conformance.reference.nn.convolution import (
     conv_transpose2d,
     conv_transpose3d,
 )
-from conformance.reference.nn.distances import cosine_similarity, pairwise_distance
+from conformance.reference.nn.distances import cosine_similarity, pairwise_distance, pdist
 from conformance.reference.nn.padding import check_crops
 from conformance.reference.nn.padding import constant_pad_nd as _constant_pad_nd
 from conformance.reference.nn.pixel_shuffle import pixel_shuffle, pixel_unshuffle
@@ -65,6 +66,9 @@ __all__ = [
     "embedding",
     "cosine_similarity",
     "pairwise_distance",
+    "pdist",
+    "channel_shuffle",
+    "native_channel_shuffle",
     "kl_div",
     "binary_cross_entropy_with_logits",
     "threshold",
