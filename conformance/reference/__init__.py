@@ -103,6 +103,7 @@ from conformance.reference.ops.linalg import *  # noqa: F403 - matmul, mm, bmm, 
 from conformance.reference.ops.linalg_decompositions import *  # noqa: F403
 from conformance.reference.ops.linalg_spectral import *  # noqa: F403 - svd, qr, pinverse, ...
 from conformance.reference.ops.matrix_exponential import *  # noqa: F403 - matrix_exp
+from conformance.reference.ops.methods import positive
 from conformance.reference.ops.nn_functions import *  # noqa: F403 - conv2d, layer_norm, ...
 from conformance.reference.ops.normal_distribution import *  # noqa: F403 - erfinv
 from conformance.reference.ops.norms import *  # noqa: F403 - norm
@@ -125,8 +126,10 @@ from conformance.reference.ops.pointwise import (
     atan2,
     atanh,
     bitwise_and,
+    bitwise_left_shift,
     bitwise_not,
     bitwise_or,
+    bitwise_right_shift,
     bitwise_xor,
     ceil,
     clamp,

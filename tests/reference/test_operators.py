@@ -42,14 +42,14 @@ class Reflecting:
     __hash__ = object.__hash__
 
 
-OPERATORS = ["+", "-", "*", "/", "//", "%", "**", "@", "&", "|", "^"]
+OPERATORS = ["+", "-", "*", "/", "//", "%", "**", "@", "&", "|", "^", "<<", ">>"]
 COMPARISONS = ["<", ">", "<=", ">=", "==", "!="]
 OPERANDS = ['"s"', "None", "[1]", "(1,)", "Reflecting()", "object()", "2", "2.5", "True"]
 
 
 def _outcome(t, source, statement):
     names = {"Reflecting": Reflecting}
-    integer = any(op in source for op in ("&", "|", "^"))
+    integer = any(op in source for op in ("&", "|", "^", "<<", ">>"))
     names["x"] = t.ones(2, dtype=t.int64) if integer else t.ones(2)
     try:
         if statement:
@@ -80,3 +80,55 @@ def test_method_forms_still_raise():
     with pytest.raises(TypeError):
         ref.ones(2).add("s")
     assert ref.ones(2).__add__("s") is NotImplemented
+
+
+SHIFT_DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float32"]
+SHIFTS = [0, 1, 2, 7, 8, 9, 15, 16, 31, 32, 63, 64, 65, -1, -3, 200]
+VALUES = [1, -8, 5, 127, -128, 0, 3, -1]
+
+
+def _shifted(t, source, left, right):
+    def tensor(dtype, values):
+        if dtype == "bool":
+            return t.tensor([bool(v) for v in values])
+        return t.tensor(values).to(getattr(t, dtype))
+
+    names = {"t": t, "a": tensor(left, VALUES * 2), "b": tensor(right, SHIFTS)}
+    try:
+        result = eval(source, names)  # noqa: S307 - an expression from the table below
+    except Exception as e:  # noqa: BLE001 - the error is what is compared
+        return type(e).__name__, str(e)
+    return str(result.dtype), result.tolist()
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["a << b", "a >> b", "t.bitwise_left_shift(a, b)", "a >> 9", "a << -1", "3 << a", "-16 >> a"]
+    + ["a.bitwise_right_shift_(b)", "a.__ilshift__(b)"],
+)
+def test_shifts_as_atens_kernels(source):
+    """Shifts of every integer width by counts in and out of range (ATen defines a negative
+    or too-wide count; C does not), promotion, and the kernels' refusal of bool and float."""
+    for left in SHIFT_DTYPES:
+        for right in SHIFT_DTYPES:
+            ours = _shifted(ref, source, left, right)
+            assert ours == _shifted(torch, source, left, right), (left, right)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["+x", "t.positive(x) is x", "+t.tensor([True])", "2 in x", "5 in x", "t.tensor([2, 9]) in x"]
+    + ['"s" in x', "[1] in x", "reversed(x)", "reversed(t.tensor(3))", "reversed(y).grad_fn"],
+)
+def test_positive_contains_and_reversed(source):
+    def outcome(t):
+        names = {"t": t, "x": t.tensor([1, 2, 3]), "y": t.ones(2, requires_grad=True)}
+        try:
+            result = eval(source, names)  # noqa: S307 - an expression from the table above
+        except Exception as e:  # noqa: BLE001 - the error is what is compared
+            return type(e).__name__, str(e)
+        if isinstance(result, bool):
+            return result
+        return result.tolist() if hasattr(result, "tolist") else type(result).__name__
+
+    assert outcome(ref) == outcome(torch)

@@ -98,6 +98,42 @@ def bitwise_xor(self, other):
     return self ^ other
 
 
+def _shift_operands(self, other):
+    """Both operands as arrays of the computation dtype, and whether each shift count is out
+    of range: negative (read as signed, so uint8's 255 is -1) or at least `limit`."""
+    value = self if hasattr(self, "dtype") else other
+    xp, dtype = array_namespace(value), value.dtype
+    a, b = xp.asarray(self).astype(dtype), xp.asarray(other).astype(dtype)
+    signed = b.astype(f"i{dtype.itemsize}")
+    return xp, a, b, signed
+
+
+@pointwise(None)
+def bitwise_left_shift(self, other):
+    """a << b in two's complement (bits shifted out are lost); a count below zero or of the
+    dtype's width or more gives 0, as ATen's kernel defines it (C leaves it undefined)."""
+    xp, a, b, signed = _shift_operands(self, other)
+    _no_kernel("lshift_cpu", a, (dtypes.INTEGER,))
+    out = (signed < 0) | (signed >= 8 * a.itemsize)
+    unsigned = f"u{a.itemsize}"
+    count = xp.where(out, 0, b).astype(unsigned)
+    shifted = (a.astype(unsigned) << count).astype(a.dtype)
+    return xp.where(out, xp.zeros_like(a), shifted)
+
+
+@pointwise(None)
+def bitwise_right_shift(self, other):
+    """a >> b, arithmetic for signed dtypes; a count out of range shifts by the width (less
+    the sign bit), so it gives 0 or, for a negative signed value, -1, as ATen's kernel."""
+    xp, a, b, signed = _shift_operands(self, other)
+    _no_kernel("rshift_cpu", a, (dtypes.INTEGER,))
+    widest = 8 * a.itemsize - (a.dtype.kind == "i")
+    out = (signed < 0) | (signed >= widest)
+    count = xp.where(out, 0, b).astype(a.dtype)
+    filled = a >> widest if a.dtype.kind == "i" else xp.zeros_like(a)
+    return xp.where(out, filled, a >> count)
+
+
 @pointwise(None, kind="bool", check=_tensors_only("logical_xor"))
 def logical_xor(self, other):
     return array_namespace(self).logical_xor(self, other)

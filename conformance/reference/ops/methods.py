@@ -7,6 +7,7 @@ one table which method is which op.
 from __future__ import annotations
 
 import inspect
+import numbers
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,28 @@ def _matrix_transpose(self: Tensor) -> Tensor:
             f"{self.ndim}-D tensor."
         )
     return shape.transpose(self, -2, -1)
+
+
+def positive(input: Tensor) -> Tensor:
+    """+x: the tensor itself (not a copy, no node); refused for bool, as torch refuses it."""
+    if input._dtype is dtypes.bool:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def _contains(self: Tensor, element: Any) -> bool:
+    """`v in x`: whether any element equals v (a tensor or a number)."""
+    if not isinstance(element, Tensor | numbers.Number):
+        raise RuntimeError(
+            "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+            f"{type(element)}."
+        )
+    return bool((element == self).any().item())
+
+
+def _reversed_iteration(self: Tensor) -> Tensor:
+    """reversed(x): x flipped along its first dim; a 0-dim tensor is its own reverse."""
+    return self if self.ndim == 0 else self.flip(0)
 
 
 def _invert(self: Tensor) -> Tensor:
@@ -288,6 +311,9 @@ METHODS = {
     "bitwise_and": pointwise.bitwise_and,
     "bitwise_or": pointwise.bitwise_or,
     "bitwise_xor": pointwise.bitwise_xor,
+    "bitwise_left_shift": pointwise.bitwise_left_shift,
+    "positive": positive,
+    "bitwise_right_shift": pointwise.bitwise_right_shift,
     "isnan": pointwise.isnan,
     "isinf": pointwise.isinf,
     "isfinite": pointwise.isfinite,
@@ -421,6 +447,8 @@ IN_PLACE = {
     "bitwise_and_": pointwise.bitwise_and,
     "bitwise_or_": pointwise.bitwise_or,
     "bitwise_xor_": pointwise.bitwise_xor,
+    "bitwise_left_shift_": pointwise.bitwise_left_shift,
+    "bitwise_right_shift_": pointwise.bitwise_right_shift,
     "bitwise_not_": pointwise.bitwise_not,
     "neg_": pointwise.neg,
     "abs_": pointwise.abs,
@@ -464,7 +492,14 @@ OPERATORS = {
     "__ror__": pointwise.bitwise_or,
     "__xor__": pointwise.bitwise_xor,
     "__rxor__": pointwise.bitwise_xor,
+    "__lshift__": pointwise.bitwise_left_shift,
+    "__rlshift__": lambda self, other: pointwise.bitwise_left_shift(other, self),
+    "__rshift__": pointwise.bitwise_right_shift,
+    "__rrshift__": lambda self, other: pointwise.bitwise_right_shift(other, self),
     "__invert__": _invert,
+    "__pos__": positive,
+    "__contains__": _contains,
+    "__reversed__": _reversed_iteration,
     "__iadd__": pointwise.add,
     "__isub__": pointwise.sub,
     "__imul__": pointwise.mul,
@@ -475,10 +510,14 @@ OPERATORS = {
     "__iand__": pointwise.bitwise_and,
     "__ior__": pointwise.bitwise_or,
     "__ixor__": pointwise.bitwise_xor,
+    "__ilshift__": pointwise.bitwise_left_shift,
+    "__irshift__": pointwise.bitwise_right_shift,
 }
 
 
-UNARY_OPERATORS = frozenset(("__neg__", "__pos__", "__abs__", "__invert__"))
+UNARY_OPERATORS = frozenset(
+    ("__neg__", "__pos__", "__abs__", "__invert__", "__contains__", "__reversed__")
+)
 
 
 def _operator(fn: Any) -> Any:
