@@ -132,3 +132,32 @@ def test_positive_contains_and_reversed(source):
         return result.tolist() if hasattr(result, "tolist") else type(result).__name__
 
     assert outcome(ref) == outcome(torch)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "t.heaviside(x, y)",
+        "t.heaviside(y, x)",
+        "t.heaviside(y, y * 2)",
+        "t.floor_divide(x, y)",
+        "y // 2",
+        "3 % y",
+        "t.native_channel_shuffle(y.reshape(1, 3, 1), 1)",
+    ],
+)
+def test_not_implemented_nodes_link_only_inputs_that_require_grad(source):
+    """PyTorch's NotImplemented node (an op without a derivative) has edges only to the inputs
+    that require grad, and any backward through it raises the op's error."""
+
+    def outcome(t):
+        names = {"t": t, "x": t.ones(3), "y": t.ones(3, requires_grad=True)}
+        node = eval(source, names).grad_fn  # noqa: S307 - an expression from the table above
+        edges = [None if n is None else type(n).__name__ for n, _ in node.next_functions]
+        try:
+            eval(source, names).sum().backward()  # noqa: S307 - as above
+        except RuntimeError as e:
+            return type(node).__name__, node.name(), edges, str(e)
+        return type(node).__name__, node.name(), edges
+
+    assert outcome(ref) == outcome(torch)

@@ -191,6 +191,26 @@ class JointFormulaNode(FormulaNode):
             _JOINT_RESULTS.pop()
 
 
+class NotImplementedNode(FormulaNode):
+    """PyTorch's NotImplemented node, for an op it has no derivative for: its edges go only to
+    the inputs that require grad (attach() moves the full list to `all_edges`), and a
+    backward through it raises the op's own error (its derivatives all refuse)."""
+
+    __slots__ = ()
+
+    def name(self) -> str:
+        return "torch::autograd::NotImplemented"  # a C++ class, named in full
+
+    def apply(self, grads: list, create_graph: bool) -> tuple:
+        compact = self.next_functions
+        self.next_functions = self.all_edges  # one per differentiable input, as derivatives
+        try:
+            results = FormulaNode.apply(self, grads, create_graph)
+        finally:
+            self.next_functions = compact
+        return tuple(g for g, (n, _) in zip(results, self.all_edges, strict=True) if n is not None)
+
+
 def _as_tensor(grad: Any, device: Any) -> Any:
     if grad is None or isinstance(grad, Tensor):
         return grad
@@ -250,9 +270,12 @@ class Op:
         if node_name is not None:
             multi = any("grads" in inspect.signature(f).parameters for f in formulas.values())
             joint = any(hasattr(f, "joint") for f in formulas.values())
+            base = JointFormulaNode if joint else FormulaNode
+            if node_name == "NotImplemented":
+                base = NotImplementedNode
             self.node = type(
                 node_name,
-                (JointFormulaNode if joint else FormulaNode,),
+                (base,),
                 {
                     "__slots__": (),
                     "derivatives": tuple(derivatives),
@@ -399,6 +422,9 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
         return
     node = op.node(tuple(edges))
     node.inputs = metas
+    if isinstance(node, NotImplementedNode):
+        node.all_edges = node.next_functions
+        node.next_functions = tuple(edge for edge in edges if edge[0] is not None)
     multiple = outputs.__class__ is tuple
     first = outputs[0] if multiple else outputs
     node.device = first._device
