@@ -167,6 +167,33 @@ class Tensor:
     def is_cpu(self) -> bool:
         return self._device.type == "cpu"
 
+    # Layouts and backends the engine does not have: PyTorch's flags for a dense tensor.
+    is_sparse = is_sparse_csr = is_quantized = is_meta = is_nested = is_mkldnn = False
+    is_xla = is_mps = is_xpu = is_ipu = is_vulkan = is_maia = is_mtia = False
+    name = None  # named tensors are not supported: every tensor is unnamed
+
+    def get_device(self) -> int:
+        """The CUDA device index, or -1 for a CPU tensor."""
+        return -1 if self._device.type == "cpu" else self._device.index
+
+    def is_shared(self) -> bool:
+        return False  # (no shared memory between processes here)
+
+    def is_pinned(self) -> bool:
+        return False
+
+    def dense_dim(self) -> int:
+        return self.ndim
+
+    def sparse_dim(self) -> int:
+        return 0
+
+    def dim_order(self) -> tuple:
+        """The dims from the outermost to the innermost in memory: by stride, largest first,
+        ties in dim order (so a size-1 dim keeps its place)."""
+        strides = self.stride()
+        return tuple(sorted(range(len(strides)), key=lambda d: -strides[d]))
+
     def is_floating_point(self) -> bool:
         return self._dtype.category == dtypes.FLOATING
 
@@ -199,6 +226,8 @@ class Tensor:
 
     def data_ptr(self) -> int:
         return _address(self._data)
+
+    const_data_ptr = data_ptr
 
     def untyped_storage(self) -> _Storage:
         return _Storage(_owner(self._data))

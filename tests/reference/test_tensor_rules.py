@@ -179,3 +179,19 @@ def test_view_as_dtype_shares_the_version_counter_and_is_not_differentiable():
             (bits.requires_grad, same.requires_grad, bits._base, y._version, y[0, 0].item())
         )
     assert seen[1] == seen[0]
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["x.is_sparse", "x.is_meta", "x.is_quantized", "x.is_nested", "x.is_mkldnn", "x.is_mps"]
+    + ["x.get_device()", "x.is_shared()", "x.is_pinned()", "x.name", "x.dense_dim()"]
+    + ["x.sparse_dim()", "x.const_data_ptr() == x.data_ptr()", "x.dim_order()"]
+    + ["x.t().dim_order()", "t.ones(2, 1, 3).dim_order()", "t.ones(()).dim_order()"]
+    + ["t.ones(2, 3, 4, 5).to(memory_format=t.channels_last).dim_order()"]
+    + ["t.ones(3, 1).t().dim_order()", "t.ones(2, 3, 4).permute(2, 0, 1).dim_order()"],
+)
+def test_layout_and_backend_queries_answer_as_for_a_dense_cpu_tensor(source):
+    answers = []
+    for t in (torch, ref):
+        answers.append(eval(source, {"t": t, "x": t.ones(2, 3)}))  # noqa: S307 - from the table
+    assert answers[1] == answers[0]
