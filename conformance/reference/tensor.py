@@ -71,8 +71,16 @@ class Tensor:
         if cls is Tensor and (args or kwargs):  # torch.Tensor([1, 2]), torch.Tensor(2, 3)
             from conformance.reference.ops.creation import legacy_new
 
-            return legacy_new(dtypes.get_default_dtype(), args, kwargs.get("device"))
+            default = dtypes.get_default_dtype()
+            return legacy_new(default, args, kwargs.get("device"), typed=False)
         return object.__new__(cls)
+
+    def new(self, *args: Any, device: Any = None) -> Tensor:
+        """The legacy constructor of this tensor's type: x.new(2, 3) is uninitialised,
+        x.new([1, 2]) copies, x.new(t) is a view of t (which must have x's dtype)."""
+        from conformance.reference.ops.creation import legacy_new
+
+        return legacy_new(self._dtype, args, device or self._device)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if not hasattr(self, "_data"):

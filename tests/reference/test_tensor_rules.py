@@ -195,3 +195,27 @@ def test_layout_and_backend_queries_answer_as_for_a_dense_cpu_tensor(source):
     for t in (torch, ref):
         answers.append(eval(source, {"t": t, "x": t.ones(2, 3)}))  # noqa: S307 - from the table
     assert answers[1] == answers[0]
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["x.new(2, 3).shape", "x.new([1, 2]).tolist()", "x.new().shape", "x.new((2, 3)).shape"]
+    + ["x.new(t.Size([2, 3])).shape", "x.new(2.5)", "x.new(x).data_ptr() == x.data_ptr()"]
+    + ["x.new(x)._base is x", "type(xr.new(xr).grad_fn).__name__", "xl.new([1.5]).dtype"]
+    + ["x.new(t.ones(2, dtype=t.long))", "t.FloatTensor(t.ones(2, dtype=t.long))"]
+    + ["t.FloatTensor(x)._base is x", "t.Tensor(t.ones(2, dtype=t.long)).dtype"]
+    + ["xr.new(2).requires_grad", "t.Tensor().shape"],
+)
+def test_legacy_constructors(source):
+    """x.new and the typed constructors: sizes make an uninitialised tensor, data is copied,
+    a tensor is aliased (and must have the constructor's dtype, unless it is torch.Tensor)."""
+
+    def outcome(t):
+        names = {"t": t, "x": t.ones(2), "xr": t.ones(2, requires_grad=True)}
+        names["xl"] = t.ones(2, dtype=t.long)
+        try:
+            return str(eval(source, names))  # noqa: S307 - an expression from the table above
+        except TypeError as e:
+            return str(e)
+
+    assert outcome(ref) == outcome(torch)

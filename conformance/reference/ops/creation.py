@@ -19,7 +19,7 @@ from conformance.reference.devices import (
     placement,
 )
 from conformance.reference.ops import scalar_conversion, shape
-from conformance.reference.tensor import Tensor
+from conformance.reference.tensor import Size, Tensor
 
 COPY_CONSTRUCT = (
     "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
@@ -553,14 +553,37 @@ def randperm(
 # -- legacy typed constructors ------------------------------------------------------------
 
 
-def legacy_new(dtype: dtypes.dtype, args: tuple, device: Any = None) -> Tensor:
-    """torch.FloatTensor(2, 3) makes an uninitialised 2x3 tensor; FloatTensor([1, 2]) copies."""
-    if len(args) == 1 and not isinstance(args[0], int | np.integer):
+def legacy_new(dtype: dtypes.dtype, args: tuple, device: Any = None, typed: bool = True) -> Tensor:
+    """torch.FloatTensor(2, 3) and x.new(2, 3) make an uninitialised 2x3 tensor;
+    FloatTensor([1, 2]) copies the data; FloatTensor(t) and x.new(t) are a view of all of t
+    (AliasBackward0), whose dtype must be the constructor's (`typed`; torch.Tensor(t) takes
+    any dtype); with no argument, an empty 1-D tensor."""
+    if not args:
+        return empty(0, dtype=dtype, device=device)
+    if len(args) == 1 and not isinstance(args[0], int | np.integer | Size):
         source = args[0]
         if isinstance(source, Tensor):
-            return source.to(dtype)
+            if typed and source.dtype is not dtype:
+                raise TypeError(
+                    f"expected {_tensor_options(dtype, device)} (got "
+                    f"{_tensor_options(source.dtype, source.device)})"
+                )
+            from conformance.reference.ops.indexing import alias
+
+            return alias(source)
+        if isinstance(source, bool | int | float | complex):
+            raise TypeError(f"new(): data must be a sequence (got {type(source).__name__})")
         return tensor(source, dtype=dtype, device=device)
     return empty(*args, dtype=dtype, device=device)
+
+
+def _tensor_options(dtype: dtypes.dtype, device: Any) -> str:
+    """How ATen prints the options a legacy constructor expected or got."""
+    return (
+        f"TensorOptions(dtype={dtypes.cpp_type_name(dtype)}, device={placement(device)}, "
+        "layout=Strided, requires_grad=false (default), pinned_memory=false (default), "
+        "memory_format=(nullopt))"
+    )
 
 
 class LegacyType(type):
