@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from conformance.reference import dtypes, grad_mode
-from conformance.reference.nn.parameter import Buffer, Parameter
+from conformance.reference.nn.parameter import Buffer, Parameter, is_lazy
 from conformance.reference.tensor import Tensor
 
 
@@ -505,9 +505,17 @@ class Module:
                     f"Tensor-like object from checkpoint but received {type(input_param)}"
                 )
                 continue
-            if param.ndim == 0 and input_param.ndim == 1 and input_param.shape[0] == 1:
+            # A placeholder still uninitialised here has no shape to compare (a lazy module's
+            # load hook has already materialised those the checkpoint gives real tensors for).
+            param_is_lazy = is_lazy(param)
+            if (
+                not param_is_lazy
+                and param.ndim == 0
+                and input_param.ndim == 1
+                and input_param.shape[0] == 1
+            ):
                 input_param = input_param[0]
-            if input_param.shape != param.shape:
+            if not param_is_lazy and input_param.shape != param.shape:
                 error_msgs.append(
                     f"size mismatch for {key}: copying a param with shape {input_param.shape} "
                     f"from checkpoint, the shape in current model is {param.shape}."

@@ -10,7 +10,9 @@ loss_modules.py, more_loss_modules.py (the margin and likelihood losses), norm_s
 dropout_modules.py (Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout), padding_modules.py
 (ConstantPad*, ZeroPad*, ReflectionPad*, ReplicationPad*, CircularPad*), resampling_modules.py
 (Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, Bilinear) and recurrent_modules.py
-(RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU).
+(RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU), and lazy.py (LazyModuleMixin and the lazy layers,
+LazyLinear, LazyConv*, LazyBatchNorm*, ..., reachable as `nn.modules.lazy` as in PyTorch; the
+UninitializedParameter and UninitializedBuffer they hold come from parameter.py).
 
 nn/__init__.py exports every name in this module's __all__, so a new layer is listed here only.
 
@@ -22,6 +24,7 @@ classes were defined here: typename() puts it in error messages ("cannot assign
 
 from __future__ import annotations
 
+from conformance.reference.nn import lazy as lazy
 from conformance.reference.nn.activation_modules import (
     ELU,
     GELU,
@@ -120,6 +123,21 @@ from conformance.reference.nn.layers import (
     PairwiseDistance,
     Unflatten,
 )
+from conformance.reference.nn.lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyBatchNorm3d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyConv3d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
+    LazyConvTranspose3d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyInstanceNorm3d,
+    LazyLinear,
+)
 from conformance.reference.nn.loss_modules import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -180,6 +198,7 @@ from conformance.reference.nn.padding_modules import (
     ZeroPad2d,
     ZeroPad3d,
 )
+from conformance.reference.nn.parameter import UninitializedBuffer, UninitializedParameter
 from conformance.reference.nn.recurrent_modules import (
     GRU,
     LSTM,
@@ -350,6 +369,21 @@ __all__ = [
     "TransformerEncoder",
     "TransformerDecoder",
     "Transformer",
+    "UninitializedParameter",
+    "UninitializedBuffer",
+    "LazyLinear",
+    "LazyConv1d",
+    "LazyConv2d",
+    "LazyConv3d",
+    "LazyConvTranspose1d",
+    "LazyConvTranspose2d",
+    "LazyConvTranspose3d",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
+    "LazyBatchNorm3d",
+    "LazyInstanceNorm1d",
+    "LazyInstanceNorm2d",
+    "LazyInstanceNorm3d",
 ]
 
 # The classes keep this module's name as their home (see the docstring).
