@@ -7,6 +7,10 @@ measured in one run with one thread.
 (a) tiny step: y = (x * w + b).sum(); y.backward() on shape (4,) float32 tensors, in microseconds.
 (b) MLP step: batch 64, 784 -> 256 -> 10, tanh, MSE loss, forward + backward + SGD, in ms.
 
+`--split` instead times the MLP step at its own shapes and at tiny ones (batch 2, 4 -> 3 -> 2),
+for the engines with torch's API, the floor and the minimal tape: at tiny shapes a step is all
+bookkeeping, so the two figures separate an engine's per-op overhead from its arithmetic.
+
 The engines take turns in blocks of about 10 ms, 150 blocks each, and each one's median block
 counts: the machine's speed drifts, and taking turns puts every engine under the same drift.
 Every engine's MLP gradients are checked against the NumPy floor before timing, so a fast wrong
@@ -311,5 +315,31 @@ def main() -> None:
     )
 
 
+def split() -> None:
+    """The MLP step at full and at tiny shapes, interleaved (see the module docstring)."""
+    import torch
+
+    import conformance.reference
+
+    global BATCH, IN, HIDDEN, OUT
+    torch.set_num_threads(1)
+    engines = {
+        "conformance.reference": lambda: torch_like(conformance.reference),
+        "torch": lambda: torch_like(torch),
+        "numpy (hand-written floor)": numpy_floor,
+        "minimal closure tape (no semantics)": minimal_tape_engine,
+    }
+    steps = {}
+    for shapes, label in (((64, 784, 256, 10), "full"), ((2, 4, 3, 2), "tiny")):
+        BATCH, IN, HIDDEN, OUT = shapes
+        steps.update({(name, label): make()[1] for name, make in engines.items()})
+    times = interleaved(steps, blocks=60)
+    print("| engine | MLP step, us | same step at tiny shapes, us | difference (arithmetic), us |")
+    print("| --- | --- | --- | --- |")
+    for name in engines:
+        full, tiny = times[name, "full"] * 1e6, times[name, "tiny"] * 1e6
+        print(f"| {name} | {full:.0f} | {tiny:.0f} | {full - tiny:.0f} |")
+
+
 if __name__ == "__main__":
-    main()
+    split() if sys.argv[1:] == ["--split"] else main()
