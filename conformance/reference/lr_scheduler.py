@@ -1,4 +1,6 @@
-"""torch.optim.lr_scheduler: LRScheduler and the StepLR, ExponentialLR and LambdaLR schedules.
+"""torch.optim.lr_scheduler: LRScheduler and the StepLR, ExponentialLR and LambdaLR schedules;
+the others live in lr_schedulers_decay.py, lr_schedulers_cyclic.py and lr_schedulers_compose.py
+and are re-exported here.
 
 As in PyTorch, building a scheduler records each group's `initial_lr` and takes a first step
 (epoch 0), and a schedule changes the optimizer's `group["lr"]` itself. The scheduler also
@@ -16,7 +18,24 @@ from typing import Any
 
 from conformance.reference.tensor import Tensor
 
-__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "LambdaLR"]
+__all__ = [
+    "LRScheduler",
+    "StepLR",
+    "ExponentialLR",
+    "LambdaLR",
+    "MultiplicativeLR",
+    "MultiStepLR",
+    "ConstantLR",
+    "LinearLR",
+    "PolynomialLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+    "SequentialLR",
+    "ChainedScheduler",
+]
 
 _ORDER_HELP = "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
 STEP_BEFORE_OPTIMIZER = (
@@ -47,6 +66,14 @@ def _values(optimizer: Any, key: str) -> list:
     return [
         g[key].clone() if isinstance(g[key], Tensor) else g[key] for g in optimizer.param_groups
     ]
+
+
+def _set_value(group: dict, key: str, value: Any) -> None:
+    """group[key] = value, except that a tensor lr is filled in place (never rebound)."""
+    if isinstance(group[key], Tensor):
+        group[key].fill_(value.item() if isinstance(value, Tensor) else value)
+    else:
+        group[key] = value
 
 
 def _watch_steps(optimizer: Any) -> None:
@@ -92,6 +119,10 @@ class LRScheduler:
         self.base_lrs = _values(optimizer, "initial_lr")
         self.last_epoch = last_epoch
         _watch_steps(optimizer)
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The step taken at construction (SequentialLR retakes it when a scheduler starts)."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -116,6 +147,10 @@ class LRScheduler:
         self._step_count += 1
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATED, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Advance (or, given an epoch, jump with the closed form) and write the group lrs."""
         self._get_lr_called_within_step = True
         try:
             if epoch is None:
@@ -128,10 +163,7 @@ class LRScheduler:
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            if isinstance(group["lr"], Tensor):
-                group["lr"].fill_(lr.item() if isinstance(lr, Tensor) else lr)
-            else:
-                group["lr"] = lr
+            _set_value(group, "lr", lr)
         self._last_lr = _values(self.optimizer, "lr")
 
     def _warn_outside_step(self) -> None:
@@ -219,3 +251,21 @@ class LambdaLR(LRScheduler):
         for fn, saved in zip(self.lr_lambdas, lr_lambdas, strict=True):
             if saved is not None:
                 fn.__dict__.update(saved)
+
+
+# The other schedules subclass LRScheduler, so they are imported once it exists.
+from conformance.reference.lr_schedulers_compose import (  # noqa: E402
+    ChainedScheduler,
+    ReduceLROnPlateau,
+    SequentialLR,
+)
+from conformance.reference.lr_schedulers_cyclic import CyclicLR, OneCycleLR  # noqa: E402
+from conformance.reference.lr_schedulers_decay import (  # noqa: E402
+    ConstantLR,
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    LinearLR,
+    MultiplicativeLR,
+    MultiStepLR,
+    PolynomialLR,
+)
