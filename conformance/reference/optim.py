@@ -25,6 +25,7 @@ from conformance.reference.ops import creation
 from conformance.reference.tensor import Tensor
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
+__all__ += ["Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop", "LBFGS"]
 
 
 class _RequiredParameter:
@@ -640,3 +641,6 @@ class Adagrad(Optimizer):
 
 
 from conformance.reference import lr_scheduler  # noqa: E402 - torch.optim.lr_scheduler
+from conformance.reference.optim_adaptive import Adadelta, Adamax, NAdam, RAdam  # noqa: E402
+from conformance.reference.optim_classic import ASGD, Rprop  # noqa: E402
+from conformance.reference.optim_lbfgs import LBFGS  # noqa: E402
