@@ -94,10 +94,12 @@ from conformance.reference.ops.creation import (
     zeros_like,
 )
 from conformance.reference.ops.extremes import *  # noqa: F403 - max, min, argmax, ...
+from conformance.reference.ops.finite_differences import *  # noqa: F403 - gradient
 from conformance.reference.ops.gamma_functions import *  # noqa: F403 - lgamma, digamma, ...
 from conformance.reference.ops.gathering import *  # noqa: F403 - index_select, gather, ...
 from conformance.reference.ops.grids import *  # noqa: F403 - meshgrid, cdist, ...
 from conformance.reference.ops.index_writes import *  # noqa: F403 - index_add, index_put, ...
+from conformance.reference.ops.inplace_forms import *  # noqa: F403 - abs_, relu_, ...
 from conformance.reference.ops.joins import *  # noqa: F403 - cat, stack, ...
 from conformance.reference.ops.linalg import *  # noqa: F403 - matmul, mm, bmm, mv, dot, outer
 from conformance.reference.ops.linalg_decompositions import *  # noqa: F403
@@ -148,6 +150,7 @@ from conformance.reference.ops.pointwise import (
     exp,
     exp2,
     expm1,
+    fix,
     float_power,
     floor,
     floor_divide,
@@ -155,6 +158,8 @@ from conformance.reference.ops.pointwise import (
     fmin,
     fmod,
     frac,
+    frexp,
+    gcd,
     ge,
     greater,
     greater_equal,
@@ -166,6 +171,8 @@ from conformance.reference.ops.pointwise import (
     isnan,
     isneginf,
     isposinf,
+    lcm,
+    ldexp,
     le,
     lerp,
     less,
@@ -190,6 +197,7 @@ from conformance.reference.ops.pointwise import (
     ne,
     neg,
     negative,
+    nextafter,
     not_equal,
     rad2deg,
     reciprocal,
@@ -197,6 +205,7 @@ from conformance.reference.ops.pointwise import (
     remainder,
     round,
     rsqrt,
+    rsub,
     sgn,
     sigmoid,
     sign,
@@ -220,7 +229,9 @@ from conformance.reference.ops.rearranging import *  # noqa: F403 - movedim, dia
 from conformance.reference.ops.reductions import *  # noqa: F403 - sum, mean, prod, ...
 from conformance.reference.ops.repeat_and_flip import *  # noqa: F403 - flip
 from conformance.reference.ops.rolls_and_tiles import *  # noqa: F403 - roll, rot90, tile, ...
+from conformance.reference.ops.runtime import *  # noqa: F403 - get_num_threads, typename, ...
 from conformance.reference.ops.scattering import *  # noqa: F403 - scatter, scatter_add, scatter_reduce
+from conformance.reference.ops.scatters import *  # noqa: F403 - slice_scatter, index_reduce, ...
 from conformance.reference.ops.searching import *  # noqa: F403 - searchsorted, quantile, ...
 from conformance.reference.ops.shape import (
     chunk,
@@ -244,6 +255,8 @@ from conformance.reference.ops.splits_and_stacks import *  # noqa: F403 - hstack
 from conformance.reference.ops.statistics import *  # noqa: F403 - cumprod, var_mean, ...
 from conformance.reference.ops.strided import *  # noqa: F403 - as_strided, ...
 from conformance.reference.ops.variance import *  # noqa: F403 - var, std
+from conformance.reference.ops.windows import *  # noqa: F403 - hann_window, kaiser_window, ...
+from conformance.reference.printing import set_printoptions
 from conformance.reference.tensor import Size, Tensor
 from conformance.reference.vmap import vmap
 

@@ -23,6 +23,7 @@ import ops_linalg_extra
 import ops_linalg_spectral
 import ops_losses_extra
 import ops_more_nn
+import ops_more_ops
 import ops_nn_extra
 import ops_nn_layers
 import ops_padding
@@ -39,6 +40,7 @@ import ops_sorting
 import ops_special_functions
 import ops_statistics
 import ops_strided
+import ops_structured
 import pytest
 import torch
 from hypothesis import given, settings
@@ -205,6 +207,7 @@ OPS = [
     *ops_conv_pool.CASES,
     *ops_random_sampling.CASES,
     *ops_strided.CASES,
+    *ops_structured.CASES,
     *ops_special_functions.CASES,
     *ops_more_nn.CASES,
     *ops_resampling.CASES,
@@ -217,6 +220,7 @@ OPS = [
     *ops_attention.CASES,
     *ops_losses_extra.CASES,
     *ops_sampling_extra.CASES,
+    *ops_more_ops.CASES,
 ]
 
 

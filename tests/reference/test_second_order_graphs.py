@@ -37,7 +37,15 @@ _SPECTRAL = (
     "linalg-svdvals linalg-svd-tall linalg-svd-wide-full linalg-svd-square svd-some "
     "matrix-norm-2-dims-keepdim linalg-norm-minus-2"
 )
-KNOWN_DIFFERENT = frozenset(" ".join([_DECOMPOSITIONS, _SPECTRAL]).split())
+_STRUCTURED = (
+    # index_reduce's derivatives reuse scatter_reduce's (Gather and ScatterReduce nodes) where
+    # PyTorch's record IndexSelect and IndexReduce; the batched solvers' gradients are summed
+    # to the coefficient's shape with a View where PyTorch sums twice, or reshape where
+    # PyTorch records ReshapeAlias.
+    "index-reduce-prod index-reduce-prod-exclude-self triangular-solve-cloned-coefficient "
+    "cholesky-inverse-upper"
+)
+KNOWN_DIFFERENT = frozenset(" ".join([_DECOMPOSITIONS, _SPECTRAL, _STRUCTURED]).split())
 
 
 def _recorded(t, case, arrays) -> tuple:

@@ -254,3 +254,108 @@ def lerp(input, end, weight):  # noqa: A002
 
 
 arctan2 = atan2  # NumPy's name: the same op, so the same node
+
+
+# -- gcd, lcm, ldexp, nextafter ---------------------------------------------------------------
+
+
+def _gcd(a, b):
+    """ATen's calc_gcd: Euclid on |a| and |b| with C's remainder, so the int64 minimum, whose
+    |x| is itself, gives a negative gcd (gcd(-2**63, 6) is -2), as in PyTorch."""
+    xp = array_namespace(a)
+    a, b = xp.broadcast_arrays(xp.abs(a), xp.abs(b))
+    while bool((a != 0).any()):
+        going = a != 0
+        a, b = xp.where(going, xp.fmod(b, xp.where(going, a, 1)), 0), xp.where(going, a, b)
+    return b
+
+
+@pointwise(None, check=_tensors_only("gcd"))
+def gcd(self, other):
+    """The greatest common divisor, integers only; gcd(0, 0) is 0."""
+    _no_kernel("gcd_cpu", self, (dtypes.INTEGER,))
+    return _gcd(self, other)
+
+
+@pointwise(None, check=_tensors_only("lcm"))
+def lcm(self, other):
+    """|a / gcd * b| in the integer dtype (wrapping where it overflows, as in C); 0 if either
+    is 0."""
+    _no_kernel("lcm_cpu", self, (dtypes.INTEGER,))
+    xp = array_namespace(self)
+    divisor = _gcd(self, other)
+    zero = divisor == 0
+    return xp.where(zero, 0, xp.abs(self // xp.where(zero, 1, divisor) * other))
+
+
+def _ldexp(self, other):
+    """self * 2**other, in a floating dtype (integers give the default one); other need not
+    be an integer. Half precision computes in float32, so 1 * 2**20 is inf only when cast."""
+    xp = array_namespace(self)
+    return (opmath(self) * xp.exp2(opmath(other))).astype(self.dtype, copy=False)
+
+
+_LN2 = math.log(2)
+
+ldexp_float_exponent = pointwise(
+    "LdexpBackward0",
+    kind="float",
+    self=lambda grad, other, F: grad * F.pow_base_number(2, other),  # pow(2, other): PowBackward2
+    other=lambda grad, result: grad * result * _LN2,
+)(_ldexp)
+
+# PyTorch's self derivative is grad * pow(2, other): for an integer exponent an integer power,
+# which is 0 for a negative exponent (so ldexp(x, -1)'s gradient is 0, not 0.5).
+ldexp_integer_exponent = pointwise(
+    "LdexpBackward0",
+    kind="float",
+    self=lambda grad, other, F: grad * (F.exp2(other) * (other >= 0)),
+)(_ldexp)
+
+
+def ldexp(input, other):  # noqa: A002
+    _tensors_only("ldexp")(input, other)
+    if other.is_floating_point():
+        return ldexp_float_exponent(input, other)
+    return ldexp_integer_exponent(input, other)
+
+
+def ldexp_in_place(self, other):
+    """ldexp_: PyTorch refuses an integer self naming the op, not the result type."""
+    _tensors_only("ldexp_")(self, other)
+    if not dtypes.can_cast(ldexp_float_exponent.result_dtype(self, other), self.dtype):
+        raise RuntimeError(
+            f"ldexp can't be cast to the desired output type {dtypes.scalar_type_name(self.dtype)}"
+        )
+    return ldexp(self, other)
+
+
+def _bfloat16_nextafter(x, y):
+    """nextafter on bfloat16's bits (NumPy has no bfloat16 kernel): one step of the 16-bit
+    pattern toward y; from zero, the smallest subnormal with y's sign."""
+    xp = array_namespace(x)
+    x, y = xp.broadcast_arrays(x, y)
+    bits = x.view(xp.uint16).astype(xp.int32)
+    away = (y > x) == (x > 0)  # toward y means away from zero
+    stepped = xp.where(away, bits + 1, bits - 1)
+    tiny = xp.where(y > 0, 1, 0x8001)  # +- the smallest subnormal
+    stepped = xp.where(x == 0, tiny, stepped).astype(xp.uint16).view(x.dtype)
+    done = xp.where(x == y, y, stepped)
+    return xp.where(xp.isnan(x) | xp.isnan(y), xp.asarray(math.nan, x.dtype), done)
+
+
+@pointwise(
+    "NextafterBackward0",
+    check=_tensors_only("nextafter"),
+    # PyTorch's gradient: 1 in self, except where self == other (the result is other, which
+    # gets none either).
+    self=lambda grad, self, other: grad * (self != other),
+    other=lambda grad, F: F.zeros_like(grad),
+)
+def nextafter(self, other):
+    """The next representable value after self toward other, in the promoted floating dtype
+    (float16 and bfloat16 steps included); y itself where x == y (so -0.0 toward 0.0 is 0.0)."""
+    _no_kernel("nextafter_cpu", self, (dtypes.FLOATING,))
+    if self.dtype == dtypes.bfloat16.np:
+        return _bfloat16_nextafter(self, other)
+    return array_namespace(self).nextafter(self, other)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import math
 
-from conformance.reference import dtypes
+from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
+from conformance.reference.ops import inplace
 from conformance.reference.ops.define import pointwise
 from conformance.reference.ops.pointwise_common import _no_kernel, _tensors_only, opmath
 
@@ -137,6 +138,27 @@ def bitwise_right_shift(self, other):
 @pointwise(None, kind="bool", check=_tensors_only("logical_xor"))
 def logical_xor(self, other):
     return array_namespace(self).logical_xor(self, other)
+
+
+def _in_place_without_graph(op):
+    """logical_not_, logical_and_, logical_or_, logical_xor_: PyTorch records no node for
+    them (their outputs are not differentiable), so it skips the autograd checks as well: a
+    leaf that requires grad, or a view made in no_grad mode, may be changed, and the tensor
+    keeps its old grad_fn. The version still goes up, and inference tensors are still refused.
+    """
+
+    def method(self, *args):
+        with grad_mode.no_grad():
+            return inplace.apply_inplace(self, lambda: op(self, *args))
+
+    method.__name__ = op.__name__ + "_"
+    return method
+
+
+logical_not_ = _in_place_without_graph(logical_not)
+logical_and_ = _in_place_without_graph(logical_and)
+logical_or_ = _in_place_without_graph(logical_or)
+logical_xor_ = _in_place_without_graph(logical_xor)
 
 
 @pointwise(None, kind="bool")

@@ -103,6 +103,22 @@ def check_castable(result: Any, self: Any) -> None:
         )
 
 
+def check_out_matches(self: Any, shape: Any = None, dtype: Any = None) -> None:
+    """The check of PyTorch's structured kernels (cumsum_, addmm_, ...) run in place: self is
+    the output, so the op's output shape and dtype must be self's exactly (no broadcasting of
+    self, no cast), worded as "Bad in-place call"."""
+    if shape is not None and tuple(shape) != tuple(self.shape):
+        raise RuntimeError(
+            f"Bad in-place call: input tensor size {list(self.shape)} and output tensor size "
+            f"{list(shape)} should match"
+        )
+    if dtype is not None and dtype is not self._dtype:
+        raise RuntimeError(
+            f"Bad in-place call: input tensor dtype {dtypes.cpp_type_name(self._dtype)} and "
+            f"output tensor dtype {dtypes.cpp_type_name(dtype)} should match"
+        )
+
+
 def write_result(self: Any, result: Any, check_overlap: bool = True) -> None:
     """Write `result` into self. Ops that read self while writing refuse memory that overlaps
     itself; fill_ and zero_ read nothing and may write it, as in PyTorch."""

@@ -359,3 +359,4 @@ from conformance.reference.ops.linalg_products import linalg_cross, multi_dot  #
 
 __all__ += _products.__all__ + _einsum.__all__
 TENSOR_METHODS.update(_products.TENSOR_METHODS)
+TENSOR_IN_PLACE: dict = dict(_products.TENSOR_IN_PLACE)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
-from conformance.reference.ops import pointwise, shape
+from conformance.reference.ops import inplace, pointwise, shape
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.linalg import (
     _broadcast_batch,
@@ -546,4 +546,43 @@ TENSOR_METHODS: dict = {
     "inner": inner,
     "kron": kron,
     "cross": lambda self, other, dim=None: cross(self, other, dim),
+}
+
+
+def _product_in_place(product):
+    """addmm_, addmv_, baddbmm_, addbmm_: self is the output, so it must already have the
+    product's shape (it is not broadcast as in the out-of-place op), PyTorch's check after
+    the op's own."""
+
+    def compute(self, *args, **kwargs):
+        result = product(self, *args, **kwargs)
+        inplace.check_out_matches(self, shape=result.shape)
+        return result
+
+    compute.__name__ = product.__name__
+    return compute
+
+
+def _addr_in_place(self, vec1, vec2, *, beta=1, alpha=1):
+    """addr_: self must be the outer product's matrix, checked before the op's own checks."""
+    for param, value, position in (("vec1", vec1, 1), ("vec2", vec2, 2)):
+        _need_tensor("addr_", param, value, position)
+    if self.ndim != 2:
+        raise RuntimeError(f"2D tensor expected, got {self.ndim}D tensor for input")
+    outer = tuple(vec1.shape[:1]) + tuple(vec2.shape[:1])
+    if vec1.ndim == vec2.ndim == 1 and tuple(self.shape) != outer:
+        raise RuntimeError(
+            f"size mismatch, input: {list(self.shape)}, v1: {list(vec1.shape)}, "
+            f"v2: {list(vec2.shape)}"
+        )
+    return addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+
+TENSOR_IN_PLACE: dict = {
+    "addmm_": _product_in_place(addmm),
+    "addmv_": _product_in_place(addmv),
+    "addr_": _addr_in_place,
+    "baddbmm_": _product_in_place(baddbmm),
+    # PyTorch's addbmm_ resizes a self of another (broadcastable) shape; here that is refused.
+    "addbmm_": _product_in_place(addbmm),
 }

@@ -319,6 +319,17 @@ METHODS = {
     "isfinite": pointwise.isfinite,
     "isposinf": pointwise.isposinf,
     "isneginf": pointwise.isneginf,
+    "gcd": pointwise.gcd,
+    "lcm": pointwise.lcm,
+    "ldexp": pointwise.ldexp,
+    "nextafter": pointwise.nextafter,
+    "frexp": pointwise.frexp,
+    "fix": pointwise.fix,
+    # in place, without a graph (see comparisons.py)
+    "logical_not_": pointwise.logical_not_,
+    "logical_and_": pointwise.logical_and_,
+    "logical_or_": pointwise.logical_or_,
+    "logical_xor_": pointwise.logical_xor_,
     # reductions (more in the TENSOR_METHODS of reductions.py and its siblings)
     "sum": reductions.sum,
     "mean": reductions.mean,
@@ -385,6 +396,12 @@ METHODS = {
     "contiguous": lambda self, memory_format=formats.contiguous_format: (
         self if self.is_contiguous(memory_format) else shape.clone(self, memory_format)
     ),
+    "is_nonzero": lambda self: Tensor.__bool__(self),
+    "new_empty_strided": lambda self, size, stride, *, dtype=None, device=None, **grad: (
+        creation.empty_strided(
+            size, stride, dtype=dtype or self._dtype, device=device or self._device, **grad
+        )
+    ),
     "equal": lambda self, other: bool(
         self.shape == other.shape and pointwise.eq(self, other)._data.all()
     ),
@@ -412,7 +429,6 @@ IN_PLACE = {
     "less_": pointwise.lt,
     "less_equal_": pointwise.le,
     "not_equal_": pointwise.ne,
-    "logical_xor_": pointwise.logical_xor,
     "atan2_": pointwise.atan2,
     "arctan2_": pointwise.atan2,
     "clamp_min_": pointwise.clamp_min,
@@ -460,6 +476,33 @@ IN_PLACE = {
     "tanh_": pointwise.tanh,
     "sigmoid_": pointwise.sigmoid,
     "relu_": pointwise.relu,
+    "acos_": pointwise.acos,
+    "asin_": pointwise.asin,
+    "atan_": pointwise.atan,
+    "arccos_": pointwise.acos,
+    "arcsin_": pointwise.asin,
+    "arctan_": pointwise.atan,
+    "cosh_": pointwise.cosh,
+    "sinh_": pointwise.sinh,
+    "tan_": pointwise.tan,
+    "ceil_": pointwise.ceil,
+    "floor_": pointwise.floor,
+    "round_": pointwise.round,
+    "trunc_": pointwise.trunc,
+    "fix_": pointwise.trunc,
+    "gcd_": pointwise.gcd,
+    "lcm_": pointwise.lcm,
+    "nextafter_": pointwise.nextafter,
+    "ldexp_": pointwise.ldexp_in_place,
+    "exp2_": pointwise.exp2,
+    "expm1_": pointwise.expm1,
+    "log10_": pointwise.log10,
+    "log1p_": pointwise.log1p,
+    "log2_": pointwise.log2,
+    "reciprocal_": pointwise.reciprocal,
+    "rsqrt_": pointwise.rsqrt,
+    "sign_": pointwise.sign,
+    "square_": pointwise.square,
     "copy_": _copy,
 }
 
@@ -606,7 +649,9 @@ def install() -> None:
         rearranging,
         repeat_and_flip,
         rolls_and_tiles,
+        runtime,
         scattering,
+        scatters,
         searching,
         softmax,
         sorting,
@@ -636,6 +681,8 @@ def install() -> None:
         linalg_decompositions,
         linalg_spectral,
         scattering,
+        runtime,
+        scatters,
         index_writes,
         searching,
         grids,

@@ -147,10 +147,34 @@ def sub(self, other, alpha=1):
     return _plus_scaled(self, other, -alpha) if alpha != 1 else self - other
 
 
-@pointwise("RsubBackward1", check=_no_bool_subtraction, self=lambda grad: -grad)
-def rsub_number(self, other):
+@pointwise(
+    "RsubBackward1",
+    check=_no_bool_subtraction,
+    self=lambda grad, alpha: -grad if alpha == 1 else -grad * alpha,
+)
+def rsub_number(self, other, alpha=1):
     """number - tensor: PyTorch records it as RsubBackward1."""
-    return other - self
+    return _plus_scaled(other, self, -alpha) if alpha != 1 else other - self
+
+
+@pointwise(
+    "RsubBackward0",
+    check=_no_bool_subtraction,
+    self=lambda grad, alpha: -grad if alpha == 1 else -grad * alpha,
+    other=lambda grad: grad,
+)
+def rsub_tensor(self, other, alpha=1):
+    return _plus_scaled(other, self, -alpha) if alpha != 1 else other - self
+
+
+def rsub(input, other, alpha=1):  # noqa: A002
+    """torch.rsub: other - alpha * input (RsubBackward0, or RsubBackward1 for a number other);
+    a float alpha is refused when the result is an integer tensor."""
+    if isinstance(alpha, float) and dtypes.result_type(input, other).category < dtypes.FLOATING:
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    return (rsub_tensor if _is_tensor(other) else rsub_number)(input, other, alpha)
 
 
 @pointwise(

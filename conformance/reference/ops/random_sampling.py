@@ -27,7 +27,15 @@ from conformance.reference.ops import creation
 from conformance.reference.ops.define import check_broadcastable, op
 from conformance.reference.tensor import Tensor
 
-__all__ = ["normal", "bernoulli", "poisson", "multinomial", "logspace"]
+__all__ = [
+    "normal",
+    "bernoulli",
+    "poisson",
+    "multinomial",
+    "logspace",
+    "get_rng_state",
+    "set_rng_state",
+]
 
 
 def _zeros(grad: Any, F: Any) -> Any:
@@ -647,6 +655,59 @@ def logspace(
         host = (host.astype(np.int64) if integral else host).astype(dtype.np)
     dev = placement(device)
     return creation._finish(creation._on(dev, host), dtype, dev, requires_grad)
+
+
+# -- the generator's state -------------------------------------------------------------------
+
+# The state of NumPy's PCG64 and the seed it started from, little-endian: the 128-bit state
+# and increment, the cached half-word (a flag and 32 bits), and initial_seed() (16 bytes, so
+# that any seed comes back as it was given).
+_STATE_FIELDS = (("state", 16), ("inc", 16), ("has_uint32", 1), ("uinteger", 4), ("seed", 16))
+_STATE_SIZE = sum(size for _, size in _STATE_FIELDS)
+
+
+def get_rng_state() -> Tensor:
+    """torch.get_rng_state: the global generator's state as a 1-D uint8 (Byte) tensor on the
+    CPU; set_rng_state with it replays the same draws. Its bytes are this engine's (NumPy's
+    PCG64 and the seed, 53 bytes), not PyTorch's 5056-byte Mersenne Twister state."""
+    state = creation._generator[0].bit_generator.state
+    values = {**state, **state["state"], "seed": creation._seed[0]}
+    data = b"".join(
+        int(values[name]).to_bytes(size, "little", signed=name == "seed")
+        for name, size in _STATE_FIELDS
+    )
+    return creation.tensor(list(data), dtype=dtypes.uint8)
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """torch.set_rng_state: restore a state from get_rng_state (initial_seed() included). Like
+    PyTorch, it takes any contiguous uint8 tensor of the right number of bytes."""
+    if not isinstance(new_state, Tensor):
+        raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+    if new_state._dtype is not dtypes.uint8:
+        raise TypeError("RNG state must be a torch.ByteTensor")
+    if not new_state.is_contiguous():
+        raise RuntimeError("RNG state must be contiguous")
+    if new_state.numel() != _STATE_SIZE:
+        raise RuntimeError(
+            f"Expected a CPUGeneratorImplState of size {_STATE_SIZE} but found the input RNG "
+            f"state size to be {new_state.numel()}"
+        )
+    data = bytes(np.asarray(new_state.tolist(), dtype=np.uint8).reshape(-1).tolist())
+    values, start = {}, 0
+    for name, size in _STATE_FIELDS:
+        chunk = data[start : start + size]
+        values[name] = int.from_bytes(chunk, "little", signed=name == "seed")
+        start += size
+    generator = np.random.default_rng()
+    generator.bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": {"state": values["state"], "inc": values["inc"]},
+        "has_uint32": values["has_uint32"],
+        "uinteger": values["uinteger"],
+    }
+    creation._generator[0] = generator
+    creation._seed[0] = values["seed"]
 
 
 TENSOR_METHODS: dict = {"bernoulli": bernoulli, "multinomial": multinomial}

@@ -19,12 +19,16 @@ from typing import Any
 import numpy as np
 
 from conformance.reference import dtypes
-from conformance.reference.devices import array_namespace
+from conformance.reference.devices import array_module, array_namespace, placement
 from conformance.reference.ops import define, indexing, shape
 from conformance.reference.ops.define import op, view_op
 from conformance.reference.tensor import Size, Tensor
 
 __all__ = [
+    "tril_indices",
+    "triu_indices",
+    "vander",
+    "ravel",
     "swapaxes",
     "swapdims",
     "movedim",
@@ -47,6 +51,12 @@ _type_name = indexing._type_name
 
 
 # -- views: aliases of transpose, permute, view and expand -------------------------------------
+
+
+def ravel(input: Tensor) -> Tensor:
+    """input.contiguous().view(-1), as PyTorch defines it: a view of input when it is
+    contiguous, else a view of a contiguous copy (ViewBackward0 over CloneBackward0)."""
+    return input.contiguous().view(-1)
 
 
 def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
@@ -358,7 +368,77 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     return triu_values(input, diagonal)
 
 
+def _triangle_indices(name: str, row: int, col: int, offset: int, dtype: Any, device: Any):
+    dtype = dtypes.int64 if dtype is None else dtype
+    if dtype not in (dtypes.int32, dtypes.int64):
+        raise NotImplementedError(
+            f"\"{name}\" not implemented for '{dtypes.scalar_type_name(dtype)}'"
+        )
+    for label, value in (("row", row), ("col", col)):
+        if value < 0:
+            raise RuntimeError(f"{label} must be non-negative, got{value}")
+    device = placement(device)
+    xp = array_module(device)
+    where = xp.tril_indices if name == "tril_indices" else xp.triu_indices
+    rows, cols = where(row, offset, col)
+    return Tensor._wrap(xp.stack([rows, cols]).astype(dtype.np), dtype, device)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (row, column) coordinates of a row x col matrix's lower triangle (at or below
+    diagonal `offset`), row by row, as a 2 x N int64 (or int32) tensor."""
+    return _triangle_indices("tril_indices", row, col, offset, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The coordinates of the upper triangle (at or above diagonal `offset`)."""
+    return _triangle_indices("triu_indices", row, col, offset, dtype, device)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803
+    """Columns of powers of x (x**(N-1), ..., x, 1; increasing reverses them), built as
+    PyTorch builds it, so it records the same graph (cumprod written into a slice, then a
+    flip): ones, x copied into columns 1.., their running product, flipped. Integers and
+    bools give int64, as cumprod does."""
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    result_dtype = dtypes.promote_types(x.dtype, dtypes.int64)
+    xp = array_namespace(x._data)
+    result = Tensor._wrap(xp.empty((x.shape[0], n), result_dtype.np), result_dtype, x._device)
+    if n > 0:
+        result.fill_(1)
+        if n > 1:
+            result.narrow(1, 1, n - 1).copy_(x.unsqueeze(1))
+            result.narrow(1, 1, n - 1).copy_(result.narrow(1, 1, n - 1).cumprod(1))
+    return result if increasing else result.flip(1)
+
+
+def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
+    """Fills the main diagonal in place (of a matrix, or the [i, i, ..., i] of a cube), as
+    PyTorch does it: fill_ on an as_strided view whose stride is the sum of self's strides,
+    so the leaf and view rules and the CopySlices node are fill_'s. With wrap, a tall matrix's
+    diagonal starts again below the square, after one skipped row (NumPy's wrap)."""
+    if self.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    height, width = self.shape[0], self.shape[1]
+    if self.ndim > 2 and any(size != height for size in self.shape[1:]):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    offset, step = self.storage_offset(), sum(self.stride())
+    size = min(height, width)
+    self.as_strided((size,), (step,), offset).fill_(fill_value)
+    if wrap and self.ndim == 2 and height > width + 1:
+        count = -(-self.numel() // (width + 1)) - size
+        start = offset + self.stride(0) * (width + 1)
+        self.as_strided((count,), (step,), start).fill_(fill_value)
+    return self
+
+
 TENSOR_METHODS: dict = {
+    "fill_diagonal_": fill_diagonal_,
+    "ravel": ravel,
     "swapaxes": swapaxes,
     "swapdims": swapdims,
     "movedim": movedim,

@@ -22,6 +22,7 @@ import numpy as np
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.ops import inplace
 from conformance.reference.ops.define import op
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "cumsum",
     "all",
     "any",
+    "is_same_size",
 ]
 
 
@@ -363,7 +365,25 @@ def cumsum(input, dim=_OMITTED, *, dtype=None):
     if dim is _OMITTED:
         raise TypeError('cumsum() missing 1 required positional arguments: "dim"')
     _check_grad_dtype(input, dtype)
-    return cumsum_dim(input, _one_dim(dim, input.ndim, "cumsum"), dtype)
+    d = _one_dim(dim, input.ndim, "cumsum")
+    no_bool_scan("cumsum", input, dtype)
+    return cumsum_dim(input, d, dtype)
+
+
+def no_bool_scan(name, input, dtype):
+    """A scan into bool (dtype=torch.bool; bools alone scan in int64) has no kernel, except
+    where there is nothing to scan (0-dim, empty)."""
+    if dtype is dtypes.bool and input.ndim and input.numel():
+        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
+
+
+def _cumsum_in_place(self, dim=_OMITTED, *, dtype=None):
+    """cumsum_: the scan in self's own dtype (an int32 self adds in int32, a bool self has no
+    kernel); another dtype is refused."""
+    if dim is _OMITTED:
+        raise TypeError('cumsum_() missing 1 required positional arguments: "dim"')
+    inplace.check_out_matches(self, dtype=dtype)
+    return cumsum(self, dim, dtype=self.dtype)
 
 
 # -- all and any ------------------------------------------------------------------------------
@@ -400,9 +420,38 @@ def any(input, dim=None, keepdim=False):  # noqa: A001
     return any_dims(input, _logical_dims(dim, input.ndim), keepdim)
 
 
+# -- sum_to_size ------------------------------------------------------------------------------
+
+
+def sum_to_size(input, *size):
+    """x.sum_to_size(size): the sum that undoes broadcasting x from `size` (PyTorch's sum_to):
+    the leading dims and the dims where size is 1 summed (SumBackward1), then viewed to size
+    if there were leading dims; x itself when it already has that size."""
+    if len(size) == 1 and isinstance(size[0], tuple | list):
+        size = size[0]
+    size, shape = tuple(size), tuple(input.shape)
+    lead = len(shape) - len(size)
+    if lead < 0 or builtins.any(s not in (n, 1) for s, n in zip(size, shape[lead:], strict=True)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    if not size:
+        return sum(input)  # SumBackward0, as PyTorch's sum_to for an empty size
+    ones = (lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
+    dims = [*range(lead), *ones]
+    out = sum(input, dims, keepdim=True) if dims else input
+    return out.view(size) if lead else out
+
+
+def is_same_size(input, other):
+    """Whether the two shapes are equal (a bool, not a tensor)."""
+    return tuple(input.shape) == tuple(other.shape)
+
+
 TENSOR_METHODS: dict = {
+    "sum_to_size": sum_to_size,
+    "is_same_size": is_same_size,
     "prod": prod,
     "cumsum": cumsum,
     "all": all,
     "any": any,
 }
+TENSOR_IN_PLACE: dict = {"cumsum_": _cumsum_in_place}

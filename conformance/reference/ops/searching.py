@@ -11,6 +11,7 @@ PyTorch's.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from conformance.reference.ops.shape import wrap_dim
 from conformance.reference.tensor import Tensor
 from conformance.reference.warn_once import warn_once
 
-__all__ = ["searchsorted", "bucketize", "quantile", "nanquantile"]
+__all__ = ["searchsorted", "bucketize", "quantile", "nanquantile", "isin", "unravel_index"]
 
 _NUMBER = (bool, int, float, complex)
 
@@ -455,6 +456,75 @@ def nanquantile(
     return _quantile(
         "nanquantile", input, q, dim, keepdim, extra, interpolation, out, ignore_nan=True
     )
+
+
+# -- isin and unravel_index ------------------------------------------------------------------
+
+_ISIN_OVERLOADS = (
+    "Tensor elements, Tensor test_elements, *, bool assume_unique = False, bool invert = False, "
+    "Tensor out = None",
+    "Number element, Tensor test_elements, *, bool assume_unique = False, bool invert = False, "
+    "Tensor out = None",
+    "Tensor elements, Number test_element, *, bool assume_unique = False, bool invert = False, "
+    "Tensor out = None",
+)
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """Whether each element is among test_elements (a bool tensor of elements' shape), the two
+    compared in their promoted dtype (so 3 is in [2.5, 3.0], nan is in nothing, -0.0 is in
+    [0.0]). One side may be a number, not both; bools are refused. assume_unique is a promise
+    that only changes PyTorch's speed: the result here is exact either way."""
+    tensors = [v for v in (elements, test_elements) if isinstance(v, Tensor)]
+    if not tensors or not all(isinstance(v, (Tensor, *_NUMBER)) for v in (elements, test_elements)):
+        raise _invalid(
+            "isin",
+            _ISIN_OVERLOADS,
+            (elements, test_elements),
+            {"assume_unique": assume_unique, "invert": invert},
+            {"assume_unique": False, "invert": False},
+        )
+    for v in tensors:
+        if v.dtype is dtypes.bool:
+            raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    common = dtypes.result_type(elements, test_elements)
+    device = tensors[0]._device
+    a, b = (
+        v.to(common)._data if isinstance(v, Tensor) else np.asarray(v, dtype=common.np)
+        for v in (elements, test_elements)
+    )
+    xp = array_namespace(tensors[0]._data)
+    found = xp.isin(xp.asarray(a), xp.asarray(b), invert=invert)
+    return Tensor._wrap(xp.asarray(found).reshape(a.shape), dtypes.bool, device)
+
+
+def unravel_index(indices, shape):
+    """The coordinates of flat indices into `shape`, one int64 tensor per dimension (a tuple),
+    composed as PyTorch's Python function is: indices // (the strides of a contiguous shape)
+    % shape, so an index out of range wraps and a negative one counts from the end."""
+    from conformance.reference.ops import creation, pointwise
+    from conformance.reference.ops import shape as shapes
+
+    if indices.is_complex() or indices.is_floating_point() or indices.dtype is dtypes.bool:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    if isinstance(shape, int):
+        shape = (shape,)
+    elif not isinstance(shape, Sequence):
+        raise TypeError(f"expected 'shape' to be int or sequence of ints, but got {type(shape)}")
+    for size in shape:
+        if not isinstance(size, int):
+            raise TypeError(f"expected 'shape' sequence to only contain ints, but got {type(size)}")
+    if any(size < 0 for size in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {tuple(shape)}")
+    strides, step = [], 1
+    for size in reversed(tuple(shape[1:]) + (1,)):
+        step *= size
+        strides.insert(0, step)
+    place = indices.device
+    strides = creation.tensor(strides, dtype=dtypes.int64, device=place)
+    sizes = creation.tensor(list(shape), dtype=dtypes.int64, device=place)
+    coordinates = pointwise.remainder(pointwise.floor_divide(indices.unsqueeze(-1), strides), sizes)
+    return shapes.unbind(coordinates, -1)
 
 
 TENSOR_METHODS: dict = {"quantile": quantile, "nanquantile": nanquantile}

@@ -14,13 +14,18 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
-from conformance.reference import dtypes
+from conformance.reference import dtypes, grad_mode
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import joins, shape
+from conformance.reference.ops.define import op
 from conformance.reference.ops.indexing import _type_name
 from conformance.reference.tensor import Tensor
 
 __all__ = [
+    "split_with_sizes",
+    "unsafe_split",
+    "unsafe_chunk",
+    "unsafe_split_with_sizes",
     "tensor_split",
     "hsplit",
     "vsplit",
@@ -241,7 +246,86 @@ def atleast_3d(*tensors: Any) -> Any:
     return _atleast_nd(tensors, _grow_3d, "atleast_3d")
 
 
+# -- split_with_sizes and the unsafe splits -----------------------------------------------------
+
+
+def _check_split_sizes(input: Tensor, split_sizes: Any, dim: int) -> tuple[tuple, int]:
+    if isinstance(split_sizes, int) or not all(isinstance(s, int) for s in split_sizes):
+        raise TypeError(
+            "split_with_sizes(): argument 'split_sizes' (position 1) must be tuple of ints, not "
+            f"{_type_name(split_sizes)}"
+        )
+    if input.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    dim = shape.wrap_dim(dim, input.ndim)
+    sizes = list(split_sizes)
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(
+            "split_with_sizes expects split_sizes have only non-negative entries, but got "
+            f"split_sizes={sizes}"
+        )
+    if sum(sizes) != input.shape[dim]:
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {input.shape[dim]} (input "
+            f"tensor's size at dimension {dim}), but got split_sizes={sizes}"
+        )
+    return tuple(sizes), dim
+
+
+def split_with_sizes(input: Tensor, split_sizes: Any, dim: int = 0) -> tuple:
+    """Views of the given lengths along dim, one SplitWithSizesBackward0 for all; the lengths
+    must be non-negative and add up to the dimension."""
+    sizes, dim = _check_split_sizes(input, split_sizes, dim)
+    return shape.split_with_sizes(input, sizes, dim)
+
+
+@op("UnsafeSplitBackward0", self=lambda grads, dim, F: F.cat(grads, dim))
+def _unsafe_split(self, sizes, dim):
+    return shape._pieces(self, sizes, dim)
+
+
+@op("UnsafeSplitWithSizesBackward0", self=lambda grads, dim, F: F.cat(grads, dim))
+def _unsafe_split_with_sizes(self, sizes, dim):
+    return shape._pieces(self, sizes, dim)
+
+
+def _piece_sizes(pieces: tuple, dim: int) -> tuple:
+    return tuple(p.shape[dim] for p in pieces)
+
+
+def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple:
+    """split(n) whose pieces share memory with input without being views to autograd: each
+    may be changed in place (its own version counter, no CopySlices), which split's refuse."""
+    if not isinstance(split_size, int):
+        raise TypeError(
+            "unsafe_split(): argument 'split_size' (position 1) must be int, not "
+            f"{_type_name(split_size)}"
+        )
+    with grad_mode.no_grad():  # the pieces split() would give, for their lengths and errors
+        pieces = shape.split(input, split_size, dim)
+    dim = shape.wrap_dim(dim, input.ndim)
+    return _unsafe_split(input, _piece_sizes(pieces, dim), dim)
+
+
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """chunk() with unsafe_split's pieces (UnsafeSplitBackward0)."""
+    with grad_mode.no_grad():
+        pieces = shape.chunk(input, chunks, dim)
+    dim = shape.wrap_dim(dim, input.ndim)
+    return _unsafe_split(input, _piece_sizes(pieces, dim), dim)
+
+
+def unsafe_split_with_sizes(input: Tensor, split_sizes: Any, dim: int = 0) -> tuple:
+    """split_with_sizes() with pieces that are not views to autograd."""
+    sizes, dim = _check_split_sizes(input, split_sizes, dim)
+    return _unsafe_split_with_sizes(input, sizes, dim)
+
+
 TENSOR_METHODS: dict = {
+    "split_with_sizes": split_with_sizes,
+    "unsafe_split": unsafe_split,
+    "unsafe_chunk": unsafe_chunk,
+    "unsafe_split_with_sizes": unsafe_split_with_sizes,
     "tensor_split": tensor_split,
     "hsplit": hsplit,
     "vsplit": vsplit,

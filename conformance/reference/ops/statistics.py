@@ -10,13 +10,14 @@ compositions in PyTorch (their nodes are DivBackward0 and SubBackward0), and so 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.ops import gathering, shape
+from conformance.reference.ops import gathering, inplace, shape
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.norms import _norm_grad, _vector_norm
 from conformance.reference.ops.reductions import (
@@ -33,6 +34,7 @@ from conformance.reference.ops.reductions import (
     _unsqueeze,
     _wrap_dims,
     dims_of,
+    no_bool_scan,
     sum_dims,
 )
 from conformance.reference.ops.variance import _std_grad, _var, _var_grad, _variance
@@ -54,6 +56,9 @@ __all__ = [
     "bincount",
     "histc",
     "unique",
+    "cov",
+    "corrcoef",
+    "histogram",
 ]
 
 
@@ -138,7 +143,16 @@ def cumprod(input, dim=_OMITTED, *, dtype=None):
     """torch.cumprod along one dim; integers and bools multiply in int64."""
     d = _scan_dim("cumprod", input, dim)
     _check_grad_dtype(input, dtype)
+    no_bool_scan("cumprod", input, dtype)
     return cumprod_dim(input, d, dtype)
+
+
+def _cumprod_in_place(self, dim=_OMITTED, *, dtype=None):
+    """cumprod_: the scan in self's own dtype; another dtype is refused, as for cumsum_."""
+    if dim is _OMITTED:
+        raise TypeError('cumprod_() missing 1 required positional arguments: "dim"')
+    inplace.check_out_matches(self, dtype=dtype)
+    return cumprod(self, dim, dtype=self.dtype)
 
 
 # -- cummax and cummin ------------------------------------------------------------------------
@@ -614,6 +628,209 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002 - PyTorch's names
     return histc_values(input, bins, low, high)
 
 
+# -- cov, corrcoef ----------------------------------------------------------------------------
+
+
+def _check_weights(name: str, w, kind_ok: bool, kind: str, observations: int) -> None:
+    if w.ndim > 1:
+        raise RuntimeError(
+            f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+            f"{w.ndim} dimensions"
+        )
+    if not kind_ok:
+        raise RuntimeError(
+            f"cov(): expected {name} to have {kind} dtype but got {name} with "
+            f"{scalar_type_name(w.dtype)} dtype"
+        )
+    if w.numel() != observations:
+        raise RuntimeError(
+            f"cov(): expected {name} to have the same numel as there are observations in the "
+            f"input but got {w.numel()} != {observations}"
+        )
+    if observations and bool((w._data < 0).any()):
+        raise RuntimeError(f"cov(): {name} cannot be negative")
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """torch.cov: the covariance of the rows of `input` (variables) over its columns
+    (observations), a composition as in PyTorch (its node is SqueezeBackward0). fweights
+    (integer counts) and aweights (floating importances) weight the observations; with
+    aweights the correction scales by sum(w * aweights) / sum(w), numpy's rule. Degrees of
+    freedom <= 0 warn and divide by zero (inf or nan)."""
+    from conformance import reference as torch
+
+    if input.ndim > 2:
+        raise RuntimeError(
+            "cov(): expected input to have two or fewer dimensions but got an input with "
+            f"{input.ndim} dimensions"
+        )
+    if input.dtype is dtypes.bool:
+        raise RuntimeError("cov(): bool dtype is not supported for input")
+    observations_of = input.view(1, -1) if input.ndim < 2 else input
+    observations = observations_of.shape[1]
+    w = None
+    if fweights is not None:
+        kind_ok = fweights.dtype.category == dtypes.INTEGER
+        _check_weights("fweights", fweights, kind_ok, "integral", observations)
+        w = fweights
+    if aweights is not None:
+        kind_ok = aweights.dtype.is_floating_point
+        _check_weights("aweights", aweights, kind_ok, "floating point", observations)
+        w = aweights if w is None else w * aweights
+    if w is None:
+        w_sum = torch.scalar_tensor(observations, dtype=torch.int64, device=input.device)
+    else:
+        w_sum = w.sum()
+        if not bool(w_sum != 0):
+            raise RuntimeError("cov(): weights sum to zero, can't be normalized")
+    weighted = observations_of if w is None else observations_of * w
+    average = weighted.sum(1) / w_sum
+    if w is not None and aweights is not None and correction != 0:
+        norm_factor = w_sum - correction * (w * aweights).sum() / w_sum
+    else:
+        norm_factor = w_sum - correction
+    if bool(norm_factor <= 0):
+        warnings.warn(
+            "cov(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "number of observations.",
+            UserWarning,
+            stacklevel=2,
+        )
+        norm_factor = torch.zeros_like(norm_factor)
+    centered = observations_of - average.unsqueeze(1)
+    weighted = centered if w is None else centered * w
+    return torch.true_divide(torch.mm(centered, weighted.t().conj()), norm_factor).squeeze()
+
+
+def corrcoef(input):
+    """torch.corrcoef: cov divided by the outer product of the standard deviations, clipped
+    to [-1, 1] (ClampBackward1); one variable gives c / c (1, or nan for zero variance)."""
+    if input.ndim > 2:
+        raise RuntimeError(
+            "corrcoef(): expected input to have two or fewer dimensions but got an input with "
+            f"{input.ndim} dimensions"
+        )
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    d = c.diagonal()
+    stddev = (d.real if d.is_complex() else d).sqrt()
+    c = c / stddev.view(-1, 1)
+    c = c / stddev.view(1, -1)
+    if c.is_complex():
+        from conformance import reference as torch
+
+        return torch.complex(c.real.clip(-1, 1), c.imag.clip(-1, 1))
+    return c.clip(-1, 1)
+
+
+# -- histogram --------------------------------------------------------------------------------
+
+
+def _edges(xp, low, high, n, dtype):
+    """n equally spaced edges from low to high, both exact, computed in float64 and rounded
+    (PyTorch's vectorized float32 linspace may differ in the last bit)."""
+    return xp.asarray(np.linspace(low, high, n, dtype=np.float64).astype(dtype))
+
+
+def _no_histogram_derivative(grad):
+    raise RuntimeError("derivative for aten::histogram is not implemented")
+
+
+@op("NotImplemented", self=_no_histogram_derivative, bins=_no_histogram_derivative)
+def histogram_values(self, bins, weight, density):
+    """(hist, bin_edges): each element in [edges[0], edges[-1]] counted (or its weight
+    added) in the bin whose half-open [edge, next edge) holds it, the last edge in the last
+    bin; nan and elements outside are left out. density divides by the total and the bin
+    widths."""
+    xp = array_namespace(self)
+    data = self.reshape(-1)
+    edges = bins
+    n = edges.shape[0] - 1
+    inside = (data >= edges[0]) & (data <= edges[-1])
+    values = data[inside]
+    position = xp.minimum(xp.searchsorted(edges, values, side="right") - 1, n - 1)
+    mass = None if weight is None else weight.reshape(-1)[inside].astype(np.float64)
+    hist = xp.bincount(position, weights=mass, minlength=n).astype(np.float64)
+    if density:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            hist = hist / (hist.sum() * xp.diff(edges.astype(np.float64)))
+    return hist.astype(self.dtype), edges.copy()
+
+
+histogram_values.node.name = lambda node: "torch::autograd::NotImplemented"
+
+
+def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: A002
+    """torch.histogram: `bins` equal bins over `range` (default the data's min and max,
+    widened by 0.5 each way when they are equal, [0, 1] for no data), or the given
+    increasing edges. Floating point (float32, float64) only; not differentiable (both
+    results carry PyTorch's NotImplemented node when the input requires grad)."""
+    dtype = input.dtype
+    if dtype not in (dtypes.float32, dtypes.float64):
+        raise NotImplementedError(
+            f"\"histogramdd\" not implemented for '{scalar_type_name(dtype)}'"
+        )
+    c_name = dtypes.cpp_type_name
+    if isinstance(bins, Tensor):
+        if bins.ndim != 1:
+            raise RuntimeError(
+                "torch.histogramdd: bins tensor should have one dimension, but got "
+                f"{bins.ndim} dimensions in the bins tensor for dimension 0"
+            )
+        if bins.numel() < 2:
+            raise RuntimeError(
+                f"torch.histogram(): bins must be > 0, but got {bins.numel() - 1} for dimension 0"
+            )
+        if bins.dtype is not dtype:
+            raise RuntimeError(
+                "torch.histogramdd: input tensor and bins tensors should have the same dtype, "
+                f"but got input with dtype {c_name(dtype)} and bins for dimension 0 with dtype "
+                f"{c_name(bins.dtype)}"
+            )
+        edges = bins
+    else:
+        if bins <= 0:
+            raise RuntimeError(
+                f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0"
+            )
+        if range is not None:
+            low, high = float(range[0]), float(range[1])
+        elif input.numel():
+            low, high = float(input.min()), float(input.max())
+        else:
+            low, high = 0.0, 1.0
+        if low > high:
+            raise RuntimeError(
+                f"torch.histogramdd: min should not exceed max, but got min {low:g} max "
+                f"{high:g} for dimension 0"
+            )
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise RuntimeError(
+                f"torch.histogramdd: dimension 0's range [{low:g}, {high:g}] is not finite"
+            )
+        if low == high:
+            low, high = low - 0.5, high + 0.5
+        xp = array_namespace(input._data)
+        edges = Tensor._wrap(_edges(xp, low, high, bins + 1, dtype.np), dtype, input.device)
+    if weight is not None:
+        if tuple(weight.shape) != tuple(input.shape):
+            raise RuntimeError(
+                "torch.histogramdd: if weight tensor is provided it should have the same shape "
+                "as the input tensor excluding its innermost dimension, but got input with "
+                f"shape {list(input.reshape(-1, 1).shape)} and weight with shape "
+                f"{list(weight.shape)}"
+            )
+        if weight.dtype is not dtype:
+            raise RuntimeError(
+                "torch.histogramdd: if weight tensor is provided, input tensor and weight "
+                f"tensor should have the same dtype, but got input({c_name(dtype)}), and "
+                f"weight({c_name(weight.dtype)})"
+            )
+    hist, bin_edges = histogram_values(input, edges, weight, bool(density))
+    return return_types.histogram((hist, bin_edges))
+
+
 # -- unique -----------------------------------------------------------------------------------
 
 
@@ -695,5 +912,9 @@ TENSOR_METHODS: dict = {
     "dist": dist,
     "bincount": bincount,
     "histc": histc,
+    "cov": cov,
+    "corrcoef": corrcoef,
+    "histogram": histogram,
     "unique": unique,
 }
+TENSOR_IN_PLACE: dict = {"cumprod_": _cumprod_in_place}

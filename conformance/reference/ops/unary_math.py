@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 
-from conformance.reference import dtypes
+from conformance.reference import dtypes, fp_errors, return_types
 from conformance.reference.devices import array_namespace
-from conformance.reference.ops.define import pointwise
+from conformance.reference.ops.define import op, pointwise
 from conformance.reference.ops.pointwise_common import _NUMBERS, _no_kernel, opmath
+from conformance.reference.tensor import Tensor
 
 _LN2, _LN10 = math.log(2), math.log(10)
 
@@ -52,12 +53,63 @@ ceil = pointwise("CeilBackward0", self=lambda grad: grad * 0)(_rounding("ceil_vm
 
 
 # Halves round to even, as in PyTorch (and NumPy).
-round = pointwise("RoundBackward0", self=lambda grad: grad * 0)(  # noqa: A001
+_round = pointwise("RoundBackward0", self=lambda grad: grad * 0)(
     _rounding("round_vml_cpu", "round")
 )
 
 
+@pointwise("RoundBackward1", operands=("self",), self=lambda grad: grad * 0)
+def round_decimals(self, decimals):
+    """round(x, decimals=d): PyTorch's kernel scales by 10**|d|, rounds half to even and
+    scales back, in x's dtype (float32 for half precision): a float32 1e30 with d=10
+    overflows to inf. Only floating types have the kernel, even for d=0 (whose error names
+    the plain kernel)."""
+    _no_kernel("round_vml_cpu" if decimals == 0 else "round_cpu", self, (dtypes.FLOATING,))
+    xp, x = array_namespace(self), opmath(self)
+    with fp_errors.quiet():
+        ten = xp.asarray(10.0 ** (decimals if decimals > 0 else -decimals)).astype(x.dtype)
+        scaled = xp.rint(x * ten) / ten if decimals > 0 else xp.rint(x / ten) * ten
+        return scaled.astype(self.dtype, copy=False)
+
+
+_NO_DECIMALS = object()
+
+
+def round(input, *, decimals=_NO_DECIMALS):  # noqa: A001
+    """torch.round: without decimals integers come back as they are (RoundBackward0); with
+    decimals, even 0, it is another overload (RoundBackward1) with floating kernels only."""
+    if decimals is _NO_DECIMALS:
+        return _round(input)
+    if not isinstance(decimals, int) or isinstance(decimals, bool):
+        raise TypeError(f"round(): argument 'decimals' must be int, not {type(decimals).__name__}")
+    return round_decimals(input, decimals)
+
+
 trunc = pointwise("TruncBackward0", self=lambda grad: grad * 0)(_rounding("trunc_vml_cpu", "trunc"))
+fix = trunc  # NumPy's name: the same op, so the same node
+
+
+@op("FrexpBackward0", self=lambda grad, exponent, F: grad / F.exp2(exponent))
+def frexp_mantissa(self, exponent):
+    xp = array_namespace(self)
+    return xp.frexp(opmath(self))[0].astype(self.dtype, copy=False)
+
+
+def frexp(input):  # noqa: A002
+    """(mantissa, exponent) with input = mantissa * 2**exponent, |mantissa| in [0.5, 1): the
+    mantissa in input's dtype (subnormals normalized), the exponent int32 (0 for 0, inf and
+    nan). Floating types only. The gradient divides by 2**exponent computed in the default
+    dtype, as PyTorch's exponent.exp2() does."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"frexp(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    if not input.is_floating_point():
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    xp = array_namespace(input._data)
+    exponent = xp.frexp(opmath(input._data))[1].astype(xp.int32)
+    exponent = Tensor._wrap(exponent, dtypes.int32, input._device)
+    return return_types.frexp((frexp_mantissa(input, exponent), exponent))
 
 
 @pointwise("ExpBackward0", kind="float", self=lambda grad, result: grad * result)
