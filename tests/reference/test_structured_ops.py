@@ -661,7 +661,7 @@ def test_triangular_solve_broadcasts_and_divides_by_a_zero_diagonal_as_torch():
 
 def test_triangular_solve_warns_once_that_it_is_deprecated():
     from conformance.reference import warn_once
-    from conformance.reference.ops.linalg_decompositions import _TRIANGULAR_SOLVE_DEPRECATED
+    from conformance.reference.ops.linalg_solvers import _TRIANGULAR_SOLVE_DEPRECATED
 
     warn_once._SHOWN.discard(_TRIANGULAR_SOLVE_DEPRECATED)
     with warnings.catch_warnings(record=True) as caught:

@@ -631,6 +631,7 @@ def install() -> None:
     from conformance.reference.ops import (
         bessel_functions,
         complex_parts,
+        counts_and_covariance,
         extremes,
         gamma_functions,
         gathering,
@@ -639,6 +640,7 @@ def install() -> None:
         indexing,
         linalg,
         linalg_decompositions,
+        linalg_solvers,
         linalg_spectral,
         matrix_exponential,
         nn_functions,
@@ -678,7 +680,9 @@ def install() -> None:
         rolls_and_tiles,
         picking,
         statistics,
+        counts_and_covariance,
         linalg_decompositions,
+        linalg_solvers,
         linalg_spectral,
         scattering,
         runtime,
@@ -703,7 +707,8 @@ def install() -> None:
     for name, fn in IN_PLACE.items():
         setattr(Tensor, name, _inplace(fn))
     for name, fn in OPERATORS.items():
-        if name in UNARY_OPERATORS:
+        if name in UNARY_OPERATORS or fn.__module__ == scalar_overloads.__name__:
+            # (scalar_overloads' operators return NotImplemented themselves)
             setattr(Tensor, name, _method(fn))
         elif name.startswith("__i"):
             setattr(Tensor, name, _operator(_inplace(fn)))

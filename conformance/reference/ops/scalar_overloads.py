@@ -39,23 +39,27 @@ def div_scalar(self, other):
 
 
 # Each operator below is on the path of every `a + b` in user code: one class test first, and
-# positional calls (a keyword argument sends an op through its slower binding path).
+# positional calls (a keyword argument sends an op through its slower binding path). They are
+# Tensor's operators themselves (methods.py binds them), so each turns the op's TypeError into
+# NotImplemented, as torch.Tensor's do, without a wrapper's extra call.
 
 
-def add(self, other, alpha=1):
-    if alpha != 1:
-        return pointwise.add(self, other, alpha)
-    if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
-        return add_scalar(self, other)
-    return pointwise.add(self, other)
+def add(self, other):
+    try:
+        if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
+            return add_scalar(self, other)
+        return pointwise.add(self, other)
+    except TypeError:
+        return NotImplemented
 
 
-def sub(self, other, alpha=1):
-    if alpha != 1:
-        return pointwise.sub(self, other, alpha)
-    if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
-        return sub_scalar(self, other)
-    return pointwise.sub(self, other)
+def sub(self, other):
+    try:
+        if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
+            return sub_scalar(self, other)
+        return pointwise.sub(self, other)
+    except TypeError:
+        return NotImplemented
 
 
 def number_minus(number, tensor):
@@ -66,28 +70,40 @@ def number_minus(number, tensor):
 
 def reverse_sub(self, other):
     """number - tensor: RsubBackward1 in Python; number_minus in a formula."""
-    if isinstance(other, define.Tensor):
-        return pointwise.sub(other, self)
-    if define.IN_FORMULA[0]:
-        return number_minus(other, self)
-    return pointwise.rsub_number(self, other)
+    try:
+        if isinstance(other, define.Tensor):
+            return pointwise.sub(other, self)
+        if define.IN_FORMULA[0]:
+            return number_minus(other, self)
+        return pointwise.rsub_number(self, other)
+    except TypeError:
+        return NotImplemented
 
 
 def mul(self, other):
-    if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
-        return mul_scalar(self, other)
-    return pointwise.mul(self, other)
+    try:
+        if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
+            return mul_scalar(self, other)
+        return pointwise.mul(self, other)
+    except TypeError:
+        return NotImplemented
 
 
 def true_divide(self, other):
-    if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
-        return div_scalar(self, other)
-    return pointwise.true_divide(self, other)
+    try:
+        if other.__class__ in _NUMBERS and define.IN_FORMULA[0]:
+            return div_scalar(self, other)
+        return pointwise.true_divide(self, other)
+    except TypeError:
+        return NotImplemented
 
 
 def reverse_divide(self, other):
     """number / tensor: reciprocal then a product in Python (as PyTorch's Tensor.__rtruediv__
     does); a filled tensor divided by self in a formula."""
-    if define.IN_FORMULA[0] and other.__class__ in _NUMBERS:
-        return pointwise.true_divide(self.new_full(self.shape, other), self)
-    return pointwise.reciprocal(self) * other  # the operator: `other` may be reflected
+    try:
+        if define.IN_FORMULA[0] and other.__class__ in _NUMBERS:
+            return pointwise.true_divide(self.new_full(self.shape, other), self)
+        return pointwise.reciprocal(self) * other  # the operator: `other` may be reflected
+    except TypeError:
+        return NotImplemented
