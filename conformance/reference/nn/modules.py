@@ -303,6 +303,8 @@ __all__ = [
     "RNN",
     "LSTM",
     "GRU",
+    "RNNBase",
+    "RNNCellBase",
     "CELU",
     "SELU",
     "Hardshrink",

@@ -1,5 +1,7 @@
 """torch.nn.utils: clipping gradients, and parameters as one flat vector; `rnn` holds the
-padded and packed sequences of the recurrent layers.
+padded and packed sequences of the recurrent layers, `parametrize` and `parametrizations` the
+tensors computed from other tensors, weight_norms.py the older hook-based weight_norm and
+spectral_norm, and fusion.py the folding of batch norms into convolutions and linear layers.
 
 The clipping functions work on `.grad` in place and record nothing (PyTorch runs them under
 no_grad). The total norm is the norm of the per-tensor norms, each tensor's computed in its own
@@ -13,7 +15,24 @@ from collections.abc import Iterable
 from typing import Any
 
 from conformance.reference import grad_mode
-from conformance.reference.nn.utils import rnn
+from conformance.reference.nn.utils import fusion, parametrizations, parametrize, rnn
+from conformance.reference.nn.utils.fusion import (
+    fuse_conv_bn_eval,
+    fuse_conv_bn_weights,
+    fuse_linear_bn_eval,
+    fuse_linear_bn_weights,
+)
+from conformance.reference.nn.utils.init import skip_init
+from conformance.reference.nn.utils.memory_format import (
+    convert_conv2d_weight_memory_format,
+    convert_conv3d_weight_memory_format,
+)
+from conformance.reference.nn.utils.weight_norms import (
+    remove_spectral_norm,
+    remove_weight_norm,
+    spectral_norm,
+    weight_norm,
+)
 from conformance.reference.tensor import Tensor
 
 __all__ = [
@@ -24,6 +43,20 @@ __all__ = [
     "parameters_to_vector",
     "vector_to_parameters",
     "rnn",
+    "parametrize",
+    "parametrizations",
+    "weight_norm",
+    "remove_weight_norm",
+    "spectral_norm",
+    "remove_spectral_norm",
+    "fusion",
+    "fuse_conv_bn_eval",
+    "fuse_conv_bn_weights",
+    "fuse_linear_bn_eval",
+    "fuse_linear_bn_weights",
+    "skip_init",
+    "convert_conv2d_weight_memory_format",
+    "convert_conv3d_weight_memory_format",
 ]
 
 
