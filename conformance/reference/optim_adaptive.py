@@ -43,6 +43,17 @@ def _scalar_state(value: float, param: Tensor, on_device: bool) -> Tensor:
     return creation.tensor(value, dtype=dtype, device=param.device if on_device else "cpu")
 
 
+def _start_states(states: dict, params: list, capturable: bool, *buffers: str) -> None:
+    """Each parameter's state on its first step, in torch's key order: the step count, then a
+    zero tensor like the parameter for each of `buffers`."""
+    for param in params:
+        state = states[param]
+        if not state:
+            state["step"] = _scalar_state(0.0, param, capturable)
+            for name in buffers:
+                state[name] = creation.zeros_like(param)
+
+
 def _check_lr(lr: Any) -> None:
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
@@ -162,12 +173,7 @@ class Adadelta(Optimizer):
         for group in self.param_groups:
             lr, rho, eps = _scalar(group["lr"]), group["rho"], group["eps"]
             params = _params_with_grad(group)
-            for param in params:
-                state = self.state[param]
-                if not state:
-                    state["step"] = _scalar_state(0.0, param, group["capturable"])
-                    state["square_avg"] = creation.zeros_like(param)
-                    state["acc_delta"] = creation.zeros_like(param)
+            _start_states(self.state, params, group["capturable"], "square_avg", "acc_delta")
             _check_step(group, params, xla=False)
             for param in params:
                 state = self.state[param]
@@ -222,12 +228,7 @@ class Adamax(Optimizer):
             lr, eps = _scalar(group["lr"]), group["eps"]
             beta1, beta2 = group["betas"]
             params = _params_with_grad(group)
-            for param in params:
-                state = self.state[param]
-                if not state:
-                    state["step"] = _scalar_state(0.0, param, group["capturable"])
-                    state["exp_avg"] = creation.zeros_like(param)
-                    state["exp_inf"] = creation.zeros_like(param)
+            _start_states(self.state, params, group["capturable"], "exp_avg", "exp_inf")
             _check_step(group, params)
             for param in params:
                 state = self.state[param]
@@ -365,12 +366,7 @@ class RAdam(Optimizer):
             lr, eps = _scalar(group["lr"]), group["eps"]
             beta1, beta2 = group["betas"]
             params = _params_with_grad(group)
-            for param in params:
-                state = self.state[param]
-                if not state:
-                    state["step"] = _scalar_state(0.0, param, group["capturable"])
-                    state["exp_avg"] = creation.zeros_like(param)
-                    state["exp_avg_sq"] = creation.zeros_like(param)
+            _start_states(self.state, params, group["capturable"], "exp_avg", "exp_avg_sq")
             _check_step(group, params)
             for param in params:
                 state = self.state[param]
