@@ -1,5 +1,6 @@
 """torch.func: grad, grad_and_value, vjp, jvp, jacrev, jacfwd and hessian, on the engine's
-reverse mode, and vmap (vmap.py).
+reverse mode, vmap (vmap.py), and functional_call and stack_module_state (a module called with
+other parameters and buffers, and M modules' state stacked for vmap).
 
 PyTorch's torch.func runs each transform at its own level; this engine has one graph, so a
 transform here makes fresh leaves of the inputs it differentiates (views of them when they
@@ -30,7 +31,18 @@ from conformance.reference.pytree import unflatten as _unflatten
 from conformance.reference.tensor import Tensor
 from conformance.reference.vmap import vmap
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
+__all__ = [
+    "functional_call",
+    "grad",
+    "grad_and_value",
+    "hessian",
+    "jacfwd",
+    "jacrev",
+    "jvp",
+    "stack_module_state",
+    "vjp",
+    "vmap",
+]
 
 
 # -- levels --------------------------------------------------------------------------------
@@ -370,3 +382,200 @@ def hessian(func: Callable, argnums: Any = 0) -> Callable:
     """The Jacobian of the gradient (PyTorch takes it forward over reverse; the values are the
     same)."""
     return jacrev(jacrev(func, argnums), argnums)
+
+
+# -- functional_call and stack_module_state ------------------------------------------------
+
+_MISSING: Any = object()  # a name the module did not have before the call
+
+
+def functional_call(
+    module: Any,
+    parameter_and_buffer_dicts: Any,
+    args: Any = None,
+    kwargs: dict | None = None,
+    *,
+    tie_weights: bool = True,
+    strict: bool = False,
+) -> Any:
+    """module(*args, **kwargs) with some of its parameters and buffers (by their dotted
+    names) replaced by the given tensors for the length of the call, then put back: the
+    module's own tensors are untouched, and a module that reassigns one of them (self.foo =
+    self.foo + 1) leaves the new value in the caller's dict. One dict, or a list or tuple of
+    dicts whose keys must not repeat. A name the module lacks becomes a plain attribute for
+    the call (unless strict, which refuses unexpected and missing names alike). With
+    tie_weights, a tensor the module holds under several names (tied weights) is replaced
+    under all of them, and different values for two of those names are an error. `args` that
+    is not a tuple is the one positional argument."""
+    if isinstance(parameter_and_buffer_dicts, dict):
+        replacements = parameter_and_buffer_dicts
+    elif isinstance(parameter_and_buffer_dicts, list | tuple):
+        if not all(isinstance(d, dict) for d in parameter_and_buffer_dicts):
+            raise ValueError(
+                "Expected all elements of parameter_and_buffer_dicts to be dictionaries"
+            )
+        counts: dict = {}
+        for d in parameter_and_buffer_dicts:
+            for key in d:
+                counts[key] = counts.get(key, 0) + 1
+        repeated = [key for key, n in counts.items() if n > 1]
+        if repeated:
+            raise ValueError(
+                f"{repeated} appeared in multiple dictionaries; behavior of functional call is "
+                "ambiguous"
+            )
+        replacements = {k: v for d in parameter_and_buffer_dicts for k, v in d.items()}
+    else:
+        raise ValueError(
+            "Expected parameter_and_buffer_dicts to be a dict, or a list/tuple of dicts, but got "
+            f"{type(parameter_and_buffer_dicts)}"
+        )
+    kwargs = {} if kwargs is None else kwargs
+    args = () if args is None else args if isinstance(args, tuple) else (args,)
+    swapped = _untied(module, replacements) if tie_weights else replacements
+    if strict:
+        _check_keys(module, swapped)
+    originals = _swap_all(module, swapped)
+    try:
+        return module(*args, **kwargs)
+    finally:
+        current = _swap_all(module, originals)
+        replacements.update({k: current[k] for k in replacements if k in current})
+
+
+def _named_tensors(module: Any) -> list:
+    return [
+        *module.named_parameters(remove_duplicate=False),
+        *module.named_buffers(remove_duplicate=False),
+    ]
+
+
+def _untied(module: Any, replacements: dict) -> dict:
+    """`replacements` with each tied name's value given to all the names it is tied to."""
+    names_of: dict = {}  # id(tensor) -> its names
+    for name, tensor in _named_tensors(module):
+        names_of.setdefault(id(tensor), set()).add(name)
+    tied = {name: names for names in names_of.values() if len(names) > 1 for name in names}
+    given = [name for name in replacements if name in tied]
+    for name in given:
+        names = tied[name]
+        if len(names.intersection(given)) > 1 and (
+            len({id(replacements[other]) for other in names}) != 1
+        ):
+            raise ValueError(
+                f"functional_call got multiple values for keys {sorted(names)}, which are tied. "
+                "Consider using tie_weights=False"
+            )
+    untied = dict(replacements)
+    for name in given:
+        for other in tied[name]:
+            untied[other] = replacements[name]
+    return untied
+
+
+def _check_keys(module: Any, replacements: dict) -> None:
+    valid = {name for name, _ in _named_tensors(module)}
+    missing, unexpected = sorted(valid - set(replacements)), sorted(set(replacements) - valid)
+    errors = []
+    if unexpected:
+        errors.append(f"Unexpected key(s): {', '.join(map(repr, unexpected))}.")
+    if missing:
+        errors.append(f"Missing key(s): {', '.join(map(repr, missing))}.")
+    if errors:
+        raise RuntimeError(
+            "Error(s) in reparametrizing for {}:\n\t{}".format(
+                module._get_name(), "\n\t".join(errors)
+            )
+        )
+
+
+def _owner(module: Any, path: str) -> tuple:
+    """(the submodule holding the dotted name, the last part of the name)."""
+    from conformance.reference.nn.module import Module
+
+    prefix, _, attr = path.rpartition(".")
+    owner = module
+    walked = []
+    for part in prefix.split(".") if prefix else []:
+        walked.append(part)
+        try:
+            owner = getattr(owner, part)
+        except AttributeError:
+            raise AttributeError(f"{owner._get_name()} has no attribute `{part}`") from None
+        if not isinstance(owner, Module):
+            raise TypeError(
+                f"submodule `{'.'.join(walked)}`: {owner} is not an instance of torch.nn.Module"
+            )
+    return owner, attr
+
+
+def _swap(module: Any, path: str, tensor: Any) -> Any:
+    """Put `tensor` (or _MISSING: remove the name) at `path` and return what was there,
+    as PyTorch's NamedMemberAccessor.swap_tensor: a parameter or buffer slot keeps its kind
+    (a plain tensor can stand in for a parameter), any other name is a plain attribute."""
+    owner, name = _owner(module, path)
+    if tensor is not _MISSING and tensor is not None and not isinstance(tensor, Tensor):
+        raise TypeError(f"{tensor} is not an instance of torch.Tensor")
+    if "." in name:
+        raise KeyError('tensor name can\'t contain "."')
+    if name == "":
+        raise KeyError('tensor name can\'t be empty string ""')
+    for store in (owner._parameters, owner._buffers):
+        if name in store:
+            original = store[name]
+            if tensor is _MISSING:
+                del store[name]
+            else:
+                store[name] = tensor
+            return original
+    original = getattr(owner, name) if hasattr(owner, name) else _MISSING
+    if original is not _MISSING and original is not None and not isinstance(original, Tensor):
+        raise TypeError(f"attribute `{name}`: {original} is not an instance of torch.Tensor")
+    if tensor is not _MISSING:
+        setattr(owner, name, tensor)
+    elif hasattr(owner, name):
+        delattr(owner, name)
+    return original
+
+
+def _swap_all(module: Any, tensors: dict) -> dict:
+    """Swap every name in, returning what each held; all put back if one swap fails."""
+    originals: dict = {}
+    try:
+        for name, tensor in tensors.items():
+            originals[name] = _swap(module, name, tensor)
+    except Exception:
+        for name, original in originals.items():
+            _swap(module, name, original)
+        raise
+    return originals
+
+
+def stack_module_state(models: Any) -> tuple[dict, dict]:
+    """(params, buffers) of M modules of one class, each name's tensors stacked on a new
+    leading dimension, for ensembling with vmap and functional_call. Stacked parameters are
+    new leaves (requiring grad when every model's does), unrelated to the models' own."""
+    if len(models) == 0:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if not (all(m.training for m in models) or all(not m.training for m in models)):
+        raise RuntimeError(
+            "stack_module_state: Expected all models to have the same training/eval mode."
+        )
+    kind = type(models[0])
+    if not all(type(m) is kind for m in models):
+        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
+    all_params = [dict(model.named_parameters()) for model in models]
+    params = {k: _stacked_leaf([p[k] for p in all_params], k) for k in all_params[0]}
+    all_buffers = [dict(model.named_buffers()) for model in models]
+    buffers = {k: _stacked_leaf([b[k] for b in all_buffers], k) for k in all_buffers[0]}
+    return params, buffers
+
+
+def _stacked_leaf(tensors: list, name: str) -> Tensor:
+    requiring = [t.requires_grad for t in tensors]
+    if any(requiring) and not all(requiring):
+        raise RuntimeError(f"Expected {name} from each model to have the same .requires_grad")
+    result = stack(tensors)
+    if all(requiring):
+        result = result.detach().requires_grad_()
+    return result

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from conformance.reference import dtypes
-from conformance.reference.ops import creation, extremes, norms, reductions, shape
+from conformance.reference.ops import creation, extremes, joins, norms, reductions, shape
 from conformance.reference.ops.linalg import linalg_cross as cross
 from conformance.reference.ops.linalg import matmul, multi_dot
 from conformance.reference.ops.linalg_decompositions import LinAlgError, det, inv, solve
@@ -17,6 +17,11 @@ from conformance.reference.ops.linalg_decompositions import (
 from conformance.reference.ops.linalg_decompositions import _linalg_matrix_power as matrix_power
 from conformance.reference.ops.linalg_decompositions import _linalg_slogdet as slogdet
 from conformance.reference.ops.linalg_least_squares import linalg_lstsq as lstsq
+from conformance.reference.ops.linalg_lu import linalg_lu as lu
+from conformance.reference.ops.linalg_lu import linalg_lu_factor as lu_factor
+from conformance.reference.ops.linalg_lu import linalg_lu_factor_ex as lu_factor_ex
+from conformance.reference.ops.linalg_lu import linalg_lu_solve as lu_solve
+from conformance.reference.ops.linalg_solvers import linalg_solve_triangular as solve_triangular
 from conformance.reference.ops.linalg_spectral import linalg_cholesky_ex as cholesky_ex
 from conformance.reference.ops.linalg_spectral import linalg_eigh as eigh
 from conformance.reference.ops.linalg_spectral import linalg_eigvalsh as eigvalsh
@@ -37,11 +42,16 @@ __all__ = [
     "cond",
     "cross",
     "det",
+    "diagonal",
     "eigh",
     "eigvalsh",
     "inv",
     "inv_ex",
     "lstsq",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
     "matmul",
     "matrix_exp",
     "matrix_norm",
@@ -54,8 +64,12 @@ __all__ = [
     "slogdet",
     "solve",
     "solve_ex",
+    "solve_triangular",
     "svd",
     "svdvals",
+    "tensorinv",
+    "tensorsolve",
+    "vander",
     "vecdot",
     "vector_norm",
 ]
@@ -219,3 +233,71 @@ def cond(A, p=None):
     inverse.masked_fill_((info > 0).unsqueeze(-1).unsqueeze(-1), math.inf)
     result = matrix_norm(A, p) * matrix_norm(inverse, p)
     return result.nan_to_num(math.inf, math.inf, -math.inf)
+
+
+def vander(x, *, N=None):  # noqa: N803 - PyTorch's name
+    """torch.linalg.vander: the powers x^0 ... x^(N-1) along a new last dim (N = x.size(-1)
+    by default), composed as ATen composes it: a column of ones concatenated to the cumprod
+    of x expanded N - 1 times (so integers come back int64, as cumprod promotes them). Bool
+    and half precision are refused; a 0-dim x is one element, which makes N = 1 too few."""
+    if x.dtype not in (dtypes.float32, dtypes.float64) and x.dtype.category != dtypes.INTEGER:
+        raise RuntimeError(
+            "linalg.vander supports floating point, complex, and integer tensors, but got "
+            f"{dtypes.scalar_type_name(x.dtype)}"
+        )
+    x = x.unsqueeze(-1) if x.ndim == 0 else x
+    n = x.shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    powers = x.unsqueeze(-1).expand(*x.shape, n - 1).cumprod(-1)
+    ones = powers.new_ones((*x.shape, 1))
+    return joins.cat([ones, powers], -1)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """torch.linalg.diagonal: torch.diagonal with the last two dims as default (keyword-only
+    arguments); a view (DiagonalBackward0)."""
+    return A.diagonal(offset, dim1, dim2)
+
+
+def tensorinv(A, ind=2):
+    """torch.linalg.tensorinv: the inverse of A read as a matrix whose rows are A's first
+    `ind` dims and whose columns are the rest, given back with the two groups swapped
+    (reshape, linalg.inv, reshape, as ATen composes it)."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, columns = A.shape[:ind], A.shape[ind:]
+    if math.prod(columns) != math.prod(rows):
+        raise RuntimeError(
+            "Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+            f"prod(self.shape[:ind]), but got {math.prod(columns)} != {math.prod(rows)}"
+        )
+    inverse, info = inv_ex(A.reshape(math.prod(rows), -1))
+    if int(info):  # checked under the name "inv", not linalg.inv's
+        raise LinAlgError(
+            f"inv: The diagonal element {int(info)} is zero, the inversion could not be "
+            "completed because the input matrix is singular."
+        )
+    return inverse.reshape(*columns, *rows)
+
+
+def tensorsolve(A, B, dims=None):
+    """torch.linalg.tensorsolve: X with tensordot(A, X, X.ndim) = B; the dims of A named in
+    `dims` are moved last first. Composed as ATen does: reshape A to a square matrix and B
+    to a vector, linalg.solve, reshape to A.shape[B.ndim:]."""
+    if dims is not None:
+        if not isinstance(dims, tuple | list):
+            raise TypeError(
+                "linalg_tensorsolve(): argument 'dims' must be tuple of ints, not "
+                f"{type(dims).__name__}"
+            )
+        dims = list(dims)
+        A = A.movedim(dims, list(range(A.ndim - len(dims), A.ndim)))
+    result_shape = A.shape[B.ndim :]
+    size = math.prod(result_shape)
+    if B.numel() != size:
+        raise RuntimeError(
+            "Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+            f"prod(self.shape[:other.ndim]), but got {size} != {B.numel()}"
+        )
+    return solve(A.reshape(size, size), B.reshape(size)).reshape(result_shape)

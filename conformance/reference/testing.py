@@ -1,4 +1,5 @@
-"""torch.testing: assert_close, with PyTorch's tolerances per dtype and its messages.
+"""torch.testing: assert_close, with PyTorch's tolerances per dtype and its messages, and
+make_tensor, a random tensor of a given dtype, range and layout for tests.
 
 assert_close walks both inputs together (sequences item by item, mappings key by key) and
 compares each pair of leaves by kind, as PyTorch's Pair classes do: None with None, bools by
@@ -18,7 +19,7 @@ import numpy as np
 
 from conformance.reference import dtypes
 
-__all__ = ["assert_close"]
+__all__ = ["assert_close", "make_tensor"]
 
 # PyTorch's default (rtol, atol) per dtype; every other dtype compares exactly.
 _PRECISIONS = {
@@ -378,3 +379,132 @@ def assert_close(
             check()
     except _Mismatch as mismatch:
         raise mismatch.to_error(msg) from None
+
+
+# -- make_tensor ----------------------------------------------------------------------------
+
+
+def _dtype_lists():
+    from conformance import reference as ref
+
+    integral = [ref.uint8, ref.int8, ref.int16, ref.int32, ref.int64]
+    floating = [ref.float16, ref.bfloat16, ref.float32, ref.float64]
+    return integral, floating, [ref.complex64, ref.complex128]
+
+
+def make_tensor(
+    *shape: Any,
+    dtype: Any,
+    device: Any,
+    low: float | None = None,
+    high: float | None = None,
+    requires_grad: bool = False,
+    noncontiguous: bool = False,
+    exclude_zero: bool = False,
+    memory_format: Any = None,
+) -> Any:
+    """A tensor of `shape` drawn uniformly from [low, high): by default [0, 2) for bool,
+    [0, 10) for unsigned, [-9, 10) for signed integers and [-9, 9) for floating and complex
+    types (both parts). low and high are clamped to the dtype's finite range, and ceiled for
+    bool and integers; nan, low >= high, or an interval outside the dtype's range are
+    ValueErrors (low == high for floating types only warns, deprecated). noncontiguous (for
+    more than one element) takes every other element of a doubled last dimension;
+    exclude_zero replaces zeros by 1 (bool, integers) or finfo.tiny. The engine has no
+    uint16/32/64, complex32 or float8 dtypes, so those are not offered (PyTorch's TypeError
+    covers any other dtype)."""
+    import functools
+    import math
+    import warnings
+
+    from conformance import reference as ref
+
+    integral, floating, complex_ = _dtype_lists()
+    bool_or_integral = [ref.bool, *integral]
+    floating_or_complex = [*floating, *complex_]
+
+    def bounds(low, high, lowest, highest, default_low, default_high):
+        low = default_low if low is None else low
+        high = default_high if high is None else high
+        if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+            raise ValueError(f"`low` and `high` cannot be NaN, but got {low=} and {high=}")
+        if low == high and dtype in floating_or_complex:
+            warnings.warn(
+                "Passing `low==high` to `torch.testing.make_tensor` for floating or complex "
+                "types is deprecated since 2.1 and will be removed in 2.3. Use `torch.full(...)` "
+                "instead.",
+                FutureWarning,
+                stacklevel=3,
+            )
+        elif low >= high:
+            raise ValueError(f"`low` must be less than `high`, but got {low} >= {high}")
+        elif high < lowest or low >= highest:
+            raise ValueError(
+                f"The value interval specified by `low` and `high` is [{low}, {high}), but "
+                f"{dtype} only supports [{lowest}, {highest})"
+            )
+        low, high = min(max(low, lowest), highest), min(max(high, lowest), highest)
+        if dtype in bool_or_integral:
+            return math.ceil(low), math.ceil(high)
+        return low, high
+
+    if len(shape) == 1 and isinstance(shape[0], collections.abc.Sequence):
+        shape = shape[0]
+    shape = tuple(shape)
+    if noncontiguous and memory_format is not None:
+        raise ValueError(
+            "The parameters `noncontiguous` and `memory_format` are mutually exclusive, but got "
+            f"{noncontiguous=} and {memory_format=}"
+        )
+    if requires_grad and dtype in bool_or_integral:
+        raise ValueError(
+            "`requires_grad=True` is not supported for boolean and integral dtypes, but got "
+            f"{dtype=}"
+        )
+    noncontiguous = noncontiguous and functools.reduce(lambda x, y: x * y, shape, 1) > 1
+    if noncontiguous:  # doubled, so that the elements left out differ from those kept
+        shape = (*shape[:-1], 2 * shape[-1])
+
+    if dtype is ref.bool:
+        low, high = bounds(low, high, 0, 2, 0, 2)
+        result = ref.randint(low, high, shape, device=device, dtype=dtype)
+    elif dtype in integral:
+        info = ref.iinfo(dtype)
+        # randint takes int64 bounds, so int64's maximum itself cannot be drawn.
+        highest = info.max + (1 if dtype is not ref.int64 else 0)
+        low, high = bounds(low, high, info.min, highest, -9, 10)
+        result = ref.randint(low, high, shape, device=device, dtype=dtype)
+    elif dtype in floating_or_complex:
+        info = ref.finfo(dtype)
+        low, high = bounds(low, high, info.min, info.max, -9, 9)
+        if dtype in complex_:
+            part = ref.float32 if dtype is ref.complex64 else ref.float64
+            real, imag = (
+                _uniform(ref.empty(shape, device=device, dtype=part), low, high) for _ in "ri"
+            )
+            result = real + 1j * imag
+        else:
+            result = _uniform(ref.empty(shape, device=device, dtype=dtype), low, high)
+    else:
+        raise TypeError(
+            f"The requested dtype '{dtype}' is not supported by torch.testing.make_tensor(). To "
+            "request support, file an issue at: https://github.com/pytorch/pytorch/issues"
+        )
+
+    if noncontiguous:
+        result = result[..., 1::2]  # (offset by one, to catch offset mistakes too)
+    elif memory_format is not None:
+        result = result.clone(memory_format=memory_format)
+    if exclude_zero:
+        result[result == 0] = 1 if dtype in bool_or_integral else ref.finfo(dtype).tiny
+    if dtype in floating_or_complex:
+        result.requires_grad = requires_grad
+    return result
+
+
+def _uniform(tensor: Any, low: float, high: float) -> Any:
+    """uniform_ needs high - low within the dtype's range: halve, draw and double beyond it."""
+    from conformance import reference as ref
+
+    if high - low >= ref.finfo(tensor.dtype).max:
+        return tensor.uniform_(low / 2, high / 2).mul_(2)
+    return tensor.uniform_(low, high)

@@ -20,6 +20,7 @@ import ops_conv_pool
 import ops_conv_transpose
 import ops_grids
 import ops_linalg_extra
+import ops_linalg_more
 import ops_linalg_spectral
 import ops_losses_extra
 import ops_more_nn
@@ -38,6 +39,7 @@ import ops_scattering
 import ops_searching
 import ops_sorting
 import ops_special_functions
+import ops_special_more
 import ops_statistics
 import ops_strided
 import ops_structured
@@ -209,6 +211,7 @@ OPS = [
     *ops_strided.CASES,
     *ops_structured.CASES,
     *ops_special_functions.CASES,
+    *ops_special_more.CASES,
     *ops_more_nn.CASES,
     *ops_resampling.CASES,
     *ops_recurrent.CASES,
@@ -221,6 +224,7 @@ OPS = [
     *ops_losses_extra.CASES,
     *ops_sampling_extra.CASES,
     *ops_more_ops.CASES,
+    *ops_linalg_more.CASES,
 ]
 
 

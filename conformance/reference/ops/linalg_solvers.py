@@ -10,11 +10,21 @@ import numpy as np
 
 from conformance.reference import dtypes, return_types, warn_once
 from conformance.reference.devices import array_namespace
-from conformance.reference.ops import creation
+from conformance.reference.ops import creation, norms, shape
 from conformance.reference.ops.define import Joint, check_broadcastable, formula_op, op
 from conformance.reference.ops.linalg_decompositions import _LinAlgError, _mT, _tril
 
-__all__ = ["cholesky_inverse", "cholesky_solve", "lu_unpack", "triangular_solve"]
+__all__ = [
+    "adjoint",
+    "cholesky_inverse",
+    "cholesky_solve",
+    "is_conj",
+    "is_neg",
+    "lu_unpack",
+    "renorm",
+    "resolve_neg",
+    "triangular_solve",
+]
 
 
 # -- triangular solves: triangular_solve, cholesky_solve, cholesky_inverse, lu_unpack ----------
@@ -37,6 +47,13 @@ def _substitute(A, B, upper, transpose, unitriangular):
             row = B[..., i, :] - (beside[..., i, :, None] * X).sum(axis=-2)
             X[..., i, :] = row if unitriangular else row / A[..., i, i, None]
     return X
+
+
+def _column_major(X):
+    """X with each matrix laid out column-major, as LAPACK writes PyTorch's results (strides
+    (m*n, 1, m)): a later reshape of it records ReshapeAlias, as PyTorch's does."""
+    xp = array_namespace(X)
+    return xp.swapaxes(xp.ascontiguousarray(xp.swapaxes(X, -1, -2)), -1, -2)
 
 
 def _triangle(F, x, upper, unitriangular):
@@ -155,6 +172,67 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False)
     return return_types.triangular_solve(pair)
 
 
+def _solve_triangular_grads(grad, self, result, upper, left, unitriangular, F):
+    """PyTorch's linalg_solve_triangular_backward: B's gradient solves with A^T (the other
+    triangle, on the same side); A's is -gB X^T (-X^T gB when left=False) kept to A's
+    triangle, its diagonal left out when unitriangular."""
+    gB = formula_op(F, _solve_triangular)(_mT(F, self), grad, not upper, left, unitriangular)
+    gA = -(gB @ _mT(F, result)) if left else -(_mT(F, result) @ gB)
+    return _triangle(F, gA, upper, unitriangular), gB
+
+
+_SOLVE_TRIANGULAR_BACKWARD = Joint(_solve_triangular_grads)
+
+
+@op(
+    "LinalgSolveTriangularBackward0",
+    self=_SOLVE_TRIANGULAR_BACKWARD[0],
+    B=_SOLVE_TRIANGULAR_BACKWARD[1],
+)
+def _solve_triangular(self, B, upper, left, unitriangular):
+    """X with A X = B, or X A = B when not left (solved as A^T X^T = B^T), in A's dtype and
+    column-major either way, as PyTorch's:
+    B is cast inside the op, so no ToCopyBackward0 is recorded (B's gradient is cast back)."""
+    B = B.astype(self.dtype, copy=False)
+    if left:
+        return _column_major(_substitute(self, B, upper, False, unitriangular))
+    xp = array_namespace(B)
+    X = xp.swapaxes(_substitute(self, xp.swapaxes(B, -1, -2), upper, True, unitriangular), -1, -2)
+    return _column_major(X)
+
+
+def linalg_solve_triangular(A, B, *, upper=None, left=True, unitriangular=False):
+    """torch.linalg.solve_triangular: X with A X = B (X A = B when left=False) for A upper or
+    lower triangular (`upper` has no default), reading only that triangle (ones on its
+    diagonal when unitriangular). The result has A's dtype, B cast to it; batch dims
+    broadcast; a zero on the diagonal gives inf and nan, not an error."""
+    if upper is None:  # required, in the words of PyTorch's argument parser
+        raise TypeError(
+            'linalg_solve_triangular() missing 1 required positional arguments: "upper"'
+        )
+    name = "linalg.solve_triangular"
+    for label, x in (("A", A), ("B", B)):
+        if x.ndim < 2:
+            raise RuntimeError(f"{name}: The input tensor {label} must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(
+            f"{name}: A must be batches of square matrices, but they are "
+            f"{A.shape[-2]} by {A.shape[-1]} matrices"
+        )
+    if A.shape[-1] != B.shape[-2 if left else -1]:
+        raise RuntimeError(
+            f"{name}: Incompatible shapes of A and B for the equation "
+            f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
+            f"{B.shape[-2]}x{B.shape[-1]})"
+        )
+    check_broadcastable([np.empty(B.shape[:-2], bool), np.empty(A.shape[:-2], bool)])
+    if A.dtype not in (dtypes.float32, dtypes.float64):
+        raise NotImplementedError(
+            f"\"triangular_solve_cpu\" not implemented for '{dtypes.scalar_type_name(A.dtype)}'"
+        )
+    return _solve_triangular(A, B, bool(upper), bool(left), bool(unitriangular))
+
+
 def _cholesky_solve_grads(grad, input2, result, upper, F):
     """PyTorch's cholesky_solve_backward: B's gradient is a solve with the same factor; the
     factor's, -(C + C^T) L (-U (C + C^T) for upper) with C = gB X^T."""
@@ -270,24 +348,30 @@ def _lu_unpack_data(LU_data, unpack_data):
     return L, xp.triu(LU_data[..., :k, :])
 
 
-def _permutation(LU_data, LU_pivots):
-    """P (m by m) with A = P L U: the row swaps of the 1-based pivots, applied in order to
-    the identity's columns."""
-    xp = array_namespace(LU_data._data)
-    m = LU_data.shape[-2]
-    batch = tuple(LU_data.shape[:-2])
-    pivots = xp.broadcast_to(LU_pivots._data, batch + LU_pivots.shape[-1:]).reshape(
-        -1, LU_pivots.shape[-1]
-    )
-    order = xp.broadcast_to(xp.arange(m), (pivots.shape[0], m)).copy()
-    rows = xp.arange(pivots.shape[0])
-    for i in range(pivots.shape[-1]):
+def _permutation_matrix(pivots, m, dtype):
+    """P (m by m, per matrix of pivots' batch) with A = P L U: the row swaps of the 1-based
+    pivots, applied in order to the identity's columns."""
+    xp = array_namespace(pivots)
+    batch, k = pivots.shape[:-1], pivots.shape[-1]
+    count = int(np.prod(batch, dtype=np.int64))
+    pivots = pivots.reshape((count, k))
+    order = xp.broadcast_to(xp.arange(m), (count, m)).copy()
+    rows = xp.arange(count)
+    for i in range(k):
         target = pivots[:, i].astype(np.int64) - 1
         first, second = order[rows, i].copy(), order[rows, target].copy()
         order[rows, i], order[rows, target] = second, first
-    P = xp.zeros((pivots.shape[0], m, m), dtype=LU_data._data.dtype)
+    P = xp.zeros((count, m, m), dtype=dtype)
     P[rows[:, None], order, xp.arange(m)[None, :]] = 1
-    return creation._finish(P.reshape(batch + (m, m)), LU_data.dtype, LU_data.device, False)
+    return P.reshape(batch + (m, m))
+
+
+def _permutation(LU_data, LU_pivots):
+    """lu_unpack's P, for the pivots broadcast to LU_data's batch."""
+    xp = array_namespace(LU_data._data)
+    pivots = xp.broadcast_to(LU_pivots._data, tuple(LU_data.shape[:-2]) + LU_pivots.shape[-1:])
+    P = _permutation_matrix(pivots, LU_data.shape[-2], LU_data._data.dtype)
+    return creation._finish(P, LU_data.dtype, LU_data.device, False)
 
 
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
@@ -322,8 +406,106 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
     return return_types.lu_unpack((P, L, U))
 
 
+# -- the matrix odds and ends torch.* had no name for: renorm, adjoint, is_conj, is_neg -------
+
+
+def _renorm_grad(grad, self, p, dim, maxnorm, F):
+    """PyTorch's renorm_backward: where the norm exceeded maxnorm, the derivative of
+    x * maxnorm / (norm + 1e-7), written with norm_backward; elsewhere grad as it is."""
+    dims = tuple(d for d in range(self.ndim) if d != dim)
+    norm = formula_op(F, norms.vector_norm_dims)(self, p, dims, True, None)
+    grad_output = F.sum(self * grad, dims, True)
+    nb = norms._norm_grad(F, grad_output, self, p, norm, dims, True)
+    invnorm = F.reciprocal(norm + 1e-7)
+    factor = invnorm * maxnorm
+    return F.where(norm > maxnorm, factor * (grad - invnorm * nb), grad)
+
+
+@op("RenormBackward0", self=_renorm_grad)
+def _renorm(self, p, dim, maxnorm):
+    """Each slice along `dim` scaled by maxnorm / (norm + 1e-7) where its p-norm exceeds
+    maxnorm, the norm taken in the accumulation type (float64 for float32, float32 for the
+    half types), as ATen does."""
+    xp = array_namespace(self)
+    dims = tuple(d for d in range(self.ndim) if d != dim)
+    wide = np.float64 if self.dtype in (np.float32, np.float64) else np.float32
+    norm = norms._vector_norm(self.astype(wide), p, dims, True)
+    with np.errstate(divide="ignore"):
+        factor = xp.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
+    return self * factor.astype(self.dtype)
+
+
+def renorm(input, p, dim, maxnorm):  # noqa: A002 - PyTorch's names
+    """torch.renorm and Tensor.renorm (renorm_ in place): every slice input.select(dim, i)
+    whose p-norm exceeds maxnorm rescaled to norm maxnorm (slightly under: 1e-7 is added to
+    the norm). Needs 2 dims or more, p > 0, maxnorm >= 0, a floating input."""
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    if input.ndim <= 1:
+        raise RuntimeError(
+            f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions"
+        )
+    dim = shape.wrap_dim(dim, input.ndim)
+    if input.dtype.category < dtypes.FLOATING:
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{dtypes.scalar_type_name(input.dtype)}"
+        )
+    return _renorm(input, float(p), dim, maxnorm)
+
+
+def adjoint(input):  # noqa: A002 - PyTorch's name
+    """torch.adjoint and Tensor.adjoint: the conjugate transpose of the last two dims, a view
+    (TransposeBackward0 for real dtypes); a 0-d tensor comes back as it is, with a warning."""
+    if input.ndim == 0:
+        warn_once.warn_once("adjoint() is deprecated on 0-D tensors. Consider using x.conj().")
+        return input
+    if input.ndim < 2:
+        raise RuntimeError(
+            "tensor.adjoint() is only supported on matrices or batches of matrices. Got "
+            f"{input.ndim}-D tensor."
+        )
+    return shape.transpose(input, -2, -1)
+
+
+def _tensor_only(name, input):
+    from conformance.reference.tensor import Tensor
+
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+
+
+def is_conj(input):  # noqa: A002 - PyTorch's name
+    """torch.is_conj: whether the conjugate bit is set; never for the engine's real tensors."""
+    _tensor_only("is_conj", input)
+    return False
+
+
+def is_neg(input):  # noqa: A002 - PyTorch's name
+    """torch.is_neg and Tensor.is_neg: the negative bit (set only on views of conjugated
+    complex tensors): always False for real tensors."""
+    _tensor_only("is_neg", input)
+    return False
+
+
+def resolve_neg(input):  # noqa: A002 - PyTorch's name
+    """torch.resolve_neg and Tensor.resolve_neg: with no negative bit set, the tensor
+    itself (not a copy or a view), as PyTorch returns it."""
+    return input
+
+
 TENSOR_METHODS: dict = {
+    "adjoint": adjoint,
+    "is_neg": is_neg,
+    "renorm": renorm,
+    "resolve_neg": resolve_neg,
     "cholesky_inverse": cholesky_inverse,
     "cholesky_solve": cholesky_solve,
     "triangular_solve": triangular_solve,
 }
+
+TENSOR_IN_PLACE: dict = {"renorm_": renorm}

@@ -34,3 +34,18 @@ def _tensor_type():
     from conformance.reference.ops import define
 
     return define.Tensor
+
+
+def _input_or_x(op):
+    """torch.special's one-tensor functions take their tensor as `input` or as `x` (the
+    Python binding's name and the ATen schema's): `op` called either way."""
+
+    def call(*args, **kwargs):
+        for name in ("input", "x"):
+            if name in kwargs:
+                args = (kwargs.pop(name), *args)
+        return op(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = op.__name__.removesuffix("_op")
+    call.__doc__ = op.__doc__
+    return call
