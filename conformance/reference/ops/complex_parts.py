@@ -1,19 +1,22 @@
 """conj, real, imag, angle and their kin on the engine's tensors, which are all real: the
 engine has no complex dtypes. PyTorch's real-tensor forms are kept exactly: conj, real,
 resolve_conj and conj_physical return the tensor itself (the same object, no node), imag
-raises, isreal is all True, is_conj is False, and angle is 0, or pi for negative numbers (nan
+raises, isreal is all True, is_conj and is_neg are False, resolve_neg is the tensor itself,
+adjoint is the transpose of the last two dims, and angle is 0, or pi for negative numbers (nan
 stays nan), with a zero gradient (AngleBackward0)."""
 
 from __future__ import annotations
 
 import math
 
-from conformance.reference import dtypes
+from conformance.reference import dtypes, warn_once
 from conformance.reference.devices import array_namespace
-from conformance.reference.ops import creation
+from conformance.reference.ops import creation, shape
 from conformance.reference.ops.define import pointwise
+from conformance.reference.tensor import Tensor
 
 __all__ = ["conj", "conj_physical", "resolve_conj", "real", "imag", "angle", "isreal"]
+__all__ += ["adjoint", "is_conj", "is_neg", "resolve_neg"]
 
 
 def conj(input):  # noqa: A002
@@ -42,8 +45,44 @@ def isreal(input):  # noqa: A002
     return creation.ones_like(input, dtype=dtypes.bool)
 
 
-def is_conj(self) -> bool:
+def adjoint(input):  # noqa: A002 - PyTorch's name
+    """torch.adjoint and Tensor.adjoint: the conjugate transpose of the last two dims, a view
+    (TransposeBackward0 for real dtypes); a 0-d tensor comes back as it is, with a warning."""
+    if input.ndim == 0:
+        warn_once.warn_once("adjoint() is deprecated on 0-D tensors. Consider using x.conj().")
+        return input
+    if input.ndim < 2:
+        raise RuntimeError(
+            "tensor.adjoint() is only supported on matrices or batches of matrices. Got "
+            f"{input.ndim}-D tensor."
+        )
+    return shape.transpose(input, -2, -1)
+
+
+def _tensor_only(name, input):
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+
+
+def is_conj(input):  # noqa: A002 - PyTorch's name
+    """torch.is_conj: whether the conjugate bit is set; never for the engine's real tensors."""
+    _tensor_only("is_conj", input)
     return False
+
+
+def is_neg(input):  # noqa: A002 - PyTorch's name
+    """torch.is_neg and Tensor.is_neg: the negative bit (set only on views of conjugated
+    complex tensors): always False for real tensors."""
+    _tensor_only("is_neg", input)
+    return False
+
+
+def resolve_neg(input):  # noqa: A002 - PyTorch's name
+    """torch.resolve_neg and Tensor.resolve_neg: with no negative bit set, the tensor
+    itself (not a copy or a view), as PyTorch returns it."""
+    return input
 
 
 TENSOR_METHODS: dict = {
@@ -53,6 +92,9 @@ TENSOR_METHODS: dict = {
     "angle": angle,
     "isreal": isreal,
     "is_conj": is_conj,
+    "is_neg": is_neg,
+    "resolve_neg": resolve_neg,
+    "adjoint": adjoint,
     "real": property(conj),
     "imag": property(imag),
 }

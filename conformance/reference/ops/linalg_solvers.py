@@ -10,19 +10,14 @@ import numpy as np
 
 from conformance.reference import dtypes, return_types, warn_once
 from conformance.reference.devices import array_namespace
-from conformance.reference.ops import creation, norms, shape
+from conformance.reference.ops import creation
 from conformance.reference.ops.define import Joint, check_broadcastable, formula_op, op
 from conformance.reference.ops.linalg_decompositions import _LinAlgError, _mT, _tril
 
 __all__ = [
-    "adjoint",
     "cholesky_inverse",
     "cholesky_solve",
-    "is_conj",
-    "is_neg",
     "lu_unpack",
-    "renorm",
-    "resolve_neg",
     "triangular_solve",
 ]
 
@@ -406,106 +401,8 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
     return return_types.lu_unpack((P, L, U))
 
 
-# -- the matrix odds and ends torch.* had no name for: renorm, adjoint, is_conj, is_neg -------
-
-
-def _renorm_grad(grad, self, p, dim, maxnorm, F):
-    """PyTorch's renorm_backward: where the norm exceeded maxnorm, the derivative of
-    x * maxnorm / (norm + 1e-7), written with norm_backward; elsewhere grad as it is."""
-    dims = tuple(d for d in range(self.ndim) if d != dim)
-    norm = formula_op(F, norms.vector_norm_dims)(self, p, dims, True, None)
-    grad_output = F.sum(self * grad, dims, True)
-    nb = norms._norm_grad(F, grad_output, self, p, norm, dims, True)
-    invnorm = F.reciprocal(norm + 1e-7)
-    factor = invnorm * maxnorm
-    return F.where(norm > maxnorm, factor * (grad - invnorm * nb), grad)
-
-
-@op("RenormBackward0", self=_renorm_grad)
-def _renorm(self, p, dim, maxnorm):
-    """Each slice along `dim` scaled by maxnorm / (norm + 1e-7) where its p-norm exceeds
-    maxnorm, the norm taken in the accumulation type (float64 for float32, float32 for the
-    half types), as ATen does."""
-    xp = array_namespace(self)
-    dims = tuple(d for d in range(self.ndim) if d != dim)
-    wide = np.float64 if self.dtype in (np.float32, np.float64) else np.float32
-    norm = norms._vector_norm(self.astype(wide), p, dims, True)
-    with np.errstate(divide="ignore"):
-        factor = xp.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
-    return self * factor.astype(self.dtype)
-
-
-def renorm(input, p, dim, maxnorm):  # noqa: A002 - PyTorch's names
-    """torch.renorm and Tensor.renorm (renorm_ in place): every slice input.select(dim, i)
-    whose p-norm exceeds maxnorm rescaled to norm maxnorm (slightly under: 1e-7 is added to
-    the norm). Needs 2 dims or more, p > 0, maxnorm >= 0, a floating input."""
-    if p <= 0:
-        raise RuntimeError("renorm: non-positive-norm not supported")
-    if maxnorm < 0:
-        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
-    if input.ndim <= 1:
-        raise RuntimeError(
-            f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions"
-        )
-    dim = shape.wrap_dim(dim, input.ndim)
-    if input.dtype.category < dtypes.FLOATING:
-        raise RuntimeError(
-            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-            f"{dtypes.scalar_type_name(input.dtype)}"
-        )
-    return _renorm(input, float(p), dim, maxnorm)
-
-
-def adjoint(input):  # noqa: A002 - PyTorch's name
-    """torch.adjoint and Tensor.adjoint: the conjugate transpose of the last two dims, a view
-    (TransposeBackward0 for real dtypes); a 0-d tensor comes back as it is, with a warning."""
-    if input.ndim == 0:
-        warn_once.warn_once("adjoint() is deprecated on 0-D tensors. Consider using x.conj().")
-        return input
-    if input.ndim < 2:
-        raise RuntimeError(
-            "tensor.adjoint() is only supported on matrices or batches of matrices. Got "
-            f"{input.ndim}-D tensor."
-        )
-    return shape.transpose(input, -2, -1)
-
-
-def _tensor_only(name, input):
-    from conformance.reference.tensor import Tensor
-
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
-        )
-
-
-def is_conj(input):  # noqa: A002 - PyTorch's name
-    """torch.is_conj: whether the conjugate bit is set; never for the engine's real tensors."""
-    _tensor_only("is_conj", input)
-    return False
-
-
-def is_neg(input):  # noqa: A002 - PyTorch's name
-    """torch.is_neg and Tensor.is_neg: the negative bit (set only on views of conjugated
-    complex tensors): always False for real tensors."""
-    _tensor_only("is_neg", input)
-    return False
-
-
-def resolve_neg(input):  # noqa: A002 - PyTorch's name
-    """torch.resolve_neg and Tensor.resolve_neg: with no negative bit set, the tensor
-    itself (not a copy or a view), as PyTorch returns it."""
-    return input
-
-
 TENSOR_METHODS: dict = {
-    "adjoint": adjoint,
-    "is_neg": is_neg,
-    "renorm": renorm,
-    "resolve_neg": resolve_neg,
     "cholesky_inverse": cholesky_inverse,
     "cholesky_solve": cholesky_solve,
     "triangular_solve": triangular_solve,
 }
-
-TENSOR_IN_PLACE: dict = {"renorm_": renorm}

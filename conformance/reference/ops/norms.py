@@ -1,5 +1,5 @@
 """Vector norms: torch.norm and torch.linalg.vector_norm (reference/linalg.py exports it and
-builds the matrix norms on it).
+builds the matrix norms on it), and renorm, which rescales the slices whose norm is too large.
 
 The dim helpers and accumulation dtypes come from reductions.py. The kernel and the gradient
 (_vector_norm, _norm_grad) serve torch.dist (statistics.py) and nn's distances and embedding too.
@@ -14,13 +14,14 @@ import numpy as np
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.ops.define import op
+from conformance.reference.ops import shape
+from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.reductions import (
     _accumulator,
     dims_of,
 )
 
-__all__ = ["norm"]
+__all__ = ["norm", "renorm"]
 
 
 # -- norms ------------------------------------------------------------------------------------
@@ -137,6 +138,58 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     return linalg_vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
 
 
+# -- renorm ------------------------------------------------------------------------------------
+
+
+def _renorm_grad(grad, self, p, dim, maxnorm, F):
+    """PyTorch's renorm_backward: where the norm exceeded maxnorm, the derivative of
+    x * maxnorm / (norm + 1e-7), written with norm_backward; elsewhere grad as it is."""
+    dims = tuple(d for d in range(self.ndim) if d != dim)
+    norm = formula_op(F, vector_norm_dims)(self, p, dims, True, None)
+    grad_output = F.sum(self * grad, dims, True)
+    nb = _norm_grad(F, grad_output, self, p, norm, dims, True)
+    invnorm = F.reciprocal(norm + 1e-7)
+    factor = invnorm * maxnorm
+    return F.where(norm > maxnorm, factor * (grad - invnorm * nb), grad)
+
+
+@op("RenormBackward0", self=_renorm_grad)
+def _renorm(self, p, dim, maxnorm):
+    """Each slice along `dim` scaled by maxnorm / (norm + 1e-7) where its p-norm exceeds
+    maxnorm, the norm taken in the accumulation type (float64 for float32, float32 for the
+    half types), as ATen does."""
+    xp = array_namespace(self)
+    dims = tuple(d for d in range(self.ndim) if d != dim)
+    wide = np.float64 if self.dtype in (np.float32, np.float64) else np.float32
+    norm = _vector_norm(self.astype(wide), p, dims, True)
+    with np.errstate(divide="ignore"):
+        factor = xp.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
+    return self * factor.astype(self.dtype)
+
+
+def renorm(input, p, dim, maxnorm):  # noqa: A002 - PyTorch's names
+    """torch.renorm and Tensor.renorm (renorm_ in place): every slice input.select(dim, i)
+    whose p-norm exceeds maxnorm rescaled to norm maxnorm (slightly under: 1e-7 is added to
+    the norm). Needs 2 dims or more, p > 0, maxnorm >= 0, a floating input."""
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    if input.ndim <= 1:
+        raise RuntimeError(
+            f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions"
+        )
+    dim = shape.wrap_dim(dim, input.ndim)
+    if input.dtype.category < dtypes.FLOATING:
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{dtypes.scalar_type_name(input.dtype)}"
+        )
+    return _renorm(input, float(p), dim, maxnorm)
+
+
 TENSOR_METHODS: dict = {
     "norm": norm,
+    "renorm": renorm,
 }
+TENSOR_IN_PLACE: dict = {"renorm_": renorm}
