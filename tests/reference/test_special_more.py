@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from test_special_functions import _outcome
 
 import conformance.reference as ref
 
@@ -53,16 +54,6 @@ POLYNOMIALS = [
 # cancellation there magnifies one ulp of sin or log; atol covers it. float32 kernels compute
 # in float32 (PyTorch's with fused multiply-adds), so they agree to a few float32 ulp.
 TOLERANCES = {"float64": (1e-12, 1e-14), "float32": (2e-5, 2e-6)}
-
-
-def _outcome(t, call):
-    """(dtype, shape, values) of call(t), or the error it raised as (type name, message)."""
-    try:
-        out = call(t)
-    except Exception as exc:  # noqa: BLE001 - an error is an outcome to compare
-        return (type(exc).__name__, str(exc))
-    values = out.double() if out.dtype.is_floating_point else out
-    return (str(out.dtype), tuple(out.shape), values.tolist())
 
 
 def _same(ours, theirs, rtol=1e-2, atol=1e-3):

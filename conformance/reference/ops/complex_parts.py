@@ -45,18 +45,26 @@ def isreal(input):  # noqa: A002
     return creation.ones_like(input, dtype=dtypes.bool)
 
 
-def adjoint(input):  # noqa: A002 - PyTorch's name
-    """torch.adjoint and Tensor.adjoint: the conjugate transpose of the last two dims, a view
-    (TransposeBackward0 for real dtypes); a 0-d tensor comes back as it is, with a warning."""
+def conjugate_transpose(input, spelled, deprecation):  # noqa: A002
+    """The conjugate transpose of the last two dims (the transpose, for real dtypes), a view;
+    a 0-d tensor comes back as it is, with PyTorch's `deprecation` warning. `spelled` is how
+    the error names the call: "adjoint()" or "mH"."""
     if input.ndim == 0:
-        warn_once.warn_once("adjoint() is deprecated on 0-D tensors. Consider using x.conj().")
+        warn_once.warn_once(deprecation)
         return input
     if input.ndim < 2:
         raise RuntimeError(
-            "tensor.adjoint() is only supported on matrices or batches of matrices. Got "
+            f"tensor.{spelled} is only supported on matrices or batches of matrices. Got "
             f"{input.ndim}-D tensor."
         )
     return shape.transpose(input, -2, -1)
+
+
+def adjoint(input):  # noqa: A002 - PyTorch's name
+    """torch.adjoint and Tensor.adjoint (TransposeBackward0 for real dtypes)."""
+    return conjugate_transpose(
+        input, "adjoint()", "adjoint() is deprecated on 0-D tensors. Consider using x.conj()."
+    )
 
 
 def _tensor_only(name, input):

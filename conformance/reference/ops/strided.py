@@ -9,7 +9,15 @@ import numpy as np
 
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace, placement
-from conformance.reference.ops import creation, gathering, joins, scalar_overloads, selection, shape
+from conformance.reference.ops import (
+    complex_parts,
+    creation,
+    gathering,
+    joins,
+    scalar_overloads,
+    selection,
+    shape,
+)
 from conformance.reference.ops.define import check_same_device, formula_op, op, view_op
 from conformance.reference.ops.shape import existing_dim, wrap_dim
 from conformance.reference.tensor import Tensor, _address, _owner
@@ -322,15 +330,9 @@ def _conjugate_transpose(self):
 
 def _adjoint(self):
     """x.mH: the conjugate transpose of the last two dimensions (x.mT for real dtypes)."""
-    if self.ndim == 0:
-        warn_once("Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().")
-        return self
-    if self.ndim < 2:
-        raise RuntimeError(
-            "tensor.mH is only supported on matrices or batches of matrices. Got "
-            f"{self.ndim}-D tensor."
-        )
-    return shape.transpose(self, -2, -1)
+    return complex_parts.conjugate_transpose(
+        self, "mH", "Tensor.mH is deprecated on 0-D tensors. Consider using x.conj()."
+    )
 
 
 def _other_tensor(name, other):
@@ -618,7 +620,6 @@ TENSOR_METHODS: dict = {
     "is_signed": is_signed,
     "H": property(_conjugate_transpose),
     "mH": property(_adjoint),
-    "adjoint": _adjoint,
     "isclose": _isclose,
     "allclose": _allclose,
     "where": _where,
