@@ -252,11 +252,15 @@ def _check_options(lr: Any, **nonnegative: float) -> None:
             raise ValueError(f"Invalid {name} value: {value}")
 
 
+def _scalar_dtype() -> Any:
+    """The dtype of an optimizer's 0-dim state (PyTorch's _get_scalar_dtype): float64 under a
+    float64 default, float32 otherwise."""
+    return dtypes.float64 if dtypes.get_default_dtype() is dtypes.float64 else dtypes.float32
+
+
 def _step_counter() -> Tensor:
-    """A parameter's step count: a 0-dim float tensor (float64 under a float64 default), as
-    PyTorch keeps it."""
-    wide = dtypes.get_default_dtype() is dtypes.float64
-    return creation.tensor(0.0, dtype=dtypes.float64 if wide else dtypes.float32)
+    """A parameter's step count: a 0-dim float tensor, as PyTorch keeps it."""
+    return creation.tensor(0.0, dtype=_scalar_dtype())
 
 
 def _params_with_grad(group: dict) -> list:
@@ -391,8 +395,7 @@ class Adam(Optimizer):
         keeps it) and zeroed moments."""
         state = self.state[param]
         if not state:
-            scalar = dtypes.float64 if dtypes.get_default_dtype() is dtypes.float64 else None
-            state["step"] = creation.tensor(0.0, dtype=scalar or dtypes.float32)
+            state["step"] = _step_counter()
             state["exp_avg"] = creation.zeros_like(param)
             state["exp_avg_sq"] = creation.zeros_like(param)
             if amsgrad:

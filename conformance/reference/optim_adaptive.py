@@ -17,16 +17,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops import creation
 from conformance.reference.optim import (
     Optimizer,
     _bump,
+    _check_options,
     _fused,
     _lerp,
     _params_with_grad,
     _scalar,
+    _scalar_dtype,
 )
 from conformance.reference.tensor import Tensor
 
@@ -38,9 +39,8 @@ _CAPTURABLE_DEVICES = ["cuda", "xpu", "hpu", "privateuseone", "xla"]
 def _scalar_state(value: float, param: Tensor, on_device: bool) -> Tensor:
     """A 0-dim state entry in PyTorch's scalar dtype (`_get_scalar_dtype()`), kept on the CPU
     unless `on_device` (capturable, and always for ASGD), then on the parameter's device."""
-    wide = dtypes.get_default_dtype() is dtypes.float64
-    dtype = dtypes.float64 if wide else dtypes.float32
-    return creation.tensor(value, dtype=dtype, device=param.device if on_device else "cpu")
+    device = param.device if on_device else "cpu"
+    return creation.tensor(value, dtype=_scalar_dtype(), device=device)
 
 
 def _start_states(states: dict, params: list, capturable: bool, *buffers: str) -> None:
@@ -52,13 +52,6 @@ def _start_states(states: dict, params: list, capturable: bool, *buffers: str) -
             state["step"] = _scalar_state(0.0, param, capturable)
             for name in buffers:
                 state[name] = creation.zeros_like(param)
-
-
-def _check_lr(lr: Any) -> None:
-    if isinstance(lr, Tensor) and lr.numel() != 1:
-        raise ValueError("Tensor lr must be 1-element")
-    if not lr >= 0.0:
-        raise ValueError(f"Invalid learning rate: {lr}")
 
 
 def _check_betas(eps: float, betas: tuple, weight_decay: float) -> None:
@@ -149,7 +142,7 @@ class Adadelta(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        _check_lr(lr)
+        _check_options(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
         if not eps >= 0.0:
@@ -208,7 +201,7 @@ class Adamax(Optimizer):
         differentiable: bool = False,
         capturable: bool = False,
     ) -> None:
-        _check_lr(lr)
+        _check_options(lr)
         _check_betas(eps, betas, weight_decay)
         defaults = {
             "lr": lr,
@@ -268,7 +261,7 @@ class NAdam(Optimizer):
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
-        _check_lr(lr)
+        _check_options(lr)
         _check_betas(eps, betas, weight_decay)
         if not momentum_decay >= 0.0:
             raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
@@ -345,7 +338,7 @@ class RAdam(Optimizer):
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
-        _check_lr(lr)
+        _check_options(lr)
         _check_betas(eps, betas, weight_decay)
         defaults = {
             "lr": lr,

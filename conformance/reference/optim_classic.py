@@ -9,9 +9,15 @@ from typing import Any
 
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops import creation
-from conformance.reference.optim import Optimizer, _bump, _fused, _params_with_grad, _scalar
+from conformance.reference.optim import (
+    Optimizer,
+    _bump,
+    _check_options,
+    _fused,
+    _params_with_grad,
+    _scalar,
+)
 from conformance.reference.optim_adaptive import (
-    _check_lr,
     _check_step,
     _count_step,
     _decay,
@@ -41,7 +47,7 @@ class ASGD(Optimizer):
         differentiable: bool = False,
         capturable: bool = False,
     ) -> None:
-        _check_lr(lr)
+        _check_options(lr)
         if not weight_decay >= 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         defaults = {
@@ -111,7 +117,7 @@ class Rprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        _check_lr(lr)
+        _check_options(lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
         defaults = {

@@ -12,8 +12,7 @@ from typing import Any
 
 from conformance.reference import grad_mode
 from conformance.reference.ops import creation, joins
-from conformance.reference.optim import Optimizer, _scalar
-from conformance.reference.optim_adaptive import _check_lr
+from conformance.reference.optim import Optimizer, _check_options, _scalar
 
 __all__ = ["LBFGS"]
 
@@ -148,7 +147,7 @@ class LBFGS(Optimizer):
         history_size: int = 100,
         line_search_fn: str | None = None,
     ) -> None:
-        _check_lr(lr)
+        _check_options(lr)
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         defaults = {
