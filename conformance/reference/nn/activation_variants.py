@@ -19,7 +19,7 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.activation_backwards import elu_backward
 from conformance.reference.nn.activations import _elu_forward, _floating_kernel, _in_place
-from conformance.reference.ops.define import Joint, formula_op, op
+from conformance.reference.ops.define import Joint, formula_op, no_derivative, op
 from conformance.reference.ops.pointwise import opmath
 from conformance.reference.tensor import Tensor
 
@@ -186,11 +186,7 @@ def tanhshrink(input: Tensor) -> Tensor:
     return input - input.tanh()
 
 
-def _not_implemented(grad):
-    raise RuntimeError("derivative for aten::hardsigmoid_backward is not implemented")
-
-
-@op("NotImplemented", self=_not_implemented)
+@op("NotImplemented", self=no_derivative("hardsigmoid_backward"))
 def hardsigmoid_backward(grad_output, self):
     """grad / 6 on the open interval (-3, 3), zero elsewhere, 1/6 being the float literal
     1.0f / 6.0f in every dtype. PyTorch has no derivative for it: a create_graph backward
@@ -199,9 +195,6 @@ def hardsigmoid_backward(grad_output, self):
     inside = (self > -3) & (self < 3)
     scaled = grad_output * grad_output.dtype.type(ONE_SIXTH_FLOAT)
     return xp.where(inside, scaled, xp.zeros_like(grad_output))
-
-
-hardsigmoid_backward.node.name = lambda node: "torch::autograd::NotImplemented"
 
 
 @op(

@@ -9,7 +9,7 @@ gives it no derivative: its node is NotImplemented, and a backward through it fa
 from __future__ import annotations
 
 from conformance.reference.devices import array_namespace
-from conformance.reference.ops.define import formula_op, op
+from conformance.reference.ops.define import formula_op, no_derivative, op
 from conformance.reference.tensor import Tensor
 
 __all__ = ["channel_shuffle", "native_channel_shuffle"]
@@ -29,17 +29,9 @@ def _channel_shuffle(self, groups):
     return _shuffled(self, groups)
 
 
-def _no_derivative(grad):
-    raise RuntimeError("derivative for aten::native_channel_shuffle is not implemented")
-
-
-@op("NotImplemented", self=_no_derivative)
+@op("NotImplemented", self=no_derivative("native_channel_shuffle"))
 def _native_channel_shuffle(self, groups):
     return _shuffled(self, groups)
-
-
-# A C++ class in PyTorch, named in full.
-_native_channel_shuffle.node.name = lambda node: "torch::autograd::NotImplemented"
 
 
 def _check(name: str, input: Tensor, groups: int) -> None:

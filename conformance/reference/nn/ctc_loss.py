@@ -204,9 +204,6 @@ def _refuse():
     raise RuntimeError("derivative for aten::_ctc_loss_backward is not implemented")
 
 
-ctc_loss_backward.node.name = lambda node: "torch::autograd::NotImplemented"
-
-
 def _ctc_loss_grad(
     grad, log_probs, targets, input_lengths, target_lengths, blank, zero_infinity, result, F
 ):

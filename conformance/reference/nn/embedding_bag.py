@@ -176,9 +176,6 @@ def embedding_bag_per_sample_weights_backward(
     return xp.where(indices != padding_idx, dots, 0).astype(grad.dtype, copy=False)
 
 
-embedding_bag_per_sample_weights_backward.node.name = lambda node: "torch::autograd::NotImplemented"
-
-
 def _bag_weight_grad(
     grad,
     weight,

@@ -26,7 +26,7 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.common import no_grad_argument
 from conformance.reference.nn.reduction import _reduction
-from conformance.reference.ops.define import formula_op, op
+from conformance.reference.ops.define import formula_op, no_derivative, op
 from conformance.reference.tensor import Tensor
 
 
@@ -66,13 +66,6 @@ def _scaled_by_grad(grad_input, grad_output, reduction):
     if reduction != "none" or grad_output.ndim == 0:
         return grad_input * grad_output.reshape(())
     return grad_input * grad_output.reshape(-1, 1)
-
-
-def _not_implemented(kernel: str):
-    def refuse(grad):
-        raise RuntimeError(f"derivative for aten::{kernel} is not implemented")
-
-    return refuse
 
 
 # -- multi_margin_loss ----------------------------------------------------------------------
@@ -122,8 +115,8 @@ def _empty_reduction(xp, shape, dtype, reduction):
 
 @op(
     "NotImplemented",
-    grad_output=_not_implemented("multi_margin_loss_backward"),
-    self=_not_implemented("multi_margin_loss_backward"),
+    grad_output=no_derivative("multi_margin_loss_backward"),
+    self=no_derivative("multi_margin_loss_backward"),
 )
 def multi_margin_loss_backward(grad_output, self, target, p, margin, weight, reduction):
     """g * (1, or 2z for p=2) * weight[target] at each counted class, minus their sum at the
@@ -152,9 +145,6 @@ def multi_margin_loss_backward(grad_output, self, target, p, margin, weight, red
 )
 def _multi_margin_loss(self, target, p, margin, weight, reduction):
     return _multi_margin_forward(self, target, p, margin, weight, reduction)
-
-
-multi_margin_loss_backward.node.name = lambda node: "torch::autograd::NotImplemented"
 
 
 def multi_margin_loss(
@@ -235,8 +225,8 @@ def _multilabel_forward(self, target, reduction):
 
 @op(
     "NotImplemented",
-    grad_output=_not_implemented("multilabel_margin_loss_backward"),
-    self=_not_implemented("multilabel_margin_loss_backward"),
+    grad_output=no_derivative("multilabel_margin_loss_backward"),
+    self=no_derivative("multilabel_margin_loss_backward"),
 )
 def multilabel_margin_loss_backward(grad_output, self, target, reduction):
     """+g at each counted class d and -g at the slot's target class, once per counted
@@ -263,9 +253,6 @@ def multilabel_margin_loss_backward(grad_output, self, target, reduction):
 )
 def _multilabel_margin_loss(self, target, reduction):
     return _multilabel_forward(self, target, reduction)
-
-
-multilabel_margin_loss_backward.node.name = lambda node: "torch::autograd::NotImplemented"
 
 
 def multilabel_margin_loss(

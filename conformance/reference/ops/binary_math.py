@@ -9,11 +9,10 @@ import math
 
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
-from conformance.reference.ops.define import Joint, pointwise
+from conformance.reference.ops.define import Joint, no_derivative, pointwise
 from conformance.reference.ops.pointwise_common import (
     _is_tensor,
     _log_of_number,
-    _no_derivative,
     _no_kernel,
     _tensors_only,
     opmath,
@@ -178,18 +177,14 @@ def _heaviside_check(self, values):
 @pointwise(
     "NotImplemented",
     check=_heaviside_check,
-    self=_no_derivative("heaviside"),
-    values=_no_derivative("heaviside"),
+    self=no_derivative("heaviside"),
+    values=no_derivative("heaviside"),
 )
 def heaviside(self, values):
     """0 below zero, 1 above, `values` at zero; a nan input gives 0 (it is not above zero).
     PyTorch records a node that refuses any backward through it."""
     xp = array_namespace(self)
     return xp.where(self == 0, values, self > 0).astype(self.dtype, copy=False)
-
-
-# A C++ class in PyTorch, named in full (as CopyBackwards).
-heaviside.node.name = lambda node: "torch::autograd::NotImplemented"
 
 
 def _same_dtypes(*labels):

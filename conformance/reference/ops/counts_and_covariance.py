@@ -12,7 +12,7 @@ import numpy as np
 from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.ops.define import op
+from conformance.reference.ops.define import no_derivative, op
 from conformance.reference.tensor import Tensor
 
 __all__ = ["bincount", "histc", "cov", "corrcoef", "histogram"]
@@ -21,21 +21,13 @@ __all__ = ["bincount", "histc", "cov", "corrcoef", "histogram"]
 # -- bincount and histc -----------------------------------------------------------------------
 
 
-def _no_derivative(grad):
-    raise RuntimeError("derivative for aten::bincount is not implemented")
-
-
-@op("NotImplemented", weights=_no_derivative)
+@op("NotImplemented", weights=no_derivative("bincount"))
 def bincount_values(self, weights, minlength, dtype):
     """Counts (or summed weights) per value: np.bincount, in the result dtype."""
     xp = array_namespace(self)
     if weights is None:
         return xp.bincount(self, minlength=minlength).astype(np.int64)
     return xp.bincount(self, weights.astype(np.float64), minlength=minlength).astype(dtype.np)
-
-
-# A C++ class in PyTorch, named in full: its backward refuses to run.
-bincount_values.node.name = lambda node: "torch::autograd::NotImplemented"
 
 
 def bincount(input, weights=None, minlength=0):
@@ -200,11 +192,7 @@ def _edges(xp, low, high, n, dtype):
     return xp.asarray(np.linspace(low, high, n, dtype=np.float64).astype(dtype))
 
 
-def _no_histogram_derivative(grad):
-    raise RuntimeError("derivative for aten::histogram is not implemented")
-
-
-@op("NotImplemented", self=_no_histogram_derivative, bins=_no_histogram_derivative)
+@op("NotImplemented", self=no_derivative("histogram"), bins=no_derivative("histogram"))
 def histogram_values(self, bins, weight, density):
     """(hist, bin_edges): each element in [edges[0], edges[-1]] counted (or its weight
     added) in the bin whose half-open [edge, next edge) holds it, the last edge in the last
@@ -223,9 +211,6 @@ def histogram_values(self, bins, weight, density):
         with np.errstate(invalid="ignore", divide="ignore"):
             hist = hist / (hist.sum() * xp.diff(edges.astype(np.float64)))
     return hist.astype(self.dtype), edges.copy()
-
-
-histogram_values.node.name = lambda node: "torch::autograd::NotImplemented"
 
 
 def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: A002

@@ -191,6 +191,16 @@ class JointFormulaNode(FormulaNode):
             _JOINT_RESULTS.pop()
 
 
+def no_derivative(name: str) -> Callable:
+    """The derivative of an op PyTorch has none for (its node is NotImplemented): any backward
+    through it raises, naming ATen's op."""
+
+    def derivative(grad: Any) -> Any:
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+
+    return derivative
+
+
 class NotImplementedNode(FormulaNode):
     """PyTorch's NotImplemented node, for an op it has no derivative for: its edges go only to
     the inputs that require grad (attach() moves the full list to `all_edges`), and a

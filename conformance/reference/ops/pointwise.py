@@ -22,7 +22,7 @@ from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops.activation_ops import *  # noqa: F403
 from conformance.reference.ops.binary_math import *  # noqa: F403
 from conformance.reference.ops.comparisons import *  # noqa: F403
-from conformance.reference.ops.define import pointwise, python_number
+from conformance.reference.ops.define import no_derivative, pointwise, python_number
 from conformance.reference.ops.error_function import *  # noqa: F403
 from conformance.reference.ops.fills_and_copies import *  # noqa: F403
 from conformance.reference.ops.pointwise_common import (
@@ -30,7 +30,6 @@ from conformance.reference.ops.pointwise_common import (
     HALF_ARRAYS,
     _is_tensor,
     _log_of_number,
-    _no_derivative,
     _no_kernel,
     opmath,
 )
@@ -258,16 +257,13 @@ def _integer_quotient(result, divisor):
 @pointwise(
     "NotImplemented",
     operands=("self", "other"),
-    self=_no_derivative("floor_divide"),
-    other=_no_derivative("floor_divide"),
+    self=no_derivative("floor_divide"),
+    other=no_derivative("floor_divide"),
 )
 def floor_divide(self, other):
     """Division rounded down. PyTorch records a node that refuses any backward through it."""
     _no_kernel("div_floor_cpu", _array_of(self, other), _NUMBERS)
     return _integer_quotient(self // other, other)
-
-
-floor_divide.node.name = lambda node: "torch::autograd::NotImplemented"
 
 
 def _array_of(self, other):
@@ -295,9 +291,9 @@ remainder_number = pointwise(
     "RemainderBackward0", operands=("self", "other"), self=lambda grad: grad
 )(_remainder)
 remainder_of_number = pointwise(
-    "NotImplemented", operands=("self", "other"), other=_no_derivative("remainder")
+    "NotImplemented", operands=("self", "other"), other=no_derivative("remainder")
 )(_remainder)
-remainder_of_number.node.name = lambda node: "torch::autograd::NotImplemented"
+
 fmod_tensor = pointwise(
     "FmodBackward1",
     self=lambda grad: grad,

@@ -45,16 +45,6 @@ def _log_of_number(value):
     return math.log(value) if value > 0 else math.nan
 
 
-def _no_derivative(name):
-    """The derivative of an op PyTorch records under a NotImplemented node: any backward
-    through it fails."""
-
-    def derivative(grad):
-        raise RuntimeError(f"derivative for aten::{name} is not implemented")
-
-    return derivative
-
-
 def _is_tensor(value):
     return isinstance(value, define.Tensor)
 

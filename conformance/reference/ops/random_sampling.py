@@ -24,7 +24,7 @@ from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace, placement
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.ops import creation
-from conformance.reference.ops.define import check_broadcastable, op
+from conformance.reference.ops.define import check_broadcastable, no_derivative, op
 from conformance.reference.tensor import Tensor
 
 __all__ = [
@@ -514,11 +514,7 @@ def _bernoulli_input(input, generator):
     return _drawn(input, generator, lambda g, s: g.random(s) < probabilities)
 
 
-def _no_derivative(grad: Any) -> Any:
-    raise RuntimeError("derivative for aten::bernoulli is not implemented")
-
-
-@op("NotImplemented", input=_no_derivative)
+@op("NotImplemented", input=no_derivative("bernoulli"))
 def _bernoulli_p(input, p, generator):
     return _drawn(input, generator, lambda g, s: g.random(s) < p)
 

@@ -25,7 +25,7 @@ from conformance.reference.autograd import DelayedError
 from conformance.reference.devices import array_namespace
 from conformance.reference.graph import edge
 from conformance.reference.ops import define, gathering, indexing, inplace, shape
-from conformance.reference.ops.define import op
+from conformance.reference.ops.define import no_derivative, op
 from conformance.reference.tensor import Tensor
 from conformance.reference.warn_once import warn_once
 
@@ -148,11 +148,7 @@ def scatter_value(self, dim, index, value):
     return out.reshape(self.shape)
 
 
-def _not_differentiable(grad):
-    raise RuntimeError("derivative for aten::scatter is not implemented")
-
-
-@op("NotImplemented", self=_not_differentiable, src=_not_differentiable)
+@op("NotImplemented", self=no_derivative("scatter"), src=no_derivative("scatter"))
 def scatter_reduce_two(self, dim, index, src, reduce):
     """scatter with reduce='add' or 'multiply' (src a tensor or a number): PyTorch records a
     node that refuses any backward through it."""
@@ -161,9 +157,6 @@ def scatter_reduce_two(self, dim, index, src, reduce):
     values = src if src.ndim == 0 else _covered(_nonempty(src), index.shape)
     _reduce_at("add" if reduce == "add" else "multiply", out, _key(index, dim), _wide(values))
     return out.astype(self.dtype, copy=False).reshape(self.shape)
-
-
-scatter_reduce_two.node.name = lambda node: "torch::autograd::NotImplemented"
 
 
 @op(
