@@ -22,6 +22,7 @@ from conformance.reference.ops import creation
 from conformance.reference.optim import (
     Optimizer,
     _bump,
+    _check_betas,
     _check_options,
     _fused,
     _lerp,
@@ -52,18 +53,6 @@ def _start_states(states: dict, params: list, capturable: bool, *buffers: str) -
             state["step"] = _scalar_state(0.0, param, capturable)
             for name in buffers:
                 state[name] = creation.zeros_like(param)
-
-
-def _check_betas(eps: float, betas: tuple, weight_decay: float) -> None:
-    """The checks Adam's family shares, in PyTorch's order."""
-    if not eps >= 0.0:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not weight_decay >= 0.0:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 
 def _check_step(

@@ -349,3 +349,16 @@ def test_float32_steps_equal_torchs_up_to_its_sqrt(make: str, kwargs: dict, exac
     else:
         assert (ours != theirs).sum() <= theirs.size // 100
         np.testing.assert_array_max_ulp(ours, theirs, maxulp=16)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"])
+@pytest.mark.parametrize("option", ["lr", "eps", "weight_decay"])
+def test_adam_family_refuses_a_nan_option(name, option):
+    """PyTorch's checks are written `not 0.0 <= value`, so nan is refused too."""
+    messages = []
+    for t in (torch, ref):
+        p = t.ones(2, requires_grad=True)
+        with pytest.raises(ValueError) as caught:
+            getattr(t.optim, name)([p], **{option: float("nan")})
+        messages.append(str(caught.value))
+    assert messages[1] == messages[0]
