@@ -62,6 +62,7 @@ from conformance.reference.memory_formats import (
 )
 from conformance.reference.ops import math as _math  # noqa: F401 - installs the formula namespaces
 from conformance.reference.ops import methods as _methods  # noqa: F401 - installs Tensor methods
+from conformance.reference.ops.argument_errors import need_tensor as _need_tensor
 from conformance.reference.ops.bessel_functions import *  # noqa: F403 - i0
 from conformance.reference.ops.complex_parts import *  # noqa: F403 - conj, angle, ...
 from conformance.reference.ops.counts_and_covariance import *  # noqa: F403 - bincount, cov, ...
@@ -300,6 +301,8 @@ def is_inference(input: Tensor) -> bool:
 def allclose(
     input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> bool:
+    _need_tensor("allclose", "input", 1, input)
+    _need_tensor("allclose", "other", 2, other)
     return builtins.bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
@@ -308,6 +311,8 @@ def isclose(
 ) -> Tensor:
     """Equal elements (infinities included) are close; others when |input - other| is finite
     and within atol + rtol * |other|, computed in the default float dtype for integers."""
+    _need_tensor("isclose", "input", 1, input)
+    _need_tensor("isclose", "other", 2, other)
     if input.dtype is not other.dtype:
         raise RuntimeError(
             f"{_dtypes.scalar_type_name(input.dtype)} did not match "
@@ -336,21 +341,14 @@ def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
 
 
-def _need_tensor(name: str, input: object) -> None:
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
-        )
-
-
 def is_complex(input: Tensor) -> bool:
-    _need_tensor("is_complex", input)
+    _need_tensor("is_complex", "input", 1, input)
     return input.is_complex()
 
 
 def is_nonzero(input: Tensor) -> bool:
     """bool() of a one-element tensor: PyTorch's errors for none or several elements."""
-    _need_tensor("is_nonzero", input)
+    _need_tensor("is_nonzero", "input", 1, input)
     return builtins.bool(input)
 
 
@@ -367,6 +365,8 @@ def set_warn_always(flag) -> None:
 
 
 def equal(input: Tensor, other: Tensor):
+    _need_tensor("equal", "input", 1, input)
+    _need_tensor("equal", "other", 2, other)
     return input.equal(other)
 
 

@@ -6,9 +6,11 @@ function picks the op whose node PyTorch records for that case (XlogyBackward1, 
 from __future__ import annotations
 
 import math
+import numbers
 
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
+from conformance.reference.ops.argument_errors import invalid_arguments
 from conformance.reference.ops.define import Joint, no_derivative, pointwise
 from conformance.reference.ops.pointwise_common import (
     _is_tensor,
@@ -243,8 +245,20 @@ def lerp_tensor(self, end, weight):
     return _lerp(self, end, weight, "lerp_kernel_tensor")
 
 
+_LERP_OVERLOADS = (
+    "Tensor input, Tensor end, Tensor weight, *, Tensor out = None",
+    "Tensor input, Tensor end, Number weight, *, Tensor out = None",
+)
+
+
 def lerp(input, end, weight):  # noqa: A002
     """input + weight * (end - input); a tensor weight gets a gradient (LerpBackward1)."""
+    if not (
+        _is_tensor(input)
+        and _is_tensor(end)
+        and (_is_tensor(weight) or isinstance(weight, numbers.Number))
+    ):
+        raise invalid_arguments("lerp", _LERP_OVERLOADS, (input, end, weight))
     return (lerp_tensor if _is_tensor(weight) else lerp_number)(input, end, weight)
 
 

@@ -50,12 +50,12 @@ def logical_not(self):
     return array_namespace(self).logical_not(self)
 
 
-@pointwise(None, kind="bool")
+@pointwise(None, kind="bool", check=_tensors_only("logical_and"))
 def logical_and(self, other):
     return array_namespace(self).logical_and(self, other)
 
 
-@pointwise(None, kind="bool")
+@pointwise(None, kind="bool", check=_tensors_only("logical_or"))
 def logical_or(self, other):
     return array_namespace(self).logical_or(self, other)
 

@@ -590,7 +590,8 @@ class PointwiseOp(Op):
         token = fp_errors.silenced()
         try:
             out = self.forward(*arrays)
-        except ValueError:
+        except (ValueError, NotImplementedError, RuntimeError):
+            # PyTorch checks the shapes before a kernel for the dtype is looked for
             check_broadcastable(values)  # every tensor argument, the condition of where() too
             raise
         finally:

@@ -122,12 +122,12 @@ def check_out_matches(self: Any, shape: Any = None, dtype: Any = None) -> None:
 def write_result(self: Any, result: Any, check_overlap: bool = True) -> None:
     """Write `result` into self. Ops that read self while writing refuse memory that overlaps
     itself; fill_ and zero_ read nothing and may write it, as in PyTorch."""
-    check_castable(result._dtype, self)
-    if result.shape != self.shape:
+    if result.shape != self.shape:  # the shape first, as PyTorch's TensorIterator
         raise RuntimeError(
             f"output with shape {list(self.shape)} doesn't match the broadcast shape "
             f"{list(result.shape)}"
         )
+    check_castable(result._dtype, self)
     if result._requires_grad and grad_mode.STATE.grad_enabled:
         check_writable(self, needs_graph=True)
     if check_overlap and overlaps_itself(self._data):

@@ -24,6 +24,7 @@ from conformance.reference.ops.linalg import (
     mm,
 )
 from conformance.reference.ops.shape import unsafe_view
+from conformance.reference.tensor import Tensor
 from conformance.reference.warn_once import warn_once
 
 __all__ = [
@@ -313,7 +314,9 @@ def tensordot(a, b, dims=2, out=None):
     each has one free element the result is a dot product (of the two flattened when both are
     contiguous, else a sum of the squeezed operands' product), otherwise both are flattened
     to matrices for one mm. A view to the free dims of a then b is the node on top."""
-    _need_tensor("tensordot", "b", b)
+    for operand in (a, b):  # torch.tensordot is Python: a number fails at its first use
+        if not isinstance(operand, Tensor):
+            raise AttributeError(f"'{type(operand).__name__}' object has no attribute 'dim'")
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")

@@ -26,6 +26,7 @@ from conformance.reference.ops import (
     scalar_overloads,
     shape,
 )
+from conformance.reference.ops.argument_errors import need_tensor
 from conformance.reference.tensor import Tensor
 from conformance.reference.warn_once import warn_once
 
@@ -106,6 +107,18 @@ def _reverse_power(self: Tensor, base: Any) -> Tensor:
     return pointwise.pow_base_number(base, self)
 
 
+def _like_other(name: str, compute: Any) -> Any:
+    """x.view_as(other) and its kin take their shape or dtype from a tensor, which the
+    argument parser checks first."""
+
+    def method(self: Tensor, other: Any) -> Any:
+        need_tensor(name, "other", 1, other)
+        return compute(self, other)
+
+    method.__name__ = name
+    return method
+
+
 def _filling(compute: Any) -> Any:
     """fill_ and zero_: in place, and allowed on expanded tensors (they read nothing)."""
 
@@ -127,7 +140,11 @@ def _inplace(compute: Any) -> Any:
         if result_dtype is not None and not kwargs:
             # PyTorch refuses a result self cannot hold before its kernel runs (so x //= 2.5 on
             # an integer x is a cast error, and b &= 1.5 on a bool b is not a missing kernel).
-            inplace.check_castable(result_dtype(self, *args), self)
+            result = result_dtype(self, *args)
+            if not dtypes.can_cast(result, self._dtype):
+                # (after the shapes, as PyTorch's TensorIterator checks them first)
+                _check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
+                inplace.check_castable(result, self)
         return inplace.apply_inplace(self, lambda: compute(self, *args, **kwargs))
 
     method.__name__ = compute.__name__ + "_"
@@ -153,13 +170,19 @@ def _fill(self: Tensor, value: Any) -> Tensor:
 
 def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """copy_: src broadcast to self, which it may not outgrow (PyTorch's two errors)."""
-    define.check_broadcastable([self, src])
-    grown = np.broadcast_shapes(tuple(self.shape), tuple(src.shape))
+    _check_fits_output(self, [src])
+    return pointwise.copy_from(self, src.to(self._device))
+
+
+def _check_fits_output(self: Tensor, others: list) -> None:
+    """The operands of an in-place op broadcast together, and to no more than self's shape
+    (PyTorch's two errors)."""
+    define.check_broadcastable([self, *others])
+    grown = np.broadcast_shapes(tuple(self.shape), *(tuple(t.shape) for t in others))
     if grown != tuple(self.shape):
         raise RuntimeError(
             f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(grown)}"
         )
-    return pointwise.copy_from(self, src.to(self._device))
 
 
 def to_arguments(args: tuple, kwargs: dict) -> tuple[Any, Any, bool]:
@@ -389,10 +412,10 @@ METHODS = {
     "new_tensor": lambda self, data, dtype=None, device=None, requires_grad=False: creation.tensor(
         data, dtype=dtype or self._dtype, device=device or self._device, requires_grad=requires_grad
     ),
-    "view_as": lambda self, other: shape.view(self, other.shape),
-    "reshape_as": lambda self, other: shape.reshape(self, other.shape),
-    "expand_as": lambda self, other: shape.expand(self, other.shape),
-    "type_as": lambda self, other: to(self, other._dtype),
+    "view_as": _like_other("view_as", lambda self, other: shape.view(self, other.shape)),
+    "reshape_as": _like_other("reshape_as", lambda self, other: shape.reshape(self, other.shape)),
+    "expand_as": _like_other("expand_as", lambda self, other: shape.expand(self, other.shape)),
+    "type_as": _like_other("type_as", lambda self, other: to(self, other._dtype)),
     "contiguous": lambda self, memory_format=formats.contiguous_format: (
         self if self.is_contiguous(memory_format) else shape.clone(self, memory_format)
     ),
@@ -402,8 +425,11 @@ METHODS = {
             size, stride, dtype=dtype or self._dtype, device=device or self._device, **grad
         )
     ),
-    "equal": lambda self, other: bool(
-        self.shape == other.shape and pointwise.eq(self, other)._data.all()
+    "equal": _like_other(
+        "equal",
+        lambda self, other: bool(
+            self.shape == other.shape and pointwise.eq(self, other)._data.all()
+        ),
     ),
 }
 

@@ -22,7 +22,12 @@ from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops.activation_ops import *  # noqa: F403
 from conformance.reference.ops.binary_math import *  # noqa: F403
 from conformance.reference.ops.comparisons import *  # noqa: F403
-from conformance.reference.ops.define import no_derivative, pointwise, python_number
+from conformance.reference.ops.define import (
+    check_broadcastable,
+    no_derivative,
+    pointwise,
+    python_number,
+)
 from conformance.reference.ops.error_function import *  # noqa: F403
 from conformance.reference.ops.fills_and_copies import *  # noqa: F403
 from conformance.reference.ops.pointwise_common import (
@@ -156,9 +161,15 @@ def rsub_number(self, other, alpha=1):
     return _plus_scaled(other, self, -alpha) if alpha != 1 else other - self
 
 
+def _reversed_subtraction(self, other, alpha=1):
+    """rsub computes other - self: PyTorch's shape error names other as tensor a."""
+    _no_bool_subtraction(self, other, alpha)
+    check_broadcastable([other, self])
+
+
 @pointwise(
     "RsubBackward0",
-    check=_no_bool_subtraction,
+    check=_reversed_subtraction,
     self=lambda grad, alpha: -grad if alpha == 1 else -grad * alpha,
     other=lambda grad: grad,
 )

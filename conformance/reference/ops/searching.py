@@ -19,6 +19,7 @@ from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import rearranging, scalar_overloads
+from conformance.reference.ops.argument_errors import invalid_arguments
 from conformance.reference.ops.define import op
 from conformance.reference.ops.shape import wrap_dim
 from conformance.reference.tensor import Tensor
@@ -27,25 +28,6 @@ from conformance.reference.warn_once import warn_once
 __all__ = ["searchsorted", "bucketize", "quantile", "nanquantile", "isin", "unravel_index"]
 
 _NUMBER = (bool, int, float, complex)
-
-
-# -- the argument parser's refusal ------------------------------------------------------------
-
-
-def _type_name(value):
-    return "Tensor" if isinstance(value, Tensor) else type(value).__name__
-
-
-def _invalid(name, overloads, positional, keywords, defaults):
-    """PyTorch's TypeError for arguments no overload takes: the types it got (positional ones,
-    then the keywords given, here those that differ from their defaults) and the overloads."""
-    got = [_type_name(v) for v in positional]
-    got += [f"{k}={_type_name(v)}" for k, v in keywords.items() if v is not defaults[k]]
-    lines = "".join(f" * ({o})\n" for o in overloads)
-    return TypeError(
-        f"{name}() received an invalid combination of arguments - got ({', '.join(got)}), but "
-        f"expected one of:\n{lines}"
-    )
 
 
 def _resize_output(out, shape):
@@ -251,7 +233,7 @@ def searchsorted(
     unsorted sequence (as argsort does). A Python number gives a 0-dim result."""
     arguments = (sorted_sequence, input, out_int32, right, side, sorter, out)
     if extra or not _search_arguments_fit(*arguments):
-        raise _invalid(
+        raise invalid_arguments(
             "searchsorted",
             _SEARCHSORTED,
             (sorted_sequence, input, *extra),
@@ -270,7 +252,7 @@ def bucketize(input, boundaries, *extra, out_int32=False, right=False, out=None)
         and _search_arguments_fit(boundaries, input, out_int32, right, None, None, out)
         and (out is None or isinstance(input, Tensor))
     ):
-        raise _invalid(
+        raise invalid_arguments(
             "bucketize", _BUCKETIZE, (input, boundaries, *extra), keywords, _SEARCH_DEFAULTS
         )
     if boundaries.ndim != 1:
@@ -330,7 +312,7 @@ def _quantile(name, input, q, dim, keepdim, extra, interpolation, out, ignore_na
         positional = (input, q, dim, keepdim, *extra) if extra else (input, q)
         keywords = {"dim": dim, "keepdim": keepdim} if not extra else {}
         keywords.update(interpolation=interpolation, out=out)
-        raise _invalid(name, _QUANTILE, positional, keywords, _QUANTILE_DEFAULTS)
+        raise invalid_arguments(name, _QUANTILE, positional, keywords, _QUANTILE_DEFAULTS)
     if not isinstance(q, Tensor) and not 0 <= q <= 1:
         raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {_cpp_double(q)}")
     if interpolation not in _MODES:
@@ -477,15 +459,15 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     that only changes PyTorch's speed: the result here is exact either way."""
     tensors = [v for v in (elements, test_elements) if isinstance(v, Tensor)]
     if not tensors or not all(isinstance(v, (Tensor, *_NUMBER)) for v in (elements, test_elements)):
-        raise _invalid(
+        raise invalid_arguments(
             "isin",
             _ISIN_OVERLOADS,
             (elements, test_elements),
             {"assume_unique": assume_unique, "invert": invert},
             {"assume_unique": False, "invert": False},
         )
-    for v in tensors:
-        if v.dtype is dtypes.bool:
+    for v in (elements, test_elements):
+        if isinstance(v, bool) or isinstance(v, Tensor) and v.dtype is dtypes.bool:
             raise RuntimeError("Unsupported input type encountered for isin(): Bool")
     common = dtypes.result_type(elements, test_elements)
     device = tensors[0]._device

@@ -6,13 +6,32 @@ to the side that was picked.
 from __future__ import annotations
 
 from conformance.reference.devices import array_namespace
+from conformance.reference.ops.argument_errors import invalid_arguments
 from conformance.reference.ops.define import pointwise
 from conformance.reference.ops.pointwise_common import _is_tensor, _tensors_only
+
+_CLAMP_OVERLOADS = (
+    "Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None",
+    "Tensor input, Number min = None, Number max = None, *, Tensor out = None",
+)
+
+
+def _bounds_alike(self, min=None, max=None):  # noqa: A002
+    """Both bounds tensors or both numbers (either may be None): PyTorch has no overload for
+    one of each."""
+    if (
+        _is_tensor(min)
+        and max is not None
+        and not _is_tensor(max)
+        or (_is_tensor(max) and min is not None and not _is_tensor(min))
+    ):
+        raise invalid_arguments("clamp", _CLAMP_OVERLOADS, (self, min, max))
 
 
 @pointwise(
     "ClampBackward1",
     operands=("self", "min", "max"),
+    check=_bounds_alike,
     self=lambda grad, self, min, max, F: F.where(
         (self >= (min if min is not None else self)) & (self <= (max if max is not None else self)),
         grad,
@@ -33,6 +52,7 @@ def _extremum_grad(F, grad, self, other, loses):
 
 @pointwise(
     "MaximumBackward0",
+    check=_tensors_only("maximum"),
     self=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self < other),
     other=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self > other),
 )
@@ -42,6 +62,7 @@ def maximum(self, other):
 
 @pointwise(
     "MinimumBackward0",
+    check=_tensors_only("minimum"),
     self=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self > other),
     other=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self < other),
 )

@@ -157,7 +157,10 @@ def _normalise(name, node, input, dim, dtype):
         input = input.to(dtype)  # converted before the op, as PyTorch does (ToCopyBackward0)
     d = _one_dim(dim, input.ndim, name)
     if input.dtype.category < dtypes.FLOATING:
-        kernel = f"{name}_lastdim_kernel_impl" if d == input.ndim - 1 else f"{name}_kernel_impl"
+        if input.numel() == 0:  # PyTorch returns before it looks for a kernel
+            return input.clone()
+        last = d == max(input.ndim - 1, 0)  # a 0-d tensor counts as one element in a row
+        kernel = f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
         raise NotImplementedError(
             f"\"{kernel}\" not implemented for '{scalar_type_name(input.dtype)}'"
         )

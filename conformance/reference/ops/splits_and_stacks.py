@@ -17,6 +17,7 @@ from typing import Any
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import joins, shape
+from conformance.reference.ops.argument_errors import invalid_arguments
 from conformance.reference.ops.define import op
 from conformance.reference.ops.indexing import _type_name
 from conformance.reference.tensor import Tensor
@@ -99,9 +100,22 @@ def tensor_split(
     return tuple(_slice(input, dim, start, stop) for start, stop in bounds)
 
 
+_SPLIT_OVERLOADS = ("Tensor input, int sections", "Tensor input, tuple of ints indices")
+
+
+def _is_index(value: Any) -> bool:
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return True
+
+
 def _split_along(name: str, input: Tensor, how: Any, dim: int, least: int) -> tuple:
     """hsplit, vsplit and dsplit: tensor_split along one dimension, but a number of sections
     must divide the dimension evenly."""
+    if isinstance(how, bool) or not isinstance(how, list | tuple) and not _is_index(how):
+        raise invalid_arguments(name, _SPLIT_OVERLOADS, (input, how))
     if input.ndim < least:
         raise RuntimeError(
             f"torch.{name} requires a tensor with at least {least} dimension, but got a tensor "

@@ -18,6 +18,7 @@ from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import gathering, inplace, shape
+from conformance.reference.ops.argument_errors import need_tensor
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.norms import _norm_grad, _vector_norm
 from conformance.reference.ops.reductions import (
@@ -525,24 +526,21 @@ def dist_values(self, other, p, dtype):
 
 def dist(input, other, p=2):
     """torch.dist: the p-norm of input - other (broadcast); floating point only."""
-    if not isinstance(other, Tensor):
-        raise TypeError(
-            f"dist(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
-        )
+    need_tensor("dist", "other", 2, other)
     common = dtypes.result_type(input, other)
     if common is dtypes.bool:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
             "or `logical_xor()` operator instead."
         )
+    from conformance.reference.ops.define import check_broadcastable
+
+    check_broadcastable([input, other])  # (input - other comes before its norm)
     if common.category < dtypes.FLOATING:
         raise RuntimeError(
             "norm(): input dtype should be either floating point or complex. Got "
             f"{scalar_type_name(common)} instead."
         )
-    from conformance.reference.ops.define import check_broadcastable
-
-    check_broadcastable([input, other])
     return dist_values(input, other, float(p), common)
 
 

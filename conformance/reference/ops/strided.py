@@ -18,6 +18,7 @@ from conformance.reference.ops import (
     selection,
     shape,
 )
+from conformance.reference.ops.argument_errors import invalid_arguments, need_tensor
 from conformance.reference.ops.define import check_same_device, formula_op, op, view_op
 from conformance.reference.ops.shape import existing_dim, wrap_dim
 from conformance.reference.tensor import Tensor, _address, _owner
@@ -335,24 +336,17 @@ def _adjoint(self):
     )
 
 
-def _other_tensor(name, other):
-    if not isinstance(other, Tensor):
-        raise TypeError(
-            f"{name}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}"
-        )
-
-
 def _isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     from conformance import reference
 
-    _other_tensor("isclose", other)
+    need_tensor("isclose", "other", 1, other)
     return reference.isclose(self, other, rtol, atol, equal_nan)
 
 
 def _allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     from conformance import reference
 
-    _other_tensor("allclose", other)
+    need_tensor("allclose", "other", 1, other)
     return reference.allclose(self, other, rtol, atol, equal_nan)
 
 
@@ -563,16 +557,23 @@ def _halves(y, dim):
     return shape.slice_dim(y, dim, 0, n - 1, 1), shape.slice_dim(y, dim, 1, n, 1)
 
 
+_TRAPEZOID_OVERLOADS = (
+    "Tensor y, Tensor x, *, int dim = -1",
+    "Tensor y, *, Number dx = 1, int dim = -1",
+)
+
+
+def _check_spacing_arguments(name, y, x, dx):
+    """Sample points x (a tensor) or a spacing dx, not both: PyTorch's two overloads."""
+    if x is not None and (dx is not None or not isinstance(x, Tensor)):
+        raise invalid_arguments(name, _TRAPEZOID_OVERLOADS, (y, x), {"dx": dx}, {"dx": None})
+
+
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """The trapezoid rule along dim, composed of ops as PyTorch composes it: with sample
     points x, sum((y[i] + y[i+1]) * dx[i]) / 2; with a constant spacing dx (default 1),
     (sum(y) - (y[0] + y[-1]) / 2) * dx. No samples integrate to zeros."""
-    if x is not None and dx is not None:
-        raise TypeError(
-            "trapezoid() received an invalid combination of arguments - got (Tensor, Tensor, "
-            "dx=...), but expected one of:\n * (Tensor y, Tensor x, *, int dim = -1)\n"
-            " * (Tensor y, *, Number dx = 1, int dim = -1)\n"
-        )
+    _check_spacing_arguments("trapezoid", y, x, dx)
     dim = existing_dim(dim, y.ndim)
     if y.shape[dim] == 0:
         return creation.zeros(
@@ -596,12 +597,7 @@ def trapz(y, x=None, *, dx=None, dim=-1):
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running trapezoid rule along dim: one fewer element than y there."""
-    if x is not None and dx is not None:
-        raise TypeError(
-            "cumulative_trapezoid() received an invalid combination of arguments - got "
-            "(Tensor, Tensor, dx=...), but expected one of:\n * (Tensor y, Tensor x, *, int "
-            "dim = -1)\n * (Tensor y, *, Number dx = 1, int dim = -1)\n"
-        )
+    _check_spacing_arguments("cumulative_trapezoid", y, x, dx)
     dim = existing_dim(dim, y.ndim)
     if x is not None:
         spacing = _sample_spacing("cumulative_trapezoid", y, x, dim)

@@ -1,0 +1,43 @@
+"""The TypeErrors of PyTorch's argument parser, which refuses arguments of the wrong type before
+an op runs: "must be Tensor, not int" where the schema has one overload, "received an invalid
+combination of arguments" with the overloads listed where it has several. Ops that raise them
+share these two builders, so the wording stays PyTorch's in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.reference.tensor import Tensor
+
+
+def type_name(value: Any) -> str:
+    return "Tensor" if isinstance(value, Tensor) else type(value).__name__
+
+
+def need_tensor(name: str, label: str, position: int, value: Any) -> None:
+    """The one-overload refusal: `value`, argument `label` at `position` (1-based, counting
+    the input as the function form does), must be a tensor."""
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"{name}(): argument '{label}' (position {position}) must be Tensor, not "
+            f"{type(value).__name__}"
+        )
+
+
+def invalid_arguments(
+    name: str,
+    overloads: tuple[str, ...],
+    positional: tuple,
+    keywords: dict | None = None,
+    defaults: dict | None = None,
+) -> TypeError:
+    """The several-overload refusal: the types it got (positional ones, then the keywords
+    given, here those that differ from their defaults) and the overloads it would take."""
+    got = [type_name(v) for v in positional]
+    if keywords:
+        got += [f"{k}={type_name(v)}" for k, v in keywords.items() if v is not defaults[k]]
+    lines = "".join(f" * ({o})\n" for o in overloads)
+    return TypeError(
+        f"{name}() received an invalid combination of arguments - got ({', '.join(got)}), but "
+        f"expected one of:\n{lines}"
+    )
