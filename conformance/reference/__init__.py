@@ -154,6 +154,7 @@ from conformance.reference.ops.pointwise import (
     exp,
     exp2,
     expm1,
+    fill,
     fix,
     float_power,
     floor,

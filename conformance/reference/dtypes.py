@@ -108,6 +108,14 @@ def cpp_type_name(d: dtype) -> str:
     return _CPP_NAMES[d.name]
 
 
+def tensor_type_name(d: dtype) -> str:
+    """A CPU tensor's type as ATen's messages print it: the legacy name (torch.FloatTensor)
+    where the type has one, the C++ type otherwise (CPUBoolType, CPUBFloat16Type)."""
+    if d.name in ("bool", "bfloat16"):
+        return f"CPU{scalar_type_name(d)}Type"
+    return f"torch.{d.legacy_name}"
+
+
 def get_default_dtype() -> dtype:
     return _default[0]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.reference import anomaly_mode, fp_errors, grad_mode
+from conformance.reference import anomaly_mode, dtypes, fp_errors, grad_mode
 from conformance.reference.devices import array_module
 
 Tensor: Any = None  # set by conformance.reference.tensor, which imports this module
@@ -91,8 +91,7 @@ class SavedTensor:
         if self.counter[0] != self.version:
             raise RuntimeError(
                 MODIFIED.format(
-                    # PyTorch names a bool tensor by its C++ type here, not torch.BoolTensor.
-                    type="CPUBoolType" if dtype.name == "bool" else f"torch.{dtype.legacy_name}",
+                    type=dtypes.tensor_type_name(dtype),
                     shape=", ".join(map(str, shape)),
                     origin=origin,
                     now=self.counter[0],

@@ -53,6 +53,15 @@ def _copy_slices_node(t):
     return x.grad_fn
 
 
+def _modified_saved_output(t, make):
+    """Backward through an op that saved its output, after that output changed in place."""
+    a = leaf(t)
+    out = make(a)
+    total = out.sum()
+    out.add_(1)
+    total.backward()
+
+
 def _set(x, index, value):
     x[index] = value
     return x
@@ -192,6 +201,24 @@ CASES = {
     "permute-len": lambda t: t.zeros(2, 3).permute(0),
     "expand-bad": lambda t: t.zeros(2, 3).expand(3, 3),
     "expand-fewer": lambda t: t.zeros(2, 3).expand(3),
+    "expand-fewer-bool": lambda t: t.zeros(2, 3, dtype=t.bool).expand(3),
+    "expand-fewer-bfloat16": lambda t: t.zeros(2, 3, dtype=t.bfloat16).expand(3),
+    "saved-result-of-max1-modified": lambda t: _modified_saved_output(t, lambda a: a.max()),
+    "saved-result-of-pow1-modified": lambda t: _modified_saved_output(t, lambda a: a**a),
+    "saved-result-of-exp2-modified": lambda t: _modified_saved_output(t, lambda a: t.exp2(a)),
+    "prelu-integer": lambda t: t.nn.functional.prelu(t.tensor([0, 1]), t.tensor([1])),
+    "bce-integer-input": lambda t: t.nn.functional.binary_cross_entropy(
+        t.tensor([0, 1]), t.tensor([0, 1])
+    ),
+    "bce-logits-bool-input": lambda t: t.nn.functional.binary_cross_entropy_with_logits(
+        t.tensor([True]), t.tensor([0.5])
+    ),
+    "bce-logits-bool-target": lambda t: t.nn.functional.binary_cross_entropy_with_logits(
+        t.tensor([0.5]), t.tensor([True])
+    ),
+    "bce-logits-integer-target": lambda t: t.nn.functional.binary_cross_entropy_with_logits(
+        t.tensor([0.5], dtype=t.float64), t.tensor([1], dtype=t.uint8)
+    ),
     "cat-shape": lambda t: t.cat([t.zeros(2, 3), t.zeros(2, 4)]),
     "cat-empty-list": lambda t: t.cat([]),
     "cat-dim-oob": lambda t: t.cat([t.zeros(2), t.zeros(2)], 1),

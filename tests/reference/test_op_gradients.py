@@ -93,6 +93,8 @@ CORE_OPS = [
     OpCase("sigmoid", lambda t, a: t.sigmoid(a), [(2, 3)]),
     OpCase("relu", lambda t, a: t.relu(a), [(6,)]),
     OpCase("clamp", lambda t, a: t.clamp(a, -0.5, 0.7), [(6,)]),
+    OpCase("clamp-tensor-bounds", lambda t, a, lo, hi: t.clamp(a, lo, hi), [(6,), (6,), (1,)]),
+    OpCase("clamp-tensor-min", lambda t, a, lo: t.clamp(a, lo), [(2, 3), (3,)]),
     OpCase("maximum", lambda t, a, b: t.maximum(a, b), [(5,), (5,)]),
     OpCase("minimum", lambda t, a, b: t.minimum(a, b), [(5,), (5,)]),
     OpCase("where", lambda t, a, b: t.where(a > 0, a, b), [(5,), (5,)]),

@@ -312,6 +312,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             "Mismatch of parameter numbers and input channel size. Found parameter numbers = "
             f"{weight.numel()} and channel size = {channels}."
         )
+    _floating_kernel("prelu_cpu", input._data)
     if input.ndim != 1:
         shape = [1] * input.ndim
         if input.ndim >= 2:

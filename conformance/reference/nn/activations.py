@@ -9,14 +9,16 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn import activation_backwards as backwards
 from conformance.reference.nn.common import _dim, _reference, _require_tensor
 from conformance.reference.ops.define import formula_op, op
+from conformance.reference.ops.pointwise import HALF_ARRAYS, opmath
 from conformance.reference.ops.pointwise import erf as _erf
-from conformance.reference.ops.pointwise import opmath
 from conformance.reference.tensor import Tensor
 
 # -- activations --------------------------------------------------------------------------
@@ -31,6 +33,11 @@ def relu_(input: Tensor) -> Tensor:
     return input.relu_()
 
 
+def _slope(negative_slope, array):
+    """Half precision kernels read the slope in float32 (and compute in it)."""
+    return np.float32(negative_slope) if array.dtype in HALF_ARRAYS else negative_slope
+
+
 @op(
     "LeakyReluBackward0",
     self=lambda grad, self, negative_slope, F: formula_op(F, backwards.leaky_relu_backward)(
@@ -41,7 +48,7 @@ def _leaky_relu(self, negative_slope):
     _floating_kernel("leaky_relu_cpu", self)
     return (
         array_namespace(self)
-        .where(self > 0, self, self * negative_slope)
+        .where(self > 0, self, opmath(self) * _slope(negative_slope, self))
         .astype(self.dtype, copy=False)
     )
 

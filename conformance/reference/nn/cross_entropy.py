@@ -349,6 +349,10 @@ def binary_cross_entropy(
             f"Found dtype {scalar_type_name(target.dtype)} but expected "
             f"{scalar_type_name(input.dtype)}"
         )
+    if input.dtype.category != dtypes.FLOATING:
+        raise NotImplementedError(
+            f"\"binary_cross_entropy\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
     _check_probabilities(input._data, target._data)
     if weight is not None:
         weight = weight.expand(broadcast_shapes(target.shape, weight.shape))
@@ -445,4 +449,25 @@ def binary_cross_entropy_with_logits(
         )
     no_grad_argument("binary_cross_entropy_with_logits", "weight", weight)
     no_grad_argument("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    _check_logits_dtypes(input, target)
     return _binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)
+
+
+def _check_logits_dtypes(input, target):
+    """PyTorch's composite takes log_sigmoid(input) first, then computes (1 - target) and
+    multiplies it by input in place: so integer logits have no kernel, a bool target cannot
+    be subtracted from, and an integer target cannot hold the product."""
+    if input.dtype.category != dtypes.FLOATING:
+        raise NotImplementedError(
+            f"\"log_sigmoid_cpu\" not implemented for '{scalar_type_name(input.dtype)}'"
+        )
+    if target.dtype is dtypes.bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if target.dtype.category != dtypes.FLOATING:
+        raise RuntimeError(
+            f"result type {scalar_type_name(dtypes.result_type(target, input))} can't be cast "
+            f"to the desired output type {scalar_type_name(target.dtype)}"
+        )

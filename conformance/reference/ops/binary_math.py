@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops.argument_errors import invalid_arguments
@@ -17,6 +19,7 @@ from conformance.reference.ops.pointwise_common import (
     _log_of_number,
     _no_kernel,
     _tensors_only,
+    half_rounded,
     opmath,
 )
 
@@ -84,21 +87,24 @@ def logaddexp2(self, other):
 def _xlogy(x, y):
     """x * log(y), but 0 where x is 0 (even where log(y) is infinite) and nan where y is."""
     xp = array_namespace(y)
-    y = opmath(y)
-    return xp.where(xp.isnan(y), math.nan, xp.where(x == 0, 0, x * xp.log(y)))
+    log_y = half_rounded(xp.log(opmath(y)), y.dtype)
+    return xp.where(xp.isnan(y), math.nan, xp.where(x == 0, 0, x * log_y))
 
 
 def _xlogy_number(x, y):
     if math.isnan(y):
         return array_namespace(x).full(x.shape, math.nan, opmath(x).dtype)
     log_y = _log_of_number(y)
+    log_y = half_rounded(np.asarray(log_y), x.dtype)[()]
     return array_namespace(x).where(x == 0, 0, opmath(x) * log_y)
 
 
 def _xlogy_self_derivative(grad, self, other, F):
     """d/dx x log(y) = log(y) (xlogy(grad, other)), but 0 where x is 0 and y is not above
-    0: PyTorch takes the derivative along x = 0, where xlogy is 0, for those y."""
-    return F.masked_fill(F.xlogy_tensor(grad, other), (self == 0) & (other <= 0), 0)
+    0: PyTorch takes the derivative along x = 0, where xlogy is 0, for those y. The log is
+    taken in grad's dtype (an integer y is promoted first, as ATen's xlogy promotes it)."""
+    slope = F.xlogy_tensor(grad, F.in_dtype_of(other, grad))
+    return F.masked_fill(slope, (self == 0) & (other <= 0), 0)
 
 
 def _xlogy_number_derivative(grad, self, other, F):

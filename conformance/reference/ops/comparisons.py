@@ -9,8 +9,9 @@ import math
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops import inplace
-from conformance.reference.ops.define import pointwise
+from conformance.reference.ops.define import op, pointwise
 from conformance.reference.ops.pointwise_common import _no_kernel, _tensors_only, opmath
+from conformance.reference.tensor import Tensor
 
 _INTEGRAL = (dtypes.BOOL, dtypes.INTEGER)
 
@@ -43,6 +44,43 @@ def gt(self, other):
 @pointwise(None, kind="bool")
 def ge(self, other):
     return self >= other
+
+
+def _compare_in_place(out_of_place, compare, node):
+    """x.eq_(y) and the other in-place comparisons. Unlike the out-of-place ones, PyTorch
+    records them (EqBackward0 against a number, EqBackward1 against a tensor), with zero
+    gradients (zeros_like in derivatives.yaml): a tensor compared in place passes no gradient
+    back, where keeping its old node would pass its gradient through unchanged."""
+
+    def forward(self, other):
+        return compare(self, other).astype(self.dtype)
+
+    zeros_for_self = lambda grad, F: F.zeros_like(grad)  # noqa: E731 - self's shape: in place
+    number = op(f"{node}Backward0", self=zeros_for_self)(forward)
+    tensor = op(
+        f"{node}Backward1",
+        self=zeros_for_self,
+        other=lambda grad, other_shape, F: F.zeros(other_shape, grad),
+    )(forward)
+
+    def method(self, other):
+        chosen = out_of_place
+        if grad_mode.STATE.grad_enabled and (
+            self.requires_grad or isinstance(other, Tensor) and other.requires_grad
+        ):
+            chosen = tensor if isinstance(other, Tensor) else number
+        return inplace.apply_inplace(self, lambda: chosen(self, other))
+
+    method.__name__ = f"{node.lower()}_"
+    return method
+
+
+eq_ = _compare_in_place(eq, lambda a, b: a == b, "Eq")
+ne_ = _compare_in_place(ne, lambda a, b: a != b, "Ne")
+lt_ = _compare_in_place(lt, lambda a, b: a < b, "Lt")
+le_ = _compare_in_place(le, lambda a, b: a <= b, "Le")
+gt_ = _compare_in_place(gt, lambda a, b: a > b, "Gt")
+ge_ = _compare_in_place(ge, lambda a, b: a >= b, "Ge")
 
 
 @pointwise(None, kind="bool")

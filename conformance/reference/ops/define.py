@@ -137,8 +137,9 @@ class FormulaNode(Node):
         producer = self if saved.is_output else saved.tensor.grad_fn
         if producer is None:
             return shape, dtype, ""
-        # PyTorch names the producing op without the "Backward0" of its node's name.
-        op_name = re.sub(r"Backward\d*$", "", producer.name())
+        # PyTorch names the producing op by its node's name less "Backward0"; another
+        # overload's number stays (MaxBackward1 is "Max1").
+        op_name = re.sub(r"Backward(?:0$|(?=\d*$))", "", producer.name())
         return shape, dtype, f", which is output {saved.output_nr} of {op_name},"
 
     def release(self) -> None:
@@ -553,7 +554,13 @@ _NOT_ARRAYS = frozenset((int, float, bool, complex, type(None)))
 class PointwiseOp(Op):
     """An elementwise op: operands broadcast, promote as PyTorch promotes, and a gradient is
     summed back to its operand's shape. `kind` is "same" (result in the promoted dtype),
-    "float" (integers give the default float dtype) or "bool" (comparisons)."""
+    "float" (integers give the default float dtype) or "bool" (comparisons).
+
+    A Python number meeting a float16 or bfloat16 tensor is rounded to that dtype first, as
+    TensorIterator casts a CPU scalar to the common dtype; the few kernels that read the
+    number in float32 instead (mul, div, floor_divide: `numbers_in_float32`) get it so. The
+    kernel then computes in float32 and rounds once.
+    """
 
     def __init__(
         self,
@@ -564,9 +571,11 @@ class PointwiseOp(Op):
         operands: tuple | None,
         ufunc: Any = None,
         check: Callable | None = None,
+        numbers_in_float32: bool = False,
     ) -> None:
         super().__init__(forward, node_name, formulas)
         self.kind = kind
+        self.numbers_in_float32 = numbers_in_float32
         self.ufunc = ufunc
         self.check = check
         names = operands or self.params[: self.n_required]
@@ -676,6 +685,8 @@ class PointwiseOp(Op):
                     arrays[0] = a._data
                     if kind is Tensor:
                         arrays[1] = b._data
+                    elif dtype.itemsize == 2:
+                        arrays[1] = self._number_for_half(b, dtype)
                     if self.kind == "same":
                         return arrays, dtype, a._device
                     if self.kind == "bool":
@@ -704,6 +715,8 @@ class PointwiseOp(Op):
             return None
         if top == 1 and dtype.category == dtypes.INTEGER and not self._ints_fit(values, dtype):
             return None
+        if top and dtype.itemsize == 2 and dtype.category == dtypes.FLOATING:
+            self._numbers_for_half(arrays, dtype)
         if self.kind == "same":
             return arrays, dtype, device
         if self.kind == "bool":
@@ -754,7 +767,21 @@ class PointwiseOp(Op):
             elif v.__class__ is int and compute.category == dtypes.INTEGER:
                 # PyTorch wraps an out-of-range integer around (uint8 + 300 adds 44).
                 arrays[i] = np.asarray(v).astype(compute.np)[()]
+        if compute.itemsize == 2 and compute.category == dtypes.FLOATING:
+            self._numbers_for_half(arrays, compute)
         return arrays, result, device
+
+    def _numbers_for_half(self, arrays: list, dtype: dtypes.dtype) -> None:
+        for i in self.operands:
+            if arrays[i].__class__ in (int, float):
+                arrays[i] = self._number_for_half(arrays[i], dtype)
+
+    def _number_for_half(self, value: Any, dtype: dtypes.dtype) -> Any:
+        """A Python number as a half-precision kernel reads it (see the class docstring)."""
+        if self.numbers_in_float32:
+            return np.float32(value)
+        with fp_errors.quiet():  # 70000 is inf in float16, silently
+            return np.asarray(value, np.float64).astype(dtype.np)[()]
 
 
 def check_broadcastable(operands: list) -> None:
@@ -817,13 +844,17 @@ def pointwise(
     operands: tuple | None = None,
     ufunc: str | None = None,
     check: Callable | None = None,
+    numbers_in_float32: bool = False,
     **formulas: Callable,
 ) -> Callable[[Callable], PointwiseOp]:
     """Declare an elementwise op (see the module docstring). `ufunc`, where given, names the
     NumPy/CuPy ufunc that computes the op, so `x.op_(y)` can write straight into x. `check`,
     where given, sees the arguments before promotion (to reject what PyTorch rejects by the
-    operands' own dtypes, such as subtracting a bool tensor)."""
-    return lambda forward: PointwiseOp(forward, node_name, formulas, kind, operands, ufunc, check)
+    operands' own dtypes, such as subtracting a bool tensor). `numbers_in_float32`: see
+    PointwiseOp."""
+    return lambda forward: PointwiseOp(
+        forward, node_name, formulas, kind, operands, ufunc, check, numbers_in_float32
+    )
 
 
 def op(

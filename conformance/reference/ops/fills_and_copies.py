@@ -7,14 +7,58 @@ from __future__ import annotations
 import numpy as np
 
 from conformance.reference.devices import array_namespace, move_array
+from conformance.reference.ops import scalar_conversion
+from conformance.reference.ops.argument_errors import invalid_arguments
 from conformance.reference.ops.define import op
 from conformance.reference.ops.shape import copy_with_strides
+from conformance.reference.tensor import Tensor
 
 
-@op("FillBackward0", self=lambda grad: grad * 0)
-def fill_like(self, value):
+def _filled(self, value):
     """A tensor like self, filled with `value` (a number or a zero-dimensional tensor)."""
     return array_namespace(self).full(self.shape, value, self.dtype)
+
+
+def _zeros(grad, F):
+    return F.zeros_like(grad)
+
+
+def _all_of(grad, F):
+    """A tensor value spread over every element gets the sum of their gradients."""
+    return F.sum(grad)
+
+
+# PyTorch names four nodes: torch.fill with a number or a tensor, and the in-place fill_
+# with either. A tensor value gets a gradient; the filled tensor, zeros.
+fill_like = op("FillBackward0", self=_zeros)(_filled)
+fill_like_tensor = op("FillBackward1", self=_zeros, value=_all_of)(_filled)
+fill_in_place = op("FillBackward2", self=_zeros)(_filled)
+fill_in_place_tensor = op("FillBackward3", self=_zeros, value=_all_of)(_filled)
+zero_in_place = op("ZeroBackward0", self=_zeros)(lambda self: _filled(self, 0))
+
+
+def filled(self, value, number_op, tensor_op):
+    """self filled with `value`: a zero-dimensional tensor, or a number checked against
+    self's dtype as PyTorch checks it (300 does not fit uint8)."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value.ndim} dimensions."
+            )
+        return tensor_op(self, value)
+    if not isinstance(value, bool | int | float | complex | np.generic):
+        raise invalid_arguments(
+            "fill", ("Tensor input, Tensor value", "Tensor input, Number value"), (self, value)
+        )
+    checked = scalar_conversion.scalar(value, self._dtype, half_as_double=True, unsigned_64=True)
+    return number_op(self, checked[()])
+
+
+def fill(input, value):  # noqa: A002
+    """torch.fill: a new tensor like input, filled (FillBackward0, or FillBackward1 with a
+    tensor value)."""
+    return filled(input, value, fill_like, fill_like_tensor)
 
 
 @op(

@@ -84,6 +84,11 @@ class ArrayMath:
         return array_namespace(a).zeros_like(a)
 
     @staticmethod
+    def in_dtype_of(a: Any, like: Any) -> Any:
+        """a in like's dtype: a formula that computes in the promoted dtype, as ATen's do."""
+        return a.astype(like.dtype, copy=False)
+
+    @staticmethod
     def exp(a: Any) -> Any:
         return array_namespace(a).exp(a)
 
@@ -211,6 +216,10 @@ class TensorMath:
     @staticmethod
     def zeros_like(a: Any) -> Any:
         return a.new_zeros(a.shape)
+
+    @staticmethod
+    def in_dtype_of(a: Any, like: Any) -> Any:
+        return a.to(like.dtype)
 
     @staticmethod
     def transpose(a: Any, d0: int, d1: int) -> Any:

@@ -22,7 +22,6 @@ from conformance.reference.ops import (
     metadata_changes,
     pointwise,
     reductions,
-    scalar_conversion,
     scalar_overloads,
     shape,
 )
@@ -152,20 +151,9 @@ def _inplace(compute: Any) -> Any:
 
 
 def _fill(self: Tensor, value: Any) -> Tensor:
-    """fill_: the new value is `value` broadcast to self (a graph edge only to `value`)."""
-    if isinstance(value, Tensor):
-        if value.ndim:
-            raise RuntimeError(
-                "fill_ only supports 0-dimension value tensor but got tensor with "
-                f"{value.ndim} dimensions."
-            )
-        return pointwise.fill_like(self, value)
-    if isinstance(value, bool | int | float | complex | np.generic):
-        checked = scalar_conversion.scalar(
-            value, self._dtype, half_as_double=True, unsigned_64=True
-        )
-        value = checked[()]
-    return pointwise.fill_like(self, value)
+    """fill_: the new value is `value` broadcast to self (FillBackward3 for a tensor value,
+    which gets the gradient's sum; FillBackward2 for a number)."""
+    return pointwise.filled(self, value, pointwise.fill_in_place, pointwise.fill_in_place_tensor)
 
 
 def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
@@ -232,6 +220,17 @@ def _converter(dtype: dtypes.dtype) -> Any:
 
 
 METHODS = {
+    "eq_": pointwise.eq_,
+    "ne_": pointwise.ne_,
+    "lt_": pointwise.lt_,
+    "le_": pointwise.le_,
+    "gt_": pointwise.gt_,
+    "ge_": pointwise.ge_,
+    "greater_": pointwise.gt_,
+    "greater_equal_": pointwise.ge_,
+    "less_": pointwise.lt_,
+    "less_equal_": pointwise.le_,
+    "not_equal_": pointwise.ne_,
     # arithmetic
     "add": pointwise.add,
     "sub": pointwise.sub,
@@ -444,17 +443,6 @@ IN_PLACE = {
     "multiply_": pointwise.mul,
     "negative_": pointwise.neg,
     "absolute_": pointwise.abs,
-    "eq_": pointwise.eq,
-    "ne_": pointwise.ne,
-    "lt_": pointwise.lt,
-    "le_": pointwise.le,
-    "gt_": pointwise.gt,
-    "ge_": pointwise.ge,
-    "greater_": pointwise.gt,
-    "greater_equal_": pointwise.ge,
-    "less_": pointwise.lt,
-    "less_equal_": pointwise.le,
-    "not_equal_": pointwise.ne,
     "atan2_": pointwise.atan2,
     "arctan2_": pointwise.atan2,
     "clamp_min_": pointwise.clamp_min,
@@ -623,7 +611,7 @@ def _method(fn: Any) -> Any:
 
 FILLING = {
     "fill_": _filling(_fill),
-    "zero_": _filling(lambda self: pointwise.fill_like(self, 0)),
+    "zero_": _filling(pointwise.zero_in_place),
 }
 
 METADATA = {

@@ -73,7 +73,10 @@ def _plus_scaled(self, other, alpha):
             return value.astype("float64")
         return float(np.asarray(value).astype(dtype))
 
-    return (wide(self) + scale * wide(other)).astype(dtype)
+    fused = wide(self) + scale * wide(other)
+    if dtype in HALF_ARRAYS:  # the fused multiply-add rounds to float32, then to half
+        fused = fused.astype("float32")
+    return fused.astype(dtype)
 
 
 def _is_bool(value):
@@ -190,6 +193,7 @@ def rsub(input, other, alpha=1):  # noqa: A002
 @pointwise(
     "MulBackward0",
     ufunc="multiply",
+    numbers_in_float32=True,
     # F.mul, not `*`: a number operand is a wrapped tensor here, not a C++ Scalar (MulBackward0
     # in a create_graph backward, see scalar_overloads.py).
     self=lambda grad, other, F: F.mul(grad, other),
@@ -203,6 +207,7 @@ def mul(self, other):
     "DivBackward0",
     kind="float",
     ufunc="true_divide",
+    numbers_in_float32=True,
     self=lambda grad, other, F: F.true_divide(grad, other),  # as mul's: a wrapped number
     other=lambda grad, self, other: -grad * ((self / other) / other),  # PyTorch's order
 )
@@ -213,6 +218,7 @@ def true_divide(self, other):
 @pointwise(
     "DivBackward2",
     operands=("self", "other"),
+    numbers_in_float32=True,
     self=lambda grad, F: F.zeros_like(grad),
     other=lambda grad, F: F.zeros_like(grad),
 )
@@ -268,6 +274,7 @@ def _integer_quotient(result, divisor):
 @pointwise(
     "NotImplemented",
     operands=("self", "other"),
+    numbers_in_float32=True,
     self=no_derivative("floor_divide"),
     other=no_derivative("floor_divide"),
 )
@@ -283,8 +290,17 @@ def _array_of(self, other):
 
 
 def _remainder(self, other):
-    _no_kernel("remainder_cpu", _array_of(self, other), _NUMBERS)
-    return _integer_quotient(self % other, other)
+    array = _array_of(self, other)
+    _no_kernel("remainder_cpu", array, _NUMBERS)
+    if array.dtype.kind in "iu":
+        return _integer_quotient(self % other, other)
+    # ATen's floating kernel: fmod, moved onto the divisor's side when the signs differ. A zero
+    # keeps fmod's sign (the dividend's), where NumPy's % gives it the divisor's.
+    # Half precision is computed in float32 and rounded once, as PyTorch's kernel does.
+    xp = array_namespace(array)
+    a, b = (opmath(v) if hasattr(v, "dtype") else v for v in (self, other))
+    mod = xp.fmod(a, b)
+    return xp.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod).astype(array.dtype)
 
 
 def _fmod(self, other):
@@ -344,7 +360,9 @@ fmod.result_dtype = fmod_tensor.result_dtype
     "PowBackward0",
     check=_check_exponent,
     self=lambda grad, self, exponent, F: (
-        grad * (exponent * F.pow_number(self, exponent - 1)) if exponent != 0 else grad * 0
+        grad * (exponent * F.pow_number(self, exponent - 1))
+        if exponent != 0
+        else F.zeros_like(self)
     ),
 )
 def pow_number(self, exponent):
@@ -395,9 +413,11 @@ def _integer_power(base, exponent):
     self=lambda grad, self, exponent, F: F.where(
         exponent == 0, 0, grad * exponent * self ** (exponent - 1)
     ),
-    # 0 ** e is flat in e for e >= 0 (0, or 1 at e == 0), so the derivative is 0 there.
+    # 0 ** e is flat in e for e >= 0 (0, or 1 at e == 0), so the derivative is 0 there. The
+    # log is taken in the result's dtype (a float32 base with a float64 exponent: in float64).
     exponent=lambda grad, self, exponent, result, F: (
-        grad * F.where((exponent >= 0) & (self == 0), 0, result * F.log(self))
+        grad
+        * F.where((exponent >= 0) & (self == 0), 0, result * F.log(F.in_dtype_of(self, result)))
     ),
 )
 def pow_tensor(self, exponent):
@@ -478,6 +498,10 @@ def addcmul(self, tensor1, tensor2, value=1):
     """self + value * tensor1 * tensor2, promoted as add promotes its three tensors."""
     _no_kernel("addcmul_cpu_out", self, _NUMBERS)
     value = _integer_value(value, self)
+    if self.dtype in HALF_ARRAYS:  # computed in float32, value too, and rounded once
+        return (opmath(self) + np.float32(value) * opmath(tensor1) * opmath(tensor2)).astype(
+            self.dtype
+        )
     return self + value * tensor1 * tensor2
 
 

@@ -24,6 +24,12 @@ def opmath(array):
     return array.astype("float32") if array.dtype in HALF_ARRAYS else array
 
 
+def half_rounded(values, dtype):
+    """An intermediate a half precision kernel holds in the half dtype (xlogy's log(y), say)
+    before computing on in float32; for other dtypes, `values` as they are."""
+    return values.astype(dtype).astype("float32") if dtype in HALF_ARRAYS else values
+
+
 def _no_kernel(kernel, array, categories):
     """PyTorch's NotImplementedError where its CPU kernel has no variant for the computation
     dtype (bitwise ops on floats, floor division of bools, ...): `categories` are the dtype

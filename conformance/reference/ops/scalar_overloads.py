@@ -18,7 +18,7 @@ from conformance.reference.ops.define import pointwise as pointwise_op
 _NUMBERS = (int, float, bool)
 
 
-@pointwise_op("MulBackward1", self=lambda grad, other: grad * other)
+@pointwise_op("MulBackward1", numbers_in_float32=True, self=lambda grad, other: grad * other)
 def mul_scalar(self, other):
     return self * other
 
@@ -33,7 +33,9 @@ def sub_scalar(self, other):
     return self - other
 
 
-@pointwise_op("DivBackward1", kind="float", self=lambda grad, other: grad / other)
+@pointwise_op(
+    "DivBackward1", kind="float", numbers_in_float32=True, self=lambda grad, other: grad / other
+)
 def div_scalar(self, other):
     return self / other
 

@@ -28,20 +28,51 @@ def _bounds_alike(self, min=None, max=None):  # noqa: A002
         raise invalid_arguments("clamp", _CLAMP_OVERLOADS, (self, min, max))
 
 
-@pointwise(
-    "ClampBackward1",
-    operands=("self", "min", "max"),
-    check=_bounds_alike,
-    self=lambda grad, self, min, max, F: F.where(
-        (self >= (min if min is not None else self)) & (self <= (max if max is not None else self)),
-        grad,
-        0,
-    ),
-)
-def clamp(self, min=None, max=None):  # noqa: A002
+def _within_bounds(grad, self, min, max, F):  # noqa: A002
+    """clamp's gradient for self: where self lies within the bounds given, ties included."""
+    lower = self >= min if min is not None else None
+    upper = self <= max if max is not None else None
+    within = upper if lower is None else lower if upper is None else lower & upper
+    return F.where(within, grad, 0)
+
+
+def _clamp(self, min=None, max=None):  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     return array_namespace(self).clip(self, min, max).astype(self.dtype, copy=False)
+
+
+clamp_number = pointwise(
+    "ClampBackward1", operands=("self", "min", "max"), check=_bounds_alike, self=_within_bounds
+)(_clamp)
+
+# With tensor bounds each bound gets a gradient where it is the one picked; where min > max
+# the result is max everywhere, so max gets it all (PyTorch's clamp_backward_min_max).
+clamp_tensor = pointwise(
+    "ClampBackward0",
+    operands=("self", "min", "max"),
+    check=_bounds_alike,
+    self=_within_bounds,
+    min=lambda grad, self, min, max, F: F.where(
+        self < min if max is None else (self < min) & (min < max), grad, 0
+    ),
+    max=lambda grad, self, min, max, F: F.where(
+        self > max if min is None else (self > max) | (max < min), grad, 0
+    ),
+)(_clamp)
+
+
+def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
+    """Each element of input held within [min, max]. Tensor bounds (ClampBackward0) get
+    gradients of their own; number bounds (ClampBackward1) none."""
+    op = clamp_tensor if _is_tensor(min) or _is_tensor(max) else clamp_number
+    return op(input, min, max) if out is None else op(input, min, max, out=out)
+
+
+# The in-place form checks the result dtype first (x.clamp_(0.5) on integers is a cast error).
+clamp.result_dtype = lambda self, min=None, max=None: (  # noqa: A006
+    clamp_tensor if _is_tensor(min) or _is_tensor(max) else clamp_number
+).result_dtype(self, min, max)
 
 
 def _extremum_grad(F, grad, self, other, loses):

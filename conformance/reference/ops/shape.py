@@ -255,7 +255,7 @@ def expand_shape(self, shape):
     lead = len(target) - self.ndim
     if lead < 0:
         raise RuntimeError(
-            f"expand(torch.{dtypes.from_numpy_dtype(self.dtype).legacy_name}"
+            f"expand({dtypes.tensor_type_name(dtypes.from_numpy_dtype(self.dtype))}"
             f"{{{list(self.shape)}}}, size={list(shape)}): the number of "
             "sizes provided "
             f"({len(target)}) must be greater or equal to the number of dimensions in the tensor "

@@ -12,7 +12,12 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.ops.define import formula_op, pointwise
 from conformance.reference.ops.error_function import _erf_small, _erfcx_large
 from conformance.reference.ops.gamma_functions import _hurwitz_zeta
-from conformance.reference.ops.pointwise_common import _is_tensor, _no_kernel, opmath
+from conformance.reference.ops.pointwise_common import (
+    _is_tensor,
+    _no_kernel,
+    half_rounded,
+    opmath,
+)
 from conformance.reference.ops.special_common import _FLOATS, _float64, _input_or_x
 from conformance.reference.ops.unary_math import round_decimals
 
@@ -84,7 +89,8 @@ def _xlog1py(x, y):
     x = xp.asarray(x, dtype=opmath(like).dtype) if not hasattr(x, "dtype") else opmath(x)
     y = xp.asarray(y, dtype=x.dtype) if not hasattr(y, "dtype") else opmath(y)
     with _quiet():
-        out = xp.where(xp.isnan(y), math.nan, xp.where(x == 0, 0, x * xp.log1p(y)))
+        log1p_y = half_rounded(xp.log1p(y), like.dtype)
+        out = xp.where(xp.isnan(y), math.nan, xp.where(x == 0, 0, x * log1p_y))
     return out.astype(like.dtype)
 
 
@@ -97,7 +103,7 @@ def _quiet():
 def _xlog1py_self_derivative(grad, self, other, F):
     """xlog1py(grad, other), but 0 where self is 0 and other is not above -1 (PyTorch takes
     the derivative along self = 0 there)."""
-    slope = formula_op(F, xlog1py_tensor)(grad, other)
+    slope = formula_op(F, xlog1py_tensor)(grad, F.in_dtype_of(other, grad))
     return F.masked_fill(slope, (self == 0) & (other <= -1), 0)
 
 

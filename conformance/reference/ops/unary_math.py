@@ -46,19 +46,23 @@ def _rounding(kernel, xp_name):
 
 
 # Piecewise constant: zero gradient everywhere (as PyTorch defines it at the jumps too).
-floor = pointwise("FloorBackward0", self=lambda grad: grad * 0)(_rounding("floor_vml_cpu", "floor"))
+floor = pointwise("FloorBackward0", self=lambda grad, F: F.zeros_like(grad))(
+    _rounding("floor_vml_cpu", "floor")
+)
 
 
-ceil = pointwise("CeilBackward0", self=lambda grad: grad * 0)(_rounding("ceil_vml_cpu", "ceil"))
+ceil = pointwise("CeilBackward0", self=lambda grad, F: F.zeros_like(grad))(
+    _rounding("ceil_vml_cpu", "ceil")
+)
 
 
 # Halves round to even, as in PyTorch (and NumPy).
-_round = pointwise("RoundBackward0", self=lambda grad: grad * 0)(
+_round = pointwise("RoundBackward0", self=lambda grad, F: F.zeros_like(grad))(
     _rounding("round_vml_cpu", "round")
 )
 
 
-@pointwise("RoundBackward1", operands=("self",), self=lambda grad: grad * 0)
+@pointwise("RoundBackward1", operands=("self",), self=lambda grad, F: F.zeros_like(grad))
 def round_decimals(self, decimals):
     """round(x, decimals=d): PyTorch's kernel scales by 10**|d|, rounds half to even and
     scales back, in x's dtype (float32 for half precision): a float32 1e30 with d=10
@@ -85,7 +89,9 @@ def round(input, *, decimals=_NO_DECIMALS):  # noqa: A001
     return round_decimals(input, decimals)
 
 
-trunc = pointwise("TruncBackward0", self=lambda grad: grad * 0)(_rounding("trunc_vml_cpu", "trunc"))
+trunc = pointwise("TruncBackward0", self=lambda grad, F: F.zeros_like(grad))(
+    _rounding("trunc_vml_cpu", "trunc")
+)
 fix = trunc  # NumPy's name: the same op, so the same node
 
 

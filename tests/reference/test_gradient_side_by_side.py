@@ -1,0 +1,124 @@
+"""Gradients and recorded nodes compared with real PyTorch where a formula's exact form shows:
+ops whose derivative is zeros_like(grad) (a nan or inf coming back gives 0, not grad * 0),
+clamp with tensor bounds (ClampBackward0, a gradient for each bound), and the in-place
+comparisons, which PyTorch records with zero gradients. Found by running random op chains on
+both engines."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+import conformance.reference as ref
+
+
+def _grads(t, make, n_inputs, upstream):
+    inputs = [t.tensor([0.5, 1.5, 3.0, -2.0], requires_grad=True) for _ in range(n_inputs)]
+    out = make(t, *inputs)
+    (out * t.tensor(upstream)).sum().backward()
+    node = type(out.grad_fn).__name__ if out.grad_fn is not None else None
+    grads = [None if x.grad is None else [v for v in (x.grad + 0).tolist()] for x in inputs]
+    return node, grads
+
+
+def _same(a, b):
+    if a is None or b is None:
+        return a is b
+    return all(x == y or math.isnan(x) and math.isnan(y) for x, y in zip(a, b, strict=True))
+
+
+ZERO_GRADIENT = {
+    "floor": lambda t, a: t.floor(a),
+    "ceil": lambda t, a: t.ceil(a),
+    "round": lambda t, a: t.round(a),
+    "round-decimals": lambda t, a: t.round(a, decimals=1),
+    "trunc": lambda t, a: t.trunc(a),
+    "fix": lambda t, a: t.fix(a),
+    "sign": lambda t, a: t.sign(a),
+    "pow-0": lambda t, a: a**0,
+    "fill_": lambda t, a: (a * 1).fill_(2.0),
+    "zero_": lambda t, a: (a * 1).zero_(),
+}
+
+CLAMP_BOUNDS = {
+    "tensor-min-and-max": lambda t, a, lo, hi: t.clamp(a, lo * 0 + 1.0, hi * 0 + 2.0),
+    "tensor-min-above-max": lambda t, a, lo, hi: t.clamp(a, lo * 0 + 2.0, hi * 0 + 1.0),
+    "tensor-min-only": lambda t, a, lo, hi: t.clamp(a, lo * 0 + 1.0) + hi * 0,
+    "tensor-max-only": lambda t, a, lo, hi: t.clamp(a, max=hi * 0 + 1.0) + lo * 0,
+    "equal-bounds": lambda t, a, lo, hi: t.clamp(a, lo * 0 + 1.5, hi * 0 + 1.5),
+    "method": lambda t, a, lo, hi: a.clamp(lo * 0 + 1.0, hi * 0 + 2.0),
+    "clip": lambda t, a, lo, hi: t.clip(a, lo * 0 + 1.0, hi * 0 + 2.0),
+    "in-place": lambda t, a, lo, hi: (a * 1).clamp_(lo * 0 + 1.0, hi * 0 + 2.0),
+    "number-bounds": lambda t, a, lo, hi: t.clamp(a, 1.0, 2.0) + (lo + hi) * 0,
+}
+
+COMPARE_IN_PLACE = {
+    f"{name}-{kind}": (
+        lambda t, a, b, name=name, kind=kind: getattr(a * 1, name)(b if kind == "tensor" else 1.5)
+    )
+    for name in ("eq_", "ne_", "lt_", "le_", "gt_", "ge_", "less_", "not_equal_")
+    for kind in ("tensor", "number")
+}
+
+
+@pytest.mark.parametrize("make", ZERO_GRADIENT.values(), ids=ZERO_GRADIENT.keys())
+def test_zero_gradients_stay_zero_under_nan_and_inf(make):
+    upstream = [math.nan, math.inf, 1.0, -math.inf]
+    theirs, ours = _grads(torch, make, 1, upstream), _grads(ref, make, 1, upstream)
+    assert ours[0] == theirs[0]
+    assert ours[1] == theirs[1] == [[0.0, 0.0, 0.0, 0.0]]
+
+
+@pytest.mark.parametrize("make", CLAMP_BOUNDS.values(), ids=CLAMP_BOUNDS.keys())
+def test_clamp_gives_tensor_bounds_their_gradients(make):
+    upstream = [1.0, 2.0, 3.0, 4.0]
+    theirs, ours = _grads(torch, make, 3, upstream), _grads(ref, make, 3, upstream)
+    assert ours[0] == theirs[0]
+    for mine, torchs in zip(ours[1], theirs[1], strict=True):
+        assert _same(mine, torchs), (ours, theirs)
+
+
+@pytest.mark.parametrize("make", COMPARE_IN_PLACE.values(), ids=COMPARE_IN_PLACE.keys())
+def test_in_place_comparisons_are_recorded_with_zero_gradients(make):
+    upstream = [1.0, 2.0, 3.0, 4.0]
+    theirs, ours = _grads(torch, make, 2, upstream), _grads(ref, make, 2, upstream)
+    assert ours == theirs
+    assert theirs[0].endswith(("Backward0", "Backward1"))
+
+
+MIXED_DTYPES = {
+    # NumPy's log of a uint8 array is float16: the formula must promote it first.
+    "xlogy-uint8-other": (
+        lambda t: t.tensor([-0.164, 0.5, 1.5], dtype=t.float64, requires_grad=True),
+        lambda t, a: t.xlogy(a, t.tensor([2, 9, 3], dtype=t.uint8)),
+    ),
+    "xlog1py-uint8-other": (
+        lambda t: t.tensor([-0.164, 0.5, 1.5], dtype=t.float64, requires_grad=True),
+        lambda t, a: t.special.xlog1py(a, t.tensor([2, 9, 3], dtype=t.uint8)),
+    ),
+    # The exponent's gradient takes log(base) in the result's dtype (float64), not the base's.
+    "pow-float32-base-float64-exponent": (
+        lambda t: t.tensor([2.5, -3.2, 1.7], dtype=t.float64, requires_grad=True),
+        lambda t, e: t.pow(t.tensor([1.7, 2.3, 0.37]), e),
+    ),
+    "pow-int8-base-float32-exponent": (
+        lambda t: t.tensor([0.5, 1.5, 2.5], requires_grad=True),
+        lambda t, e: t.pow(t.tensor([3, 2, 5], dtype=t.int8), e),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MIXED_DTYPES.values(), ids=MIXED_DTYPES.keys())
+def test_gradients_across_dtypes_match_torch_closely(case):
+    make_input, compute = case
+    grads = []
+    for t in (torch, ref):
+        x = make_input(t)
+        compute(t, x).sum().backward()
+        grads.append((x.grad.dtype == t.float64, x.grad.tolist()))
+    (theirs_double, theirs), (ours_double, ours) = grads
+    assert ours_double == theirs_double
+    tolerance = 1e-15 if theirs_double else 2e-7
+    assert ours == pytest.approx(theirs, rel=tolerance, abs=tolerance)
