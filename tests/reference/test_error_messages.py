@@ -202,6 +202,38 @@ CASES = {
     "expand-bad": lambda t: t.zeros(2, 3).expand(3, 3),
     "expand-fewer": lambda t: t.zeros(2, 3).expand(3),
     "expand-fewer-bool": lambda t: t.zeros(2, 3, dtype=t.bool).expand(3),
+    "expand-checks-the-last-dimension-first": lambda t: t.zeros(2, 4).expand_as(t.zeros(1, 2)),
+    "add-float-alpha-on-integers": lambda t: t.add(t.tensor([1, 2]), t.tensor([1, 2]), alpha=1.0),
+    "sub-float-alpha-on-integers": lambda t: t.sub(t.tensor([1, 2]), 1, alpha=0.5),
+    "add-bool-alpha-on-floats": lambda t: t.add(t.tensor([1.0]), t.tensor([1.0]), alpha=True),
+    "add-bool-alpha-on-bools": lambda t: t.add(t.tensor([True]), t.tensor([False]), alpha=True),
+    "add-alpha-half-zero-dim": lambda t: t.add(t.tensor(1.5, dtype=t.bfloat16), 2.0, alpha=0.5),
+    "copy_-a-number": lambda t: t.zeros(2, dtype=t.uint8).copy_(300),
+    "copy_-none": lambda t: t.zeros(2).copy_(None),
+    "index_select-empty-dimension": lambda t: t.zeros(2, 0).index_select(1, t.tensor([0])),
+    "masked_fill-tensor-value-overflows": lambda t: t.zeros(3, dtype=t.int32).masked_fill(
+        t.tensor([True, False, True]), t.tensor(3e10)
+    ),
+    "index_fill-tensor-value-overflows": lambda t: t.zeros(3, dtype=t.int32).index_fill(
+        0, t.tensor([0]), t.tensor(float("inf"))
+    ),
+    "threshold-value-overflows-uint8": lambda t: t.nn.functional.threshold(
+        t.tensor([1, 200], dtype=t.uint8), 0.5, -1.0
+    ),
+    "threshold-negative-int-wraps-uint8": lambda t: t.nn.functional.threshold(
+        t.tensor([1, 200], dtype=t.uint8), -1, 3
+    ),
+    "dist-one-bool-operand": lambda t: t.dist(t.tensor([1], dtype=t.int8), t.tensor([True])),
+    "clamp-zero-dim-tensor-beside-number": lambda t: t.clamp(
+        t.tensor([1.0, 3.0]), t.tensor(1.5), 2
+    ),
+    "cross-zero-dim": lambda t: t.linalg.cross(t.tensor(1.0), t.tensor(2.0)),
+    "in-place-shape-before-missing-kernel": lambda t: t.tensor([True, False]).pow_(
+        t.ones(3, 2, dtype=t.bool)
+    ),
+    "mse-loss-broadcast-from-the-last-dimension": lambda t: t.nn.functional.mse_loss(
+        t.zeros(2, 3, 4), t.zeros(4, 2, 3)
+    ),
     "expand-fewer-bfloat16": lambda t: t.zeros(2, 3, dtype=t.bfloat16).expand(3),
     "saved-result-of-max1-modified": lambda t: _modified_saved_output(t, lambda a: a.max()),
     "saved-result-of-pow1-modified": lambda t: _modified_saved_output(t, lambda a: a**a),

@@ -98,6 +98,20 @@ MIXED_DTYPES = {
         lambda t: t.tensor([-0.164, 0.5, 1.5], dtype=t.float64, requires_grad=True),
         lambda t, a: t.special.xlog1py(a, t.tensor([2, 9, 3], dtype=t.uint8)),
     ),
+    # remainder's and fmod's gradient for the divisor divides a bool or integer dividend
+    # promoted, as ATen's div does.
+    "remainder-bool-dividend": (
+        lambda t: t.tensor([2.5, 1.5, -2.0], requires_grad=True),
+        lambda t, b: t.remainder(t.tensor([True, False, True]), b),
+    ),
+    "fmod-integer-dividend": (
+        lambda t: t.tensor([2.5, 1.5, -2.0], requires_grad=True),
+        lambda t, b: t.fmod(t.tensor([3, -4, 5]), b),
+    ),
+    "transpose-zero-dim": (
+        lambda t: t.tensor(2.0, dtype=t.float64, requires_grad=True),
+        lambda t, a: t.swapaxes(a, 0, -1) * 3,
+    ),
     # The exponent's gradient takes log(base) in the result's dtype (float64), not the base's.
     "pow-float32-base-float64-exponent": (
         lambda t: t.tensor([2.5, -3.2, 1.7], dtype=t.float64, requires_grad=True),

@@ -50,6 +50,7 @@ TENSOR_OPS = {
     "xlog1py": lambda t, a, b: t.special.xlog1py(a, b.abs()),
     "remainder": lambda t, a, b: a % b,
     "fmod": lambda t, a, b: t.fmod(a, b),
+    "ldexp": lambda t, a, b: t.ldexp(a, b),  # pow(2, other) rounded to the dtype first
 }
 
 

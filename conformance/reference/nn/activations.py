@@ -16,6 +16,7 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn import activation_backwards as backwards
 from conformance.reference.nn.common import _dim, _reference, _require_tensor
+from conformance.reference.ops import scalar_conversion
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.pointwise import HALF_ARRAYS, opmath
 from conformance.reference.ops.pointwise import erf as _erf
@@ -352,10 +353,20 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     """`value` where input <= threshold, the input elsewhere."""
     if inplace:
         return threshold_(input, threshold, value)
+    threshold, value = _in_dtype(input, threshold, value)
     return _threshold(input, threshold, value)
 
 
+def _in_dtype(input: Tensor, *numbers: float) -> tuple:
+    """Scalar arguments converted to input's dtype, with PyTorch's overflow check (-1.0 does
+    not fit uint8)."""
+    if input.dtype is dtypes.bool:
+        return numbers  # (the kernel refuses bool first)
+    return tuple(scalar_conversion.scalar(n, input.dtype)[()] for n in numbers)
+
+
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    threshold, value = _in_dtype(input, threshold, value)
     original = _original(input)
     return _in_place(input, lambda: _threshold_over_self(input, original, threshold, value))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from conformance.reference.nn import init
 from conformance.reference.nn.parameter import Parameter
-from conformance.reference.ops import creation
+from conformance.reference.ops import creation, define
 from conformance.reference.tensor import Size, Tensor
 
 
@@ -56,20 +56,7 @@ def _masked(grad, keep, F):
 
 def broadcast_shapes(*shapes: tuple) -> Size:
     """The common shape, with PyTorch's message when two sizes disagree."""
-    ndim = max(len(s) for s in shapes)
-    result = [1] * ndim
-    for s in shapes:
-        for i, size in enumerate(s):
-            at = ndim - len(s) + i
-            if result[at] == 1:
-                result[at] = size
-            elif size != 1 and size != result[at]:
-                a, b = (result[at], size) if len(shapes) == 2 else (result[at], size)
-                raise RuntimeError(
-                    f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
-                    f"non-singleton dimension {at}"
-                )
-    return Size(result)
+    return Size(define.broadcast_shape(list(shapes)))
 
 
 def affine_parameters(

@@ -305,9 +305,12 @@ def lcm(self, other):
 
 def _ldexp(self, other):
     """self * 2**other, in a floating dtype (integers give the default one); other need not
-    be an integer. Half precision computes in float32, so 1 * 2**20 is inf only when cast."""
+    be an integer. PyTorch computes pow(2, other) first, so in half precision the power is
+    rounded to the dtype; the product is computed in float32 (1 * 2**20 is inf only when
+    cast)."""
     xp = array_namespace(self)
-    return (opmath(self) * xp.exp2(opmath(other))).astype(self.dtype, copy=False)
+    power = half_rounded(xp.exp2(opmath(other)), other.dtype)
+    return (opmath(self) * power).astype(self.dtype, copy=False)
 
 
 _LN2 = math.log(2)

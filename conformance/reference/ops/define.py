@@ -786,9 +786,15 @@ class PointwiseOp(Op):
 
 def check_broadcastable(operands: list) -> None:
     """Raise PyTorch's error when the operands' shapes do not broadcast."""
-    shapes = [tuple(v.shape) for v in operands if hasattr(v, "shape")]  # tensors and arrays
-    result = shapes[0] if shapes else ()
+    broadcast_shape([tuple(v.shape) for v in operands if hasattr(v, "shape")])  # tensors, arrays
+
+
+def broadcast_shape(shapes: list) -> tuple:
+    """The shape `shapes` broadcast to, or PyTorch's error for the first pair that does not
+    (checked from the last dimension, as ATen's infer_size does)."""
+    result = tuple(shapes[0]) if shapes else ()
     for sizes in shapes[1:]:
+        sizes = tuple(sizes)
         ndim = max(len(result), len(sizes))
         a = (1,) * (ndim - len(result)) + result
         b = (1,) * (ndim - len(sizes)) + sizes
@@ -799,6 +805,7 @@ def check_broadcastable(operands: list) -> None:
                     f"non-singleton dimension {i}"
                 )
         result = tuple(max(x, y) if min(x, y) != 0 else 0 for x, y in zip(a, b, strict=True))
+    return result
 
 
 def python_number(value: Any) -> Any:

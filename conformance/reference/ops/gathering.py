@@ -75,6 +75,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if index._dtype is not dtypes.int64 and index._dtype is not dtypes.int32:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     size = input.shape[dim] if input.ndim else 1
+    if size == 0 and input.ndim > 1 and index.numel():
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     data = index._data.reshape(-1)
     bad = (data < 0) | (data >= size)
     if bad.any():
@@ -188,6 +190,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
                 "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value.ndim} dimension(s)."
             )
+        _number(value.item(), input._dtype)  # the kernel reads it as a Scalar, checked so
         return masked_fill_tensor(input, mask, value)
     if not isinstance(value, bool | int | float | complex | np.number):
         raise TypeError(

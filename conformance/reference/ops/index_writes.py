@@ -250,6 +250,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
         first = int(data[bad].reshape(-1)[0])
         raise IndexError(f"index {first} is out of bounds for dimension {dim} with size {size}")
     if isinstance(value, Tensor):
+        indexing._number(value.item(), input._dtype)  # read as a Scalar, checked so
         return index_fill_tensor(input, dim, index, value)
     if not isinstance(value, bool | int | float | np.number):
         raise TypeError(

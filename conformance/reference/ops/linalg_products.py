@@ -425,7 +425,7 @@ def linalg_cross(input, other, *, dim=-1):
     _need_tensor("linalg_cross", "other", other)
     if input.ndim != other.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
-    given, dim = dim, shape.wrap_dim(dim, input.ndim)
+    given, dim = dim, shape.existing_dim(dim, input.ndim)
     if input.shape[dim] != 3 or other.shape[dim] != 3:
         raise RuntimeError(
             f"linalg.cross: inputs dimension {given} must have length 3. "

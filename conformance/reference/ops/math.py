@@ -122,7 +122,8 @@ class ArrayMath:
 
     @staticmethod
     def transpose(a: Any, d0: int, d1: int) -> Any:
-        return array_namespace(a).swapaxes(a, d0, d1)
+        # (a 0-d tensor transposes to itself: dims 0 and -1 name its one pseudo-dimension)
+        return array_namespace(a).swapaxes(a, d0, d1) if a.ndim else a
 
     @staticmethod
     def unsqueeze(a: Any, dim: int) -> Any:

@@ -144,7 +144,11 @@ def _inplace(compute: Any) -> Any:
                 # (after the shapes, as PyTorch's TensorIterator checks them first)
                 _check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
                 inplace.check_castable(result, self)
-        return inplace.apply_inplace(self, lambda: compute(self, *args, **kwargs))
+        try:
+            return inplace.apply_inplace(self, lambda: compute(self, *args, **kwargs))
+        except NotImplementedError:  # no kernel for the dtype: the shapes are checked first
+            _check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
+            raise
 
     method.__name__ = compute.__name__ + "_"
     return method
@@ -157,7 +161,11 @@ def _fill(self: Tensor, value: Any) -> Tensor:
 
 
 def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
-    """copy_: src broadcast to self, which it may not outgrow (PyTorch's two errors)."""
+    """copy_: src broadcast to self, which it may not outgrow (PyTorch's two errors). A Python
+    number is taken as the tensor torch.tensor makes of it (and wraps as that would)."""
+    if isinstance(src, NUMBER):
+        src = creation.tensor(src, device=self._device)
+    need_tensor("copy_", "other", 1, src)
     _check_fits_output(self, [src])
     return pointwise.copy_from(self, src.to(self._device))
 

@@ -49,7 +49,20 @@ from conformance.reference.ops.unary_math import *  # noqa: F403
     other=lambda grad, alpha: grad if alpha == 1 else grad * alpha,
 )
 def add(self, other, alpha=1):
+    if alpha.__class__ is not int:
+        _check_alpha(dtypes.from_numpy_dtype(_array_of(self, other).dtype), alpha)
     return _plus_scaled(self, other, alpha) if alpha != 1 else self + other
+
+
+def _check_alpha(result, alpha):
+    """ATen's alpha_check on the result dtype: a bool alpha for bool results only, a float
+    alpha for floating ones only."""
+    if isinstance(alpha, bool | np.bool_) and result is not dtypes.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, float) and result.category < dtypes.FLOATING:
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
 
 
 # The dtypes whose fused multiply-add float64 reproduces exactly: their products are exact in
@@ -71,9 +84,9 @@ def _plus_scaled(self, other, alpha):
     def wide(value):
         if hasattr(value, "shape") and value.shape:
             return value.astype("float64")
-        return float(np.asarray(value).astype(dtype))
+        return np.float64(np.asarray(value).astype(dtype))  # (a number: in the dtype first)
 
-    fused = wide(self) + scale * wide(other)
+    fused = np.asarray(wide(self) + scale * wide(other))
     if dtype in HALF_ARRAYS:  # the fused multiply-add rounds to float32, then to half
         fused = fused.astype("float32")
     return fused.astype(dtype)
@@ -87,7 +100,7 @@ def _is_bool(value):
     return kind is not float and kind is not int and getattr(value, "_dtype", None) is dtypes.bool
 
 
-def _no_bool_subtraction(self, other, alpha=1):
+def no_bool_subtraction(self, other, alpha=1):
     """PyTorch refuses to subtract bools, before any promotion (b - 1 raises too)."""
     self_bool, other_bool = _is_bool(self), _is_bool(other)
     if self_bool and other_bool:
@@ -146,17 +159,19 @@ def _check_exponent(self, exponent):
 @pointwise(
     "SubBackward0",
     ufunc="subtract",
-    check=_no_bool_subtraction,
+    check=no_bool_subtraction,
     self=lambda grad: grad,
     other=lambda grad, alpha: -grad if alpha == 1 else -grad * alpha,
 )
 def sub(self, other, alpha=1):
+    if alpha.__class__ is not int:
+        _check_alpha(dtypes.from_numpy_dtype(_array_of(self, other).dtype), alpha)
     return _plus_scaled(self, other, -alpha) if alpha != 1 else self - other
 
 
 @pointwise(
     "RsubBackward1",
-    check=_no_bool_subtraction,
+    check=no_bool_subtraction,
     self=lambda grad, alpha: -grad if alpha == 1 else -grad * alpha,
 )
 def rsub_number(self, other, alpha=1):
@@ -166,7 +181,7 @@ def rsub_number(self, other, alpha=1):
 
 def _reversed_subtraction(self, other, alpha=1):
     """rsub computes other - self: PyTorch's shape error names other as tensor a."""
-    _no_bool_subtraction(self, other, alpha)
+    no_bool_subtraction(self, other, alpha)
     check_broadcastable([other, self])
 
 
@@ -183,10 +198,8 @@ def rsub_tensor(self, other, alpha=1):
 def rsub(input, other, alpha=1):  # noqa: A002
     """torch.rsub: other - alpha * input (RsubBackward0, or RsubBackward1 for a number other);
     a float alpha is refused when the result is an integer tensor."""
-    if isinstance(alpha, float) and dtypes.result_type(input, other).category < dtypes.FLOATING:
-        raise RuntimeError(
-            "For integral input tensors, argument alpha must not be a floating point number."
-        )
+    if alpha.__class__ is not int:
+        _check_alpha(dtypes.result_type(input, other), alpha)
     return (rsub_tensor if _is_tensor(other) else rsub_number)(input, other, alpha)
 
 
@@ -312,7 +325,9 @@ def _fmod(self, other):
 remainder_tensor = pointwise(
     "RemainderBackward1",
     self=lambda grad: grad,
-    other=lambda grad, self, other, F: -grad * F.rounding_divide(self, other, "floor"),
+    other=lambda grad, self, other, F: (
+        -grad * F.rounding_divide(F.in_dtype_of(self, grad), other, "floor")
+    ),
 )(_remainder)
 remainder_number = pointwise(
     "RemainderBackward0", operands=("self", "other"), self=lambda grad: grad
@@ -324,7 +339,9 @@ remainder_of_number = pointwise(
 fmod_tensor = pointwise(
     "FmodBackward1",
     self=lambda grad: grad,
-    other=lambda grad, self, other, F: -grad * F.rounding_divide(self, other, "trunc"),
+    other=lambda grad, self, other, F: (
+        -grad * F.rounding_divide(F.in_dtype_of(self, grad), other, "trunc")
+    ),
 )(_fmod)
 fmod_number = pointwise("FmodBackward0", operands=("self", "other"), self=lambda grad: grad)(_fmod)
 

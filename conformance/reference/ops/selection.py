@@ -62,9 +62,20 @@ clamp_tensor = pointwise(
 )(_clamp)
 
 
+def _passes_as_number(bound):
+    """PyTorch's argument parser takes a zero-dimensional tensor that does not require grad
+    for a Number, so one may sit beside a number bound."""
+    return _is_tensor(bound) and bound.ndim == 0 and not bound.requires_grad
+
+
 def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
     """Each element of input held within [min, max]. Tensor bounds (ClampBackward0) get
     gradients of their own; number bounds (ClampBackward1) none."""
+    if _is_tensor(min) != _is_tensor(max) and min is not None and max is not None:
+        if _passes_as_number(min):
+            min = min.item()  # noqa: A001
+        elif _passes_as_number(max):
+            max = max.item()  # noqa: A001
     op = clamp_tensor if _is_tensor(min) or _is_tensor(max) else clamp_number
     return op(input, min, max) if out is None else op(input, min, max, out=out)
 

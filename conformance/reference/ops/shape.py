@@ -261,17 +261,16 @@ def expand_shape(self, shape):
             f"({len(target)}) must be greater or equal to the number of dimensions in the tensor "
             f"({self.ndim})"
         )
-    for i, size in enumerate(target):
-        if i >= lead:
-            current = self.shape[i - lead]
-            if size == -1:
-                target[i] = current
-            elif current != 1 and current != size:
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({size}) must match the existing size "
-                    f"({current}) at non-singleton dimension {i}.  Target sizes: {list(shape)}.  "
-                    f"Tensor sizes: {list(self.shape)}"
-                )
+    for i in reversed(range(lead, len(target))):  # from the last dimension, as ATen checks
+        size, current = target[i], self.shape[i - lead]
+        if size == -1:
+            target[i] = current
+        elif current != 1 and current != size:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({size}) must match the existing size "
+                f"({current}) at non-singleton dimension {i}.  Target sizes: {list(shape)}.  "
+                f"Tensor sizes: {list(self.shape)}"
+            )
     return _broadcast_view(self, tuple(target))
 
 

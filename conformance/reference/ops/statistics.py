@@ -17,7 +17,7 @@ import numpy as np
 from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.ops import gathering, inplace, shape
+from conformance.reference.ops import gathering, inplace, pointwise, shape
 from conformance.reference.ops.argument_errors import need_tensor
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.norms import _norm_grad, _vector_norm
@@ -527,12 +527,8 @@ def dist_values(self, other, p, dtype):
 def dist(input, other, p=2):
     """torch.dist: the p-norm of input - other (broadcast); floating point only."""
     need_tensor("dist", "other", 2, other)
+    pointwise.no_bool_subtraction(input, other)  # (input - other comes first)
     common = dtypes.result_type(input, other)
-    if common is dtypes.bool:
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
-            "or `logical_xor()` operator instead."
-        )
     from conformance.reference.ops.define import check_broadcastable
 
     check_broadcastable([input, other])  # (input - other comes before its norm)
