@@ -24,6 +24,7 @@ from conformance.reference.nn.reduction import (
     _reduction,
     _warn_size,
 )
+from conformance.reference.ops.argument_errors import need_tensor
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.pointwise import opmath, xlogy
 from conformance.reference.tensor import Tensor
@@ -318,6 +319,8 @@ def kl_div(
         )
     if reduction not in (*_REDUCTIONS, "batchmean"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
+    need_tensor("kl_div", "input", 1, input)
+    need_tensor("kl_div", "target", 2, target)
     if input.dtype.category < dtypes.FLOATING or target.dtype.category < dtypes.FLOATING:
         raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:

@@ -303,13 +303,13 @@ def lcm(self, other):
     return xp.where(zero, 0, xp.abs(self // xp.where(zero, 1, divisor) * other))
 
 
-def _ldexp(self, other):
+def _ldexp(self, other, exponent_dtype):
     """self * 2**other, in a floating dtype (integers give the default one); other need not
-    be an integer. PyTorch computes pow(2, other) first, so in half precision the power is
-    rounded to the dtype; the product is computed in float32 (1 * 2**20 is inf only when
-    cast)."""
+    be an integer. PyTorch computes pow(2, other) first, in other's own dtype, so a half
+    precision exponent's power is rounded to it; the product is computed in float32 (1 * 2**20
+    is inf only when cast)."""
     xp = array_namespace(self)
-    power = half_rounded(xp.exp2(opmath(other)), other.dtype)
+    power = half_rounded(xp.exp2(opmath(other)), exponent_dtype.np)
     return (opmath(self) * power).astype(self.dtype, copy=False)
 
 
@@ -318,6 +318,7 @@ _LN2 = math.log(2)
 ldexp_float_exponent = pointwise(
     "LdexpBackward0",
     kind="float",
+    operands=("self", "other"),
     self=lambda grad, other, F: grad * F.pow_base_number(2, other),  # pow(2, other): PowBackward2
     other=lambda grad, result: grad * result * _LN2,
 )(_ldexp)
@@ -327,6 +328,7 @@ ldexp_float_exponent = pointwise(
 ldexp_integer_exponent = pointwise(
     "LdexpBackward0",
     kind="float",
+    operands=("self", "other"),
     self=lambda grad, other, F: grad * (F.exp2(other) * (other >= 0)),
 )(_ldexp)
 
@@ -334,14 +336,14 @@ ldexp_integer_exponent = pointwise(
 def ldexp(input, other):  # noqa: A002
     _tensors_only("ldexp")(input, other)
     if other.is_floating_point():
-        return ldexp_float_exponent(input, other)
-    return ldexp_integer_exponent(input, other)
+        return ldexp_float_exponent(input, other, other.dtype)
+    return ldexp_integer_exponent(input, other, other.dtype)
 
 
 def ldexp_in_place(self, other):
     """ldexp_: PyTorch refuses an integer self naming the op, not the result type."""
     _tensors_only("ldexp_")(self, other)
-    if not dtypes.can_cast(ldexp_float_exponent.result_dtype(self, other), self.dtype):
+    if not dtypes.can_cast(ldexp_float_exponent.result_dtype(self, other, None), self.dtype):
         raise RuntimeError(
             f"ldexp can't be cast to the desired output type {dtypes.scalar_type_name(self.dtype)}"
         )

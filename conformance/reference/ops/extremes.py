@@ -37,9 +37,11 @@ _EMPTY = (
 
 def _evenly(F, grad, self, result):
     """A whole-tensor max/min shares its gradient evenly among the elements equal to it (NaN
-    counts as equal to a NaN result), as PyTorch's evenly_distribute_backward does."""
+    counts as equal to a NaN result), as PyTorch's evenly_distribute_backward does on the CPU:
+    the others get exact zeros, so a nan or inf gradient stays on the ties. (PyTorch's CUDA
+    form multiplies by the mask instead, which spreads a nan; not modelled.)"""
     mask = (self == result) | (F.isnan(self) & F.isnan(result))
-    return mask * (grad / F.sum(mask))
+    return F.where(mask, grad / F.sum(mask), 0)
 
 
 def _share_among_ties(F, grad, self, result, dims, keepdim):

@@ -20,6 +20,7 @@ from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops.activation_ops import *  # noqa: F403
+from conformance.reference.ops.argument_errors import need_tensor
 from conformance.reference.ops.binary_math import *  # noqa: F403
 from conformance.reference.ops.comparisons import *  # noqa: F403
 from conformance.reference.ops.define import (
@@ -272,9 +273,10 @@ divide = div
 
 def _integer_quotient(result, divisor):
     """Integer division by zero raises in PyTorch's CPU kernels (RuntimeError
-    "ZeroDivisionError"); NumPy gives 0. Float division by zero gives inf or nan in both. The
-    engine checks on every device; PyTorch's CUDA kernels may not (unverified here)."""
-    if result.dtype.kind in "iu":
+    "ZeroDivisionError") where there is an element to divide; NumPy gives 0. Float division
+    by zero gives inf or nan in both. The engine checks on every device; PyTorch's CUDA
+    kernels may not (unverified here)."""
+    if result.dtype.kind in "iu" and result.size:
         if isinstance(divisor, int | float):  # (CuPy's all() takes arrays only)
             zero = divisor == 0
         else:
@@ -504,9 +506,21 @@ def _integer_value(value, array):
     return int(value) if array.dtype.kind in "iu" else value
 
 
+def _three_tensors(name):
+    """addcmul and addcdiv take three tensors (only `value` may be a number)."""
+
+    def check(self, tensor1, tensor2, value=1):
+        for position, label, operand in ((1, "input", self), (2, "tensor1", tensor1)):
+            need_tensor(name, label, position, operand)
+        need_tensor(name, "tensor2", 3, tensor2)
+
+    return check
+
+
 @pointwise(
     "AddcmulBackward0",
     operands=("self", "tensor1", "tensor2"),
+    check=_three_tensors("addcmul"),
     self=lambda grad: grad,
     tensor1=lambda grad, tensor2, value: grad * tensor2 * value,
     tensor2=lambda grad, tensor1, value: grad * tensor1 * value,
@@ -523,6 +537,7 @@ def addcmul(self, tensor1, tensor2, value=1):
 
 
 def _no_integer_addcdiv(self, tensor1, tensor2, value=1):
+    _three_tensors("addcdiv")(self, tensor1, tensor2)
     if all(_is_tensor(t) and t._dtype.category <= dtypes.INTEGER for t in (tensor1, tensor2)):
         raise RuntimeError(
             "Integer division with addcdiv is no longer supported, and in a future  release "
