@@ -203,6 +203,18 @@ CASES = {
     "expand-fewer": lambda t: t.zeros(2, 3).expand(3),
     "expand-fewer-bool": lambda t: t.zeros(2, 3, dtype=t.bool).expand(3),
     "expand-checks-the-last-dimension-first": lambda t: t.zeros(2, 4).expand_as(t.zeros(1, 2)),
+    "index-list-on-an-empty-dimension": lambda t: t.zeros(0, 3)[[0, -1]],
+    "in-place-overlap-before-cast": lambda t: (
+        t.tensor([1, 2], dtype=t.int16).expand(2, 2).pow_(t.tensor(1.5, dtype=t.float64))
+    ),
+    "bce-logits-has-the-targets-dtype": lambda t: (
+        t.nn.functional.binary_cross_entropy_with_logits(
+            t.tensor([0.5, -1.0], dtype=t.float64), t.tensor([1.0, 0.0])
+        ).dtype
+    ),
+    "addcdiv-number-tensor2": lambda t: t.addcdiv(t.ones(2), t.ones(2), 2),
+    "kl_div-number-target": lambda t: t.nn.functional.kl_div(t.ones(2), 2, reduction="sum"),
+    "integer-division-by-zero-of-nothing": lambda t: t.zeros(1, 0, dtype=t.int64) // 0,
     "add-float-alpha-on-integers": lambda t: t.add(t.tensor([1, 2]), t.tensor([1, 2]), alpha=1.0),
     "sub-float-alpha-on-integers": lambda t: t.sub(t.tensor([1, 2]), 1, alpha=0.5),
     "add-bool-alpha-on-floats": lambda t: t.add(t.tensor([1.0]), t.tensor([1.0]), alpha=True),

@@ -428,7 +428,9 @@ def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reductio
     loss = (1 - target) * self - log_sigmoid
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss.astype(self.dtype, copy=False), reduction)
+    # PyTorch's composite computes (1 - target).mul_(input)...: in place on a tensor of the
+    # target's dtype, so the loss has the target's dtype whatever the input's.
+    return _reduce(loss.astype(target.dtype, copy=False), reduction)
 
 
 def binary_cross_entropy_with_logits(

@@ -284,6 +284,8 @@ def _check_bounds(sizes: tuple, key: tuple) -> None:
         n = sizes[dim]
         bad = (k >= n) | (k < -n)
         if bad.any():
+            if n == 0:  # ATen's check of an empty dimension, worded without the index
+                raise IndexError("index is out of bounds for dimension with size 0")
             raise IndexError(
                 f"index {int(k[bad].reshape(-1)[0])} is out of bounds for dimension {nth} with "
                 f"size {n}"

@@ -94,6 +94,15 @@ def overlaps_itself(array: Any) -> bool:
     )
 
 
+def check_no_overlap(self: Any) -> None:
+    """Ops that read self while writing it refuse memory that overlaps itself."""
+    if overlaps_itself(self._data):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+
+
 def check_castable(result: Any, self: Any) -> None:
     """An in-place result must fit self's dtype under PyTorch's casting rule."""
     if not dtypes.can_cast(result, self._dtype):
@@ -127,14 +136,11 @@ def write_result(self: Any, result: Any, check_overlap: bool = True) -> None:
             f"output with shape {list(self.shape)} doesn't match the broadcast shape "
             f"{list(result.shape)}"
         )
+    if check_overlap:  # then the overlap, then the dtype: TensorIterator's order
+        check_no_overlap(self)
     check_castable(result._dtype, self)
     if result._requires_grad and grad_mode.STATE.grad_enabled:
         check_writable(self, needs_graph=True)
-    if check_overlap and overlaps_itself(self._data):
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation."
-        )
     _keep_original_self(self, result)
     data = result._data
     if data.dtype != self._data.dtype:

@@ -141,8 +141,10 @@ def _inplace(compute: Any) -> Any:
             # an integer x is a cast error, and b &= 1.5 on a bool b is not a missing kernel).
             result = result_dtype(self, *args)
             if not dtypes.can_cast(result, self._dtype):
-                # (after the shapes, as PyTorch's TensorIterator checks them first)
+                # (after the shapes and the overlap, which PyTorch's TensorIterator checks
+                # first)
                 _check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
+                inplace.check_no_overlap(self)
                 inplace.check_castable(result, self)
         try:
             return inplace.apply_inplace(self, lambda: compute(self, *args, **kwargs))
