@@ -63,7 +63,7 @@ def _modified_saved_output(t, make):
 
 
 def _set(x, index, value):
-    x[index] = value
+    x[x > 0 if index == "mask" else index] = value
     return x
 
 
@@ -204,6 +204,19 @@ CASES = {
     "expand-fewer-bool": lambda t: t.zeros(2, 3, dtype=t.bool).expand(3),
     "expand-checks-the-last-dimension-first": lambda t: t.zeros(2, 4).expand_as(t.zeros(1, 2)),
     "index-list-on-an-empty-dimension": lambda t: t.zeros(0, 3)[[0, -1]],
+    "mask-write-into-expanded-warns": lambda t: _set(t.tensor([1, 0]).expand(2, 2), "mask", 2),
+    "index-write-into-expanded-warns": lambda t: _set(t.tensor([1, 0]).expand(2, 2), [0], 3),
+    "index_put_-into-expanded-warns": lambda t: (
+        t.tensor([1, 0]).expand(2, 2).index_put_((t.tensor([1]),), t.tensor(5))
+    ),
+    "masked_fill_-into-expanded-warns": lambda t: (
+        t.tensor([1.0, 0.0]).expand(2, 2).masked_fill_(t.tensor([True, False]), 6.0)
+    ),
+    "masked_scatter_-into-expanded-refused": lambda t: (
+        t.tensor([1, 0])
+        .expand(2, 2)
+        .masked_scatter_(t.tensor([True, False]), t.ones(4, dtype=t.int64))
+    ),
     "in-place-overlap-before-cast": lambda t: (
         t.tensor([1, 2], dtype=t.int16).expand(2, 2).pow_(t.tensor(1.5, dtype=t.float64))
     ),

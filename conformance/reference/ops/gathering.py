@@ -227,10 +227,16 @@ def nonzero(input: Tensor, *, out: Any = None, as_tuple: bool = False) -> Any:
     return result if out is None else inplace.write_out(out, result, "nonzero")
 
 
+def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """masked_fill written into self; on an expanded self with PyTorch's deprecation warning."""
+    check_overlap = inplace.masked_fill_warning(self)
+    return inplace.apply_inplace(self, lambda: masked_fill(self, mask, value), check_overlap)
+
+
 TENSOR_METHODS = {
     "index_select": index_select,
     "masked_fill": masked_fill,
+    "masked_fill_": masked_fill_,
     "nonzero": nonzero,
     "gather": gather,
 }
-TENSOR_IN_PLACE = {"masked_fill_": masked_fill}

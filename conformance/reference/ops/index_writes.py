@@ -441,8 +441,17 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     return put_values(input, index, source, bool(accumulate))
 
 
+def index_put_(self, indices, values, accumulate=False):
+    """index_put written into self; on an expanded self with PyTorch's deprecation warning."""
+    check_overlap = inplace.index_put_warning(self)
+    return inplace.apply_inplace(
+        self, lambda: index_put(self, indices, values, accumulate), check_overlap
+    )
+
+
 TENSOR_METHODS = {
     "index_add": index_add,
+    "index_put_": index_put_,
     "index_copy": index_copy,
     "index_fill": index_fill,
     "index_put": index_put,
@@ -453,7 +462,6 @@ TENSOR_IN_PLACE = {
     "index_add_": index_add,
     "index_copy_": index_copy,
     "index_fill_": index_fill,
-    "index_put_": index_put,
     "masked_scatter_": _masked_scatter_,
     "put_": put,
 }

@@ -461,7 +461,10 @@ def _index_put_(view: Tensor, advanced: list, value: Tensor) -> None:
         _check_bounds(view.shape, key)
         return _frees_key(index_put(view, key, value))
 
-    inplace.apply_inplace(view, compute)
+    check_overlap = inplace.index_put_warning(view)
+    if not check_overlap and _fills_a_mask(advanced, value):
+        inplace.masked_fill_warning(view)  # (PyTorch's index_put_ hands a mask to masked_fill_)
+    inplace.apply_inplace(view, compute, check_overlap)
 
 
 def _fills_a_mask(advanced: list, value: Tensor) -> bool:

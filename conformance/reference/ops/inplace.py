@@ -10,6 +10,7 @@ for a view, its base through a CopySlices node) now comes from the op.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -94,6 +95,29 @@ def overlaps_itself(array: Any) -> bool:
     )
 
 
+def expanded_write(self: Any, name: str, example: str) -> bool:
+    """index_put_ and masked_fill_ may write a tensor whose elements share memory (an
+    expand()ed one): PyTorch warns, on every call, that this is deprecated, and writes. Returns
+    whether the usual overlap check should run (not when the warning was given)."""
+    if not overlaps_itself(self._data):
+        return True
+    warnings.warn(
+        f"Use of {name} on expanded tensors is deprecated. Please clone() the tensor before "
+        f"performing this operation. This also applies to advanced indexing e.g. {example}",
+        UserWarning,
+        stacklevel=4,
+    )
+    return False
+
+
+def index_put_warning(self: Any) -> bool:
+    return expanded_write(self, "index_put_", "tensor[indices] = tensor")
+
+
+def masked_fill_warning(self: Any) -> bool:
+    return expanded_write(self, "masked_fill_", "tensor[mask] = scalar")
+
+
 def check_no_overlap(self: Any) -> None:
     """Ops that read self while writing it refuse memory that overlaps itself."""
     if overlaps_itself(self._data):
@@ -146,7 +170,13 @@ def write_result(self: Any, result: Any, check_overlap: bool = True) -> None:
     if data.dtype != self._data.dtype:
         with fp_errors.quiet():  # a float64 result too big for a float16 self is inf, silently
             data = data.astype(self._data.dtype)
-    self._data[...] = data
+    if not check_overlap and overlaps_itself(self._data):
+        # Elements share memory: write only what the op changed, or an unchanged alias
+        # written later would put the old value back.
+        changed = data != self._data
+        self._data[changed] = data[changed]
+    else:
+        self._data[...] = data
     self._version_counter[0] += 1
     if result.grad_fn is not None and grad_mode.STATE.grad_enabled:
         rebase_history(self, result)
