@@ -204,6 +204,12 @@ CASES = {
     "expand-fewer-bool": lambda t: t.zeros(2, 3, dtype=t.bool).expand(3),
     "expand-checks-the-last-dimension-first": lambda t: t.zeros(2, 4).expand_as(t.zeros(1, 2)),
     "index-list-on-an-empty-dimension": lambda t: t.zeros(0, 3)[[0, -1]],
+    "clamp_min-bool-number": lambda t: t.clamp_min(t.tensor([True, False]), True),
+    "clamp-bool-tensor-bounds": lambda t: t.clamp(
+        t.tensor([True]), t.tensor([False]), t.tensor([True])
+    ),
+    "clamp-bool-number-bounds-promote": lambda t: t.clamp(t.tensor([True, False]), 0, 1),
+    "ldexp-bool-exponent": lambda t: t.ldexp(t.ones(2), t.tensor([True, False])),
     "mask-write-into-expanded-warns": lambda t: _set(t.tensor([1, 0]).expand(2, 2), "mask", 2),
     "index-write-into-expanded-warns": lambda t: _set(t.tensor([1, 0]).expand(2, 2), [0], 3),
     "index_put_-into-expanded-warns": lambda t: (

@@ -13,7 +13,7 @@ import numpy as np
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops.argument_errors import invalid_arguments
-from conformance.reference.ops.define import Joint, no_derivative, pointwise
+from conformance.reference.ops.define import Joint, check_broadcastable, no_derivative, pointwise
 from conformance.reference.ops.pointwise_common import (
     _is_tensor,
     _log_of_number,
@@ -335,6 +335,9 @@ ldexp_integer_exponent = pointwise(
 
 def ldexp(input, other):  # noqa: A002
     _tensors_only("ldexp")(input, other)
+    if other.dtype is dtypes.bool and input.is_floating_point():  # (its kernel has no bool)
+        check_broadcastable([input, other])  # (the shapes first)
+        raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
     if other.is_floating_point():
         return ldexp_float_exponent(input, other, other.dtype)
     return ldexp_integer_exponent(input, other, other.dtype)

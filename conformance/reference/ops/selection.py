@@ -8,7 +8,12 @@ from __future__ import annotations
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops.argument_errors import invalid_arguments
 from conformance.reference.ops.define import pointwise
-from conformance.reference.ops.pointwise_common import _is_tensor, _tensors_only
+from conformance.reference.ops.pointwise_common import (
+    _NUMBERS,
+    _is_tensor,
+    _no_kernel,
+    _tensors_only,
+)
 
 _CLAMP_OVERLOADS = (
     "Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None",
@@ -39,6 +44,8 @@ def _within_bounds(grad, self, min, max, F):  # noqa: A002
 def _clamp(self, min=None, max=None):  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if hasattr(min, "dtype") or hasattr(max, "dtype"):  # (tensor bounds: one kernel, no bools)
+        _no_kernel("clamp_cpu", self, _NUMBERS)
     return array_namespace(self).clip(self, min, max).astype(self.dtype, copy=False)
 
 
@@ -147,6 +154,7 @@ def _as_condition(condition):
     self=lambda grad, self, min, F: F.where(self >= min, grad, 0),
 )
 def clamp_min_number(self, min):  # noqa: A002
+    _no_kernel("clamp_min_scalar_cpu", self, _NUMBERS)
     return array_namespace(self).maximum(self, min)
 
 
@@ -165,6 +173,7 @@ def clamp_min_tensor(self, min):  # noqa: A002
     self=lambda grad, self, max, F: F.where(self <= max, grad, 0),
 )
 def clamp_max_number(self, max):  # noqa: A002
+    _no_kernel("clamp_max_scalar_cpu", self, _NUMBERS)
     return array_namespace(self).minimum(self, max)
 
 
