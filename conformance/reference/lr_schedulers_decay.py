@@ -15,7 +15,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from conformance.reference.lr_scheduler import LambdaLR, LRScheduler, _set_value, _values
+from conformance.reference.lr_scheduler import (
+    LambdaLR,
+    LRScheduler,
+    _set_value,
+    _values,
+    per_group,
+)
 
 __all__ = [
     "MultiplicativeLR",
@@ -33,14 +39,7 @@ class MultiplicativeLR(LRScheduler):
 
     def __init__(self, optimizer: Any, lr_lambda: Callable | list, last_epoch: int = -1) -> None:
         self.optimizer = optimizer
-        if not isinstance(lr_lambda, list | tuple):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(
-                    f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
-                )
-            self.lr_lambdas = list(lr_lambda)
+        self.lr_lambdas = per_group(optimizer, lr_lambda)
         for fn in self.lr_lambdas:
             if not callable(fn):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
