@@ -244,32 +244,21 @@ def _hermite(physicists):
         limit = 128 if x.dtype.itemsize == 4 else 512
         start = x + x if physicists else x
         needed = (degree >= 2) & (degree <= limit)
+        # r = start q - k p: H's start is 2x and k = 2, 4, ...; He's is x and k = 1, 2, ...
+        # (neither loop has a nan test)
+        k = 2 if physicists else 1
         with fp_errors.quiet():
-            if physicists:  # r = 2x q - k p, k = 2, 4, ...
-                twice = x + x
-                looped = _recurrence(
-                    xp,
-                    degree,
-                    needed,
-                    xp.ones_like(x),
-                    start,
-                    lambda k, p, q: twice * q - k * p,
-                    2,
-                    2,
-                    False,
-                )
-            else:  # r = x q - k p, k = 1, 2, ... (He's loop has no nan test)
-                looped = _recurrence(
-                    xp,
-                    degree,
-                    needed,
-                    xp.ones_like(x),
-                    start,
-                    lambda k, p, q: x * q - k * p,
-                    1,
-                    1,
-                    False,
-                )
+            looped = _recurrence(
+                xp,
+                degree,
+                needed,
+                xp.ones_like(x),
+                start,
+                lambda k, p, q: start * q - k * p,
+                k,
+                k,
+                False,
+            )
         out = xp.where(degree > limit, math.nan, looped)
         out = xp.where(degree == 1, start, out)
         out = xp.where(degree == 0, 1.0, out)
