@@ -64,24 +64,30 @@ def index_add_values(self, dim, index, source, alpha):
     return gathering.index_add.forward(self, dim, index, _scaled(source, alpha))
 
 
-def _check_index_add(input: Tensor, dim: int, index: Tensor, source: Tensor) -> int:
-    """index_add's checks, in PyTorch's order (its messages name the in-place op)."""
-    dim = shape.wrap_dim(dim, input.ndim)
+def check_index_and_source(name: str, input: Tensor, index: Tensor, source: Tensor) -> None:
+    """index_add_'s and index_reduce_'s checks of index (an int32/int64 vector) and source
+    (self's dtype), in PyTorch's order and words."""
     if index.ndim > 1:
         raise IndexError(
-            f"index_add_(): Index is supposed to be a vector, but got dim: {index.ndim} with "
+            f"{name}(): Index is supposed to be a vector, but got dim: {index.ndim} with "
             f"type: {scalar_type_name(index._dtype)} and size: {list(index.shape)}"
         )
     if index._dtype not in (dtypes.int64, dtypes.int32):
         raise RuntimeError(
-            "index_add_(): Expected dtype int32/int64 for index but got: "
+            f"{name}(): Expected dtype int32/int64 for index but got: "
             f"{scalar_type_name(index._dtype)}"
         )
     if source._dtype is not input._dtype:
         raise RuntimeError(
-            f"index_add_(): self ({scalar_type_name(input._dtype)}) and source "
+            f"{name}(): self ({scalar_type_name(input._dtype)}) and source "
             f"({scalar_type_name(source._dtype)}) must have the same scalar type"
         )
+
+
+def _check_index_add(input: Tensor, dim: int, index: Tensor, source: Tensor) -> int:
+    """index_add's checks, in PyTorch's order (its messages name the in-place op)."""
+    dim = shape.wrap_dim(dim, input.ndim)
+    check_index_and_source("index_add_", input, index, source)
     if dim != 0 and dim >= source.ndim:
         raise RuntimeError(
             f"index_add_(): Indexing dim {dim} is out of bounds of the source tensor with dim "

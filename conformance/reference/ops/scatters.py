@@ -17,7 +17,14 @@ import numpy as np
 
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
-from conformance.reference.ops import creation, inplace, rearranging, scattering, shape
+from conformance.reference.ops import (
+    creation,
+    index_writes,
+    inplace,
+    rearranging,
+    scattering,
+    shape,
+)
 from conformance.reference.ops.define import check_same_device, formula_op, op
 from conformance.reference.ops.strided import _int_tuple, _positions
 from conformance.reference.tensor import Tensor
@@ -257,21 +264,7 @@ def _check_index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, 
             f"{reduce}."
         )
     dim = shape.wrap_dim(dim, input.ndim)
-    if index.ndim > 1:
-        raise IndexError(
-            f"index_reduce_(): Index is supposed to be a vector, but got dim: {index.ndim} with "
-            f"type: {dtypes.scalar_type_name(index._dtype)} and size: {list(index.shape)}"
-        )
-    if index._dtype not in (dtypes.int64, dtypes.int32):
-        raise RuntimeError(
-            "index_reduce_(): Expected dtype int32/int64 for index but got: "
-            f"{dtypes.scalar_type_name(index._dtype)}"
-        )
-    if input._dtype is not source._dtype:
-        raise RuntimeError(
-            f"index_reduce_(): self ({dtypes.scalar_type_name(input._dtype)}) and source "
-            f"({dtypes.scalar_type_name(source._dtype)}) must have the same scalar type"
-        )
+    index_writes.check_index_and_source("index_reduce_", input, index, source)
     source_size = source.shape[dim] if source.ndim else 1
     if index.numel() != source_size:
         raise RuntimeError(
