@@ -17,6 +17,7 @@ from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.activations import _logsigmoid, log_softmax
 from conformance.reference.nn.common import broadcast_shapes, no_grad_argument
 from conformance.reference.nn.reduction import _reduce, _reduction
+from conformance.reference.ops import pointwise
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.scalar_overloads import div_scalar, mul_scalar
 from conformance.reference.tensor import Tensor
@@ -463,11 +464,8 @@ def _check_logits_dtypes(input, target):
         raise NotImplementedError(
             f"\"log_sigmoid_cpu\" not implemented for '{scalar_type_name(input.dtype)}'"
         )
-    if target.dtype is dtypes.bool:
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
-            "or `logical_xor()` operator instead."
-        )
+    if target.dtype is dtypes.bool:  # (PyTorch's message speaks of two bool tensors here)
+        pointwise.no_bool_subtraction(target, target)
     if target.dtype.category != dtypes.FLOATING:
         raise RuntimeError(
             f"result type {scalar_type_name(dtypes.result_type(target, input))} can't be cast "

@@ -10,8 +10,6 @@ import inspect
 import numbers
 from typing import Any
 
-import numpy as np
-
 from conformance.reference import dtypes
 from conformance.reference import memory_formats as formats
 from conformance.reference.devices import placement
@@ -175,8 +173,7 @@ def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 def _check_fits_output(self: Tensor, others: list) -> None:
     """The operands of an in-place op broadcast together, and to no more than self's shape
     (PyTorch's two errors)."""
-    define.check_broadcastable([self, *others])
-    grown = np.broadcast_shapes(tuple(self.shape), *(tuple(t.shape) for t in others))
+    grown = define.broadcast_shape([tuple(self.shape), *(tuple(t.shape) for t in others)])
     if grown != tuple(self.shape):
         raise RuntimeError(
             f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(grown)}"
