@@ -52,6 +52,19 @@ NUMBER_REFUSED = {
     "isin-bool-number": lambda t: t.isin(_x(t), True),
     "isin-bool-elements": lambda t: t.isin(False, _x(t)),
     "tensordot-number": lambda t: t.tensordot(_x(t), 2),
+    # torch.nn.functional's losses read target.size() then input.size() (an AttributeError
+    # naming `size`); soft_margin_loss goes straight to the parser
+    "mse_loss-number-target": lambda t: t.nn.functional.mse_loss(_x(t), 1),
+    "l1_loss-number-input": lambda t: t.nn.functional.l1_loss(1.0, _x(t)),
+    "smooth_l1_loss-bool-target": lambda t: t.nn.functional.smooth_l1_loss(_x(t), True),
+    "huber_loss-number-target": lambda t: t.nn.functional.huber_loss(_x(t), 2),
+    "binary_cross_entropy-number": lambda t: t.nn.functional.binary_cross_entropy(_x(t), 1),
+    "bce_with_logits-number": lambda t: t.nn.functional.binary_cross_entropy_with_logits(_x(t), 1),
+    "soft_margin_loss-number-input": lambda t: t.nn.functional.soft_margin_loss(1, _x(t)),
+    "soft_margin_loss-number-target": lambda t: t.nn.functional.soft_margin_loss(_x(t), 1.5),
+    "eq-number-first": lambda t: t.eq(2, _x(t)),
+    "sin-number": lambda t: t.sin(2.5),
+    "polygamma-number-input": lambda t: t.polygamma(1, 2.0),
 }
 
 CHECK_ORDER = {
@@ -111,3 +124,45 @@ def test_clamp_with_bounds_of_one_kind_still_works():
         assert t.clamp(x, x, None).tolist() == [1.0, 2.0, 3.0]
         assert t.clamp(x, None, 2).tolist() == [1.0, 2.0, 2.0]
         assert x.clamp(max=x, min=None).tolist() == [1.0, 2.0, 3.0]
+
+
+def _pointwise_ops():
+    """The elementwise ops of the torch namespace, under their own names (an alias such as
+    arctan2 shares its op, whose refusal names atan2 where PyTorch names the alias)."""
+    from conformance.reference.ops.define import PointwiseOp
+
+    return sorted(
+        name
+        for name in dir(ref)
+        if isinstance(getattr(ref, name), PointwiseOp)
+        and getattr(ref, name).__name__ == name
+        and callable(getattr(torch, name, None))
+    )
+
+
+@pytest.mark.parametrize("name", _pointwise_ops())
+def test_a_number_for_the_first_operand_is_refused_or_taken_as_in_torch(name):
+    """torch.sin(2) is a TypeError from PyTorch's argument parser (the comparisons list their
+    two schemas); add, sub, mul and the divisions take the number as a tensor."""
+    op = getattr(ref, name)
+
+    def call(t):
+        x = t.tensor([1.0, 2.0])
+        operands = [x] * len(op.operands)
+        operands[0] = 2
+        args = [None] * op.n_required
+        for index, value in zip(op.operands, operands, strict=True):
+            args[index] = value
+        if None in args:  # a required non-operand parameter (polygamma's n): an int
+            args = [1 if a is None else a for a in args]
+        return getattr(t, name)(*args)
+
+    try:
+        call(torch)
+    except Exception as exc:  # noqa: BLE001 - what is compared
+        with pytest.raises(type(exc)) as ours:
+            call(ref)
+        if isinstance(exc, TypeError):
+            assert str(ours.value) == str(exc)
+    else:
+        call(ref)

@@ -339,7 +339,7 @@ def binary_cross_entropy(
 ) -> Tensor:
     """-(target * log(input) + (1 - target) * log(1 - input)), logs clamped at -100."""
     reduction = _reduction(reduction, size_average, reduce)
-    if target.shape != input.shape:
+    if target.size() != input.size():  # (a number: AttributeError naming size, as in torch)
         raise ValueError(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
@@ -446,7 +446,7 @@ def binary_cross_entropy_with_logits(
     """Binary cross entropy of sigmoid(input), computed stably from the logits; pos_weight
     scales the loss of the positive targets."""
     reduction = _reduction(reduction, size_average, reduce)
-    if target.shape != input.shape:
+    if target.size() != input.size():  # (a number: AttributeError naming size, as in torch)
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )

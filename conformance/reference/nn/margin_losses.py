@@ -20,6 +20,7 @@ from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.common import _reference, no_grad_argument
 from conformance.reference.nn.distances import _clamp_min, pairwise_distance
 from conformance.reference.nn.reduction import _REDUCTIONS, _apply_reduction, _reduce, _reduction
+from conformance.reference.ops.argument_errors import need_tensor
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.scalar_overloads import add_scalar, number_minus, sub_scalar
 from conformance.reference.tensor import Tensor
@@ -116,6 +117,8 @@ def soft_margin_loss(
 ) -> Tensor:
     """log(1 + exp(-target * input)): one kernel (no gradient for the target)."""
     reduction = _reduction(reduction, size_average, reduce)
+    need_tensor("soft_margin_loss", "input", 1, input)  # (torch._C._nn's argument parser)
+    need_tensor("soft_margin_loss", "target", 2, target)
     no_grad_argument("soft_margin_loss", "target", target)
     if input.dtype is dtypes.bool:
         raise RuntimeError(

@@ -62,7 +62,9 @@ def _per_element(grad: Any, n: int, reduction: str) -> Any:
 
 
 def _warn_size(input: Tensor, target: Tensor) -> None:
-    if target.shape != input.shape:
+    """torch.nn.functional's size check: it calls target.size() then input.size(), so a Python
+    number in either place is an AttributeError naming `size`."""
+    if target.size() != input.size():
         warnings.warn(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "

@@ -123,7 +123,12 @@ def xlogy_tensor(self, other):
     return _xlogy(self, other)
 
 
-@pointwise("XlogyBackward1", kind="float", other=lambda grad, self, other: grad * self / other)
+@pointwise(
+    "XlogyBackward1",
+    kind="float",
+    number_first=True,
+    other=lambda grad, self, other: grad * self / other,
+)
 def xlogy_number_self(self, other):
     """number * log(tensor)."""
     xp = array_namespace(other)

@@ -14,34 +14,39 @@ from conformance.reference.ops.pointwise_common import _no_kernel, _tensors_only
 from conformance.reference.tensor import Tensor
 
 _INTEGRAL = (dtypes.BOOL, dtypes.INTEGER)
+# The comparisons' two schemas, as PyTorch's argument parser lists them when it refuses a call.
+_COMPARISON = (
+    "Tensor input, Tensor other, *, Tensor out = None",
+    "Tensor input, Number other, *, Tensor out = None",
+)
 
 
-@pointwise(None, kind="bool")
+@pointwise(None, kind="bool", overloads=_COMPARISON)
 def eq(self, other):
     return self == other
 
 
-@pointwise(None, kind="bool")
+@pointwise(None, kind="bool", overloads=_COMPARISON)
 def ne(self, other):
     return self != other
 
 
-@pointwise(None, kind="bool")
+@pointwise(None, kind="bool", overloads=_COMPARISON)
 def lt(self, other):
     return self < other
 
 
-@pointwise(None, kind="bool")
+@pointwise(None, kind="bool", overloads=_COMPARISON)
 def le(self, other):
     return self <= other
 
 
-@pointwise(None, kind="bool")
+@pointwise(None, kind="bool", overloads=_COMPARISON)
 def gt(self, other):
     return self > other
 
 
-@pointwise(None, kind="bool")
+@pointwise(None, kind="bool", overloads=_COMPARISON)
 def ge(self, other):
     return self >= other
 
@@ -119,35 +124,41 @@ def bitwise_not(self):
     return ~self
 
 
-@pointwise(None)
+@pointwise(None, number_first=True)  # (torch.bitwise_and(2, t): a Number self overload)
 def bitwise_and(self, other):
-    _no_kernel("bitwise_and_cpu", self, _INTEGRAL)
+    _no_kernel("bitwise_and_cpu", _array_operand(self, other), _INTEGRAL)
     return self & other
 
 
-@pointwise(None)
+@pointwise(None, number_first=True)  # (torch.bitwise_or(2, t): a Number self overload)
 def bitwise_or(self, other):
-    _no_kernel("bitwise_or_cpu", self, _INTEGRAL)
+    _no_kernel("bitwise_or_cpu", _array_operand(self, other), _INTEGRAL)
     return self | other
 
 
-@pointwise(None)
+@pointwise(None, number_first=True)  # (torch.bitwise_xor(2, t): a Number self overload)
 def bitwise_xor(self, other):
-    _no_kernel("bitwise_xor_cpu", self, _INTEGRAL)
+    _no_kernel("bitwise_xor_cpu", _array_operand(self, other), _INTEGRAL)
     return self ^ other
+
+
+def _array_operand(self, other):
+    """The operand that is an array (self may be a Python number: bitwise_and(2, t)); its dtype
+    is the computation's."""
+    return self if hasattr(self, "dtype") else other
 
 
 def _shift_operands(self, other):
     """Both operands as arrays of the computation dtype, and whether each shift count is out
     of range: negative (read as signed, so uint8's 255 is -1) or at least `limit`."""
-    value = self if hasattr(self, "dtype") else other
+    value = _array_operand(self, other)
     xp, dtype = array_namespace(value), value.dtype
     a, b = xp.asarray(self).astype(dtype), xp.asarray(other).astype(dtype)
     signed = b.astype(f"i{dtype.itemsize}")
     return xp, a, b, signed
 
 
-@pointwise(None)
+@pointwise(None, number_first=True)  # (torch.bitwise_left_shift(2, t): a Number self overload)
 def bitwise_left_shift(self, other):
     """a << b in two's complement (bits shifted out are lost); a count below zero or of the
     dtype's width or more gives 0, as ATen's kernel defines it (C leaves it undefined)."""
@@ -160,7 +171,7 @@ def bitwise_left_shift(self, other):
     return xp.where(out, xp.zeros_like(a), shifted)
 
 
-@pointwise(None)
+@pointwise(None, number_first=True)  # (torch.bitwise_right_shift(2, t): a Number self overload)
 def bitwise_right_shift(self, other):
     """a >> b, arithmetic for signed dtypes; a count out of range shifts by the width (less
     the sign bit), so it gives 0 or, for a negative signed value, -1, as ATen's kernel."""

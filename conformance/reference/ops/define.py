@@ -551,6 +551,11 @@ def _row_major(out: Any, values: Any) -> bool:
 _NOT_ARRAYS = frozenset((int, float, bool, complex, type(None)))
 
 
+# The ops whose Tensor operands PyTorch's argument parser lets a Python number fill
+# (torch._C._should_allow_numbers_as_tensors); every other op refuses one.
+NUMBERS_AS_TENSORS = frozenset(("add", "sub", "mul", "div", "true_divide", "floor_divide"))
+
+
 class PointwiseOp(Op):
     """An elementwise op: operands broadcast, promote as PyTorch promotes, and a gradient is
     summed back to its operand's shape. `kind` is "same" (result in the promoted dtype),
@@ -572,14 +577,19 @@ class PointwiseOp(Op):
         ufunc: Any = None,
         check: Callable | None = None,
         numbers_in_float32: bool = False,
+        overloads: tuple[str, ...] | None = None,
+        number_first: bool = False,
     ) -> None:
         super().__init__(forward, node_name, formulas)
         self.kind = kind
+        self.overloads = overloads
+        self.number_first = number_first
         self.numbers_in_float32 = numbers_in_float32
         self.ufunc = ufunc
         self.check = check
         names = operands or self.params[: self.n_required]
         self.operands = tuple(self.params.index(n) for n in names)
+        self.first_operand = self.operands[0]
         self.operand_names = frozenset(names)
         self.binary = self.operands == (0, 1)
 
@@ -589,6 +599,8 @@ class PointwiseOp(Op):
             if out is not None:
                 return inplace.write_out(out, self(*args, **kwargs), self.__name__)
         values = args if not kwargs and len(args) == self.n_params else self.bind(args, kwargs)
+        if values[self.first_operand].__class__ is not Tensor:
+            self._check_first_operand(values)
         if self.check is not None:
             self.check(*values)
         data = self._uniform(values)
@@ -615,6 +627,21 @@ class PointwiseOp(Op):
         if self.node is not None and grad_mode.STATE.grad_enabled:
             attach(self, values, t)
         return t
+
+    def _check_first_operand(self, values: Any) -> None:
+        """PyTorch's argument parser refuses a Python number for an op's first Tensor operand,
+        by the op's name and before anything runs, except for the few ops it lets numbers
+        stand in for tensors (torch.add(2, 3) is tensor(5)). `overloads` lists the schemas of
+        an op that has several (the comparisons take a Number for `other`), which the
+        refusal then names. An op declared `number_first` stands for an overload that takes a
+        Number there (xlogy(2, t), a number base's power, where's values)."""
+        index = self.first_operand
+        value = values[index]
+        if isinstance(value, Tensor) or self.number_first or self.__name__ in NUMBERS_AS_TENSORS:
+            return
+        if self.overloads is not None:
+            raise argument_errors.invalid_arguments(self.__name__, self.overloads, tuple(values))
+        argument_errors.need_tensor(self.__name__, "input", index + 1, value)
 
     def _in_torch_layout(self, out: Any, values: Any) -> Any:
         """`out` with the strides PyTorch's TensorIterator gives the result (see
@@ -852,15 +879,26 @@ def pointwise(
     ufunc: str | None = None,
     check: Callable | None = None,
     numbers_in_float32: bool = False,
+    overloads: tuple[str, ...] | None = None,
+    number_first: bool = False,
     **formulas: Callable,
 ) -> Callable[[Callable], PointwiseOp]:
     """Declare an elementwise op (see the module docstring). `ufunc`, where given, names the
     NumPy/CuPy ufunc that computes the op, so `x.op_(y)` can write straight into x. `check`,
     where given, sees the arguments before promotion (to reject what PyTorch rejects by the
-    operands' own dtypes, such as subtracting a bool tensor). `numbers_in_float32`: see
-    PointwiseOp."""
+    operands' own dtypes, such as subtracting a bool tensor). `numbers_in_float32` and
+    `overloads` and `number_first`: see PointwiseOp and its _check_first_operand."""
     return lambda forward: PointwiseOp(
-        forward, node_name, formulas, kind, operands, ufunc, check, numbers_in_float32
+        forward,
+        node_name,
+        formulas,
+        kind,
+        operands,
+        ufunc,
+        check,
+        numbers_in_float32,
+        overloads,
+        number_first,
     )
 
 
@@ -970,4 +1008,4 @@ def view_op(node_name: str, creation: str | None = None, **formulas: Callable):
 
 
 # Imported last: it builds on this module (and is only needed when ops run).
-from conformance.reference.ops import inplace, shape  # noqa: E402
+from conformance.reference.ops import argument_errors, inplace, shape  # noqa: E402

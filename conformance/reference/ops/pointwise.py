@@ -335,7 +335,10 @@ remainder_number = pointwise(
     "RemainderBackward0", operands=("self", "other"), self=lambda grad: grad
 )(_remainder)
 remainder_of_number = pointwise(
-    "NotImplemented", operands=("self", "other"), other=no_derivative("remainder")
+    "NotImplemented",
+    operands=("self", "other"),
+    number_first=True,
+    other=no_derivative("remainder"),
 )(_remainder)
 
 fmod_tensor = pointwise(
@@ -447,6 +450,7 @@ def pow_tensor(self, exponent):
 
 @pointwise(
     "PowBackward2",
+    number_first=True,
     exponent=lambda grad, result, self, exponent, F: (
         grad * F.where(exponent >= 0, 0, result * -math.inf)
         if self == 0

@@ -184,7 +184,9 @@ def _declare(name, compute, doc):
 
     forward.__name__ = forward.__qualname__ = name
     forward.__doc__ = doc
-    return pointwise(None, kind="float", operands=("x", "n"), check=_check(name))(forward)
+    return pointwise(
+        None, kind="float", operands=("x", "n"), check=_check(name), number_first=True
+    )(forward)
 
 
 def _chebyshev_kind(ends, first, closed, closed_from, shifted=False):

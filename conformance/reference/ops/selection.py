@@ -122,6 +122,7 @@ def minimum(self, other):
 @pointwise(
     "WhereBackward0",
     operands=("self", "other"),
+    number_first=True,
     self=lambda grad, condition, F: F.where(condition, grad, 0),
     other=lambda grad, condition, F: F.where(condition, 0, grad),
 )

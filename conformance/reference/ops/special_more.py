@@ -128,6 +128,7 @@ def xlog1py_tensor(self, other):
     "SpecialXlog1PyBackward1",
     kind="float",
     operands=("self", "other"),
+    number_first=True,
     other=lambda grad, self, other: grad * self / (other + 1),
 )
 def xlog1py_number_self(self, other):
@@ -215,6 +216,7 @@ def zeta_tensor(self, other):
     "SpecialZetaBackward1",
     kind="float",
     operands=("self", "other"),
+    number_first=True,
     other=lambda grad, self, other, F: (
         grad * -self * formula_op(F, zeta_number_self)(self + 1.0, other)
     ),
