@@ -136,3 +136,40 @@ def test_gradients_across_dtypes_match_torch_closely(case):
     assert ours_double == theirs_double
     tolerance = 1e-15 if theirs_double else 2e-7
     assert ours == pytest.approx(theirs, rel=tolerance, abs=tolerance)
+
+
+def _norm_outcome(t, norm):
+    """Values and input/weight gradients of a normalisation with an infinite weight, on an
+    input whose row sums are exact: where PyTorch's kernel form (x * scale + shift, sums over
+    x - mean) gives nan and a textbook form gives +-inf or a rounding error."""
+    data = [[[1.0, 0.0, 0.0, 0.0], [0.0] * 4, [0.0] * 4, [0.0] * 4]] * 2
+    x = t.tensor(data, dtype=t.float64, requires_grad=True)
+    w = t.tensor([math.inf] * 4, dtype=t.float64, requires_grad=True)
+    y = norm(t, x, w, t.zeros(4, dtype=t.float64))
+    y.sum().backward()
+    return y.tolist(), x.grad.tolist(), w.grad.tolist()
+
+
+NORMS = {
+    "layer_norm": lambda t, x, w, b: t.nn.functional.layer_norm(x, (4,), w, b),
+    "group_norm": lambda t, x, w, b: t.nn.functional.group_norm(x, 2, w, b),
+    "instance_norm": lambda t, x, w, b: t.nn.functional.instance_norm(x, weight=w, bias=b),
+    "batch_norm": lambda t, x, w, b: t.nn.functional.batch_norm(x, None, None, w, b, training=True),
+}
+
+
+@pytest.mark.parametrize("norm", NORMS.values(), ids=NORMS.keys())
+def test_normalisations_follow_torchs_kernel_form_under_an_infinite_weight(norm):
+    theirs, ours = _norm_outcome(torch, norm), _norm_outcome(ref, norm)
+    flat = lambda nested: torch.tensor(nested).reshape(-1).tolist()  # noqa: E731
+    for a, b in zip(theirs, ours, strict=True):
+        assert _same(flat(a), flat(b)), (a, b)
+
+
+def test_group_norm_without_spatial_elements_has_nan_statistics():
+    """0 / 0 for the variance: rstd is nan, so the weight's gradient is nan, as in PyTorch."""
+    for t in (torch, ref):
+        x = t.ones((2, 4, 0), requires_grad=True)
+        w = t.ones(4, requires_grad=True)
+        t.nn.functional.group_norm(x, 2, w, t.zeros(4)).sum().backward()
+        assert all(math.isnan(v) for v in w.grad.tolist())

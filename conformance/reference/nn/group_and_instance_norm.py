@@ -35,7 +35,7 @@ def _group_norm_backward(grads, input, result1, result2, weight, groups, eps, F)
     n, channels = input.shape[0], input.shape[1]
     g, d = groups, channels // groups
     hxw = math.prod(input.shape[2:])
-    s = 1.0 / (d * hxw)
+    s = 1.0 / max(d * hxw, 1)  # (no spatial elements: nothing is scaled by it)
     X = F.reshape(input, (n, g, d, hxw))
     mean = F.reshape(result1, (n, g, 1, 1))
     rstd = F.reshape(result2, (n, g, 1, 1))
@@ -87,14 +87,20 @@ def _native_group_norm(input, weight, bias, groups, eps):
     n = x.shape[0]
     rows = x.reshape(n, groups, math.prod(x.shape[1:]) // groups)
     mean = rows.mean(axis=2, keepdims=True) if rows.shape[-1] else rows.sum(2, keepdims=True)
-    var = ((rows - mean) ** 2).mean(axis=2, keepdims=True) if rows.shape[-1] else mean
+    # (no elements: 0 / 0, so rstd is nan, as PyTorch's kernel returns it)
+    var = ((rows - mean) ** 2).mean(axis=2, keepdims=True) if rows.shape[-1] else mean + xp.nan
     rstd = 1 / xp.sqrt(var + eps)
-    out = ((rows - mean) * rstd).reshape(x.shape)
-    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    # x * scale + shift per channel, scale = rstd * weight and shift = bias - scale * mean, as
+    # PyTorch's CPU kernel computes it (an infinite weight then gives nan, not +-inf).
+    per_channel = (n, groups, x.shape[1] // groups, 1)
+    scale = xp.broadcast_to(rstd[..., None], per_channel)
     if weight is not None:
-        out = out * weight.reshape(shape)
+        scale = scale * weight.reshape(per_channel[1:])
+    shift = -scale * mean[..., None]
     if bias is not None:
-        out = out + bias.reshape(shape)
+        shift = shift + bias.reshape(per_channel[1:])
+    spatial = math.prod(x.shape[2:])
+    out = (x.reshape(n, groups, per_channel[2], spatial) * scale + shift).reshape(x.shape)
     dtype = input.dtype
     return (
         out.astype(dtype, copy=False),

@@ -107,12 +107,17 @@ def native_layer_norm_backward(grad_out, input, mean, rstd, weight, bias, normal
     xp = array_namespace(input)
     axes = tuple(range(input.ndim - normalized_ndim, input.ndim))
     lead = tuple(range(input.ndim - normalized_ndim))
-    xhat = (opmath(input) - mean) * rstd
+    x = opmath(input)
+    xhat = (x - mean) * rstd
     g = grad_out if weight is None else grad_out * weight
     n = math.prod(input.shape[input.ndim - normalized_ndim :])
-    mean_g = g.sum(axis=axes, keepdims=True) / n
-    mean_g_xhat = (g * xhat).sum(axis=axes, keepdims=True) / n
-    grad_input = ((g - mean_g - xhat * mean_g_xhat) * rstd).astype(input.dtype, copy=False)
+    # rstd * g + b * x + c, the form of PyTorch's CPU kernel, in which an infinite weight
+    # turns a whole row to nan (infinity minus infinity in b).
+    ds = (g * x).sum(axis=axes, keepdims=True)
+    db = g.sum(axis=axes, keepdims=True)
+    b = (db * mean - ds) * rstd * rstd * rstd / n
+    c = -b * mean - db * rstd / n
+    grad_input = (rstd * g + b * x + c).astype(input.dtype, copy=False)
     none = xp.empty((0,), dtype=input.dtype)
     grad_weight = none if weight is None else (grad_out * xhat).sum(axis=lead)
     grad_bias = none if bias is None else grad_out.sum(axis=lead)
@@ -306,17 +311,21 @@ def native_batch_norm_backward(grad_out, input, weight, bias, mean, invstd, trai
     xp = array_namespace(input)
     axes = _stat_axes(input.ndim)
     scale = invstd if weight is None else invstd * weight.reshape(invstd.shape)
-    xhat = (input - mean) * invstd
+    # In the order of PyTorch's CPU kernel, whose sums over x - mean (not over x_hat) come out
+    # exactly zero where they should, so that an infinite weight meets a zero (nan), not a
+    # rounding error (an infinity).
+    centered = input - mean
+    dot = (grad_out * centered).sum(axis=axes, keepdims=True)
+    total = grad_out.sum(axis=axes, keepdims=True)
     if training:
         n = input.size / invstd.size
-        mean_grad = grad_out.sum(axis=axes, keepdims=True) / n
-        mean_grad_xhat = (grad_out * xhat).sum(axis=axes, keepdims=True) / n
-        grad_input = (grad_out - mean_grad - xhat * mean_grad_xhat) * scale
+        k = dot * invstd * invstd / n
+        grad_input = (grad_out - total / n - centered * k) * scale
     else:
         grad_input = grad_out * scale
     none = xp.empty((0,), dtype=input.dtype)
-    grad_weight = none if weight is None else (grad_out * xhat).sum(axis=axes)
-    grad_bias = none if bias is None else grad_out.sum(axis=axes)
+    grad_weight = none if weight is None else (dot * invstd).reshape(-1)
+    grad_bias = none if bias is None else total.reshape(-1)
     return grad_input, grad_weight, grad_bias
 
 
