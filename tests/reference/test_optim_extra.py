@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from torch_sqrt import assert_near_torch_after_sqrt
 
 import conformance.reference as ref
 
@@ -83,16 +84,15 @@ def test_float32_sgd_steps_equal_torchs_bit_for_bit(make: str, kwargs: dict) -> 
     ids=str,
 )
 def test_float32_steps_through_sqrt_nearly_equal_torchs(make: str, kwargs: dict) -> None:
-    """PyTorch's vectorised float32 sqrt is not IEEE's (0.7% of results differ in the last
-    bit on this AVX-512 build), so these agree bit for bit except where a sqrt rounded apart:
-    under 1% of elements, by a few ulp. Rounding the fused multiply-adds twice instead left
-    2% to 36% of elements apart."""
+    """PyTorch's vectorised float32 sqrt is not IEEE's, so these agree bit for bit except where
+    a sqrt rounded apart: on an AVX-512 build under 1% of elements, by a few ulp; on AVX2 more
+    (see torch_sqrt.py). Rounding the fused multiply-adds twice instead left 2% to 36% of
+    elements apart on AVX-512."""
     (w_t, _), (w_r, _) = (
         _train(torch, make, kwargs, dtype="float32"),
         _train(ref, make, kwargs, dtype="float32"),
     )
-    assert (w_r != w_t).sum() <= w_t.size // 100
-    np.testing.assert_array_max_ulp(w_r, w_t, maxulp=4)
+    assert_near_torch_after_sqrt(w_r, w_t, avx512_ulp=4)
 
 
 def test_adagrad_state_exists_before_the_first_step() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from torch_sqrt import assert_near_torch_after_sqrt
 
 import conformance.reference as ref
 
@@ -342,13 +343,12 @@ def _float32_run(lib, make: str, kwargs: dict, steps: int = 6):
 def test_float32_steps_equal_torchs_up_to_its_sqrt(make: str, kwargs: dict, exact: bool) -> None:
     """Float32 runs: bit for bit where no sqrt is taken (the multiply-adds are rounded once, as
     PyTorch's kernels do); with a sqrt, PyTorch's vectorised float32 sqrt rounds a few results
-    apart (see test_optim_extra.py), so under 1% of elements differ, by a few ulp."""
+    apart (see torch_sqrt.py): on AVX-512 under 1% of elements, by a few ulp."""
     theirs, ours = _float32_run(torch, make, kwargs), _float32_run(ref, make, kwargs)
     if exact:
         np.testing.assert_array_equal(ours, theirs)
     else:
-        assert (ours != theirs).sum() <= theirs.size // 100
-        np.testing.assert_array_max_ulp(ours, theirs, maxulp=16)
+        assert_near_torch_after_sqrt(ours, theirs, avx512_ulp=16)
 
 
 @pytest.mark.parametrize("name", ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"])
