@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -277,8 +278,18 @@ def test_downstream_example_installs_into_a_fresh_venv_and_its_suite_runs(tmp_pa
     project = tmp_path / "downstream"
     shutil.copytree(ROOT / "examples" / "downstream", project)  # builds write beside the sources
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = str(env_dir / "bin" / "python")
+    # The packages of the environment running this test (pip, setuptools, torch, pytest) are
+    # the new venv's too, through a .pth file: the base interpreter's own site-packages may
+    # hold a setuptools too old for the project's SPDX license string.
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(site, "running-environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     pip = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
     for target in (["-e", str(ROOT)], [str(project)]):
         done = subprocess.run([*pip, *target], capture_output=True, text=True, timeout=300)
