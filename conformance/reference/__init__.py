@@ -62,6 +62,7 @@ from conformance.reference.memory_formats import (
 )
 from conformance.reference.ops import math as _math  # noqa: F401 - installs the formula namespaces
 from conformance.reference.ops import methods as _methods  # noqa: F401 - installs Tensor methods
+from conformance.reference.ops import parsed_functions as _parsed
 from conformance.reference.ops.argument_errors import need_tensor as _need_tensor
 from conformance.reference.ops.bessel_functions import *  # noqa: F403 - i0
 from conformance.reference.ops.complex_parts import *  # noqa: F403 - conj, angle, ...
@@ -375,3 +376,7 @@ def pow(input, exponent):  # noqa: A001
     if isinstance(input, Tensor):
         return input.pow(exponent)
     return exponent.__rpow__(input)
+
+
+# PyTorch's argument parser in front of the exported functions (see ops/parsed_functions.py).
+_parsed.export_parsed(globals(), _parsed.TORCH_INPUT, _parsed.TORCH_OTHERS, "")

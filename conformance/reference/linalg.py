@@ -8,6 +8,7 @@ import math
 
 from conformance.reference import dtypes
 from conformance.reference.ops import creation, extremes, joins, norms, reductions, shape
+from conformance.reference.ops import parsed_functions as _parsed
 from conformance.reference.ops.linalg import linalg_cross as cross
 from conformance.reference.ops.linalg import matmul, multi_dot
 from conformance.reference.ops.linalg_decompositions import LinAlgError, det, inv, solve
@@ -301,3 +302,7 @@ def tensorsolve(A, B, dims=None):
             f"prod(self.shape[:other.ndim]), but got {size} != {B.numel()}"
         )
     return solve(A.reshape(size, size), B.reshape(size)).reshape(result_shape)
+
+
+# PyTorch's argument parser in front of the exported functions (see ops/parsed_functions.py).
+_parsed.export_parsed(globals(), _parsed.LINALG_INPUT, _parsed.LINALG_OTHERS, "linalg_")

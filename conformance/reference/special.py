@@ -11,6 +11,7 @@ polynomials in polynomials.py.
 
 from __future__ import annotations
 
+from conformance.reference.ops import parsed_functions as _parsed
 from conformance.reference.ops.bessel_functions import (
     airy_ai,
     bessel_j0,
@@ -122,3 +123,7 @@ __all__ = [
     "xlogy",
     "zeta",
 ]
+
+
+# PyTorch's argument parser in front of the exported functions (see ops/parsed_functions.py).
+_parsed.export_parsed(globals(), _parsed.SPECIAL_INPUT, _parsed.SPECIAL_OTHERS, "special_")

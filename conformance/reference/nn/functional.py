@@ -156,6 +156,7 @@ from conformance.reference.nn.resampling import (
 )
 from conformance.reference.nn.rms_norm import rms_norm
 from conformance.reference.nn.unpooling import max_unpool1d, max_unpool2d, max_unpool3d
+from conformance.reference.ops import parsed_functions as _parsed
 from conformance.reference.ops.nn_functions import adaptive_avg_pool1d
 
 __all__ = [
@@ -287,3 +288,7 @@ __all__ = [
     "fractional_max_pool2d_with_indices",
     "fractional_max_pool3d_with_indices",
 ]
+
+
+# PyTorch's argument parser in front of the exported functions (see ops/parsed_functions.py).
+_parsed.export_parsed(globals(), _parsed.FUNCTIONAL_INPUT, _parsed.FUNCTIONAL_OTHERS, "")

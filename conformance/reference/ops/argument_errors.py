@@ -5,6 +5,8 @@ share these two builders, so the wording stays PyTorch's in one place."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import Any
 
 from conformance.reference.tensor import Tensor
@@ -41,3 +43,23 @@ def invalid_arguments(
         f"{name}() received an invalid combination of arguments - got ({', '.join(got)}), but "
         f"expected one of:\n{lines}"
     )
+
+
+def parsed(function: Any, name: str, tensors: tuple = ((0, "input", 1),)) -> Any:
+    """`function` behind PyTorch's argument parser, for a namespace to export: each of
+    `tensors`, (index of the parameter, PyTorch's label, PyTorch's position), must be a
+    Tensor, or the call is refused by `name` (ATen's, such as log_sigmoid for logsigmoid)
+    before anything runs. Only the exported name is wrapped: the engine's own calls, and the
+    Tensor methods, go straight to `function`."""
+    parameters = list(inspect.signature(function).parameters)
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for index, label, position in tensors:
+            if index < len(args):
+                need_tensor(name, label, position, args[index])
+            elif parameters[index] in kwargs:
+                need_tensor(name, label, position, kwargs[parameters[index]])
+        return function(*args, **kwargs)
+
+    return checked
