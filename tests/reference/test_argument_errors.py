@@ -5,6 +5,8 @@ on both engines; each case failed before its fix."""
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 import torch
 
@@ -166,3 +168,57 @@ def test_a_number_for_the_first_operand_is_refused_or_taken_as_in_torch(name):
             assert str(ours.value) == str(exc)
     else:
         call(ref)
+
+
+def _parsed_checks():
+    """Every (namespace, function, argument) that ops/parsed_functions.py puts behind
+    PyTorch's argument parser."""
+    from conformance.reference.ops import parsed_functions as parsed
+
+    found = []
+    for var, path in [
+        ("TORCH", ""),
+        ("FUNCTIONAL", "nn.functional"),
+        ("LINALG", "linalg"),
+        ("SPECIAL", "special"),
+    ]:
+        for name in getattr(parsed, f"{var}_INPUT"):
+            found.append((path, name, 0))
+        for name, checks in getattr(parsed, f"{var}_OTHERS").items():
+            found.extend((path, name, check[0]) for check in checks)
+    return found
+
+
+def _namespace(t, path):
+    for part in filter(None, path.split(".")):
+        t = getattr(t, part)
+    return t
+
+
+@pytest.mark.parametrize("path, name, index", _parsed_checks(), ids=str)
+def test_parsed_functions_refuse_a_number_as_torch_does(path, name, index):
+    """A number where the function takes a Tensor: PyTorch's TypeError, word for word."""
+
+    function = getattr(_namespace(ref, path), name).__wrapped__
+    required = sum(
+        p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
+        for p in inspect.signature(function).parameters.values()
+    )
+
+    def call(t):
+        args = [t.ones(2, 2)] * max(index + 1, required)
+        args[index] = 2
+        getattr(_namespace(t, path), name)(*args)
+
+    with pytest.raises(TypeError) as theirs:
+        call(torch)
+    with pytest.raises(TypeError) as ours:
+        call(ref)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_parsed_functions_still_compute():
+    assert ref.sum(ref.ones(3)).item() == 3.0
+    assert ref.nn.functional.hardswish(ref.zeros(2)).tolist() == [0.0, 0.0]
+    assert ref.linalg.vector_norm(ref.ones(4)).item() == 2.0
+    assert ref.special.entr(ref.ones(1)).tolist() == [-0.0]

@@ -15,7 +15,7 @@ from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn import activation_backwards as backwards
-from conformance.reference.nn.common import _dim, _reference, _require_tensor
+from conformance.reference.nn.common import _dim, _require_tensor
 from conformance.reference.ops import scalar_conversion
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.pointwise import HALF_ARRAYS, opmath
@@ -100,7 +100,7 @@ def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None):
     if dim is None:
         dim = _softmax_dim("softmax", input.ndim, _stacklevel)
-    return _reference().softmax(input, dim, dtype=dtype)
+    return input.softmax(dim, dtype=dtype)  # (the method, as torch's: a number has none)
 
 
 def log_softmax(
@@ -108,7 +108,7 @@ def log_softmax(
 ) -> Tensor:
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
-    return _reference().log_softmax(input, dim, dtype=dtype)
+    return input.log_softmax(dim, dtype=dtype)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None):
@@ -116,7 +116,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
     (with dtype, the cast comes after the negation: ToCopyBackward0 between them)."""
     if dim is None:
         dim = _softmax_dim("softmin", input.ndim, _stacklevel)
-    return _reference().softmax(-input, dim, dtype=dtype)
+    return (-input).softmax(dim, dtype=dtype)
 
 
 # -- more activations ---------------------------------------------------------------------
@@ -414,7 +414,7 @@ def _glu(self, dim):
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a * sigmoid(b), a and b the two halves of the input along dim."""
-    if input.ndim == 0:
+    if input.dim() == 0:  # (dim(), as torch's: a number is an AttributeError naming it)
         raise RuntimeError("glu does not support scalars because halving size must be even")
     dim = _dim(dim, input.ndim)
     if input.shape[dim] % 2:

@@ -291,4 +291,6 @@ __all__ = [
 
 
 # PyTorch's argument parser in front of the exported functions (see ops/parsed_functions.py).
-_parsed.export_parsed(globals(), _parsed.FUNCTIONAL_INPUT, _parsed.FUNCTIONAL_OTHERS, "")
+_parsed.export_parsed(
+    globals(), _parsed.FUNCTIONAL_INPUT, _parsed.FUNCTIONAL_OTHERS, arity_first=True
+)

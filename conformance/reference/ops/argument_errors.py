@@ -45,21 +45,29 @@ def invalid_arguments(
     )
 
 
-def parsed(function: Any, name: str, tensors: tuple = ((0, "input", 1),)) -> Any:
+def parsed(function: Any, checks: tuple, arity_first: bool = False) -> Any:
     """`function` behind PyTorch's argument parser, for a namespace to export: each of
-    `tensors`, (index of the parameter, PyTorch's label, PyTorch's position), must be a
-    Tensor, or the call is refused by `name` (ATen's, such as log_sigmoid for logsigmoid)
-    before anything runs. Only the exported name is wrapped: the engine's own calls, and the
-    Tensor methods, go straight to `function`."""
-    parameters = list(inspect.signature(function).parameters)
+    `checks`, (index of the parameter, ATen's op name, PyTorch's label, PyTorch's position),
+    names an argument that must be a Tensor, or the call is refused by ATen's name (log_sigmoid
+    for logsigmoid) before anything runs. `arity_first` for torch.nn.functional, whose
+    functions are Python: a missing argument is Python's TypeError before any parsing. Only
+    the exported name is wrapped: the engine's own calls and the Tensor methods go straight to
+    `function`."""
+    signature = inspect.signature(function)
+    parameters = list(signature.parameters)
+    required = sum(
+        p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        for p in signature.parameters.values()
+    )
 
     @functools.wraps(function)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        for index, label, position in tensors:
-            if index < len(args):
-                need_tensor(name, label, position, args[index])
-            elif parameters[index] in kwargs:
-                need_tensor(name, label, position, kwargs[parameters[index]])
+        if not arity_first or len(args) + len(kwargs) >= required:
+            for index, name, label, position in checks:
+                if index < len(args):
+                    need_tensor(name, label, position, args[index])
+                elif parameters[index] in kwargs:
+                    need_tensor(name, label, position, kwargs[parameters[index]])
         return function(*args, **kwargs)
 
     return checked
