@@ -90,6 +90,16 @@ CHECK_ORDER = {
     "rsub-names-other-first": lambda t: t.rsub(t.zeros(1, 3), t.zeros(4, 2)),
     "softmax-0d-is-lastdim": lambda t: t.softmax(t.zeros((), dtype=t.bool), 0),
     "log_softmax-first-dim": lambda t: t.log_softmax(t.zeros(2, 3, dtype=t.bool), 0),
+    "ifloordiv-shape-before-zero-division": lambda t: t.zeros(4, dtype=t.int8).__ifloordiv__(
+        t.zeros(4, 4, dtype=t.int16)
+    ),
+    "ifloordiv-zero-division": lambda t: t.zeros(4, dtype=t.int64).__ifloordiv__(
+        t.zeros(4, dtype=t.int64)
+    ),
+    "copy_-overlap-before-shape": lambda t: t.zeros(4).expand(2, 4).copy_(t.ones(3)),
+    "floor_divide_-backward-names-the-in-place-op": lambda t: (
+        (t.ones(2, requires_grad=True) * 1).floor_divide_(2).sum().backward()
+    ),
 }
 
 

@@ -10,7 +10,12 @@ from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops import inplace
 from conformance.reference.ops.define import op, pointwise
-from conformance.reference.ops.pointwise_common import _no_kernel, _tensors_only, opmath
+from conformance.reference.ops.pointwise_common import (
+    _array_of,
+    _no_kernel,
+    _tensors_only,
+    opmath,
+)
 from conformance.reference.tensor import Tensor
 
 _INTEGRAL = (dtypes.BOOL, dtypes.INTEGER)
@@ -126,32 +131,26 @@ def bitwise_not(self):
 
 @pointwise(None, number_first=True)  # (torch.bitwise_and(2, t): a Number self overload)
 def bitwise_and(self, other):
-    _no_kernel("bitwise_and_cpu", _array_operand(self, other), _INTEGRAL)
+    _no_kernel("bitwise_and_cpu", _array_of(self, other), _INTEGRAL)
     return self & other
 
 
 @pointwise(None, number_first=True)  # (torch.bitwise_or(2, t): a Number self overload)
 def bitwise_or(self, other):
-    _no_kernel("bitwise_or_cpu", _array_operand(self, other), _INTEGRAL)
+    _no_kernel("bitwise_or_cpu", _array_of(self, other), _INTEGRAL)
     return self | other
 
 
 @pointwise(None, number_first=True)  # (torch.bitwise_xor(2, t): a Number self overload)
 def bitwise_xor(self, other):
-    _no_kernel("bitwise_xor_cpu", _array_operand(self, other), _INTEGRAL)
+    _no_kernel("bitwise_xor_cpu", _array_of(self, other), _INTEGRAL)
     return self ^ other
-
-
-def _array_operand(self, other):
-    """The operand that is an array (self may be a Python number: bitwise_and(2, t)); its dtype
-    is the computation's."""
-    return self if hasattr(self, "dtype") else other
 
 
 def _shift_operands(self, other):
     """Both operands as arrays of the computation dtype, and whether each shift count is out
     of range: negative (read as signed, so uint8's 255 is -1) or at least `limit`."""
-    value = _array_operand(self, other)
+    value = _array_of(self, other)
     xp, dtype = array_namespace(value), value.dtype
     a, b = xp.asarray(self).astype(dtype), xp.asarray(other).astype(dtype)
     signed = b.astype(f"i{dtype.itemsize}")

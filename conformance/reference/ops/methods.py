@@ -149,6 +149,10 @@ def _inplace(compute: Any) -> Any:
         except NotImplementedError:  # no kernel for the dtype: the shapes are checked first
             _check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
             raise
+        except RuntimeError as error:  # the integer division kernel's, after the shapes too
+            if str(error) == "ZeroDivisionError":
+                _check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
+            raise
 
     method.__name__ = compute.__name__ + "_"
     return method
@@ -166,6 +170,7 @@ def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     if isinstance(src, NUMBER):
         src = creation.tensor(src, device=self._device)
     need_tensor("copy_", "other", 1, src)
+    inplace.check_no_overlap(self)  # (before the shapes, as PyTorch's copy_ checks)
     _check_fits_output(self, [src])
     return pointwise.copy_from(self, src.to(self._device))
 
@@ -478,7 +483,7 @@ IN_PLACE = {
     "erf_": pointwise.erf,
     "erfc_": pointwise.erfc,
     "pow_": _power,
-    "floor_divide_": pointwise.floor_divide,
+    "floor_divide_": pointwise.floor_divide_in_place,
     "remainder_": pointwise.remainder,
     "fmod_": pointwise.fmod,
     "bitwise_and_": pointwise.bitwise_and,
@@ -568,7 +573,7 @@ OPERATORS = {
     "__isub__": pointwise.sub,
     "__imul__": pointwise.mul,
     "__itruediv__": pointwise.true_divide,
-    "__ifloordiv__": pointwise.floor_divide,
+    "__ifloordiv__": pointwise.floor_divide_in_place,
     "__imod__": pointwise.remainder,
     "__ipow__": _power,
     "__iand__": pointwise.bitwise_and,

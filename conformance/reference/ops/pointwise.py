@@ -34,6 +34,7 @@ from conformance.reference.ops.fills_and_copies import *  # noqa: F403
 from conformance.reference.ops.pointwise_common import (
     _NUMBERS,
     HALF_ARRAYS,
+    _array_of,
     _is_tensor,
     _log_of_number,
     _no_kernel,
@@ -299,9 +300,14 @@ def floor_divide(self, other):
     return _integer_quotient(self // other, other)
 
 
-def _array_of(self, other):
-    """The operand that is an array (number % tensor has a number first)."""
-    return self if hasattr(self, "dtype") else other
+# x.floor_divide_(y) and x //= y: the same kernel, whose node names the in-place op.
+floor_divide_in_place = pointwise(
+    "NotImplemented",
+    operands=("self", "other"),
+    numbers_in_float32=True,
+    self=no_derivative("floor_divide_"),
+    other=no_derivative("floor_divide_"),
+)(floor_divide.forward)
 
 
 def _remainder(self, other):

@@ -55,6 +55,12 @@ def _is_tensor(value):
     return isinstance(value, define.Tensor)
 
 
+def _array_of(self, other):
+    """The operand that is an array: self may be a Python number (3 % t, bitwise_and(2, t)),
+    and then the other operand's dtype is the computation's."""
+    return self if hasattr(self, "dtype") else other
+
+
 def _tensors_only(name, second="other"):
     """Ops whose schema takes two Tensors (atan2, hypot, fmax, ...): PyTorch's argument parser
     refuses a Python number before any promotion."""
