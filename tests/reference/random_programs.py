@@ -4,7 +4,7 @@ A program is one or two tensors of random dtype, shape and values (with infiniti
 signed zeros and empty dimensions among them), then one to three ops chained on the first,
 the second tensor or a Python number as the other operand, then a backward through the
 result where it allows one. After every step both engines' outcomes are compared: the
-error's type, or the dtype, shape, requires_grad, grad_fn name, leafness and values; and
+error's type and message, or the dtype, shape, requires_grad, grad_fn name, leafness and values; and
 after the backward, every input's gradient. The generator is deterministic per seed, so a
 difference is reported as a seed that reproduces it (see test_random_programs.py).
 
@@ -417,6 +417,14 @@ def _observe(t, value):
     return ("tensor", meta, array)
 
 
+def _error(exc: Exception) -> tuple:
+    """An error as an outcome: its type and its message's first line. (A refusal that lists
+    PyTorch's overloads is compared by type only: the engine does not keep which arguments
+    were given by keyword, which that message spells out.)"""
+    message = str(exc).split("\n")[0]
+    return ("error", type(exc).__name__, None if "invalid combination" in message else message)
+
+
 def run(t, prog: Program) -> list:
     """Each step's outcome, then the gradients (or the backward's error)."""
     tensors = [i.make(t) for i in prog.inputs]
@@ -431,7 +439,7 @@ def run(t, prog: Program) -> list:
             except Skip:
                 continue
             except Exception as exc:  # noqa: BLE001 - an error is an outcome
-                outcomes.append(("error", type(exc).__name__))
+                outcomes.append(_error(exc))
                 return outcomes
             outcomes.append(_observe(t, current))
             if isinstance(current, tuple | list):
@@ -442,7 +450,7 @@ def run(t, prog: Program) -> list:
             try:
                 current.sum().backward()
             except Exception as exc:  # noqa: BLE001
-                outcomes.append(("error", type(exc).__name__))
+                outcomes.append(_error(exc))
                 return outcomes
             outcomes.append(
                 ("gradients",)

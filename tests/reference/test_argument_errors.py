@@ -97,6 +97,12 @@ CHECK_ORDER = {
         t.zeros(4, dtype=t.int64)
     ),
     "copy_-overlap-before-shape": lambda t: t.zeros(4).expand(2, 4).copy_(t.ones(3)),
+    "recorded-eq_-broadcast": lambda t: t.zeros(4, dtype=t.int16).eq_(
+        t.zeros(3, dtype=t.float64, requires_grad=True)
+    ),
+    "index_put_-empty-dimension-before-dtype": lambda t: t.zeros(0, 2).index_put_(
+        (t.tensor([0]),), t.tensor(1.0, dtype=t.float64)
+    ),
     "floor_divide_-backward-names-the-in-place-op": lambda t: (
         (t.ones(2, requires_grad=True) * 1).floor_divide_(2).sum().backward()
     ),

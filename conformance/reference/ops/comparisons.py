@@ -79,6 +79,8 @@ def _compare_in_place(out_of_place, compare, node):
             self.requires_grad or isinstance(other, Tensor) and other.requires_grad
         ):
             chosen = tensor if isinstance(other, Tensor) else number
+            if chosen is tensor:  # (a plain op: the shapes are checked here, as PyTorch does)
+                inplace.check_fits_output(self, [other])
         return inplace.apply_inplace(self, lambda: chosen(self, other))
 
     method.__name__ = f"{node.lower()}_"

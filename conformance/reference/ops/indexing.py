@@ -293,6 +293,14 @@ def _check_bounds(sizes: tuple, key: tuple) -> None:
         nth += 1
 
 
+def check_empty_dimensions(sizes: tuple, key: tuple) -> None:
+    """An index into a dimension of size 0: ATen refuses it while preparing the indices, before
+    index_put_ compares the dtypes (other bounds are checked later, by the kernel)."""
+    for dim, k in enumerate(key):
+        if k is not _ALL and sizes[dim] == 0 and k.size:
+            raise IndexError("index is out of bounds for dimension with size 0")
+
+
 def _selects_nothing(sizes: tuple, key: tuple) -> bool:
     """An empty result: no index is used, so none is checked (NumPy would check them all)."""
     return 0 in _indexed_shape(sizes, key)

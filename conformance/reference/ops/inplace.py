@@ -127,6 +127,16 @@ def check_no_overlap(self: Any) -> None:
         )
 
 
+def check_fits_output(self: Any, others: list) -> None:
+    """The operands of an in-place op broadcast together, and to no more than self's shape
+    (PyTorch's two errors)."""
+    grown = define.broadcast_shape([tuple(self.shape), *(tuple(t.shape) for t in others)])
+    if grown != tuple(self.shape):
+        raise RuntimeError(
+            f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(grown)}"
+        )
+
+
 def check_castable(result: Any, self: Any) -> None:
     """An in-place result must fit self's dtype under PyTorch's casting rule."""
     if not dtypes.can_cast(result, self._dtype):

@@ -141,17 +141,17 @@ def _inplace(compute: Any) -> Any:
             if not dtypes.can_cast(result, self._dtype):
                 # (after the shapes and the overlap, which PyTorch's TensorIterator checks
                 # first)
-                _check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
+                inplace.check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
                 inplace.check_no_overlap(self)
                 inplace.check_castable(result, self)
         try:
             return inplace.apply_inplace(self, lambda: compute(self, *args, **kwargs))
         except NotImplementedError:  # no kernel for the dtype: the shapes are checked first
-            _check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
+            inplace.check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
             raise
         except RuntimeError as error:  # the integer division kernel's, after the shapes too
             if str(error) == "ZeroDivisionError":
-                _check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
+                inplace.check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
             raise
 
     method.__name__ = compute.__name__ + "_"
@@ -171,18 +171,8 @@ def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
         src = creation.tensor(src, device=self._device)
     need_tensor("copy_", "other", 1, src)
     inplace.check_no_overlap(self)  # (before the shapes, as PyTorch's copy_ checks)
-    _check_fits_output(self, [src])
+    inplace.check_fits_output(self, [src])
     return pointwise.copy_from(self, src.to(self._device))
-
-
-def _check_fits_output(self: Tensor, others: list) -> None:
-    """The operands of an in-place op broadcast together, and to no more than self's shape
-    (PyTorch's two errors)."""
-    grown = define.broadcast_shape([tuple(self.shape), *(tuple(t.shape) for t in others)])
-    if grown != tuple(self.shape):
-        raise RuntimeError(
-            f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(grown)}"
-        )
 
 
 def to_arguments(args: tuple, kwargs: dict) -> tuple[Any, Any, bool]:
