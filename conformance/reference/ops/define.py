@@ -583,7 +583,8 @@ class PointwiseOp(Op):
         super().__init__(forward, node_name, formulas)
         self.kind = kind
         self.overloads = overloads
-        self.number_first = number_first
+        # (add, sub, mul and the divisions: the parser lets a number stand in for any tensor)
+        self.number_first = number_first or self.__name__ in NUMBERS_AS_TENSORS
         self.numbers_in_float32 = numbers_in_float32
         self.ufunc = ufunc
         self.check = check
@@ -637,7 +638,7 @@ class PointwiseOp(Op):
         Number there (xlogy(2, t), a number base's power, where's values)."""
         index = self.first_operand
         value = values[index]
-        if isinstance(value, Tensor) or self.number_first or self.__name__ in NUMBERS_AS_TENSORS:
+        if isinstance(value, Tensor) or self.number_first:
             return
         if self.overloads is not None:
             raise argument_errors.invalid_arguments(self.__name__, self.overloads, tuple(values))

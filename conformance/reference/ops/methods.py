@@ -146,11 +146,10 @@ def _inplace(compute: Any) -> Any:
                 inplace.check_castable(result, self)
         try:
             return inplace.apply_inplace(self, lambda: compute(self, *args, **kwargs))
-        except NotImplementedError:  # no kernel for the dtype: the shapes are checked first
-            inplace.check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
-            raise
-        except RuntimeError as error:  # the integer division kernel's, after the shapes too
-            if str(error) == "ZeroDivisionError":
+        except RuntimeError as error:
+            # No kernel for the dtype (NotImplementedError), or the integer division kernel's
+            # zero check: PyTorch checks the shapes before either.
+            if isinstance(error, NotImplementedError) or str(error) == "ZeroDivisionError":
                 inplace.check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
             raise
 
