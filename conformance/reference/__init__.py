@@ -230,6 +230,9 @@ from conformance.reference.ops.pointwise import (
     where,
     xlogy,
 )
+from conformance.reference.ops.pointwise import (
+    pow_base_number as _pow_base_number,
+)
 from conformance.reference.ops.random_sampling import *  # noqa: F403 - normal, bernoulli, ...
 from conformance.reference.ops.rearranging import *  # noqa: F403 - movedim, diagonal, tril, ...
 from conformance.reference.ops.reductions import *  # noqa: F403 - sum, mean, prod, ...
@@ -375,7 +378,7 @@ def equal(input: Tensor, other: Tensor):
 def pow(input, exponent):  # noqa: A001
     if isinstance(input, Tensor):
         return input.pow(exponent)
-    return exponent.__rpow__(input)
+    return _pow_base_number(input, exponent)
 
 
 # PyTorch's argument parser in front of the exported functions (see ops/parsed_functions.py).

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
 import pytest
 import torch
 
@@ -158,32 +159,85 @@ def _pointwise_ops():
     )
 
 
-@pytest.mark.parametrize("name", _pointwise_ops())
-def test_a_number_for_the_first_operand_is_refused_or_taken_as_in_torch(name):
-    """torch.sin(2) is a TypeError from PyTorch's argument parser (the comparisons list their
-    two schemas); add, sub, mul and the divisions take the number as a tensor."""
-    op = getattr(ref, name)
-
-    def call(t):
-        x = t.tensor([1.0, 2.0])
-        operands = [x] * len(op.operands)
-        operands[0] = 2
-        args = [None] * op.n_required
-        for index, value in zip(op.operands, operands, strict=True):
-            args[index] = value
-        if None in args:  # a required non-operand parameter (polygamma's n): an int
-            args = [1 if a is None else a for a in args]
-        return getattr(t, name)(*args)
-
+def _same_outcome(call):
+    """call(torch) and call(ref) both raise the same error type (a TypeError word for word),
+    or both return tensors of one dtype and equal values."""
     try:
-        call(torch)
+        expected = call(torch)
     except Exception as exc:  # noqa: BLE001 - what is compared
         with pytest.raises(type(exc)) as ours:
             call(ref)
         if isinstance(exc, TypeError):
             assert str(ours.value) == str(exc)
-    else:
-        call(ref)
+        return
+    got = call(ref)
+    assert str(got.dtype) == str(expected.dtype)
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
+# Which operands get a non-tensor: the first a number, every one a number, or the last None.
+_NOT_TENSORS = {
+    "number first": lambda operands: [2] + operands[1:],
+    "numbers only": lambda operands: [2] * len(operands),
+    "None last": lambda operands: operands[:-1] + [None],
+}
+
+
+@pytest.mark.parametrize("case", sorted(_NOT_TENSORS))
+@pytest.mark.parametrize("name", _pointwise_ops())
+def test_operands_that_are_not_tensors_are_refused_or_taken_as_in_torch(name, case):
+    """torch.sin(2) is a TypeError from PyTorch's argument parser (the comparisons list their
+    two schemas, the bitwise ops their three); add, sub, mul and the divisions take numbers
+    as tensors, even when no operand is one (torch.add(2, 3) is tensor(5))."""
+    op = getattr(ref, name)
+
+    def call(t):
+        operands = _NOT_TENSORS[case]([t.tensor([1.0, 2.0])] * len(op.operands))
+        args = [None] * op.n_required
+        for index, value in zip(op.operands, operands, strict=True):
+            args[index] = value
+        for index in range(op.n_required):  # a required non-operand parameter (polygamma's n)
+            if index not in op.operands:
+                args[index] = 1
+        return getattr(t, name)(*args)
+
+    _same_outcome(call)
+
+
+# The functions that pick one of an op's overloads by which operand is a number.
+_OVERLOADED = [
+    "xlogy",
+    "pow",
+    "remainder",
+    "float_power",
+    "special.xlog1py",
+    "special.zeta",
+    "special.legendre_polynomial_p",
+    "div",
+    "div floor",  # (div with rounding_mode="floor")
+    "div out",  # (div with out=)
+]
+_OPERAND_PAIRS = {
+    "numbers only": lambda x: (2, 3),
+    "number first": lambda x: (2, x),
+    "number last": lambda x: (x, 2),
+    "None first": lambda x: (None, x),
+    "None last": lambda x: (x, None),
+}
+
+
+@pytest.mark.parametrize("pair", sorted(_OPERAND_PAIRS))
+@pytest.mark.parametrize("name", _OVERLOADED)
+def test_overloaded_functions_take_or_refuse_numbers_as_torch(name, pair):
+    def call(t):
+        path, _, keyword = name.partition(" ")
+        function = t
+        for part in path.split("."):
+            function = getattr(function, part)
+        keywords = {"floor": {"rounding_mode": "floor"}, "out": {"out": t.empty(0)}}
+        return function(*_OPERAND_PAIRS[pair](t.tensor([1.5, 2.0])), **keywords.get(keyword, {}))
+
+    _same_outcome(call)
 
 
 def _parsed_checks():

@@ -1,7 +1,7 @@
 """4000 random short programs (random_programs.py), each run on real PyTorch and on the
 reference engine with every outcome compared. A first version of this generator, with a
 different op table, found 21 of 600 programs differing; their causes and those found after
-were fixed (the commits of 2026-11-25), and the two left are listed below with why.
+were fixed (the commits of 2026-11-25), and the one left is listed below with why.
 
 To look at one seed: `python -c "import random_programs as r, torch, conformance.reference
 as ref; print(r.compare(torch, ref, 1121))"` from tests/reference. Changing the op table or
@@ -23,9 +23,6 @@ KNOWN_DIFFERENT = {
     # requires_grad=True and a CopySlices node (an integer tensor that requires grad, which it
     # refuses everywhere else); the engine keeps bool tensors out of the graph.
     1121: "a bool tensor written with a value that requires grad",
-    # igamma's gradient for an empty bool input: PyTorch raises a RuntimeError from its formula,
-    # the engine a NotImplementedError (no bool kernel).
-    3094: "igamma backward on an empty bool input",
 }
 
 

@@ -38,10 +38,52 @@ def invalid_arguments(
     got = [type_name(v) for v in positional]
     if keywords:
         got += [f"{k}={type_name(v)}" for k, v in keywords.items() if v is not defaults[k]]
-    lines = "".join(f" * ({o})\n" for o in overloads)
+    lines = ""
+    for overload in overloads:
+        lines += f" * ({overload})\n"
+        parameters = overload.split(", ")
+        if "*" not in parameters and len(parameters) == len(got):
+            lines += f"      didn't match because {_INVALID_TYPES}: ({_marked(got, parameters)})\n"
     return TypeError(
         f"{name}() received an invalid combination of arguments - got ({', '.join(got)}), but "
         f"expected one of:\n{lines}"
+    )
+
+
+_INVALID_TYPES = "some of the arguments have invalid types"
+
+
+def _marked(got: list, parameters: list) -> str:
+    """The types given, each between !s unless it is a Tensor given for a Tensor parameter.
+    PyTorch adds this line under an overload that has no keyword-only parameters and as many
+    parameters as the arguments given (as observed: remainder(7, 2) under "Number self,
+    Tensor other", not under the overloads with an out=); it marks a number given for a
+    Number too (there "(!int!, !int!)")."""
+    marks = []
+    for given, parameter in zip(got, parameters, strict=True):
+        keyword, _, kind = given.rpartition("=")
+        if keyword:
+            named = [p for p in parameters if p.split(" = ")[0].endswith(f" {keyword}")]
+            parameter = named[0] if named else ""
+        tensor_for_tensor = kind == "Tensor" and parameter.startswith("Tensor ")
+        marks.append(given if tensor_for_tensor else f"!{given}!")
+    return ", ".join(marks)
+
+
+def number_self_overloads(
+    other: str,
+    out: bool,
+    input: str = "input",
+    number: str = "self",  # noqa: A002
+) -> tuple[str, ...]:
+    """The three schemas of a binary op that also takes a Number first (xlogy, pow, remainder,
+    the bitwise ops), as PyTorch lists them; `out`: whether the Number-first one has an out=.
+    `input` and `number` name the first parameter in the Tensor and Number schemas."""
+    tail = ", *, Tensor out = None"
+    return (
+        f"Tensor {input}, Tensor {other}{tail}",
+        f"Number {number}, Tensor {other}{tail if out else ''}",
+        f"Tensor {input}, Number {other}{tail}",
     )
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
-from conformance.reference.ops.argument_errors import invalid_arguments
+from conformance.reference.ops.argument_errors import invalid_arguments, number_self_overloads
 from conformance.reference.ops.define import Joint, check_broadcastable, no_derivative, pointwise
 from conformance.reference.ops.pointwise_common import (
     _is_tensor,
@@ -113,9 +113,14 @@ def _xlogy_number_derivative(grad, self, other, F):
     return slope if other > 0 else F.where(self == 0, 0, slope)
 
 
+# xlogy's three overloads (its errors list them, under the one name)
+_XLOGY = {"label": "xlogy", "overloads": number_self_overloads("other", out=True)}
+
+
 @pointwise(
     "XlogyBackward0",
     kind="float",
+    **_XLOGY,
     self=_xlogy_self_derivative,
     other=lambda grad, self, other: grad * self / other,
 )
@@ -126,6 +131,7 @@ def xlogy_tensor(self, other):
 @pointwise(
     "XlogyBackward1",
     kind="float",
+    **_XLOGY,
     number_first=True,
     other=lambda grad, self, other: grad * self / other,
 )
@@ -138,6 +144,7 @@ def xlogy_number_self(self, other):
 @pointwise(
     "XlogyBackward2",
     kind="float",
+    **_XLOGY,
     operands=("self", "other"),
     self=_xlogy_number_derivative,
 )

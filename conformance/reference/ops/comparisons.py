@@ -9,6 +9,7 @@ import math
 from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops import inplace
+from conformance.reference.ops.argument_errors import number_self_overloads
 from conformance.reference.ops.define import op, pointwise
 from conformance.reference.ops.pointwise_common import (
     _array_of,
@@ -24,6 +25,9 @@ _COMPARISON = (
     "Tensor input, Tensor other, *, Tensor out = None",
     "Tensor input, Number other, *, Tensor out = None",
 )
+
+# The bitwise ops' three (their Number-self one has no out=).
+_NUMBER_SELF = number_self_overloads("other", out=False)
 
 
 @pointwise(None, kind="bool", overloads=_COMPARISON)
@@ -131,19 +135,25 @@ def bitwise_not(self):
     return ~self
 
 
-@pointwise(None, number_first=True)  # (torch.bitwise_and(2, t): a Number self overload)
+@pointwise(
+    None, number_first=True, overloads=_NUMBER_SELF
+)  # (torch.bitwise_and(2, t): a Number self overload)
 def bitwise_and(self, other):
     _no_kernel("bitwise_and_cpu", _array_of(self, other), _INTEGRAL)
     return self & other
 
 
-@pointwise(None, number_first=True)  # (torch.bitwise_or(2, t): a Number self overload)
+@pointwise(
+    None, number_first=True, overloads=_NUMBER_SELF
+)  # (torch.bitwise_or(2, t): a Number self overload)
 def bitwise_or(self, other):
     _no_kernel("bitwise_or_cpu", _array_of(self, other), _INTEGRAL)
     return self | other
 
 
-@pointwise(None, number_first=True)  # (torch.bitwise_xor(2, t): a Number self overload)
+@pointwise(
+    None, number_first=True, overloads=_NUMBER_SELF
+)  # (torch.bitwise_xor(2, t): a Number self overload)
 def bitwise_xor(self, other):
     _no_kernel("bitwise_xor_cpu", _array_of(self, other), _INTEGRAL)
     return self ^ other
@@ -159,7 +169,9 @@ def _shift_operands(self, other):
     return xp, a, b, signed
 
 
-@pointwise(None, number_first=True)  # (torch.bitwise_left_shift(2, t): a Number self overload)
+@pointwise(
+    None, number_first=True, overloads=_NUMBER_SELF
+)  # (torch.bitwise_left_shift(2, t): a Number self overload)
 def bitwise_left_shift(self, other):
     """a << b in two's complement (bits shifted out are lost); a count below zero or of the
     dtype's width or more gives 0, as ATen's kernel defines it (C leaves it undefined)."""
@@ -172,7 +184,9 @@ def bitwise_left_shift(self, other):
     return xp.where(out, xp.zeros_like(a), shifted)
 
 
-@pointwise(None, number_first=True)  # (torch.bitwise_right_shift(2, t): a Number self overload)
+@pointwise(
+    None, number_first=True, overloads=_NUMBER_SELF
+)  # (torch.bitwise_right_shift(2, t): a Number self overload)
 def bitwise_right_shift(self, other):
     """a >> b, arithmetic for signed dtypes; a count out of range shifts by the width (less
     the sign bit), so it gives 0 or, for a negative signed value, -1, as ATen's kernel."""

@@ -553,7 +553,9 @@ _NOT_ARRAYS = frozenset((int, float, bool, complex, type(None)))
 
 # The ops whose Tensor operands PyTorch's argument parser lets a Python number fill
 # (torch._C._should_allow_numbers_as_tensors); every other op refuses one.
-NUMBERS_AS_TENSORS = frozenset(("add", "sub", "mul", "div", "true_divide", "floor_divide"))
+NUMBERS_AS_TENSORS = frozenset(
+    ("add", "sub", "mul", "div", "true_divide", "floor_divide", "rounding_divide")  # (div's)
+)
 
 
 class PointwiseOp(Op):
@@ -579,10 +581,12 @@ class PointwiseOp(Op):
         numbers_in_float32: bool = False,
         overloads: tuple[str, ...] | None = None,
         number_first: bool = False,
+        label: str | None = None,
     ) -> None:
         super().__init__(forward, node_name, formulas)
         self.kind = kind
         self.overloads = overloads
+        self._label = label  # (None: the op's own __name__, which may be set after this)
         # (add, sub, mul and the divisions: the parser lets a number stand in for any tensor)
         self.number_first = number_first or self.__name__ in NUMBERS_AS_TENSORS
         self.numbers_in_float32 = numbers_in_float32
@@ -601,7 +605,7 @@ class PointwiseOp(Op):
                 return inplace.write_out(out, self(*args, **kwargs), self.__name__)
         values = args if not kwargs and len(args) == self.n_params else self.bind(args, kwargs)
         if values[self.first_operand].__class__ is not Tensor:
-            self._check_first_operand(values)
+            values = self._check_first_operand(values)
         if self.check is not None:
             self.check(*values)
         data = self._uniform(values)
@@ -638,11 +642,28 @@ class PointwiseOp(Op):
         Number there (xlogy(2, t), a number base's power, where's values)."""
         index = self.first_operand
         value = values[index]
-        if isinstance(value, Tensor) or self.number_first:
-            return
+        if isinstance(value, Tensor):
+            return values
+        if self.number_first:
+            if any(isinstance(values[i], Tensor) for i in self.operands):
+                return values
+            if self.__name__ in NUMBERS_AS_TENSORS and _is_number(value):
+                # (the parser makes the number a 0-dim tensor of its own dtype: add(2, 3.5))
+                dtype = dtypes.scalar_dtype(value)
+                wrapped = Tensor._wrap(np.asarray(value, dtype.np), dtype)
+                return (*values[:index], wrapped, *values[index + 1 :])
+        self._refuse(index, value, values)
+        return values
+
+    def _refuse(self, index: int, value: Any, values: Any) -> None:
+        """PyTorch's TypeError for an operand it cannot take: the overloads, where the op has
+        several, or the one Tensor it wants."""
+        name = self._label or self.__name__
         if self.overloads is not None:
-            raise argument_errors.invalid_arguments(self.__name__, self.overloads, tuple(values))
-        argument_errors.need_tensor(self.__name__, "input", index + 1, value)
+            given = tuple(values[: max(self.n_required, index + 1)])
+            raise argument_errors.invalid_arguments(name, self.overloads, given)
+        label = "input" if self.params[index] == "self" else self.params[index]
+        argument_errors.need_tensor(name, label, index + 1, value)
 
     def _in_torch_layout(self, out: Any, values: Any) -> Any:
         """`out` with the strides PyTorch's TensorIterator gives the result (see
@@ -772,13 +793,14 @@ class PointwiseOp(Op):
         """PyTorch's promotion: cast every tensor operand to the computation dtype."""
         for i in self.operands:
             v = values[i]
-            if not isinstance(v, Tensor | bool | int | float | complex) and (
-                v is not None or i < self.n_required  # (None leaves out an optional operand)
-            ):
-                raise TypeError(
-                    f"{self.__name__}(): argument '{self.params[i]}' must be Tensor or Number, "
-                    f"not {type(v).__name__}"
+            if (
+                not isinstance(v, Tensor)
+                and not _is_number(v)
+                and (
+                    v is not None or i < self.n_required  # (None leaves out an optional operand)
                 )
+            ):
+                self._refuse(i, v, values)
         operands = [values[i] for i in self.operands if values[i] is not None]
         compute, result = pointwise_dtype(operands, self.kind)
         tensors = [v for v in operands if isinstance(v, Tensor)]
@@ -810,6 +832,10 @@ class PointwiseOp(Op):
             return np.float32(value)
         with fp_errors.quiet():  # 70000 is inf in float16, silently
             return np.asarray(value, np.float64).astype(dtype.np)[()]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, bool | int | float | complex)
 
 
 def check_broadcastable(operands: list) -> None:
@@ -882,13 +908,16 @@ def pointwise(
     numbers_in_float32: bool = False,
     overloads: tuple[str, ...] | None = None,
     number_first: bool = False,
+    label: str | None = None,
     **formulas: Callable,
 ) -> Callable[[Callable], PointwiseOp]:
     """Declare an elementwise op (see the module docstring). `ufunc`, where given, names the
     NumPy/CuPy ufunc that computes the op, so `x.op_(y)` can write straight into x. `check`,
     where given, sees the arguments before promotion (to reject what PyTorch rejects by the
-    operands' own dtypes, such as subtracting a bool tensor). `numbers_in_float32` and
-    `overloads` and `number_first`: see PointwiseOp and its _check_first_operand."""
+    operands' own dtypes, such as subtracting a bool tensor). `label` names the op in errors
+    where it is one overload of a public function (xlogy_number_self is xlogy).
+    `numbers_in_float32`, `overloads` and `number_first`: see PointwiseOp and its
+    _check_first_operand."""
     return lambda forward: PointwiseOp(
         forward,
         node_name,
@@ -900,6 +929,7 @@ def pointwise(
         numbers_in_float32,
         overloads,
         number_first,
+        label,
     )
 
 

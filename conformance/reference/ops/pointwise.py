@@ -20,7 +20,11 @@ from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops.activation_ops import *  # noqa: F403
-from conformance.reference.ops.argument_errors import need_tensor
+from conformance.reference.ops.argument_errors import (
+    invalid_arguments,
+    need_tensor,
+    number_self_overloads,
+)
 from conformance.reference.ops.binary_math import *  # noqa: F403
 from conformance.reference.ops.comparisons import *  # noqa: F403
 from conformance.reference.ops.define import (
@@ -38,6 +42,7 @@ from conformance.reference.ops.pointwise_common import (
     _is_tensor,
     _log_of_number,
     _no_kernel,
+    bool_subtraction_error,
     opmath,
 )
 from conformance.reference.ops.selection import *  # noqa: F403
@@ -105,16 +110,8 @@ def _is_bool(value):
 def no_bool_subtraction(self, other, alpha=1):
     """PyTorch refuses to subtract bools, before any promotion (b - 1 raises too)."""
     self_bool, other_bool = _is_bool(self), _is_bool(other)
-    if self_bool and other_bool:
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
-            "or `logical_xor()` operator instead."
-        )
     if self_bool or other_bool:
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
-        )
+        raise bool_subtraction_error(both=self_bool and other_bool)
 
 
 # The C++ names PyTorch's checked conversion of a scalar prints, for the dtypes it can overflow.
@@ -218,11 +215,22 @@ def mul(self, other):
     return self * other
 
 
+# true_divide's and floor_divide's two schemas (the Number one without out=)
+_DIVISION = ("Tensor input, Tensor other, *, Tensor out = None", "Tensor input, Number other")
+# div's three (a rounding mode refuses a non-tensor by them)
+_DIV = (
+    "Tensor input, Tensor other, *, Tensor out = None",
+    "Tensor input, Tensor other, *, str rounding_mode, Tensor out = None",
+    "Tensor input, Number other, *, str rounding_mode",
+)
+
+
 @pointwise(
     "DivBackward0",
     kind="float",
     ufunc="true_divide",
     numbers_in_float32=True,
+    overloads=_DIVISION,
     self=lambda grad, other, F: F.true_divide(grad, other),  # as mul's: a wrapped number
     other=lambda grad, self, other: -grad * ((self / other) / other),  # PyTorch's order
 )
@@ -242,10 +250,12 @@ def rounding_divide(self, other, rounding_mode):
     dtype: integers stay integers, unlike true division. The result is piecewise constant, so
     its gradient is zero."""
     kernel = "div_trunc_cpu" if rounding_mode == "trunc" else "div_floor_cpu"
-    _no_kernel(kernel, self, _NUMBERS)
+    like = _array_of(self, other)  # (self may be a number: torch.div(2, t, rounding_mode=...))
+    _no_kernel(kernel, like, _NUMBERS)
     if rounding_mode == "floor":
         return _integer_quotient(self // other, other)
-    xp = array_namespace(self)
+    xp = array_namespace(like)
+    self = xp.asarray(self, like.dtype)
     if self.dtype.kind in "iu":
         _integer_quotient(self, other)
         floor = self // other
@@ -257,6 +267,7 @@ def rounding_divide(self, other, rounding_mode):
 
 def div(input, other, *, rounding_mode=None, out=None):  # noqa: A002
     """torch.div: true division (DivBackward0) unless rounding_mode is "trunc" or "floor"."""
+    _check_div_operands(input, other, rounding_mode, out)
     if rounding_mode is None:
         return true_divide(input, other) if out is None else true_divide(input, other, out=out)
     if rounding_mode not in ("trunc", "floor"):
@@ -270,6 +281,18 @@ def div(input, other, *, rounding_mode=None, out=None):  # noqa: A002
 
 
 divide = div
+
+
+def _check_div_operands(input, other, rounding_mode, out):  # noqa: A002
+    """div's own refusal of an operand that is neither a tensor nor a number: by its one
+    Tensor schema without keywords, by its three overloads with them."""
+    if all(_is_tensor(v) or isinstance(v, bool | int | float | complex) for v in (input, other)):
+        return
+    keywords = {"rounding_mode": rounding_mode, "out": out}
+    if rounding_mode is None and out is None:
+        need_tensor("div", "input", 1, input)
+        need_tensor("div", "other", 2, other)
+    raise invalid_arguments("div", _DIV, (input, other), keywords, dict.fromkeys(keywords))
 
 
 def _integer_quotient(result, divisor):
@@ -291,6 +314,7 @@ def _integer_quotient(result, divisor):
     "NotImplemented",
     operands=("self", "other"),
     numbers_in_float32=True,
+    overloads=_DIVISION,
     self=no_derivative("floor_divide"),
     other=no_derivative("floor_divide"),
 )
@@ -330,19 +354,22 @@ def _fmod(self, other):
 
 
 # remainder and fmod are sawtooths: slope 1 in self; in other, minus the rounded quotient.
+_REMAINDER = {"label": "remainder", "overloads": number_self_overloads("other", out=False)}
 remainder_tensor = pointwise(
     "RemainderBackward1",
+    **_REMAINDER,
     self=lambda grad: grad,
     other=lambda grad, self, other, F: (
         -grad * F.rounding_divide(F.in_dtype_of(self, grad), other, "floor")
     ),
 )(_remainder)
 remainder_number = pointwise(
-    "RemainderBackward0", operands=("self", "other"), self=lambda grad: grad
+    "RemainderBackward0", operands=("self", "other"), self=lambda grad: grad, **_REMAINDER
 )(_remainder)
 remainder_of_number = pointwise(
     "NotImplemented",
     operands=("self", "other"),
+    **_REMAINDER,
     number_first=True,
     other=no_derivative("remainder"),
 )(_remainder)
@@ -384,8 +411,13 @@ remainder.result_dtype = remainder_tensor.result_dtype
 fmod.result_dtype = fmod_tensor.result_dtype
 
 
+# pow's three overloads (its errors list them, under the one name)
+_POW = {"label": "pow", "overloads": number_self_overloads("exponent", out=True)}
+
+
 @pointwise(
     "PowBackward0",
+    **_POW,
     check=_check_exponent,
     self=lambda grad, self, exponent, F: (
         grad * (exponent * F.pow_number(self, exponent - 1))
@@ -437,6 +469,7 @@ def _integer_power(base, exponent):
 
 @pointwise(
     "PowBackward1",
+    **_POW,
     # At exponent 0 the derivative is 0, also where self ** -1 is infinite (self == 0).
     self=lambda grad, self, exponent, F: F.where(
         exponent == 0, 0, grad * exponent * self ** (exponent - 1)
@@ -456,6 +489,7 @@ def pow_tensor(self, exponent):
 
 @pointwise(
     "PowBackward2",
+    **_POW,
     number_first=True,
     exponent=lambda grad, result, self, exponent, F: (
         grad * F.where(exponent >= 0, 0, result * -math.inf)
@@ -493,6 +527,10 @@ def float_power(input, exponent):  # noqa: A002
         for v in (input, exponent)
     )
     wide = dtypes.complex128 if complex_ else dtypes.float64
+    tensors = [_is_tensor(v) for v in (input, exponent)]
+    numbers = [isinstance(v, bool | int | float | complex) for v in (input, exponent)]
+    if not any(tensors) or not all(t or n for t, n in zip(tensors, numbers, strict=True)):
+        raise invalid_arguments("float_power", _POW["overloads"], (input, exponent))
     if not _is_tensor(input):
         return pow_base_number(input, exponent.to(wide))
     if not _is_tensor(exponent):

@@ -51,6 +51,19 @@ def _log_of_number(value):
     return math.log(value) if value > 0 else math.nan
 
 
+def bool_subtraction_error(both):
+    """PyTorch's refusal to subtract bools (`both`: two bool tensors, not one)."""
+    if both:
+        return RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    return RuntimeError(
+        "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+        "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+    )
+
+
 def _is_tensor(value):
     return isinstance(value, define.Tensor)
 

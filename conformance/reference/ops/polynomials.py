@@ -17,8 +17,9 @@ import math
 
 from conformance.reference import fp_errors
 from conformance.reference.devices import array_namespace
+from conformance.reference.ops.argument_errors import number_self_overloads
 from conformance.reference.ops.define import pointwise
-from conformance.reference.ops.pointwise_common import _is_tensor, _no_kernel
+from conformance.reference.ops.pointwise_common import _no_kernel
 from conformance.reference.ops.special_common import _FLOATS
 
 __all__ = [
@@ -163,18 +164,8 @@ def _w_closed(y, n):
     return xp.where(plain, value, edge)
 
 
-def _check(name):
-    def check(x, n):
-        if not _is_tensor(x) and not _is_tensor(n):
-            raise TypeError(
-                f"special_{name}() received an invalid combination of arguments - got "
-                f"({type(x).__name__}, {type(n).__name__}), but expected one of:\n"
-                " * (Tensor x, Tensor n, *, Tensor out = None)\n"
-                " * (Number x, Tensor n, *, Tensor out = None)\n"
-                " * (Tensor x, Number n, *, Tensor out = None)\n"
-            )
-
-    return check
+# The polynomials' three schemas, as PyTorch's argument parser lists them.
+_OVERLOADS = number_self_overloads("n", out=True, input="x", number="x")
 
 
 def _declare(name, compute, doc):
@@ -185,7 +176,12 @@ def _declare(name, compute, doc):
     forward.__name__ = forward.__qualname__ = name
     forward.__doc__ = doc
     return pointwise(
-        None, kind="float", operands=("x", "n"), check=_check(name), number_first=True
+        None,
+        kind="float",
+        operands=("x", "n"),
+        number_first=True,
+        label=f"special_{name}",
+        overloads=_OVERLOADS,
     )(forward)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from conformance.reference.devices import array_namespace
+from conformance.reference.ops.argument_errors import number_self_overloads
 from conformance.reference.ops.define import formula_op, pointwise
 from conformance.reference.ops.error_function import _erf_small, _erfcx_large
 from conformance.reference.ops.gamma_functions import _hurwitz_zeta
@@ -114,8 +115,14 @@ def _xlog1py_number_other_derivative(grad, self, other, F):
     return slope if other > -1 else F.masked_fill(slope, self == 0, 0)
 
 
+# Each function's three overloads, which its errors list under torch.special's ATen name.
+_XLOG1PY = {"label": "special_xlog1py", "overloads": number_self_overloads("other", out=True)}
+_ZETA = {"label": "special_zeta", "overloads": number_self_overloads("other", out=True)}
+
+
 @pointwise(
     "SpecialXlog1PyBackward0",
+    **_XLOG1PY,
     kind="float",
     self=_xlog1py_self_derivative,
     other=lambda grad, self, other: grad * self / (other + 1),
@@ -126,6 +133,7 @@ def xlog1py_tensor(self, other):
 
 @pointwise(
     "SpecialXlog1PyBackward1",
+    **_XLOG1PY,
     kind="float",
     operands=("self", "other"),
     number_first=True,
@@ -137,6 +145,7 @@ def xlog1py_number_self(self, other):
 
 @pointwise(
     "SpecialXlog1PyBackward2",
+    **_XLOG1PY,
     kind="float",
     operands=("self", "other"),
     self=_xlog1py_number_other_derivative,
@@ -145,24 +154,9 @@ def xlog1py_number_other(self, other):
     return _xlog1py(self, other)
 
 
-def _two_operands(name):
-    def check(self, other):
-        if not _is_tensor(self) and not _is_tensor(other):
-            raise TypeError(
-                f"special_{name}() received an invalid combination of arguments - got "
-                f"({type(self).__name__}, {type(other).__name__}), but expected one of:\n"
-                f" * (Tensor self, Tensor other, *, Tensor out = None)\n"
-                f" * (Number self, Tensor other, *, Tensor out = None)\n"
-                f" * (Tensor self, Number other, *, Tensor out = None)\n"
-            )
-
-    return check
-
-
 def xlog1py(input, other):  # noqa: A002
     """input * log1p(other), 0 where input is 0: the node says which side was a number
     (SpecialXlog1PyBackward1 for a number input, ...2 for a number other)."""
-    _two_operands("xlog1py")(input, other)
     if not _is_tensor(input):
         return xlog1py_number_self(input, other)
     if not _is_tensor(other):
@@ -184,10 +178,6 @@ def _zeta_float64(x, q):
     return xp.where(x == 1, math.inf, total)
 
 
-def _zeta_check(self, other):
-    _two_operands("zeta")(self, other)
-
-
 def _zeta_forward(self, other):
     """(In a derivative formula the two arrays may differ in dtype: the wider one wins.)"""
     arrays = [v for v in (self, other) if hasattr(v, "dtype")]
@@ -207,13 +197,20 @@ def _zeta_q_derivative(grad, self, other, F):
     return grad * -self * formula_op(F, zeta_tensor)(self + 1.0, other)
 
 
-@pointwise("SpecialZetaBackward0", kind="float", self=_zeta_x_derivative, other=_zeta_q_derivative)
+@pointwise(
+    "SpecialZetaBackward0",
+    kind="float",
+    self=_zeta_x_derivative,
+    other=_zeta_q_derivative,
+    **_ZETA,
+)
 def zeta_tensor(self, other):
     return _zeta_forward(self, other)
 
 
 @pointwise(
     "SpecialZetaBackward1",
+    **_ZETA,
     kind="float",
     operands=("self", "other"),
     number_first=True,
@@ -226,7 +223,11 @@ def zeta_number_self(self, other):
 
 
 @pointwise(
-    "SpecialZetaBackward2", kind="float", operands=("self", "other"), self=_zeta_x_derivative
+    "SpecialZetaBackward2",
+    kind="float",
+    operands=("self", "other"),
+    self=_zeta_x_derivative,
+    **_ZETA,
 )
 def zeta_number_other(self, other):
     return _zeta_forward(self, other)
@@ -236,7 +237,6 @@ def zeta(input, other):  # noqa: A002
     """The Hurwitz zeta function zeta(x = input, q = other). Differentiable in q only (the
     derivative in x raises NotImplementedError, as PyTorch's). float32 and float64 only;
     integer inputs give the default float dtype."""
-    _zeta_check(input, other)
     if not _is_tensor(input):
         return zeta_number_self(input, other)
     if not _is_tensor(other):
