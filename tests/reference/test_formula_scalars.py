@@ -117,3 +117,23 @@ def test_logit_gradient_at_nan_with_eps_follows_the_backward_used(create_graph):
     ours, theirs = gradient(ref), gradient(torch)
     assert [math.isnan(v) for v in ours] == [math.isnan(v) for v in theirs]
     assert [v for v in ours if v == v] == [v for v in theirs if v == v]
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int64", "float16", "float64"])
+def test_a_number_over_a_tensor_in_a_formula_keeps_the_tensors_dtype(dtype, create_graph):
+    """addcdiv's gradient in tensor1 is grad * (value / tensor2), where ATen fills a tensor
+    like tensor2 with value and divides it in place: an integer or bool tensor2 makes the
+    backward raise PyTorch's cast error (random program seeds 4688 and 6259)."""
+
+    def outcome(t):
+        x = t.ones(2, requires_grad=True)
+        divisor = t.tensor([3, 1]).to(getattr(t, dtype))
+        y = x.addcdiv(x, divisor, value=2).sum()
+        try:
+            (g,) = t.autograd.grad(y, x, create_graph=create_graph)
+        except RuntimeError as exc:
+            return str(exc)
+        return g.tolist()
+
+    assert outcome(ref) == outcome(torch)

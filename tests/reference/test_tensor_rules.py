@@ -52,6 +52,25 @@ def test_changing_an_index_tensor_after_indexing_breaks_backward_as_in_pytorch(m
     assert messages[0] == messages[1]
 
 
+@pytest.mark.parametrize("modified", ["input", "output"])
+def test_sgn_saves_its_input_and_output_as_pytorch_does(modified):
+    """sgn's gradient is zero for real numbers, but PyTorch's formula (written for complex
+    ones too) saves self and the result: modifying either in place breaks the backward
+    (random program seed 11532). sign saves neither."""
+    for t in (ref, torch):
+        x = t.ones(3, requires_grad=True)
+        y = x * 1
+        z = t.sgn(y)
+        (y if modified == "input" else z).mul_(2)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            z.sum().backward()
+        y = x * 1
+        z = t.sign(y)
+        (y if modified == "input" else z).mul_(2)
+        z.sum().backward()
+        assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
 EMPTY_LAYOUTS = {
     "zeros": lambda t: t.zeros(3, 0),
     "zeros-3d": lambda t: t.zeros(2, 0, 4),

@@ -597,12 +597,25 @@ def _no_integer_addcdiv(self, tensor1, tensor2, value=1):
         )
 
 
+def _number_over(value, tensor):
+    """value / tensor as ATen's formulas compute a number over a tensor: into a tensor like
+    `tensor`, filled with value and divided in place. So an integer or bool tensor cannot
+    hold the quotient, and PyTorch's backward raises its in-place cast error."""
+    dtype = getattr(tensor, "_dtype", None) or dtypes.from_numpy_dtype(tensor.dtype)
+    if dtype.category < dtypes.FLOATING:
+        raise RuntimeError(
+            f"result type {scalar_type_name(dtypes.get_default_dtype())} can't be cast to the "
+            f"desired output type {scalar_type_name(dtype)}"
+        )
+    return value / tensor
+
+
 @pointwise(
     "AddcdivBackward0",
     operands=("self", "tensor1", "tensor2"),
     check=_no_integer_addcdiv,
     self=lambda grad: grad,
-    tensor1=lambda grad, tensor2, value: grad * (value / tensor2),
+    tensor1=lambda grad, tensor2, value: grad * _number_over(value, tensor2),
     tensor2=lambda grad, tensor1, tensor2, value: -grad * (value * tensor1 / (tensor2 * tensor2)),
 )
 def addcdiv(self, tensor1, tensor2, value=1):

@@ -235,7 +235,14 @@ def atanh(self):
     return array_namespace(self).arctanh(opmath(self))
 
 
-@pointwise("SgnBackward0", self=lambda grad, F: F.zeros_like(grad))
+def _sgn_derivative(grad, self, result, F):
+    """Zero for real numbers. PyTorch's formula, sgn_backward(self, grad, result), serves
+    complex numbers too, so it saves self and the result: modifying either in place makes
+    the backward raise, as it does here by reading both."""
+    return F.zeros_like(grad)
+
+
+@pointwise("SgnBackward0", self=_sgn_derivative)
 def sgn(self):
     """sign for real numbers (and bools, unchanged); x / |x| for complex ones (0 at 0)."""
     if self.dtype.kind != "c":
