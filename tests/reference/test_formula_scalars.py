@@ -137,3 +137,17 @@ def test_a_number_over_a_tensor_in_a_formula_keeps_the_tensors_dtype(dtype, crea
         return g.tolist()
 
     assert outcome(ref) == outcome(torch)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("exponent", [False, True, 0, 0.0])
+def test_power_by_false_takes_the_general_formula(exponent, create_graph):
+    """PyTorch's pow_backward returns zeros for an exponent equal to 0.0, which a bool False
+    is not: x ** False has the gradient 0 * x ** -1 (nan at 0, -0 below; seed 7703)."""
+
+    def outcome(t):
+        x = t.tensor([-2.0, 0.0, 3.0, math.inf], requires_grad=True)
+        (g,) = t.autograd.grad((x**exponent).sum(), x, create_graph=create_graph)
+        return [repr(v) for v in g.tolist()], g.grad_fn is None
+
+    assert outcome(ref) == outcome(torch)

@@ -419,9 +419,11 @@ _POW = {"label": "pow", "overloads": number_self_overloads("exponent", out=True)
     "PowBackward0",
     **_POW,
     check=_check_exponent,
+    # (PyTorch's shortcut to zeros tests the number against 0.0, which a bool False fails: x **
+    # False takes the general formula, so its gradient is 0 * x ** -1, nan at 0 and -0 below.)
     self=lambda grad, self, exponent, F: (
         grad * (exponent * F.pow_number(self, exponent - 1))
-        if exponent != 0
+        if exponent != 0 or exponent is False
         else F.zeros_like(self)
     ),
 )
