@@ -269,7 +269,8 @@ from conformance.reference.printing import set_printoptions
 from conformance.reference.tensor import Size, Tensor
 from conformance.reference.vmap import vmap
 
-arcsin, arccos, arctan = asin, acos, atan  # PyTorch's NumPy-style aliases
+# PyTorch's NumPy-style aliases
+arcsin, arccos, arctan = (op.renamed(f"arc{op.__name__[1:]}") for op in (asin, acos, atan))
 
 __version__ = "0.1.0"
 __pytorch_version__ = "2.13.0"

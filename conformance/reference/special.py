@@ -30,6 +30,8 @@ from conformance.reference.ops.bessel_functions import (
     scaled_modified_bessel_k1,
     spherical_bessel_j0,
 )
+from conformance.reference.ops.binary_math import xlogy_named
+from conformance.reference.ops.define import PointwiseOp as _PointwiseOp
 from conformance.reference.ops.gamma_functions import digamma, polygamma
 from conformance.reference.ops.gamma_functions import digamma as psi
 from conformance.reference.ops.gamma_functions import igamma as gammainc
@@ -45,7 +47,6 @@ from conformance.reference.ops.pointwise import (
     log1p,
     logit,
     sinc,
-    xlogy,
 )
 from conformance.reference.ops.pointwise import sigmoid as expit
 from conformance.reference.ops.polynomials import (
@@ -124,6 +125,13 @@ __all__ = [
     "zeta",
 ]
 
+
+xlogy = xlogy_named("special_xlogy")
+
+# PyTorch refuses an argument of the wrong type by the ATen name (special_expit, not sigmoid).
+for _name in __all__:
+    if isinstance(globals()[_name], _PointwiseOp):
+        globals()[_name] = globals()[_name].renamed(f"special_{_name}")
 
 # PyTorch's argument parser in front of the exported functions (see ops/parsed_functions.py).
 _parsed.export_parsed(globals(), _parsed.SPECIAL_INPUT, _parsed.SPECIAL_OTHERS, "special_")

@@ -101,6 +101,9 @@ CHECK_ORDER = {
     "recorded-eq_-broadcast": lambda t: t.zeros(4, dtype=t.int16).eq_(
         t.zeros(3, dtype=t.float64, requires_grad=True)
     ),
+    "recorded-eq_-leaf-before-broadcast": lambda t: t.ones(4, 3, requires_grad=True).eq_(
+        t.ones(4, 2, dtype=t.int64)
+    ),
     "index_put_-empty-dimension-before-dtype": lambda t: t.zeros(0, 2).index_put_(
         (t.tensor([0]),), t.tensor(1.0, dtype=t.float64)
     ),
@@ -146,17 +149,26 @@ def test_clamp_with_bounds_of_one_kind_still_works():
 
 
 def _pointwise_ops():
-    """The elementwise ops of the torch namespace, under their own names (an alias such as
-    arctan2 shares its op, whose refusal names atan2 where PyTorch names the alias)."""
+    """The elementwise ops of the torch and torch.special namespaces, aliases included
+    (torch.arctan2 is atan2's op, refused as arctan2; torch.special.expit as special_expit)."""
     from conformance.reference.ops.define import PointwiseOp
 
-    return sorted(
-        name
-        for name in dir(ref)
-        if isinstance(getattr(ref, name), PointwiseOp)
-        and getattr(ref, name).__name__ == name
-        and callable(getattr(torch, name, None))
-    )
+    found = []
+    for prefix, namespace in (("", ref), ("special.", ref.special)):
+        found += [
+            prefix + name
+            for name in dir(namespace)
+            if isinstance(getattr(namespace, name), PointwiseOp)
+            and not name.startswith("_")
+            and callable(_function(torch, prefix + name))
+        ]
+    return sorted(found)
+
+
+def _function(namespace, path):
+    for part in path.split("."):
+        namespace = getattr(namespace, part, None)
+    return namespace
 
 
 def _same_outcome(call):
@@ -189,7 +201,7 @@ def test_operands_that_are_not_tensors_are_refused_or_taken_as_in_torch(name, ca
     """torch.sin(2) is a TypeError from PyTorch's argument parser (the comparisons list their
     two schemas, the bitwise ops their three); add, sub, mul and the divisions take numbers
     as tensors, even when no operand is one (torch.add(2, 3) is tensor(5))."""
-    op = getattr(ref, name)
+    op = _function(ref, name)
 
     def call(t):
         operands = _NOT_TENSORS[case]([t.tensor([1.0, 2.0])] * len(op.operands))
@@ -199,7 +211,7 @@ def test_operands_that_are_not_tensors_are_refused_or_taken_as_in_torch(name, ca
         for index in range(op.n_required):  # a required non-operand parameter (polygamma's n)
             if index not in op.operands:
                 args[index] = 1
-        return getattr(t, name)(*args)
+        return _function(t, name)(*args)
 
     _same_outcome(call)
 
@@ -213,6 +225,7 @@ _OVERLOADED = [
     "special.xlog1py",
     "special.zeta",
     "special.legendre_polynomial_p",
+    "special.xlogy",
     "div",
     "div floor",  # (div with rounding_mode="floor")
     "div out",  # (div with out=)
@@ -231,9 +244,7 @@ _OPERAND_PAIRS = {
 def test_overloaded_functions_take_or_refuse_numbers_as_torch(name, pair):
     def call(t):
         path, _, keyword = name.partition(" ")
-        function = t
-        for part in path.split("."):
-            function = getattr(function, part)
+        function = _function(t, path)
         keywords = {"floor": {"rounding_mode": "floor"}, "out": {"out": t.empty(0)}}
         return function(*_OPERAND_PAIRS[pair](t.tensor([1.5, 2.0])), **keywords.get(keyword, {}))
 

@@ -299,11 +299,26 @@ def test_in_place_forms_match_torch(call) -> None:
     np.testing.assert_allclose(seen[0][1], seen[1][1], rtol=1e-6, equal_nan=True)
 
 
-def test_aliases_are_the_same_callables() -> None:
-    assert ref.subtract is ref.sub and ref.multiply is ref.mul and ref.negative is ref.neg
-    assert ref.absolute is ref.abs and ref.clip is ref.clamp and ref.arctan2 is ref.atan2
-    assert ref.greater is ref.gt and ref.less_equal is ref.le and ref.not_equal is ref.ne
-    assert ref.divide is ref.div
+def test_aliases_are_the_same_ops_under_their_own_names() -> None:
+    """An alias runs its op's forward and records its node (SubBackward0 for subtract), but
+    PyTorch refuses a wrong argument by the alias's name, so the elementwise ones are copies
+    that differ in that name only."""
+    pairs = [
+        ("subtract", "sub"),
+        ("multiply", "mul"),
+        ("negative", "neg"),
+        ("absolute", "abs"),
+        ("arctan2", "atan2"),
+        ("greater", "gt"),
+        ("less_equal", "le"),
+        ("not_equal", "ne"),
+    ]
+    for alias, name in pairs:
+        twin, op = getattr(ref, alias), getattr(ref, name)
+        assert twin is not op and twin.forward is op.forward and twin.node is op.node
+        with pytest.raises(TypeError, match=f"^{alias}\\("):
+            twin(None, *[ref.ones(1)] * (len(twin.operands) - 1))
+    assert ref.clip is ref.clamp and ref.divide is ref.div
 
 
 def test_integer_division_rounds_as_torch() -> None:

@@ -39,7 +39,7 @@ _ATAN2 = Joint(_atan2_derivatives)
 @pointwise(
     "Atan2Backward0",
     kind="float",
-    check=_tensors_only("atan2"),
+    tensors_only=True,
     self=_ATAN2[0],
     other=_ATAN2[1],
 )
@@ -49,7 +49,7 @@ def atan2(self, other):
 
 @pointwise(
     "HypotBackward0",
-    check=_tensors_only("hypot"),
+    tensors_only=True,
     self=lambda grad, self, result: grad * self / result,
     other=lambda grad, other, result: grad * other / result,
 )
@@ -62,7 +62,7 @@ def hypot(self, other):
 
 @pointwise(
     "LogaddexpBackward0",
-    check=_tensors_only("logaddexp"),
+    tensors_only=True,
     self=lambda grad, self, other, F: grad / (1 + F.exp(other - self)),
     other=lambda grad, self, other, F: grad / (1 + F.exp(self - other)),
 )
@@ -74,7 +74,7 @@ def logaddexp(self, other):
 
 @pointwise(
     "Logaddexp2Backward0",
-    check=_tensors_only("logaddexp2"),
+    tensors_only=True,
     self=lambda grad, self, other: grad / (1 + 2 ** (other - self)),
     other=lambda grad, self, other: grad / (1 + 2 ** (self - other)),
 )
@@ -153,13 +153,25 @@ def xlogy_number_other(self, other):
     return _xlogy_number(self, other)
 
 
-def xlogy(input, other):  # noqa: A002
-    """input * log(other), 0 where input is 0: the node says which side was a number."""
-    if not _is_tensor(input):
-        return xlogy_number_self(input, other)
-    if not _is_tensor(other):
-        return xlogy_number_other(input, other)
-    return xlogy_tensor(input, other)
+def _xlogy_by(tensors, number_self, number_other):
+    def xlogy(input, other):  # noqa: A002
+        """input * log(other), 0 where input is 0: the node says which side was a number."""
+        if not _is_tensor(input):
+            return number_self(input, other)
+        if not _is_tensor(other):
+            return number_other(input, other)
+        return tensors(input, other)
+
+    return xlogy
+
+
+xlogy = _xlogy_by(xlogy_tensor, xlogy_number_self, xlogy_number_other)
+
+
+def xlogy_named(label):
+    """xlogy refusing a wrong argument as `label` (torch.special.xlogy is special_xlogy)."""
+    ops = (xlogy_tensor, xlogy_number_self, xlogy_number_other)
+    return _xlogy_by(*(op.renamed(label) for op in ops))
 
 
 @pointwise(
@@ -280,7 +292,7 @@ def lerp(input, end, weight):  # noqa: A002
     return (lerp_tensor if _is_tensor(weight) else lerp_number)(input, end, weight)
 
 
-arctan2 = atan2  # NumPy's name: the same op, so the same node
+arctan2 = atan2.renamed("arctan2")  # NumPy's name: the same op, so the same node
 
 
 # -- gcd, lcm, ldexp, nextafter ---------------------------------------------------------------
@@ -297,14 +309,14 @@ def _gcd(a, b):
     return b
 
 
-@pointwise(None, check=_tensors_only("gcd"))
+@pointwise(None, tensors_only=True)
 def gcd(self, other):
     """The greatest common divisor, integers only; gcd(0, 0) is 0."""
     _no_kernel("gcd_cpu", self, (dtypes.INTEGER,))
     return _gcd(self, other)
 
 
-@pointwise(None, check=_tensors_only("lcm"))
+@pointwise(None, tensors_only=True)
 def lcm(self, other):
     """|a / gcd * b| in the integer dtype (wrapping where it overflows, as in C); 0 if either
     is 0."""
@@ -381,7 +393,7 @@ def _bfloat16_nextafter(x, y):
 
 @pointwise(
     "NextafterBackward0",
-    check=_tensors_only("nextafter"),
+    tensors_only=True,
     # PyTorch's gradient: 1 in self, except where self == other (the result is other, which
     # gets none either).
     self=lambda grad, self, other: grad * (self != other),

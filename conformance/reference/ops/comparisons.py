@@ -14,7 +14,6 @@ from conformance.reference.ops.define import op, pointwise
 from conformance.reference.ops.pointwise_common import (
     _array_of,
     _no_kernel,
-    _tensors_only,
     opmath,
 )
 from conformance.reference.tensor import Tensor
@@ -83,7 +82,8 @@ def _compare_in_place(out_of_place, compare, node):
             self.requires_grad or isinstance(other, Tensor) and other.requires_grad
         ):
             chosen = tensor if isinstance(other, Tensor) else number
-            if chosen is tensor:  # (a plain op: the shapes are checked here, as PyTorch does)
+            if chosen is tensor:  # (a plain op: the shapes are checked here, as PyTorch does,
+                inplace.check_writable(self, needs_graph=True)  # after the leaf check)
                 inplace.check_fits_output(self, [other])
         return inplace.apply_inplace(self, lambda: chosen(self, other))
 
@@ -104,12 +104,12 @@ def logical_not(self):
     return array_namespace(self).logical_not(self)
 
 
-@pointwise(None, kind="bool", check=_tensors_only("logical_and"))
+@pointwise(None, kind="bool", tensors_only=True)
 def logical_and(self, other):
     return array_namespace(self).logical_and(self, other)
 
 
-@pointwise(None, kind="bool", check=_tensors_only("logical_or"))
+@pointwise(None, kind="bool", tensors_only=True)
 def logical_or(self, other):
     return array_namespace(self).logical_or(self, other)
 
@@ -199,7 +199,7 @@ def bitwise_right_shift(self, other):
     return xp.where(out, filled, a >> count)
 
 
-@pointwise(None, kind="bool", check=_tensors_only("logical_xor"))
+@pointwise(None, kind="bool", tensors_only=True)
 def logical_xor(self, other):
     return array_namespace(self).logical_xor(self, other)
 
@@ -244,4 +244,8 @@ def signbit(self):
 
 
 # Names PyTorch documents as aliases: the same op.
-greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+greater = gt.renamed("greater")
+greater_equal = ge.renamed("greater_equal")
+less = lt.renamed("less")
+less_equal = le.renamed("less_equal")
+not_equal = ne.renamed("not_equal")

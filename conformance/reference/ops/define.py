@@ -17,6 +17,7 @@ when `create_graph=True`, so one formula serves both.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import re
@@ -582,11 +583,13 @@ class PointwiseOp(Op):
         overloads: tuple[str, ...] | None = None,
         number_first: bool = False,
         label: str | None = None,
+        tensors_only: bool = False,
     ) -> None:
         super().__init__(forward, node_name, formulas)
         self.kind = kind
         self.overloads = overloads
         self._label = label  # (None: the op's own __name__, which may be set after this)
+        self.tensors_only = tensors_only
         # (add, sub, mul and the divisions: the parser lets a number stand in for any tensor)
         self.number_first = number_first or self.__name__ in NUMBERS_AS_TENSORS
         self.numbers_in_float32 = numbers_in_float32
@@ -606,6 +609,8 @@ class PointwiseOp(Op):
         values = args if not kwargs and len(args) == self.n_params else self.bind(args, kwargs)
         if values[self.first_operand].__class__ is not Tensor:
             values = self._check_first_operand(values)
+        if self.tensors_only:
+            self._check_tensors(values)
         if self.check is not None:
             self.check(*values)
         data = self._uniform(values)
@@ -647,13 +652,33 @@ class PointwiseOp(Op):
         if self.number_first:
             if any(isinstance(values[i], Tensor) for i in self.operands):
                 return values
-            if self.__name__ in NUMBERS_AS_TENSORS and _is_number(value):
-                # (the parser makes the number a 0-dim tensor of its own dtype: add(2, 3.5))
-                dtype = dtypes.scalar_dtype(value)
-                wrapped = Tensor._wrap(np.asarray(value, dtype.np), dtype)
-                return (*values[:index], wrapped, *values[index + 1 :])
-        self._refuse(index, value, values)
+            if self.__name__ in NUMBERS_AS_TENSORS:
+                strangers = [i for i in self.operands if not _is_number(values[i])]
+                if not strangers:
+                    # (the parser makes the number a 0-dim tensor of its own dtype: add(2, 3.5))
+                    dtype = dtypes.scalar_dtype(value)
+                    wrapped = Tensor._wrap(np.asarray(value, dtype.np), dtype)
+                    return (*values[:index], wrapped, *values[index + 1 :])
+                index = strangers[0]  # (add(2, None) is refused for its other)
+        self._refuse(index, values[index], values)
         return values
+
+    def _check_tensors(self, values: Any) -> None:
+        """An op whose schema takes Tensors only (atan2, maximum, igamma, ...) refuses a number
+        for any of them, by its name, before any promotion."""
+        for i in self.operands:
+            if not isinstance(values[i], Tensor):
+                self._refuse(i, values[i], values)
+
+    def renamed(self, label: str, overloads: tuple[str, ...] | None = None) -> PointwiseOp:
+        """This op under another name in PyTorch's argument errors: an alias (torch.arctan2
+        is atan2, special.expit is sigmoid) records the same node but is refused by its own
+        name, and some aliases list other overloads (subtract's)."""
+        twin = copy.copy(self)
+        twin._label = label
+        if overloads is not None:
+            twin.overloads = overloads
+        return twin
 
     def _refuse(self, index: int, value: Any, values: Any) -> None:
         """PyTorch's TypeError for an operand it cannot take: the overloads, where the op has
@@ -909,6 +934,7 @@ def pointwise(
     overloads: tuple[str, ...] | None = None,
     number_first: bool = False,
     label: str | None = None,
+    tensors_only: bool = False,
     **formulas: Callable,
 ) -> Callable[[Callable], PointwiseOp]:
     """Declare an elementwise op (see the module docstring). `ufunc`, where given, names the
@@ -916,6 +942,7 @@ def pointwise(
     where given, sees the arguments before promotion (to reject what PyTorch rejects by the
     operands' own dtypes, such as subtracting a bool tensor). `label` names the op in errors
     where it is one overload of a public function (xlogy_number_self is xlogy).
+    `tensors_only`: the schema takes no number for any operand (atan2, maximum, ...).
     `numbers_in_float32`, `overloads` and `number_first`: see PointwiseOp and its
     _check_first_operand."""
     return lambda forward: PointwiseOp(
@@ -930,6 +957,7 @@ def pointwise(
         overloads,
         number_first,
         label,
+        tensors_only,
     )
 
 

@@ -17,7 +17,6 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.ops.define import pointwise
 from conformance.reference.ops.pointwise_common import (
     _no_kernel,
-    _tensors_only,
     bool_subtraction_error,
     opmath,
 )
@@ -505,7 +504,7 @@ def _density(self, other, F):
 
 @pointwise(
     "IgammaBackward0",
-    check=_tensors_only("igamma"),
+    tensors_only=True,
     self=_igamma_input_derivative,
     other=lambda grad, self, other, F: grad * _density(self, other, F),
 )
@@ -519,7 +518,7 @@ def igamma(self, other):
 
 @pointwise(
     "IgammacBackward0",
-    check=_tensors_only("igammac"),
+    tensors_only=True,
     self=_igammac_input_derivative,
     other=lambda grad, self, other, F: -grad * _density(self, other, F),
 )

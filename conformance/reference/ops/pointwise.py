@@ -215,8 +215,11 @@ def mul(self, other):
     return self * other
 
 
-# true_divide's and floor_divide's two schemas (the Number one without out=)
-_DIVISION = ("Tensor input, Tensor other, *, Tensor out = None", "Tensor input, Number other")
+# true_divide's, floor_divide's and multiply's two schemas (the Number one without out=)
+_TENSOR_OR_NUMBER_OTHER = (
+    "Tensor input, Tensor other, *, Tensor out = None",
+    "Tensor input, Number other",
+)
 # div's three (a rounding mode refuses a non-tensor by them)
 _DIV = (
     "Tensor input, Tensor other, *, Tensor out = None",
@@ -230,7 +233,7 @@ _DIV = (
     kind="float",
     ufunc="true_divide",
     numbers_in_float32=True,
-    overloads=_DIVISION,
+    overloads=_TENSOR_OR_NUMBER_OTHER,
     self=lambda grad, other, F: F.true_divide(grad, other),  # as mul's: a wrapped number
     other=lambda grad, self, other: -grad * ((self / other) / other),  # PyTorch's order
 )
@@ -314,7 +317,7 @@ def _integer_quotient(result, divisor):
     "NotImplemented",
     operands=("self", "other"),
     numbers_in_float32=True,
-    overloads=_DIVISION,
+    overloads=_TENSOR_OR_NUMBER_OTHER,
     self=no_derivative("floor_divide"),
     other=no_derivative("floor_divide"),
 )
@@ -631,4 +634,12 @@ def reciprocal(self):
 
 
 # Names PyTorch documents as aliases: the same op, so the same node (SubBackward0, ...).
-subtract, multiply, negative = sub, mul, neg
+subtract = sub.renamed(
+    "subtract",
+    (
+        "Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None",
+        "Tensor input, Number other, Number alpha = 1",
+    ),
+)
+multiply = mul.renamed("multiply", _TENSOR_OR_NUMBER_OTHER)
+negative = neg.renamed("negative")

@@ -12,7 +12,6 @@ from conformance.reference.ops.pointwise_common import (
     _NUMBERS,
     _is_tensor,
     _no_kernel,
-    _tensors_only,
 )
 
 _CLAMP_OVERLOADS = (
@@ -101,7 +100,7 @@ def _extremum_grad(F, grad, self, other, loses):
 
 @pointwise(
     "MaximumBackward0",
-    check=_tensors_only("maximum"),
+    tensors_only=True,
     self=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self < other),
     other=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self > other),
 )
@@ -111,7 +110,7 @@ def maximum(self, other):
 
 @pointwise(
     "MinimumBackward0",
-    check=_tensors_only("minimum"),
+    tensors_only=True,
     self=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self > other),
     other=lambda grad, self, other, F: _extremum_grad(F, grad, self, other, self < other),
 )
@@ -200,7 +199,7 @@ def clamp_max(input, max):  # noqa: A002
 
 @pointwise(
     "FmaxBackward0",
-    check=_tensors_only("fmax"),
+    tensors_only=True,
     self=lambda grad, self, other, F: F.where((self >= other) | (other != other), grad, 0),
     other=lambda grad, self, other, F: F.where((self >= other) | (other != other), 0, grad),
 )
@@ -211,7 +210,7 @@ def fmax(self, other):
 
 @pointwise(
     "FminBackward0",
-    check=_tensors_only("fmin"),
+    tensors_only=True,
     self=lambda grad, self, other, F: F.where((self <= other) | (other != other), grad, 0),
     other=lambda grad, self, other, F: F.where((self <= other) | (other != other), 0, grad),
 )

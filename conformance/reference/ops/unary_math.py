@@ -92,7 +92,7 @@ def round(input, *, decimals=_NO_DECIMALS):  # noqa: A001
 trunc = pointwise("TruncBackward0", self=lambda grad, F: F.zeros_like(grad))(
     _rounding("trunc_vml_cpu", "trunc")
 )
-fix = trunc  # NumPy's name: the same op, so the same node
+fix = trunc.renamed("fix")  # NumPy's name: the same op, so the same node
 
 
 @op("FrexpBackward0", self=lambda grad, exponent, F: grad / F.exp2(exponent))
@@ -350,5 +350,6 @@ def sinc(self):
 
 
 # Names PyTorch documents as aliases: the same op, so the same node (AbsBackward0, ...).
-absolute = abs
-arcsinh, arccosh, arctanh = asinh, acosh, atanh  # NumPy's names
+absolute = abs.renamed("absolute")
+# NumPy's names
+arcsinh, arccosh, arctanh = (op.renamed(f"arc{op.__name__[1:]}") for op in (asinh, acosh, atanh))
