@@ -104,6 +104,19 @@ CHECK_ORDER = {
     "recorded-eq_-leaf-before-broadcast": lambda t: t.ones(4, 3, requires_grad=True).eq_(
         t.ones(4, 2, dtype=t.int64)
     ),
+    "sub_-leaf-before-bool": lambda t: t.ones(3, requires_grad=True).sub_(t.ones(3).bool()),
+    "mul_-overlap-before-broadcast": lambda t: t.ones(3).expand(2, 3).mul_(t.ones(4, 3)),
+    "mul_-overlap-before-cast": lambda t: (
+        t.ones(3, dtype=t.int64).expand(2, 3).mul_(t.ones(4, 2, 3, dtype=t.float64))
+    ),
+    "multi-view-before-view-of-leaf": lambda t: (
+        t.ones(2, 3, requires_grad=True).chunk(1)[0].pow_(2)
+    ),
+    "multi-view-without-node-before-cast": lambda t: (
+        t.ones(4, 2, dtype=t.bool)
+        .chunk(2)[0]
+        .__ifloordiv__(t.ones(1, dtype=t.float64, requires_grad=True))
+    ),
     "index_put_-empty-dimension-before-dtype": lambda t: t.zeros(0, 2).index_put_(
         (t.tensor([0]),), t.tensor(1.0, dtype=t.float64)
     ),

@@ -719,12 +719,12 @@ class PointwiseOp(Op):
         if self.ufunc is None or len(args) != 1:
             return None
         other = args[0]
-        if self.check is not None:
-            self.check(target, other)
         if grad_mode.STATE.grad_enabled and (
             target._requires_grad or isinstance(other, Tensor) and other._requires_grad
         ):
-            return None
+            return None  # (the general path checks a leaf before the op's own checks)
+        if self.check is not None:
+            self.check(target, other)
         data = self._uniform((target, other))
         array = target._data
         if data is None or data[1] is not target._dtype or 0 in array.strides:

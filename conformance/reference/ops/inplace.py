@@ -43,8 +43,14 @@ def check_writable(self: Any, needs_graph: bool) -> None:
         if self._requires_grad and self.grad_fn is None:
             raise RuntimeError(LEAF)
         return
-    if base._requires_grad and base.grad_fn is None:
+    _check_view_creation(self, base, needs_graph)
+    if base._requires_grad and base.grad_fn is None:  # (after how the view was made)
         raise RuntimeError(VIEW_OF_LEAF)
+
+
+def _check_view_creation(self: Any, base: Any, needs_graph: bool) -> None:
+    """A view made in no_grad mode, or one of several views an op returned (split, chunk,
+    unbind), may not be changed in place where a graph is involved."""
     creation = self._view.creation
     if creation == "no_grad" and (needs_graph or base._requires_grad):
         raise RuntimeError(
@@ -59,9 +65,15 @@ def check_writable(self: Any, needs_graph: bool) -> None:
         and creation.startswith("multi:")
         and (needs_graph or base._requires_grad)
     ):
+        if base._requires_grad:
+            raise RuntimeError(
+                f"Output {self._output_nr} of {creation[6:]} is a view and is being modified "
+                "inplace. " + MULTI_VIEW
+            )
+        # (a view without a node: PyTorch words it as one made in no_grad mode)
         raise RuntimeError(
-            f"Output {self._output_nr} of {creation[6:]} is a view and is being modified "
-            "inplace. " + MULTI_VIEW
+            "A view was created in no_grad mode and is being modified inplace with grad mode "
+            "enabled. " + MULTI_VIEW
         )
 
 

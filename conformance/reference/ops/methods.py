@@ -126,23 +126,29 @@ def _filling(compute: Any) -> Any:
 
 
 def _inplace(compute: Any) -> Any:
+    """x.op_(...): PyTorch checks, in this order, that x may be changed in place (a leaf, a
+    view of one), the op's own rules (no bool subtraction), that x's elements do not share
+    memory, then the shapes and the result's dtype (TensorIterator), then runs the kernel."""
     direct = getattr(compute, "write_into", None)
     result_dtype = getattr(compute, "result_dtype", None)
+    check = getattr(compute, "check", None)
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if direct is not None and not kwargs:
             done = direct(self, args)
             if done is not None:
                 return done
+        recorded = any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        inplace.check_writable(self, needs_graph=recorded)
+        if check is not None and not kwargs:
+            check(self, *args)
+        inplace.check_no_overlap(self)
         if result_dtype is not None and not kwargs:
             # PyTorch refuses a result self cannot hold before its kernel runs (so x //= 2.5 on
             # an integer x is a cast error, and b &= 1.5 on a bool b is not a missing kernel).
             result = result_dtype(self, *args)
             if not dtypes.can_cast(result, self._dtype):
-                # (after the shapes and the overlap, which PyTorch's TensorIterator checks
-                # first)
                 inplace.check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
-                inplace.check_no_overlap(self)
                 inplace.check_castable(result, self)
         try:
             return inplace.apply_inplace(self, lambda: compute(self, *args, **kwargs))
