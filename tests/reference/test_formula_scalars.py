@@ -151,3 +151,34 @@ def test_power_by_false_takes_the_general_formula(exponent, create_graph):
         return [repr(v) for v in g.tolist()], g.grad_fn is None
 
     assert outcome(ref) == outcome(torch)
+
+
+BOOL_OPERANDS = {
+    "pow-bool-exponent": lambda t, x, b: x**b,
+    "logaddexp-bool-other": lambda t, x, b: t.logaddexp(x, b),
+    "logaddexp-bool-self": lambda t, x, b: t.logaddexp(b, x),
+    "logaddexp2-bool-other": lambda t, x, b: t.logaddexp2(x, b),
+    "igamma-bool-a": lambda t, x, b: t.igamma(b, x),
+    "pow-int-exponent": lambda t, x, b: x ** b.to(t.int64),  # (allowed: an integer)
+    "atan2-bool-self": lambda t, x, b: t.atan2(b, x),  # (-self: a bool negation)
+    "atan2-bool-other": lambda t, x, b: t.atan2(x, b),
+}
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("name", list(BOOL_OPERANDS))
+def test_a_formula_that_subtracts_a_bool_operand_raises_as_pytorch(name, create_graph):
+    """Derivative formulas that subtract a saved operand (exponent - 1, other - self) or
+    negate one (atan2's -self) meet PyTorch's refusal to do so to a bool tensor, where NumPy
+    would subtract (random program seeds 14477, 19451, 20454, 26934, 31008, 39798, 46567)."""
+
+    def outcome(t):
+        x = t.tensor([0.5, 2.0], requires_grad=True)
+        y = BOOL_OPERANDS[name](t, x, t.tensor([True, False])).sum()
+        try:
+            (g,) = t.autograd.grad(y, x, create_graph=create_graph)
+        except RuntimeError as exc:
+            return str(exc)
+        return [round(v, 6) for v in g.tolist()]
+
+    assert outcome(ref) == outcome(torch)

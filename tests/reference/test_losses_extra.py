@@ -769,3 +769,34 @@ def test_embedding_bag_module():
             t.nn.EmbeddingBag(4, 2, padding_idx=4)
         with pytest.raises(AssertionError, match="Shape of weight does not match"):
             t.nn.EmbeddingBag(4, 3, _weight=t.ones(4, 2))
+
+
+@pytest.mark.parametrize(
+    "shapes", [((1,), (0, 1)), ((3,), (2, 3)), ((2, 3), (3,)), ((3,), (2, 4)), ((3,), (3,))]
+)
+@pytest.mark.parametrize(
+    "dtypes", [("float64", "float64"), ("int64", "float16"), ("bool", "int64")]
+)
+@pytest.mark.parametrize("name", ["soft_margin_loss", "mse_loss", "l1_loss"])
+def test_losses_with_broadcast_or_empty_targets_behave_as_torch(name, dtypes, shapes):
+    """soft_margin_loss computes into a tensor shaped like its input (a target that grows it
+    is refused) and names the promoted dtype in its cast error; a mean over an empty
+    broadcast is nan with a zero gradient, not a division by zero (seed 55517)."""
+
+    def outcome(t):
+        x = t.full(shapes[0], 0.5).to(getattr(t, dtypes[0]))
+        if x.dtype.is_floating_point:
+            x.requires_grad_()
+        target = t.full(shapes[1], 0.25).to(getattr(t, dtypes[1]))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # (the size-mismatch warnings)
+                y = getattr(t.nn.functional, name)(x * 1 if x.requires_grad else x, target)
+            if not x.requires_grad:
+                return repr(y.item())
+            y.backward()
+        except RuntimeError as exc:
+            return str(exc)
+        return repr(y.item()), x.grad.tolist()
+
+    assert outcome(ref) == outcome(torch)

@@ -71,6 +71,21 @@ def test_sgn_saves_its_input_and_output_as_pytorch_does(modified):
         assert x.grad.tolist() == [0.0, 0.0, 0.0]
 
 
+@pytest.mark.parametrize("dim", [None, 1])
+def test_aminmax_saves_its_outputs_as_pytorch_does(dim):
+    """AminmaxBackward0 reads the saved min and max (as PyTorch's aminmax_backward does):
+    changing one in place breaks the backward (random program seed 24366)."""
+    messages = []
+    for t in (ref, torch):
+        x = t.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], requires_grad=True)
+        low, high = t.aminmax(x) if dim is None else t.aminmax(x, dim=dim)
+        high.mul_(2)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation") as error:
+            low.sum().backward()
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
+
+
 EMPTY_LAYOUTS = {
     "zeros": lambda t: t.zeros(3, 0),
     "zeros-3d": lambda t: t.zeros(2, 0, 4),

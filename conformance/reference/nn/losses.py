@@ -57,7 +57,8 @@ def mse_loss_backward(grad_output, self, target, reduction):
     MseLossBackwardBackward0), rounded as its kernel rounds: norm * (self - target) * grad,
     norm being 2 (over the element count for a mean) in the gradient's dtype."""
     dtype = grad_output.dtype
-    norm = 2 / self.size if reduction == "mean" else 2
+    norm = 2 / self.size if self.size else math.inf  # (ATen's 2. / 0 is inf, no error)
+    norm = norm if reduction == "mean" else 2
     return dtype.type(norm) * (self.astype(dtype) - target.astype(dtype)) * grad_output
 
 

@@ -93,7 +93,8 @@ def soft_margin_loss_backward(grad_output, self, target, reduction):
     """soft_margin_loss's gradient, an op of its own as in PyTorch: -norm * target * z /
     (1 + z) * grad, z = exp(-target * x), norm 1 / numel for a mean."""
     z = array_namespace(self).exp(-target * self)
-    norm = 1 / self.size if reduction == "mean" else 1
+    norm = 1 / self.size if self.size else math.inf  # (ATen's 1. / 0 is inf, no error)
+    norm = norm if reduction == "mean" else 1
     return (-norm * target * z / (1 + z) * grad_output).astype(self.dtype, copy=False)
 
 
@@ -125,17 +126,24 @@ def soft_margin_loss(
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
             "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    if input.dtype.category != dtypes.FLOATING:
-        raise RuntimeError(
-            "result type Float can't be cast to the desired output type "
-            f"{scalar_type_name(input.dtype)}"
-        )
-    if target.shape != input.shape:
+    shape = input.shape
+    if target.shape != shape:
         from conformance.reference.nn.common import broadcast_shapes
 
         shape = broadcast_shapes(input.shape, target.shape)
-        input, target = input.expand(shape), target.expand(shape)
-    return _soft_margin_loss(input, target, reduction)
+    if shape != input.shape:  # (ATen computes into a tensor shaped like input)
+        raise RuntimeError(
+            f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
+    if input.dtype.category != dtypes.FLOATING:
+        result = dtypes.promote_types(input.dtype, target.dtype)
+        if result.category != dtypes.FLOATING:
+            result = dtypes.get_default_dtype()
+        raise RuntimeError(
+            f"result type {scalar_type_name(result)} can't be cast to the desired output type "
+            f"{scalar_type_name(input.dtype)}"
+        )
+    return _soft_margin_loss(input, target.expand(shape), reduction)
 
 
 def cosine_embedding_loss(

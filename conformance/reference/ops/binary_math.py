@@ -19,15 +19,20 @@ from conformance.reference.ops.pointwise_common import (
     _log_of_number,
     _no_kernel,
     _tensors_only,
+    bool_negation_error,
     half_rounded,
     opmath,
+    refuse_bool_subtraction,
 )
 
 
 def _atan2_derivatives(grad, self, other, F):
     """PyTorch's atan2_backward: (other, -self) / (self^2 + other^2), the reciprocal computed
     once for both and 0 where the sum is 0 (or underflows): atan2 is 0 along other > 0, which
-    is taken as its gradient at the origin."""
+    is taken as its gradient at the origin. A bool self (only other needs a gradient) meets
+    PyTorch's refusal of -self."""
+    if str(self.dtype).endswith("bool"):
+        raise bool_negation_error()
     reciprocal = F.reciprocal(self * self + other * other)
     reciprocal = F.masked_fill(reciprocal, F.isinf(reciprocal), 0)
     return grad * other * reciprocal, grad * -self * reciprocal  # PyTorch's order
@@ -63,8 +68,8 @@ def hypot(self, other):
 @pointwise(
     "LogaddexpBackward0",
     tensors_only=True,
-    self=lambda grad, self, other, F: grad / (1 + F.exp(other - self)),
-    other=lambda grad, self, other, F: grad / (1 + F.exp(self - other)),
+    self=lambda grad, self, other, F: grad / (1 + F.exp(_difference(other, self))),
+    other=lambda grad, self, other, F: grad / (1 + F.exp(_difference(self, other))),
 )
 def logaddexp(self, other):
     """log(exp(self) + exp(other)) without overflow. Floats only."""
@@ -75,13 +80,18 @@ def logaddexp(self, other):
 @pointwise(
     "Logaddexp2Backward0",
     tensors_only=True,
-    self=lambda grad, self, other: grad / (1 + 2 ** (other - self)),
-    other=lambda grad, self, other: grad / (1 + 2 ** (self - other)),
+    self=lambda grad, self, other: grad / (1 + 2 ** _difference(other, self)),
+    other=lambda grad, self, other: grad / (1 + 2 ** _difference(self, other)),
 )
 def logaddexp2(self, other):
     """log2(2^self + 2^other) without overflow. Floats only."""
     _no_kernel("logaddexp2_cpu", self, (dtypes.FLOATING,))
     return array_namespace(self).logaddexp2(opmath(self), opmath(other))
+
+
+def _difference(a, b):
+    refuse_bool_subtraction(a, b)
+    return a - b
 
 
 def _xlogy(x, y):

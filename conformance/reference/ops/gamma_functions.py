@@ -17,8 +17,8 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.ops.define import pointwise
 from conformance.reference.ops.pointwise_common import (
     _no_kernel,
-    bool_subtraction_error,
     opmath,
+    refuse_bool_subtraction,
 )
 from conformance.reference.ops.special_common import _FLOATS, _float64, _horner, _tensor_type
 
@@ -494,10 +494,8 @@ def _density(self, other, F):
     """d P(a, x) / dx = x**(a - 1) e**-x / Gamma(a). An integer a (igamma(int8, float))
     goes into lgamma as a float, as PyTorch's lgamma takes integers; a bool a meets PyTorch's
     refusal of a - 1. (self is an array or a Tensor: its dtype's name says which kind.)"""
-    kind = str(self.dtype)
-    if "bool" in kind:
-        raise bool_subtraction_error(both=False)
-    if "float" not in kind:
+    refuse_bool_subtraction(self)
+    if "float" not in str(self.dtype):
         self = F.in_dtype_of(self, other)
     return F.exp((self - 1) * F.log(other) - other - F.lgamma(self))
 

@@ -31,6 +31,13 @@ def _need_tensor(name, param, value, position=2):
         )
 
 
+def empty_product(batch1, batch2):
+    """Whether a batched product (b, n, k) @ (b, k, m) has nothing to multiply: PyTorch's
+    CPU bmm returns (zeros, or nothing) before comparing the dtypes."""
+    b, n, k = batch1.shape
+    return 0 in (b, n, k, batch2.shape[2])
+
+
 def _no_bool(kernel, a, b):
     """The CPU kernels have no bool variant; an empty product returns before reaching one."""
     if a.dtype is dtypes.bool and (kernel == "dot" or a.numel() and b.numel()):
@@ -137,12 +144,14 @@ def bmm(input, mat2):
             f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] but "
             f"got: [{mat2.shape[0]}, {mat2.shape[1]}]."
         )
+    if empty_product(input, mat2):  # (no dtype check: the result takes mat2's)
+        return bmm_arrays(input.to(mat2.dtype), mat2)
+    _no_bool("bmm", input, mat2)  # (the kernel is chosen by input's dtype, then mat2's compared)
     if input.dtype is not mat2.dtype:
         raise RuntimeError(
             f"expected scalar type {scalar_type_name(input.dtype)} but found "
             f"{scalar_type_name(mat2.dtype)}"
         )
-    _no_bool("bmm", input, mat2)
     return bmm_arrays(input, mat2)
 
 

@@ -19,6 +19,7 @@ from conformance.reference.ops.linalg import (
     check_vectors,
     column_major,
     dot,
+    empty_product,
     mat1_gradient,
     mat2_gradient,
     mm,
@@ -240,25 +241,43 @@ def _check_batches(kernel, batch1, batch2):
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    """torch.baddbmm: beta * input + alpha * bmm(batch1, batch2), input broadcasting."""
+    """torch.baddbmm: beta * input + alpha * bmm(batch1, batch2), input broadcasting. The
+    checks come in PyTorch's order: input expands, input and batch1 share a dtype, the
+    batches' ranks and sizes, the kernel for batch1's dtype, batch2's dtype."""
     for param, value, position in (("batch1", batch1, 2), ("batch2", batch2, 3)):
         _need_tensor("baddbmm", param, value, position)
-    if batch1.ndim >= 2 and batch2.ndim >= 3:  # self is expanded before the ranks are checked
-        _expandable(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
-    _check_batches("baddbmm", batch1, batch2)
+    # self is expanded first, to sizes read before any rank is checked (size(2) of a 2-D
+    # batch2 is PyTorch's IndexError)
+    _expandable(input, (batch1.size(0), batch1.size(1), batch2.size(2)))
+    if input.dtype is not batch1.dtype:
+        names = (cpp_type_name(t.dtype) for t in (input, batch1, batch2))
+        raise RuntimeError(
+            "Input dtypes must be the same, got: input {}, batch1: {}, batch2: {}".format(*names)
+        )
+    for name, value in (("batch1", batch1), ("batch2", batch2)):
+        if value.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
     b, n, k = batch1.shape
     if tuple(batch2.shape[:2]) != (b, k):
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] but "
             f"got: [{batch2.shape[0]}, {batch2.shape[1]}]."
         )
-    if input.dtype is not batch1.dtype:
-        raise RuntimeError(
-            f"expected scalar type {scalar_type_name(batch1.dtype)} but found "
-            f"{scalar_type_name(input.dtype)}"
-        )
+    if empty_product(batch1, batch2):
+        # PyTorch's kernel returns before its other checks: the result, in batch2's dtype, is
+        # empty, or (nothing to sum over) input times beta, multiplied in place
+        integral = batch2.dtype.category < dtypes.FLOATING  # (where mul_'s cast rule bites)
+        if k == 0 and b * n * batch2.shape[2] and (integral or batch2.dtype is not batch1.dtype):
+            result = input.expand(b, n, batch2.shape[2]).to(batch2.dtype, copy=True)
+            return result.zero_() if beta == 0 else result.mul_(beta)
+        input, batch1 = input.to(batch2.dtype), batch1.to(batch2.dtype)
     beta, alpha = _integral_factors(input, beta, alpha)
     _no_bool("baddbmm", batch1, batch2)
+    if batch2.dtype is not batch1.dtype:
+        raise RuntimeError(
+            f"expected scalar type {scalar_type_name(batch1.dtype)} but found "
+            f"{scalar_type_name(batch2.dtype)}"
+        )
     return baddbmm_arrays(input, batch1, batch2, beta, alpha)
 
 

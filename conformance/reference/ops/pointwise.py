@@ -42,8 +42,10 @@ from conformance.reference.ops.pointwise_common import (
     _is_tensor,
     _log_of_number,
     _no_kernel,
+    bool_negation_error,
     bool_subtraction_error,
     opmath,
+    refuse_bool_subtraction,
 )
 from conformance.reference.ops.selection import *  # noqa: F403
 from conformance.reference.ops.unary_math import *  # noqa: F403
@@ -472,12 +474,17 @@ def _integer_power(base, exponent):
     return xp.where(exponent < 0, negative, positive).astype(exponent.dtype)
 
 
+def _less_one(exponent):
+    refuse_bool_subtraction(exponent)
+    return exponent - 1
+
+
 @pointwise(
     "PowBackward1",
     **_POW,
     # At exponent 0 the derivative is 0, also where self ** -1 is infinite (self == 0).
     self=lambda grad, self, exponent, F: F.where(
-        exponent == 0, 0, grad * exponent * self ** (exponent - 1)
+        exponent == 0, 0, grad * exponent * self ** _less_one(exponent)
     ),
     # 0 ** e is flat in e for e >= 0 (0, or 1 at e == 0), so the derivative is 0 there. The
     # log is taken in the result's dtype (a float32 base with a float64 exponent: in float64).
@@ -512,10 +519,7 @@ def pow_base_number(self, exponent):
 @pointwise("NegBackward0", self=lambda grad: -grad)
 def neg(self):
     if self.dtype == bool:
-        raise RuntimeError(
-            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
-            "to invert a mask, use the `~` or `logical_not()` operator instead."
-        )
+        raise bool_negation_error()
     return -self
 
 

@@ -64,6 +64,21 @@ def bool_subtraction_error(both):
     )
 
 
+def bool_negation_error():
+    return RuntimeError(
+        "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+        "to invert a mask, use the `~` or `logical_not()` operator instead."
+    )
+
+
+def refuse_bool_subtraction(*operands):
+    """A derivative formula that subtracts a saved operand (exponent - 1 in pow's, other -
+    self in logaddexp's) meets PyTorch's refusal where that operand is bool: NumPy would
+    subtract. (An operand is an array or a Tensor; its dtype's name says whether it is bool.)"""
+    if any(str(getattr(v, "dtype", "")).endswith("bool") for v in operands):
+        raise bool_subtraction_error(both=False)
+
+
 def _is_tensor(value):
     return isinstance(value, define.Tensor)
 

@@ -282,13 +282,14 @@ def logcumsumexp(input, dim=_OMITTED):
 # -- aminmax ----------------------------------------------------------------------------------
 
 
-def _aminmax_grad(F, grads, self, dims, keepdim):
+def _aminmax_grad(F, grads, self, dims, keepdim, extremes):
     """Each output's gradient shared evenly among the elements equal to it, as amin's and
-    amax's are; the two summed. (The extremes are found again from the saved input.)"""
+    amax's are; the two summed. The saved min and max are read, as PyTorch saves them: so
+    changing either in place breaks the backward."""
     total = None
-    for grad, extreme in zip(grads, (F.amin_dims, F.amax_dims), strict=True):
+    for grad, extreme in zip(grads, extremes, strict=True):
         grad = _unsqueeze(F, grad, dims, keepdim, self.ndim)
-        mask = extreme(self, dims, True) == self
+        mask = _unsqueeze(F, extreme, dims, keepdim, self.ndim) == self
         part = grad / F.sum(mask, dims, True) * mask
         total = part if total is None else total + part
     return total
@@ -296,7 +297,9 @@ def _aminmax_grad(F, grads, self, dims, keepdim):
 
 @op(
     "AminmaxBackward0",
-    self=lambda grads, self, dims, keepdim, F: _aminmax_grad(F, grads, self, dims, keepdim),
+    self=lambda grads, self, dims, keepdim, result0, result1, F: _aminmax_grad(
+        F, grads, self, dims, keepdim, (result0, result1)
+    ),
 )
 def aminmax_dims(self, dims, keepdim):
     return self.min(axis=dims, keepdims=keepdim), self.max(axis=dims, keepdims=keepdim)
