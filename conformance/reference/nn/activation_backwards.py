@@ -110,7 +110,8 @@ def elu_backward(grad_output, alpha, scale, input_scale, is_result, self_or_resu
     scale above 0; below, from the input alpha * scale * input_scale * exp(x * input_scale),
     or from the in-place forms' output input_scale * (result + alpha * scale), which holds only
     for a non-negative alpha, so PyTorch refuses the rest when the backward runs. A nan takes
-    the positive side."""
+    the negative side (nan), as in PyTorch's vectorized loop, which tests x > 0; its scalar
+    loop, which serves only the last elements of a row shorter than a vector, tests x <= 0."""
     if is_result and alpha < 0:
         raise RuntimeError(
             "In-place elu backward calculation is triggered with a negative slope which is not "
@@ -123,7 +124,7 @@ def elu_backward(grad_output, alpha, scale, input_scale, is_result, self_or_resu
         negative = grad_output * input_scale * (x + alpha * scale)
     else:
         negative = grad_output * (input_scale * alpha * scale) * xp.exp(x * input_scale)
-    return xp.where(x <= 0, negative, grad_output * scale).astype(grad_output.dtype)
+    return xp.where(x > 0, grad_output * scale, negative).astype(grad_output.dtype)
 
 
 # -- softplus and log_sigmoid -------------------------------------------------------------

@@ -225,11 +225,12 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 )
 def hardswish_backward(grad_output, self):
     """0 below -3, grad * (x / 3 + 1/2) on [-3, 3], grad above (hardswish_backward's
-    kernel)."""
+    kernel). A nan is in neither outer range, so it gets the middle's nan, as in PyTorch's
+    vectorized loop (its scalar loop, for a short row's last elements, gives grad)."""
     xp = array_namespace(self)
     middle = grad_output * (self / 3 + 0.5)
     zeros = xp.zeros_like(grad_output)
-    return xp.where(self < -3, zeros, xp.where(self <= 3, middle, grad_output)).astype(
+    return xp.where(self < -3, zeros, xp.where(self > 3, grad_output, middle)).astype(
         grad_output.dtype
     )
 

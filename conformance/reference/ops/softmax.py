@@ -92,13 +92,22 @@ def _softmax(a, dim):
 
 
 def _log_softmax(a, dim):
+    """x - max - log(sum(exp(x - max))), in float32 for half precision. Along the last
+    dimension PyTorch's half-precision kernel keeps the sum and its log in the input's dtype,
+    so both are rounded there (bfloat16's sum of 1.0024 is 1, its log 0), and the output is
+    x - (max + log)."""
     xp = array_namespace(a)
     work = _along(a, dim).astype(_accumulator(a.dtype), copy=False)
     if work.size == 0:
         return a.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        shifted = work - work.max(axis=dim, keepdims=True)
-        out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        top = work.max(axis=dim, keepdims=True)
+        total = xp.exp(work - top).sum(axis=dim, keepdims=True)
+        if work.dtype != a.dtype and dim == work.ndim - 1:
+            log = xp.log(total.astype(a.dtype).astype(work.dtype))
+            out = work - (top + log.astype(a.dtype).astype(work.dtype))
+        else:
+            out = (work - top) - xp.log(total)
     return out.astype(a.dtype, order="C").reshape(a.shape)  # row-major, as softmax's
 
 
