@@ -1,11 +1,14 @@
-"""4000 random short programs (random_programs.py), each run on real PyTorch and on the
+"""60000 random short programs (random_programs.py), each run on real PyTorch and on the
 reference engine with every outcome compared. A first version of this generator, with a
 different op table, found 21 of 600 programs differing; their causes and those found after
-were fixed (the commits of 2026-11-25), and the one left is listed below with why.
+were fixed (the commits of 2026-11-25), and those left are listed below with why: five
+semantic differences, asserted to still differ, and 40 programs whose outcome hangs on
+arithmetic the engine does not copy, which are not compared. (The 60000 run in about 35
+seconds on one core; a run that cannot finish within CI is split by CHUNK.)
 
 To look at one seed: `python -c "import random_programs as r, torch, conformance.reference
 as ref; print(r.compare(torch, ref, 1121))"` from tests/reference. Changing the op table or
-the generator reshuffles the seeds: rerun and update KNOWN_DIFFERENT."""
+the generator reshuffles the seeds: rerun and update both lists."""
 
 from __future__ import annotations
 
@@ -15,14 +18,46 @@ import torch
 
 import conformance.reference as ref
 
-SEEDS = range(4000)
-CHUNK = 500
+SEEDS = range(60000)
+CHUNK = 5000
 
+# An integer or bool tensor written in place with a value that requires grad (x[0] = v,
+# x.eq_(v)): PyTorch gives it requires_grad=True and a node (CopySlices, EqBackward1), an
+# integer tensor that requires grad, which it refuses everywhere else; the engine keeps
+# integer tensors out of the graph.
+_INTEGER_IN_GRAPH = "an integer tensor written in place with a value that requires grad"
 KNOWN_DIFFERENT = {
-    # x[0] = v for a bool x and a float v that requires grad: PyTorch gives the bool tensor
-    # requires_grad=True and a CopySlices node (an integer tensor that requires grad, which it
-    # refuses everywhere else); the engine keeps bool tensors out of the graph.
-    1121: "a bool tensor written with a value that requires grad",
+    1121: _INTEGER_IN_GRAPH,
+    5354: _INTEGER_IN_GRAPH,
+    16759: _INTEGER_IN_GRAPH,
+    49457: _INTEGER_IN_GRAPH,
+    # sort(stable=False) of 29 elements with ties: PyTorch's CPU kernel runs std::sort (an
+    # introsort) above 16 elements, which reorders equal elements; the engine's sort is
+    # stable, so the indices of ties differ.
+    49332: "the order of ties in an unstable sort of more than 16 elements",
+}
+
+# Outcomes that hang on arithmetic the engine does not copy, and that may change with the
+# CPU: not compared.
+_LOOP = (
+    "the gradient at nan (elu, selu, hardtanh, the shrinks) or logit's at -0.0, where "
+    "PyTorch's vectorized and scalar loops disagree: the engine gives the vectorized loop's, "
+    "which a short tensor's elements do not meet"
+)
+_NAN_SIGN = "the sign bit of a NaN (torch's log and sqrt give +nan, NumPy's -nan; signbit shows it)"
+_LAST_BIT = (
+    "the last bit of a float32 or half-precision transcendental (PyTorch's vectorized "
+    "libraries against NumPy's libm), or of a half-precision kernel's rounding, carried into "
+    "float64 or across a rounding boundary"
+)
+NOT_COMPARED = {
+    **dict.fromkeys((10962, 13471, 14597, 30752, 31265, 31597, 33974, 37388, 39407, 43349), _LOOP),
+    **dict.fromkeys((4945, 7410, 35831, 37302, 40112, 54691), _NAN_SIGN),
+    **dict.fromkeys(
+        (17578, 19730, 20766, 21434, 25856, 26659, 28053, 28934, 29976, 33748, 34171, 34845)
+        + (35847, 38561, 38959, 43814, 45489, 47296, 50265, 52827, 53204, 56762, 56900, 58347),
+        _LAST_BIT,
+    ),
 }
 
 
@@ -32,12 +67,13 @@ def test_random_programs_behave_as_in_torch(start):
         difference
         for seed in range(start, start + CHUNK)
         if seed not in KNOWN_DIFFERENT
+        and seed not in NOT_COMPARED
         and (difference := random_programs.compare(torch, ref, seed)) is not None
     ]
     assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize("seed", KNOWN_DIFFERENT, ids=KNOWN_DIFFERENT.values())
+@pytest.mark.parametrize("seed", KNOWN_DIFFERENT)
 def test_known_differences_still_differ(seed):
     """A listed seed that starts to agree should leave the list."""
     assert random_programs.compare(torch, ref, seed) is not None
