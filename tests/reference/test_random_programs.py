@@ -3,8 +3,8 @@ reference engine with every outcome compared. A first version of this generator,
 different op table, found 21 of 600 programs differing; their causes and those found after
 were fixed (the commits of 2026-11-25), and those left are listed below with why: five
 semantic differences, asserted to still differ, and 40 programs whose outcome hangs on
-arithmetic the engine does not copy, which are not compared. (The 60000 run in about 35
-seconds on one core; a run that cannot finish within CI is split by CHUNK.)
+arithmetic the engine does not copy, which are not compared. (The 60000 take about a
+minute of CPU, in chunks of CHUNK that pytest-xdist spreads over its workers.)
 
 To look at one seed: `python -c "import random_programs as r, torch, conformance.reference
 as ref; print(r.compare(torch, ref, 1121))"` from tests/reference. Changing the op table or
