@@ -1,7 +1,7 @@
 """60000 random short programs (random_programs.py), each run on real PyTorch and on the
 reference engine with every outcome compared. A first version of this generator, with a
 different op table, found 21 of 600 programs differing; their causes and those found after
-were fixed (the commits of 2026-11-25), and those left are listed below with why: five
+were fixed (the commits of 2026-11-25), and those left are listed below with why: four
 semantic differences, asserted to still differ, and 40 programs whose outcome hangs on
 arithmetic the engine does not copy, which are not compared. (The 60000 take about a
 minute of CPU, in chunks of CHUNK that pytest-xdist spreads over its workers.)
@@ -31,10 +31,6 @@ KNOWN_DIFFERENT = {
     5354: _INTEGER_IN_GRAPH,
     16759: _INTEGER_IN_GRAPH,
     49457: _INTEGER_IN_GRAPH,
-    # sort(stable=False) of 29 elements with ties: PyTorch's CPU kernel runs std::sort (an
-    # introsort) above 16 elements, which reorders equal elements; the engine's sort is
-    # stable, so the indices of ties differ.
-    49332: "the order of ties in an unstable sort of more than 16 elements",
 }
 
 # Outcomes that hang on arithmetic the engine does not copy, and that may change with the

@@ -19,9 +19,11 @@ import numpy as np
 from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.ops import unstable_sort
 from conformance.reference.ops.define import op
 from conformance.reference.ops.extremes import _evenly, _select_grad, _selecting_dim, _take
 from conformance.reference.ops.reductions import _wrap_dims
+from conformance.reference.ops.unstable_sort import RADIX_FROM, introsort_order, needs_introsort
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode"]
 
@@ -139,27 +141,47 @@ def _sort_dim(name, input, dim):
 
 
 @op(None)
-def sort_order(self, dim, descending):
+def sort_order(self, dim, descending, stable=True):
+    """The sorting permutation along dim: stable, or with stable=False the one PyTorch's CPU
+    kernel leaves among equal elements (see unstable_sort.py)."""
     if not self.ndim:
         return array_namespace(self).zeros((), np.int64)
-    return _order(self, dim, descending)
+    order = _order(self, dim, descending)
+    if stable or not isinstance(self, np.ndarray):  # (CuPy arrays: PyTorch's CUDA sort differs)
+        return order
+    return _unstable_order(self, dim, descending, order)
+
+
+def _unstable_order(a, dim, descending, order):
+    keys = a.astype(np.float32) if a.dtype == dtypes.bfloat16.np else a
+    n = keys.shape[dim]
+    if keys.ndim == 1 and keys.dtype.kind in "iu" and not descending and n >= RADIX_FROM:
+        return order  # (ATen's radix sort, which is stable)
+    if not needs_introsort(keys, dim):
+        return order
+    less = unstable_sort.descending if descending else unstable_sort.ascending
+    rows, out = np.moveaxis(keys, dim, -1), np.moveaxis(order, dim, -1).copy()
+    for index in np.ndindex(rows.shape[:-1]):
+        out[index] = introsort_order(rows[index].tolist(), less)
+    return np.moveaxis(out, -1, dim)
 
 
 def sort(input, dim=-1, descending=False, *, stable=_OMITTED):
     """torch.sort: (values, indices) along dim, NaN as the largest value. Equal elements keep
-    their order (PyTorch promises it for stable=True; its CPU kernel also keeps it for slices
-    of up to 16 elements). Passing `stable` at all, even None, picks the overload whose node
-    is SortBackward1. (That overload takes dim and descending by keyword only; here they may
-    also come by position.)"""
+    their order with stable=True; otherwise they come in the order PyTorch's CPU kernel
+    leaves them (unstable_sort.py: kept up to 16 elements, reordered above). Passing
+    `stable` at all, even None, picks the overload whose node is SortBackward1. (That
+    overload takes dim and descending by keyword only; here they may also come by
+    position.)"""
     d = _sort_dim("sort", input, dim)
-    indices = sort_order(input, d, bool(descending))
+    indices = sort_order(input, d, bool(descending), stable is True)
     gather = sort_values if stable is _OMITTED else sort_stable_values
     return return_types.sort((gather(input, d, indices), indices))
 
 
 def argsort(input, dim=-1, descending=False, *, stable=False):
     """torch.argsort: sort's indices alone (int64, never differentiable)."""
-    return sort_order(input, _sort_dim("argsort", input, dim), bool(descending))
+    return sort_order(input, _sort_dim("argsort", input, dim), bool(descending), stable is True)
 
 
 def msort(input):
