@@ -123,8 +123,11 @@ from conformance.reference.ops.pointwise import (
     add,
     addcdiv,
     addcmul,
+    arccos,
     arccosh,
+    arcsin,
     arcsinh,
+    arctan,
     arctan2,
     arctanh,
     asin,
@@ -268,9 +271,6 @@ from conformance.reference.ops.windows import *  # noqa: F403 - hann_window, kai
 from conformance.reference.printing import set_printoptions
 from conformance.reference.tensor import Size, Tensor
 from conformance.reference.vmap import vmap
-
-# PyTorch's NumPy-style aliases
-arcsin, arccos, arctan = (op.renamed(f"arc{op.__name__[1:]}") for op in (asin, acos, atan))
 
 __version__ = "0.1.0"
 __pytorch_version__ = "2.13.0"

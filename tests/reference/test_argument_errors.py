@@ -294,10 +294,13 @@ def test_parsed_functions_refuse_a_number_as_torch_does(path, name, index):
     """A number where the function takes a Tensor: PyTorch's TypeError, word for word."""
 
     function = getattr(_namespace(ref, path), name).__wrapped__
-    required = sum(
-        p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
-        for p in inspect.signature(function).parameters.values()
-    )
+    if hasattr(function, "n_required"):  # a declared op (clone, t)
+        required = function.n_required
+    else:
+        required = sum(
+            p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
+            for p in inspect.signature(function).parameters.values()
+        )
 
     def call(t):
         args = [t.ones(2, 2)] * max(index + 1, required)
@@ -316,3 +319,72 @@ def test_parsed_functions_still_compute():
     assert ref.nn.functional.hardswish(ref.zeros(2)).tolist() == [0.0, 0.0]
     assert ref.linalg.vector_norm(ref.ones(4)).item() == 2.0
     assert ref.special.entr(ref.ones(1)).tolist() == [-0.0]
+
+
+# Functions whose modules warn with a stacklevel, so they check their tensor themselves
+# rather than behind a wrapper (which would move their warnings a frame), and where's and
+# repeat_interleave's several overloads.
+CHECKED_IN_PLACE = {
+    **{
+        name: (lambda t, name=name: getattr(t, name)(2))
+        for name in [
+            "bernoulli",
+            "poisson",
+            "bincount",
+            "histc",
+            "cov",
+            "corrcoef",
+            "cumulative_trapezoid",
+            "empty_like",
+            "ones_like",
+            "zeros_like",
+            "rand_like",
+            "randn_like",
+            "clone",
+            "t",
+        ]
+    },
+    "full_like": lambda t: t.full_like(2, 1.0),
+    "where-one": lambda t: t.where(2),
+    "where-numbers": lambda t: t.where(True, 2, 3),
+    "where-None": lambda t: t.where(t.ones(2) > 0, 2, None),
+    "where-str": lambda t: t.where(t.ones(2) > 0, "a", t.ones(2)),
+    "repeat_interleave-one": lambda t: t.repeat_interleave(2),
+    "repeat_interleave-two": lambda t: t.repeat_interleave(2, 3),
+}
+
+
+@pytest.mark.parametrize("call", CHECKED_IN_PLACE.values(), ids=CHECKED_IN_PLACE.keys())
+def test_functions_checking_their_own_arguments_refuse_as_torch(call):
+    with pytest.raises(TypeError) as theirs:
+        call(torch)
+    with pytest.raises(TypeError) as ours:
+        call(ref)
+    assert str(ours.value) == str(theirs.value)
+
+
+def _binary_methods():
+    """The elementwise ops of two or more operands that are Tensor methods in PyTorch too."""
+    from conformance.reference.ops.define import PointwiseOp
+
+    return sorted(
+        name
+        for name in dir(ref.Tensor)
+        if not name.startswith("_")
+        and isinstance(getattr(ref, name, None), PointwiseOp)
+        and len(getattr(ref, name).operands) >= 2
+        and callable(getattr(torch.Tensor, name, None))
+    )
+
+
+@pytest.mark.parametrize("name", _binary_methods())
+def test_methods_refuse_a_wrong_operand_as_torchs_methods(name):
+    """x.add(None) is refused with the positions counted after self (position 1, not 2),
+    and x.eq(None) lists the method's overloads ("Tensor other", "Number other")."""
+
+    def call(t):
+        x = t.ones(2, dtype=t.int64 if "bitwise" in name or name in ("gcd", "lcm") else t.float32)
+        method = getattr(x, name)
+        return method(None, *[x] * (len(getattr(ref, name).operands) - 2))
+
+    _same_outcome(call)

@@ -70,6 +70,21 @@ def _marked(got: list, parameters: list) -> str:
     return ", ".join(marks)
 
 
+def method_overloads(overloads: tuple[str, ...]) -> tuple[str, ...]:
+    """A function's schemas as its Tensor method lists them: those whose first parameter is
+    a Tensor, without it and without out= (x.eq's "Tensor other" and "Number other")."""
+    found: list[str] = []
+    for overload in overloads:
+        first, *rest = overload.split(", ")
+        rest = [p for p in rest if p != "Tensor out = None"]
+        if rest and rest[-1] == "*":
+            rest.pop()
+        method = ", ".join(rest)
+        if first.startswith("Tensor ") and method not in found:
+            found.append(method)
+    return tuple(found)
+
+
 def number_self_overloads(
     other: str,
     out: bool,
@@ -95,12 +110,15 @@ def parsed(function: Any, checks: tuple, arity_first: bool = False) -> Any:
     functions are Python: a missing argument is Python's TypeError before any parsing. Only
     the exported name is wrapped: the engine's own calls and the Tensor methods go straight to
     `function`."""
-    signature = inspect.signature(function)
-    parameters = list(signature.parameters)
-    required = sum(
-        p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        for p in signature.parameters.values()
-    )
+    if hasattr(function, "params"):  # a declared op (clone, t): its parameters are listed
+        parameters, required = list(function.params), function.n_required
+    else:
+        signature = inspect.signature(function)
+        parameters = list(signature.parameters)
+        required = sum(
+            p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            for p in signature.parameters.values()
+        )
 
     @functools.wraps(function)
     def checked(*args: Any, **kwargs: Any) -> Any:

@@ -211,13 +211,13 @@ def copysign(input, other):  # noqa: A002
 
 
 def _heaviside_check(self, values):
-    _tensors_only("heaviside", "values")(self, values)
     if self._dtype is not values._dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
 
 
 @pointwise(
     "NotImplemented",
+    tensors_only=True,
     check=_heaviside_check,
     self=no_derivative("heaviside"),
     values=no_derivative("heaviside"),

@@ -12,6 +12,7 @@ import numpy as np
 from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.ops.argument_errors import need_tensor
 from conformance.reference.ops.define import no_derivative, op
 from conformance.reference.tensor import Tensor
 
@@ -34,6 +35,7 @@ def bincount(input, weights=None, minlength=0):
     """torch.bincount: int64 counts of each value of a 1-d non-negative integer tensor;
     with weights, their sums (float32 weights stay float32, any other dtype gives float64).
     A gradient for weights is recorded as PyTorch's NotImplemented node."""
+    need_tensor("bincount", "input", 1, input)
     if input.dtype.category != dtypes.INTEGER:
         raise NotImplementedError(
             f"\"bincount_cpu\" not implemented for '{scalar_type_name(input.dtype)}'"
@@ -69,6 +71,7 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002 - PyTorch's names
     """torch.histc: a histogram of `bins` equal bins over [min, max]; min == max == 0 means
     the data's own range (widened by 1 on each side when every element is equal). Floating
     point only; not differentiable."""
+    need_tensor("histc", "input", 1, input)
     if input.dtype.category < dtypes.FLOATING:
         raise NotImplementedError(
             f"\"histogram_cpu\" not implemented for '{scalar_type_name(input.dtype)}'"
@@ -116,6 +119,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     (integer counts) and aweights (floating importances) weight the observations; with
     aweights the correction scales by sum(w * aweights) / sum(w), numpy's rule. Degrees of
     freedom <= 0 warn and divide by zero (inf or nan)."""
+    need_tensor("cov", "input", 1, input)
     from conformance import reference as torch
 
     if input.ndim > 2:
@@ -164,6 +168,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
 def corrcoef(input):
     """torch.corrcoef: cov divided by the outer product of the standard deviations, clipped
     to [-1, 1] (ClampBackward1); one variable gives c / c (1, or nan for zero variance)."""
+    need_tensor("corrcoef", "input", 1, input)
     if input.ndim > 2:
         raise RuntimeError(
             "corrcoef(): expected input to have two or fewer dimensions but got an input with "

@@ -19,6 +19,7 @@ from conformance.reference.devices import (
     placement,
 )
 from conformance.reference.ops import scalar_conversion, shape
+from conformance.reference.ops.argument_errors import need_tensor
 from conformance.reference.tensor import Size, Tensor
 
 COPY_CONSTRUCT = (
@@ -310,6 +311,7 @@ def zeros_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
+    need_tensor("zeros_like", "input", 1, input)
     return _like(zeros, input, dtype, device, requires_grad, memory_format)
 
 
@@ -321,6 +323,7 @@ def ones_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
+    need_tensor("ones_like", "input", 1, input)
     return _like(ones, input, dtype, device, requires_grad, memory_format)
 
 
@@ -332,6 +335,7 @@ def empty_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
+    need_tensor("empty_like", "input", 1, input)
     return _like(empty, input, dtype, device, requires_grad, memory_format)
 
 
@@ -344,6 +348,7 @@ def full_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
+    need_tensor("full_like", "input", 1, input)
     return _like(full, input, dtype, device, requires_grad, memory_format, fill_value=fill_value)
 
 
@@ -506,6 +511,7 @@ def rand_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
+    need_tensor("rand_like", "input", 1, input)
     return _like(rand, input, dtype, device, requires_grad, memory_format)
 
 
@@ -517,6 +523,7 @@ def randn_like(
     requires_grad: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
+    need_tensor("randn_like", "input", 1, input)
     return _like(randn, input, dtype, device, requires_grad, memory_format)
 
 

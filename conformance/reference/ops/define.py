@@ -670,12 +670,28 @@ class PointwiseOp(Op):
             if not isinstance(values[i], Tensor):
                 self._refuse(i, values[i], values)
 
+    _as_method: PointwiseOp | None = None  # (made on the first method call: see __get__)
+    _in_method = False
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        """x.add(y) is add(x, y), refused as PyTorch refuses the method: the positions count
+        from the argument after self, and the overloads are the method's (see _refuse). A
+        copy of the op that knows this is bound, made once, when every attribute is set."""
+        if obj is None:
+            return self
+        twin = self._as_method
+        if twin is None:
+            twin = self._as_method = copy.copy(self)
+            twin._in_method = True
+        return MethodType(twin, obj)
+
     def renamed(self, label: str, overloads: tuple[str, ...] | None = None) -> PointwiseOp:
         """This op under another name in PyTorch's argument errors: an alias (torch.arctan2
         is atan2, special.expit is sigmoid) records the same node but is refused by its own
         name, and some aliases list other overloads (subtract's)."""
         twin = copy.copy(self)
         twin._label = label
+        twin._as_method = None
         if overloads is not None:
             twin.overloads = overloads
         return twin
@@ -684,11 +700,15 @@ class PointwiseOp(Op):
         """PyTorch's TypeError for an operand it cannot take: the overloads, where the op has
         several, or the one Tensor it wants."""
         name = self._label or self.__name__
+        first = 1 if self._in_method else 0  # (a method's arguments start after self)
         if self.overloads is not None:
-            given = tuple(values[: max(self.n_required, index + 1)])
-            raise argument_errors.invalid_arguments(name, self.overloads, given)
+            given = tuple(values[first : max(self.n_required, index + 1)])
+            overloads = self.overloads
+            if self._in_method:
+                overloads = argument_errors.method_overloads(overloads)
+            raise argument_errors.invalid_arguments(name, overloads, given)
         label = "input" if self.params[index] == "self" else self.params[index]
-        argument_errors.need_tensor(name, label, index + 1, value)
+        argument_errors.need_tensor(name, label, index + 1 - first, value)
 
     def _in_torch_layout(self, out: Any, values: Any) -> Any:
         """`out` with the strides PyTorch's TensorIterator gives the result (see

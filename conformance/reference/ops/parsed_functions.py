@@ -25,7 +25,7 @@ def _words(text: str) -> list[str]:
 TORCH_INPUT = _words("""
     adaptive_avg_pool1d adaptive_max_pool1d adjoint allclose alpha_dropout alpha_dropout_
     amax amin aminmax argmax argmin argsort argwhere as_strided avg_pool1d bmm broadcast_to
-    celu celu_ channel_shuffle cholesky cholesky_inverse chunk combinations conj
+    celu celu_ channel_shuffle cholesky cholesky_inverse chunk clone combinations conj
     conj_physical constant_pad_nd conv_transpose1d conv_transpose2d conv_transpose3d
     count_nonzero cross cummax cummin cumprod cumsum det detach diag diag_embed diagflat
     diagonal diff dist dot dropout dropout_ equal expand_copy feature_alpha_dropout
@@ -38,7 +38,7 @@ TORCH_INPUT = _words("""
     pinverse pixel_shuffle pixel_unshuffle positive prod qr ravel real renorm reshape
     resolve_conj resolve_neg rms_norm roll rot90 rrelu rrelu_ scatter_add scatter_reduce
     select selu selu_ slogdet softmax sort split_with_sizes square squeeze sum svd swapaxes
-    swapdims take threshold threshold_ tile topk trace transpose tril triu unbind unflatten
+    swapdims t take threshold threshold_ tile topk trace transpose tril triu unbind unflatten
     unique_consecutive unsafe_chunk unsafe_split unsafe_split_with_sizes unsqueeze vdot
 """)
 TORCH_OTHERS = {

@@ -563,21 +563,10 @@ def _integer_value(value, array):
     return int(value) if array.dtype.kind in "iu" else value
 
 
-def _three_tensors(name):
-    """addcmul and addcdiv take three tensors (only `value` may be a number)."""
-
-    def check(self, tensor1, tensor2, value=1):
-        for position, label, operand in ((1, "input", self), (2, "tensor1", tensor1)):
-            need_tensor(name, label, position, operand)
-        need_tensor(name, "tensor2", 3, tensor2)
-
-    return check
-
-
 @pointwise(
     "AddcmulBackward0",
     operands=("self", "tensor1", "tensor2"),
-    check=_three_tensors("addcmul"),
+    tensors_only=True,  # (only `value` may be a number)
     self=lambda grad: grad,
     tensor1=lambda grad, tensor2, value: grad * tensor2 * value,
     tensor2=lambda grad, tensor1, value: grad * tensor1 * value,
@@ -594,7 +583,6 @@ def addcmul(self, tensor1, tensor2, value=1):
 
 
 def _no_integer_addcdiv(self, tensor1, tensor2, value=1):
-    _three_tensors("addcdiv")(self, tensor1, tensor2)
     if all(_is_tensor(t) and t._dtype.category <= dtypes.INTEGER for t in (tensor1, tensor2)):
         raise RuntimeError(
             "Integer division with addcdiv is no longer supported, and in a future  release "
@@ -622,6 +610,7 @@ def _number_over(value, tensor):
 @pointwise(
     "AddcdivBackward0",
     operands=("self", "tensor1", "tensor2"),
+    tensors_only=True,
     check=_no_integer_addcdiv,
     self=lambda grad: grad,
     tensor1=lambda grad, tensor2, value: grad * _number_over(value, tensor2),

@@ -24,6 +24,7 @@ from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace, placement
 from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.ops import creation
+from conformance.reference.ops.argument_errors import need_tensor
 from conformance.reference.ops.define import check_broadcastable, no_derivative, op
 from conformance.reference.tensor import Tensor
 
@@ -492,6 +493,7 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
     """bernoulli(input): each element 1 with the probability input holds (floating input);
     bernoulli(input, p): input's shape and dtype (any real dtype), every element with
     probability p, and a node whose backward is not implemented, as in PyTorch."""
+    need_tensor("bernoulli", "input", 1, input)
     if p is None:
         _check_p_tensor(input)
         return _bernoulli_input(input, generator)
@@ -534,6 +536,7 @@ def _poisson(input, generator):
 
 def poisson(input: Tensor, generator: Any = None) -> Tensor:
     """Counts drawn from Poisson(rate) for each rate in input (floating, non-negative)."""
+    need_tensor("poisson", "input", 1, input)
     if input._dtype.category != dtypes.FLOATING:
         raise _not_implemented("poisson_cpu", input._dtype)
     data = input._data

@@ -17,6 +17,7 @@ from conformance.reference import memory_formats as formats
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import define, gathering, repeat_and_flip, shape
+from conformance.reference.ops.argument_errors import invalid_arguments, need_tensor
 from conformance.reference.ops.define import op
 from conformance.reference.ops.indexing import _type_name
 from conformance.reference.ops.rearranging import _dim_list
@@ -116,6 +117,13 @@ def _tile_method(self: Tensor, *dims: Any) -> Tensor:
     return tile(self, shape.shape_args(dims))
 
 
+_REPEAT_INTERLEAVE = (
+    "Tensor input, Tensor repeats, int dim = None, *, int output_size = None",
+    "Tensor repeats, *, int output_size = None",
+    "Tensor input, int repeats, int dim = None, *, int output_size = None",
+)
+
+
 def repeat_interleave(
     input: Tensor,
     repeats: Any = None,
@@ -128,6 +136,10 @@ def repeat_interleave(
     PyTorch composes it: an int repeat is unsqueeze, expand, a contiguous clone and a view
     (so ViewBackward0); a tensor of repeats becomes indices for index_select
     (IndexSelectBackward0). With a tensor alone, it gives those indices."""
+    if not isinstance(input, Tensor):
+        if repeats is None:  # (the one-argument overload calls its tensor `repeats`)
+            need_tensor("repeat_interleave", "repeats", 1, input)
+        raise invalid_arguments("repeat_interleave", _REPEAT_INTERLEAVE, (input, repeats))
     if repeats is None:
         return _repeated_indices(input, output_size)
     if not isinstance(repeats, Tensor):

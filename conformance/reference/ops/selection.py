@@ -6,7 +6,7 @@ to the side that was picked.
 from __future__ import annotations
 
 from conformance.reference.devices import array_namespace
-from conformance.reference.ops.argument_errors import invalid_arguments
+from conformance.reference.ops.argument_errors import invalid_arguments, need_tensor
 from conformance.reference.ops.define import pointwise
 from conformance.reference.ops.pointwise_common import (
     _NUMBERS,
@@ -129,10 +129,24 @@ def where_values(condition, self, other):
     return array_namespace(condition).where(condition, self, other)
 
 
+_WHERE = (
+    "Tensor condition",
+    "Tensor condition, Tensor input, Tensor other, *, Tensor out = None",
+    "Tensor condition, Number self, Tensor other",
+    "Tensor condition, Tensor input, Number other",
+    "Tensor condition, Number self, Number other",
+)
+
+
 def where(condition, input=None, other=None):  # noqa: A002
     """torch.where(condition, input, other); with one argument, the indices of nonzeros."""
     if input is None and other is None:
+        need_tensor("where", "condition", 1, condition)
         return condition.nonzero(as_tuple=True)
+    if not _array_like(condition) or not all(
+        _array_like(v) or isinstance(v, bool | int | float | complex) for v in (input, other)
+    ):
+        raise invalid_arguments("where", _WHERE, (condition, input, other))
     if not _is_tensor(input) and not _is_tensor(other) and _is_tensor(condition):
         # Two Python numbers: the result has their dtype (bool, int64 or the default float,
         # promoted together) and the condition's shape and device.
@@ -140,6 +154,11 @@ def where(condition, input=None, other=None):  # noqa: A002
 
         input = tensor(input, device=condition.device)  # noqa: A001
     return where_values(_as_condition(condition), input, other)
+
+
+def _array_like(value):
+    """A tensor, or an array (the engine's own derivative formulas call where on arrays)."""
+    return _is_tensor(value) or hasattr(value, "dtype")
 
 
 def _as_condition(condition):

@@ -597,6 +597,7 @@ def trapz(y, x=None, *, dx=None, dim=-1):
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running trapezoid rule along dim: one fewer element than y there."""
+    need_tensor("cumulative_trapezoid", "y", 1, y)
     _check_spacing_arguments("cumulative_trapezoid", y, x, dx)
     dim = existing_dim(dim, y.ndim)
     if x is not None:

@@ -352,4 +352,6 @@ def sinc(self):
 # Names PyTorch documents as aliases: the same op, so the same node (AbsBackward0, ...).
 absolute = abs.renamed("absolute")
 # NumPy's names
-arcsinh, arccosh, arctanh = (op.renamed(f"arc{op.__name__[1:]}") for op in (asinh, acosh, atanh))
+arcsinh, arccosh, arctanh, arcsin, arccos, arctan = (
+    op.renamed(f"arc{op.__name__[1:]}") for op in (asinh, acosh, atanh, asin, acos, atan)
+)
