@@ -86,6 +86,36 @@ def test_aminmax_saves_its_outputs_as_pytorch_does(dim):
     assert messages[0] == messages[1]
 
 
+RESULT_READERS = {
+    "pow-tensor": lambda t, x: t.pow(x, t.full((3,), 2.0)),  # e's derivative reads the result
+    "ldexp-float": lambda t, x: t.ldexp(x, t.ones(3)),
+    "ldexp-int": lambda t, x: t.ldexp(x, t.ones(3, dtype=t.int64)),
+    "exp": lambda t, x: t.exp(x),
+    "atan2": lambda t, x: t.atan2(x, t.ones(3)),  # saves no result: the backward works
+    "mul": lambda t, x: x * t.ones(3),  # neither
+}
+
+
+@pytest.mark.parametrize("name", list(RESULT_READERS))
+def test_a_saved_result_changed_in_place_breaks_the_backward(name):
+    """PyTorch saves an op's result whenever any of its derivatives reads it, and unpacks
+    every saved tensor before computing: pow(x, e)'s result, read by e's derivative only,
+    breaks x's backward when changed in place though e needs no gradient (random program
+    seed 139377)."""
+
+    def outcome(t):
+        x = t.full((3,), 2.0, requires_grad=True)
+        y = RESULT_READERS[name](t, x * 1)
+        y.mul_(2)
+        try:
+            y.sum().backward()
+        except RuntimeError as exc:
+            return str(exc)
+        return x.grad.tolist()
+
+    assert outcome(ref) == outcome(torch)
+
+
 EMPTY_LAYOUTS = {
     "zeros": lambda t: t.zeros(3, 0),
     "zeros-3d": lambda t: t.zeros(2, 0, 4),

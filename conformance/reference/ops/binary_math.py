@@ -358,12 +358,14 @@ ldexp_float_exponent = pointwise(
 )(_ldexp)
 
 # PyTorch's self derivative is grad * pow(2, other): for an integer exponent an integer power,
-# which is 0 for a negative exponent (so ldexp(x, -1)'s gradient is 0, not 0.5).
+# which is 0 for a negative exponent (so ldexp(x, -1)'s gradient is 0, not 0.5). Its node
+# saves the result for other's derivative, which an integer other never needs: read here, so
+# that it is saved as well (changing it in place breaks the backward, as in PyTorch).
 ldexp_integer_exponent = pointwise(
     "LdexpBackward0",
     kind="float",
     operands=("self", "other"),
-    self=lambda grad, other, F: grad * (F.exp2(other) * (other >= 0)),
+    self=lambda grad, other, result, F: grad * (F.exp2(other) * (other >= 0)),
 )(_ldexp)
 
 

@@ -73,6 +73,16 @@ class FormulaNode(Node):
             if guard.counter[0] != guard.version:
                 guard.check(*self._origin("", guard))
         values = self.values
+        # Every saved tensor is checked before any derivative runs, as PyTorch unpacks them
+        # all: a result changed in place breaks the backward even where no derivative needed
+        # here reads it.
+        for name in self.saved_names:
+            value = values[name]
+            kind = type(value)
+            if (kind is SavedTensor or kind is HookedSavedTensor) and (
+                value.counter[0] != value.version
+            ):
+                value.check(*self._origin(name, value))
         if create_graph:
             math = TensorMath
             grads = [_as_tensor(g, self.device) for g in grads]
@@ -309,11 +319,15 @@ class Op:
 
     def save_plan(self, wanted: int) -> tuple:
         """What a node saves when the differentiable inputs whose bits are set in `wanted`
-        require grad: what their derivatives read, each name once."""
+        require grad: what their derivatives read, each name once. An output that any
+        derivative reads is saved whatever requires grad, as PyTorch's generated code saves
+        it (pow(x, e)'s result, read by e's derivative, even where only x requires grad: so
+        changing the result in place breaks x's backward too); inputs only for the derivatives
+        that need them."""
         plan: dict[str, tuple] = {}
         for position, reads in enumerate(self.save_plans):
-            if wanted >> position & 1:
-                for step in reads:
+            for step in reads:
+                if wanted >> position & 1 or step[1] is _RESULT:
                     plan.setdefault(step[0], step)
         return tuple(plan.values())
 
