@@ -621,12 +621,7 @@ class PointwiseOp(Op):
             if out is not None:
                 return inplace.write_out(out, self(*args, **kwargs), self.__name__)
         values = args if not kwargs and len(args) == self.n_params else self.bind(args, kwargs)
-        if values[self.first_operand].__class__ is not Tensor:
-            values = self._check_first_operand(values)
-        if self.tensors_only:
-            self._check_tensors(values)
-        if self.check is not None:
-            self.check(*values)
+        values = self.check_arguments(values)
         data = self._uniform(values)
         if data is None:
             values = self._on_one_device(_python_numbers(values, self.operands))
@@ -652,7 +647,26 @@ class PointwiseOp(Op):
             attach(self, values, t)
         return t
 
-    def _check_first_operand(self, values: Any) -> None:
+    def check_arguments(self, values: Any) -> Any:
+        """PyTorch's refusals of the arguments' types, then the op's own rules (no bool
+        subtraction), before anything is computed. Returns the arguments, a lone number made a
+        tensor where PyTorch's parser makes one (torch.add(2, 3))."""
+        if values[self.first_operand].__class__ is not Tensor:
+            values = self._check_first_operand(values)
+        if self.tensors_only:
+            self._check_tensors(values)
+        if self.check is not None:
+            self.check(*values)
+        return values
+
+    def in_place(self) -> PointwiseOp:
+        """This op as x.op_(...) runs it: refused as the in-place method (sub_, with the
+        positions after self)."""
+        twin = self.renamed(f"{self._label or self.__name__}_")
+        twin._in_method = True
+        return twin
+
+    def _check_first_operand(self, values: Any) -> Any:
         """PyTorch's argument parser refuses a Python number for an op's first Tensor operand,
         by the op's name and before anything runs, except for the few ops it lets numbers
         stand in for tensors (torch.add(2, 3) is tensor(5)). `overloads` lists the schemas of

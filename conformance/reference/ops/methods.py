@@ -24,6 +24,7 @@ from conformance.reference.ops import (
     shape,
 )
 from conformance.reference.ops.argument_errors import need_tensor
+from conformance.reference.ops.define import PointwiseOp
 from conformance.reference.tensor import Tensor
 from conformance.reference.warn_once import warn_once
 
@@ -129,9 +130,12 @@ def _inplace(compute: Any) -> Any:
     """x.op_(...): PyTorch checks, in this order, that x may be changed in place (a leaf, a
     view of one), the op's own rules (no bool subtraction), that x's elements do not share
     memory, then the shapes and the result's dtype (TensorIterator), then runs the kernel."""
+    name = compute.__name__ + "_"
+    if isinstance(compute, PointwiseOp):
+        compute = compute.in_place()
     direct = getattr(compute, "write_into", None)
     result_dtype = getattr(compute, "result_dtype", None)
-    check = getattr(compute, "check", None)
+    check_arguments = getattr(compute, "check_arguments", None)
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if direct is not None and not kwargs:
@@ -140,8 +144,8 @@ def _inplace(compute: Any) -> Any:
                 return done
         recorded = any(isinstance(a, Tensor) and a._requires_grad for a in args)
         inplace.check_writable(self, needs_graph=recorded)
-        if check is not None and not kwargs:
-            check(self, *args)
+        if check_arguments is not None:
+            check_arguments(compute.bind((self, *args), dict(kwargs)))
         inplace.check_no_overlap(self)
         if result_dtype is not None and not kwargs:
             # PyTorch refuses a result self cannot hold before its kernel runs (so x //= 2.5 on
@@ -159,7 +163,7 @@ def _inplace(compute: Any) -> Any:
                 inplace.check_fits_output(self, [a for a in args if isinstance(a, Tensor)])
             raise
 
-    method.__name__ = compute.__name__ + "_"
+    method.__name__ = name
     return method
 
 
@@ -446,12 +450,12 @@ IN_PLACE = {
     "div_": pointwise.div,
     "divide_": pointwise.div,
     "true_divide_": pointwise.true_divide,
-    "subtract_": pointwise.sub,
-    "multiply_": pointwise.mul,
-    "negative_": pointwise.neg,
-    "absolute_": pointwise.abs,
+    "subtract_": pointwise.subtract,
+    "multiply_": pointwise.multiply,
+    "negative_": pointwise.negative,
+    "absolute_": pointwise.absolute,
     "atan2_": pointwise.atan2,
-    "arctan2_": pointwise.atan2,
+    "arctan2_": pointwise.arctan2,
     "clamp_min_": pointwise.clamp_min,
     "clamp_max_": pointwise.clamp_max,
     "sgn_": pointwise.sgn,
@@ -459,9 +463,9 @@ IN_PLACE = {
     "asinh_": pointwise.asinh,
     "acosh_": pointwise.acosh,
     "atanh_": pointwise.atanh,
-    "arcsinh_": pointwise.asinh,
-    "arccosh_": pointwise.acosh,
-    "arctanh_": pointwise.atanh,
+    "arcsinh_": pointwise.arcsinh,
+    "arccosh_": pointwise.arccosh,
+    "arctanh_": pointwise.arctanh,
     "hypot_": pointwise.hypot,
     "xlogy_": pointwise.xlogy,
     "copysign_": pointwise.copysign,
@@ -500,9 +504,9 @@ IN_PLACE = {
     "acos_": pointwise.acos,
     "asin_": pointwise.asin,
     "atan_": pointwise.atan,
-    "arccos_": pointwise.acos,
-    "arcsin_": pointwise.asin,
-    "arctan_": pointwise.atan,
+    "arccos_": pointwise.arccos,
+    "arcsin_": pointwise.arcsin,
+    "arctan_": pointwise.arctan,
     "cosh_": pointwise.cosh,
     "sinh_": pointwise.sinh,
     "tan_": pointwise.tan,
@@ -510,7 +514,7 @@ IN_PLACE = {
     "floor_": pointwise.floor,
     "round_": pointwise.round,
     "trunc_": pointwise.trunc,
-    "fix_": pointwise.trunc,
+    "fix_": pointwise.fix,
     "gcd_": pointwise.gcd,
     "lcm_": pointwise.lcm,
     "nextafter_": pointwise.nextafter,
