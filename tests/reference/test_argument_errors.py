@@ -378,29 +378,6 @@ def _binary_methods():
     )
 
 
-# In-place methods with paths of their own (the recorded comparisons, the logical ops,
-# floor_divide_), still refused as the function is: a known difference.
-_IN_PLACE_NAMED_AS_FUNCTION = frozenset(
-    [
-        "eq",
-        "ne",
-        "lt",
-        "le",
-        "gt",
-        "ge",
-        "greater",
-        "greater_equal",
-        "less",
-        "less_equal",
-        "not_equal",
-        "logical_and",
-        "logical_or",
-        "logical_xor",
-        "floor_divide",
-    ]
-)
-
-
 @pytest.mark.parametrize("suffix", ["", "_"])
 @pytest.mark.parametrize("name", _binary_methods())
 def test_methods_refuse_a_wrong_operand_as_torchs_methods(name, suffix):
@@ -409,8 +386,6 @@ def test_methods_refuse_a_wrong_operand_as_torchs_methods(name, suffix):
     as add_."""
     if not hasattr(torch.Tensor, name + suffix):
         pytest.skip(f"torch has no Tensor.{name + suffix}")
-    if suffix and name in _IN_PLACE_NAMED_AS_FUNCTION:
-        pytest.skip("known: refused under the function's name and positions")
 
     def call(t):
         x = t.ones(2, dtype=t.int64 if "bitwise" in name or name in ("gcd", "lcm") else t.float32)

@@ -76,7 +76,10 @@ def _compare_in_place(out_of_place, compare, node):
         other=lambda grad, other_shape, F: F.zeros(other_shape, grad),
     )(forward)
 
+    refusing = out_of_place.in_place()  # (refuses a wrong `other` as eq_ does)
+
     def method(self, other):
+        refusing.check_arguments((self, other))
         chosen = out_of_place
         if grad_mode.STATE.grad_enabled and (
             self.requires_grad or isinstance(other, Tensor) and other.requires_grad
@@ -87,7 +90,7 @@ def _compare_in_place(out_of_place, compare, node):
                 inplace.check_fits_output(self, [other])
         return inplace.apply_inplace(self, lambda: chosen(self, other))
 
-    method.__name__ = f"{node.lower()}_"
+    method.__name__ = refusing._label
     return method
 
 
@@ -211,11 +214,14 @@ def _in_place_without_graph(op):
     keeps its old grad_fn. The version still goes up, and inference tensors are still refused.
     """
 
+    refusing = op.in_place()
+
     def method(self, *args):
+        refusing.check_arguments((self, *args))
         with grad_mode.no_grad():
             return inplace.apply_inplace(self, lambda: op(self, *args))
 
-    method.__name__ = op.__name__ + "_"
+    method.__name__ = refusing._label
     return method
 
 
@@ -249,3 +255,8 @@ greater_equal = ge.renamed("greater_equal")
 less = lt.renamed("less")
 less_equal = le.renamed("less_equal")
 not_equal = ne.renamed("not_equal")
+greater_ = _compare_in_place(greater, lambda a, b: a > b, "Gt")
+greater_equal_ = _compare_in_place(greater_equal, lambda a, b: a >= b, "Ge")
+less_ = _compare_in_place(less, lambda a, b: a < b, "Lt")
+less_equal_ = _compare_in_place(less_equal, lambda a, b: a <= b, "Le")
+not_equal_ = _compare_in_place(not_equal, lambda a, b: a != b, "Ne")

@@ -655,9 +655,22 @@ class PointwiseOp(Op):
             values = self._check_first_operand(values)
         if self.tensors_only:
             self._check_tensors(values)
+        if self._in_method:  # (an in-place method checks before its own checks of self)
+            self._check_operand_types(values)
         if self.check is not None:
             self.check(*values)
         return values
+
+    def _check_operand_types(self, values: Any) -> None:
+        """Each operand a tensor or a Python number (None leaves out an optional one)."""
+        for i in self.operands:
+            v = values[i]
+            if (
+                not isinstance(v, Tensor)
+                and not _is_number(v)
+                and (v is not None or i < self.n_required)
+            ):
+                self._refuse(i, v, values)
 
     def in_place(self) -> PointwiseOp:
         """This op as x.op_(...) runs it: refused as the in-place method (sub_, with the
@@ -864,16 +877,7 @@ class PointwiseOp(Op):
 
     def _promoted(self, values: Any) -> tuple:
         """PyTorch's promotion: cast every tensor operand to the computation dtype."""
-        for i in self.operands:
-            v = values[i]
-            if (
-                not isinstance(v, Tensor)
-                and not _is_number(v)
-                and (
-                    v is not None or i < self.n_required  # (None leaves out an optional operand)
-                )
-            ):
-                self._refuse(i, v, values)
+        self._check_operand_types(values)
         operands = [values[i] for i in self.operands if values[i] is not None]
         compute, result = pointwise_dtype(operands, self.kind)
         tensors = [v for v in operands if isinstance(v, Tensor)]

@@ -334,6 +334,7 @@ floor_divide_in_place = pointwise(
     "NotImplemented",
     operands=("self", "other"),
     numbers_in_float32=True,
+    overloads=_TENSOR_OR_NUMBER_OTHER,
     self=no_derivative("floor_divide_"),
     other=no_derivative("floor_divide_"),
 )(floor_divide.forward)
