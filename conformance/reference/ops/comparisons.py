@@ -138,25 +138,22 @@ def bitwise_not(self):
     return ~self
 
 
-@pointwise(
-    None, number_first=True, overloads=_NUMBER_SELF
-)  # (torch.bitwise_and(2, t): a Number self overload)
+# (torch.bitwise_and(2, t): a Number self overload)
+@pointwise(None, number_first=True, overloads=_NUMBER_SELF)
 def bitwise_and(self, other):
     _no_kernel("bitwise_and_cpu", _array_of(self, other), _INTEGRAL)
     return self & other
 
 
-@pointwise(
-    None, number_first=True, overloads=_NUMBER_SELF
-)  # (torch.bitwise_or(2, t): a Number self overload)
+# (torch.bitwise_or(2, t): a Number self overload)
+@pointwise(None, number_first=True, overloads=_NUMBER_SELF)
 def bitwise_or(self, other):
     _no_kernel("bitwise_or_cpu", _array_of(self, other), _INTEGRAL)
     return self | other
 
 
-@pointwise(
-    None, number_first=True, overloads=_NUMBER_SELF
-)  # (torch.bitwise_xor(2, t): a Number self overload)
+# (torch.bitwise_xor(2, t): a Number self overload)
+@pointwise(None, number_first=True, overloads=_NUMBER_SELF)
 def bitwise_xor(self, other):
     _no_kernel("bitwise_xor_cpu", _array_of(self, other), _INTEGRAL)
     return self ^ other
@@ -172,9 +169,8 @@ def _shift_operands(self, other):
     return xp, a, b, signed
 
 
-@pointwise(
-    None, number_first=True, overloads=_NUMBER_SELF
-)  # (torch.bitwise_left_shift(2, t): a Number self overload)
+# (torch.bitwise_left_shift(2, t): a Number self overload)
+@pointwise(None, number_first=True, overloads=_NUMBER_SELF)
 def bitwise_left_shift(self, other):
     """a << b in two's complement (bits shifted out are lost); a count below zero or of the
     dtype's width or more gives 0, as ATen's kernel defines it (C leaves it undefined)."""
@@ -187,9 +183,8 @@ def bitwise_left_shift(self, other):
     return xp.where(out, xp.zeros_like(a), shifted)
 
 
-@pointwise(
-    None, number_first=True, overloads=_NUMBER_SELF
-)  # (torch.bitwise_right_shift(2, t): a Number self overload)
+# (torch.bitwise_right_shift(2, t): a Number self overload)
+@pointwise(None, number_first=True, overloads=_NUMBER_SELF)
 def bitwise_right_shift(self, other):
     """a >> b, arithmetic for signed dtypes; a count out of range shifts by the width (less
     the sign bit), so it gives 0 or, for a negative signed value, -1, as ATen's kernel."""

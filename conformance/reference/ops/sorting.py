@@ -147,7 +147,7 @@ def sort_order(self, dim, descending, stable=True):
     if not self.ndim:
         return array_namespace(self).zeros((), np.int64)
     order = _order(self, dim, descending)
-    if stable or not isinstance(self, np.ndarray):  # (CuPy arrays: PyTorch's CUDA sort differs)
+    if stable or not isinstance(self, np.ndarray):  # (CuPy arrays: what is emulated is the CPU's)
         return order
     return _unstable_order(self, dim, descending, order)
 
