@@ -283,3 +283,16 @@ def test_legacy_constructors(source):
             return str(e)
 
     assert outcome(ref) == outcome(torch)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_logcumsumexp_gives_no_negative_zero(dtype):
+    """PyTorch's logcumsumexp log-adds every element, the first one to -inf: x + log1p(0), so
+    a -0.0 comes out +0.0 (random program seed 58347, where 3 / it is +inf)."""
+    values = [-0.0, float("-inf"), -0.0, 0.0]
+
+    def signs(t):
+        out = t.logcumsumexp(t.tensor(values, dtype=getattr(t, dtype)), 0)
+        return [repr(v) for v in out.tolist()]
+
+    assert signs(ref) == signs(torch)

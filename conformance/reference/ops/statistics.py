@@ -252,14 +252,16 @@ def _logcumsumexp_grad(F, grad, self, result, dim):
     self=lambda grad, self, result, dim, F: _logcumsumexp_grad(F, grad, self, result, dim),
 )
 def logcumsumexp_dim(self, dim):
-    """log(exp(running) + exp(x)) step by step, as logaddexp (exact at infinities)."""
+    """log(exp(running) + exp(x)) step by step, as logaddexp (exact at infinities). The
+    first element too is PyTorch's log-add of it and -inf, x + log1p(0): so -0.0 comes out
+    +0.0, as every zero PyTorch's kernel gives does."""
     xp = array_namespace(self)
     if not self.ndim or self.size == 0:
         return self.copy()
     work = self.astype(_accumulator(self.dtype), copy=False)
     moved = xp.moveaxis(work, dim, 0)
     out = xp.empty_like(moved)
-    running = moved[0]
+    running = moved[0] + 0.0
     out[0] = running
     with np.errstate(invalid="ignore"):
         for i in range(1, moved.shape[0]):
