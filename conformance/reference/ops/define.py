@@ -667,7 +667,7 @@ class PointwiseOp(Op):
             v = values[i]
             if (
                 not isinstance(v, Tensor)
-                and not _is_number(v)
+                and not is_number(v)
                 and (v is not None or i < self.n_required)
             ):
                 self._refuse(i, v, values)
@@ -694,7 +694,7 @@ class PointwiseOp(Op):
             if any(isinstance(values[i], Tensor) for i in self.operands):
                 return values
             if self.__name__ in NUMBERS_AS_TENSORS:
-                strangers = [i for i in self.operands if not _is_number(values[i])]
+                strangers = [i for i in self.operands if not is_number(values[i])]
                 if not strangers:
                     # (the parser makes the number a 0-dim tensor of its own dtype: add(2, 3.5))
                     dtype = dtypes.scalar_dtype(value)
@@ -911,7 +911,9 @@ class PointwiseOp(Op):
             return np.asarray(value, np.float64).astype(dtype.np)[()]
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A Python number, as PyTorch's argument parser takes one for a Number (or, for the
+    ops that allow it, a Tensor)."""
     return isinstance(value, bool | int | float | complex)
 
 

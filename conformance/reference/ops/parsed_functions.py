@@ -7,7 +7,9 @@ whose other overloads take a number first (where(cond, 2, x), normal(0.0, 1.0, s
 Left out too: the functions of modules that warn with a `stacklevel` (the dropouts, the
 activations of nn/activations.py, grid_sample, the *_like creators, the index writes, the
 counts, the random samplers, ...), since a wrapper would move their warnings one frame off
-the user's line; they keep failing later, with another error than PyTorch's TypeError.
+the user's line. Some of them check their tensor themselves (the *_like creators, bincount,
+histc, cov, corrcoef, bernoulli, poisson); the others fail later, with another error than
+PyTorch's TypeError.
 
 Per namespace: the functions whose ATen name is the namespace prefix plus their own and whose
 first parameter PyTorch labels `input` (the only one checked), then the others with their

@@ -29,6 +29,7 @@ from conformance.reference.ops.binary_math import *  # noqa: F403
 from conformance.reference.ops.comparisons import *  # noqa: F403
 from conformance.reference.ops.define import (
     check_broadcastable,
+    is_number,
     no_derivative,
     pointwise,
     python_number,
@@ -291,7 +292,7 @@ divide = div
 def _check_div_operands(input, other, rounding_mode, out):  # noqa: A002
     """div's own refusal of an operand that is neither a tensor nor a number: by its one
     Tensor schema without keywords, by its three overloads with them."""
-    if all(_is_tensor(v) or isinstance(v, bool | int | float | complex) for v in (input, other)):
+    if all(_is_tensor(v) or is_number(v) for v in (input, other)):
         return
     keywords = {"rounding_mode": rounding_mode, "out": out}
     if rounding_mode is None and out is None:
@@ -315,14 +316,20 @@ def _integer_quotient(result, divisor):
     return result
 
 
-@pointwise(
-    "NotImplemented",
-    operands=("self", "other"),
-    numbers_in_float32=True,
-    overloads=_TENSOR_OR_NUMBER_OTHER,
-    self=no_derivative("floor_divide"),
-    other=no_derivative("floor_divide"),
-)
+def _floor_division(name):
+    """floor_divide's declaration; `name` is what its node's refusal of a backward names
+    (floor_divide, or floor_divide_ for x.floor_divide_(y) and x //= y)."""
+    return pointwise(
+        "NotImplemented",
+        operands=("self", "other"),
+        numbers_in_float32=True,
+        overloads=_TENSOR_OR_NUMBER_OTHER,
+        self=no_derivative(name),
+        other=no_derivative(name),
+    )
+
+
+@_floor_division("floor_divide")
 def floor_divide(self, other):
     """Division rounded down. PyTorch records a node that refuses any backward through it."""
     _no_kernel("div_floor_cpu", _array_of(self, other), _NUMBERS)
@@ -330,14 +337,7 @@ def floor_divide(self, other):
 
 
 # x.floor_divide_(y) and x //= y: the same kernel, whose node names the in-place op.
-floor_divide_in_place = pointwise(
-    "NotImplemented",
-    operands=("self", "other"),
-    numbers_in_float32=True,
-    overloads=_TENSOR_OR_NUMBER_OTHER,
-    self=no_derivative("floor_divide_"),
-    other=no_derivative("floor_divide_"),
-)(floor_divide.forward)
+floor_divide_in_place = _floor_division("floor_divide_")(floor_divide.forward)
 
 
 def _remainder(self, other):
@@ -537,9 +537,10 @@ def float_power(input, exponent):  # noqa: A002
         for v in (input, exponent)
     )
     wide = dtypes.complex128 if complex_ else dtypes.float64
-    tensors = [_is_tensor(v) for v in (input, exponent)]
-    numbers = [isinstance(v, bool | int | float | complex) for v in (input, exponent)]
-    if not any(tensors) or not all(t or n for t, n in zip(tensors, numbers, strict=True)):
+    operands = (input, exponent)
+    if not any(map(_is_tensor, operands)) or not all(
+        _is_tensor(v) or is_number(v) for v in operands
+    ):
         raise invalid_arguments("float_power", _POW["overloads"], (input, exponent))
     if not _is_tensor(input):
         return pow_base_number(input, exponent.to(wide))

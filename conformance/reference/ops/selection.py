@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops.argument_errors import invalid_arguments, need_tensor
-from conformance.reference.ops.define import pointwise
+from conformance.reference.ops.define import is_number, pointwise
 from conformance.reference.ops.pointwise_common import (
     _NUMBERS,
     _is_tensor,
@@ -144,7 +144,7 @@ def where(condition, input=None, other=None):  # noqa: A002
         need_tensor("where", "condition", 1, condition)
         return condition.nonzero(as_tuple=True)
     if not _array_like(condition) or not all(
-        _array_like(v) or isinstance(v, bool | int | float | complex) for v in (input, other)
+        _array_like(v) or is_number(v) for v in (input, other)
     ):
         raise invalid_arguments("where", _WHERE, (condition, input, other))
     if not _is_tensor(input) and not _is_tensor(other) and _is_tensor(condition):

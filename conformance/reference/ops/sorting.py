@@ -157,7 +157,7 @@ def _unstable_order(a, dim, descending, order):
     n = keys.shape[dim]
     if keys.ndim == 1 and keys.dtype.kind in "iu" and not descending and n >= RADIX_FROM:
         return order  # (ATen's radix sort, which is stable)
-    if not needs_introsort(keys, dim):
+    if not needs_introsort(keys, order, dim):
         return order
     less = unstable_sort.descending if descending else unstable_sort.ascending
     rows, out = np.moveaxis(keys, dim, -1), np.moveaxis(order, dim, -1).copy()

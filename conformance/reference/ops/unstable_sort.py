@@ -33,13 +33,14 @@ def descending(a: float, b: float) -> bool:
     return (math.isnan(a) and not math.isnan(b)) or a > b
 
 
-def needs_introsort(keys: np.ndarray, dim: int) -> bool:
+def needs_introsort(keys: np.ndarray, order: np.ndarray, dim: int) -> bool:
     """Whether any slice along dim is longer than the insertion sort's reach and has equal
-    elements (NaNs count as equal to each other)."""
+    elements (NaNs count as equal to each other), read off `order`, the stable sort's
+    permutation already computed."""
     n = keys.shape[dim]
     if n <= _INSERTION or n > LONGEST:
         return False
-    ordered = np.sort(keys, axis=dim)
+    ordered = np.take_along_axis(keys, order, axis=dim)
     head = np.take(ordered, range(n - 1), axis=dim)
     tail = np.take(ordered, range(1, n), axis=dim)
     same = head == tail
