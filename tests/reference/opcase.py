@@ -18,16 +18,6 @@ class OpCase:
     # Forward agreement with torch on drawn inputs; batch norm divides by a variance that may
     # be ~0 and amplifies float32 rounding, so it gets a looser bound.
     forward_atol: float = 1e-6
-    # Special values whose gradient PyTorch computes one way in its vectorised loop and another
-    # in its scalar tail (elu's at nan: nan in the first, 1 in the second). Which loop an
-    # element meets depends on the array's length and the CPU's vector width (AVX2 runs 8
-    # float64 elements through the vector loop, AVX-512 runs them through the scalar one), so
-    # the special-values test leaves those elements' gradients out.
-    loop_dependent: tuple = ()
-
-
-# loop_dependent for the ops whose gradient at nan is loop-dependent (see OpCase).
-NAN = (float("nan"),)
 
 
 def positive(name, call, shapes, **kw):

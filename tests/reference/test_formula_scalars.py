@@ -153,6 +153,22 @@ def test_power_by_false_takes_the_general_formula(exponent, create_graph):
     assert outcome(ref) == outcome(torch)
 
 
+@pytest.mark.parametrize("exponent", [False, True])
+@pytest.mark.parametrize("number_side", ["exponent", "base"])
+def test_float_power_passes_a_number_on_as_a_double(exponent, number_side):
+    """float_power converts its number side to a double before calling pow, so there False
+    is 0.0 and x's gradient takes pow's zero shortcut (seed 141410), unlike x ** False."""
+
+    def outcome(t):
+        x = t.tensor([-2.0, 0.0, 3.0, math.nan], dtype=t.float64, requires_grad=True)
+        args = (x, exponent) if number_side == "exponent" else (exponent, x)
+        y = t.float_power(*args)
+        (g,) = t.autograd.grad(y.sum(), x)
+        return [repr(v) for v in y.tolist()], [repr(v) for v in g.tolist()]
+
+    assert outcome(ref) == outcome(torch)
+
+
 BOOL_OPERANDS = {
     "pow-bool-exponent": lambda t, x, b: x**b,
     "logaddexp-bool-other": lambda t, x, b: t.logaddexp(x, b),

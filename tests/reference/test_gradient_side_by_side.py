@@ -188,18 +188,33 @@ _AT_SPECIAL_POINTS = {
 }
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("name", list(_AT_SPECIAL_POINTS))
-def test_gradients_at_nan_and_minus_zero_follow_torchs_vector_loop(name, dtype):
-    """Where PyTorch's vectorized and scalar loops disagree (the gradient at nan of elu,
-    hardtanh, ...; logit's at -0.0), the engine gives the vectorized loop's answer, which
-    every element of a long contiguous row gets on any CPU (OpCase.loop_dependent leaves
-    these points out of the other tests, as a short row's last elements take the scalar
-    loop, whose length depends on the CPU's vector width)."""
+# The inputs' layouts: contiguous, transposed (dense, so one run in memory order), rows cut
+# from a wider tensor (a run per row), broadcast into the op, and with a gradient that is not
+# a broadcast one.
+_LAYOUTS = {
+    "contiguous": lambda t, base, n: base[:n].clone(),
+    "transposed": lambda t, base, n: base[: 3 * n].reshape(n, 3).t(),
+    "rows": lambda t, base, n: base[: 6 * n].reshape(3, 2 * n)[:, :n],
+}
 
-    def gradient(t):
-        x = t.tensor([math.nan, -0.0] + [0.3] * 62, dtype=getattr(t, dtype), requires_grad=True)
-        _AT_SPECIAL_POINTS[name](t, x).sum().backward()
-        return [repr(v) for v in x.grad[:2].tolist()]
 
-    assert gradient(ref) == gradient(torch)
+@pytest.mark.parametrize("layout", [*_LAYOUTS, "expanded", "scaled-gradient"])
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("name", [*_AT_SPECIAL_POINTS, "logit-eps"])
+def test_gradients_at_nan_and_minus_zero_take_torchs_loop_body(name, dtype, layout):
+    """Where PyTorch's vector and scalar loop bodies disagree (the gradient at nan of elu,
+    hardtanh, ...; logit's at -0.0 and 0), each element gets the body PyTorch's CPU loop runs
+    it with, which depends on the length and layout (ops/cpu_loops.py): lengths from one
+    element, all scalar, to past two vectors of every dtype."""
+    call = _AT_SPECIAL_POINTS.get(name, lambda t, x: t.logit(x, 0.1))
+    pattern = [math.nan, -0.0, 0.0, 1.0, 0.3, math.nan, 2.0] * 40
+
+    def gradients(t, n):
+        base = t.tensor(pattern, dtype=t.float64)[: 6 * n].to(getattr(t, dtype))
+        x = _LAYOUTS.get(layout, _LAYOUTS["contiguous"])(t, base, n).detach().requires_grad_()
+        y = call(t, x.expand(2, n) if layout == "expanded" else x)
+        (y * 2 if layout == "scaled-gradient" else y).sum().backward()
+        return [repr(v) for v in x.grad.flatten().tolist()]
+
+    for n in (1, 3, 9, 17, 33, 40):
+        assert gradients(ref, n) == gradients(torch, n), f"{n} elements"

@@ -196,6 +196,44 @@ def test_misuse_raises_torchs_error(call) -> None:
     assert seen[0] == seen[1]
 
 
+@pytest.mark.parametrize(
+    "weight",
+    [
+        lambda t: t.tensor(0.5 + 1j),
+        lambda t: t.tensor(True),
+        lambda t: t.tensor(2, dtype=t.uint8),
+        lambda t: t.tensor(0.123456789, dtype=t.float64),
+        lambda t: t.tensor(0.3, dtype=t.float16),
+        lambda t: t.tensor([0.3], dtype=t.float64),  # (1-dim: refused)
+    ],
+)
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "int64"])
+def test_lerp_takes_a_zero_dim_weight_of_any_dtype(weight, dtype) -> None:
+    """lerp's dtype check exempts a 0-dim weight, which then promotes as any 0-dim operand."""
+    seen = []
+    for t in (ref, torch):
+        x = t.tensor([1.0, 3.3, -2.7]).to(getattr(t, dtype))
+        seen.append(_outcome(t, lambda t, x: t.lerp(x, x * 0 + 7, weight(t)), (x, None)))
+    assert seen[0][0] == seen[1][0]
+    if isinstance(seen[0][1], str):
+        assert seen[0] == seen[1]
+    else:
+        np.testing.assert_array_equal(seen[0][1], seen[1][1])
+
+
+def test_a_zero_dim_weights_gradient_is_summed_then_cast() -> None:
+    """A 0-dim weight of another dtype gets its gradient summed (SumBackward0, PyTorch's
+    sum_to for a 0-dim shape) and then cast to its dtype (ToCopyBackward0)."""
+    seen = []
+    for t in (ref, torch):
+        x = t.tensor([1.0, 3.3, -2.7], requires_grad=True)
+        w = t.tensor(0.3, dtype=t.float64, requires_grad=True)
+        (g,) = t.autograd.grad(t.lerp(x, x * 0 + 7, w).sum(), w, create_graph=True)
+        nodes = [type(g.grad_fn).__name__, type(g.grad_fn.next_functions[0][0]).__name__]
+        seen.append((g.item(), str(g.dtype), nodes))
+    assert seen[0] == seen[1]
+
+
 NODES = [
     lambda t, x, y: t.subtract(x, y),
     lambda t, x, y: x.multiply(y),

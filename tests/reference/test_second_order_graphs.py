@@ -39,11 +39,9 @@ _SPECTRAL = (
 )
 _STRUCTURED = (
     # index_reduce's derivatives reuse scatter_reduce's (Gather and ScatterReduce nodes) where
-    # PyTorch's record IndexSelect and IndexReduce; the batched solvers' gradients are summed
-    # to the coefficient's shape with a View where PyTorch sums twice, or reshape where
-    # PyTorch records ReshapeAlias.
-    "index-reduce-prod index-reduce-prod-exclude-self triangular-solve-cloned-coefficient "
-    "cholesky-inverse-upper"
+    # PyTorch's record IndexSelect and IndexReduce; cholesky_inverse's gradient is reshaped
+    # where PyTorch records ReshapeAlias.
+    "index-reduce-prod index-reduce-prod-exclude-self cholesky-inverse-upper"
 )
 KNOWN_DIFFERENT = frozenset(" ".join([_DECOMPOSITIONS, _SPECTRAL, _STRUCTURED]).split())
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from conformance.reference.devices import array_namespace
+from conformance.reference.ops.cpu_loops import scalar_elements, with_scalar_body
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.pointwise import erf, sigmoid
 
@@ -59,12 +60,14 @@ def leaky_relu_backward(grad_output, self, negative_slope, self_is_result):
     self=_zeros_like_grad,
 )
 def hardtanh_backward(grad_output, self, min_val, max_val):
-    """The gradient strictly between the limits, zero at or beyond them and at a nan input,
-    as PyTorch's vectorised CPU loop decides (its scalar loop, which only takes the last few
-    elements that do not fill a vector, passes a nan's gradient). A zero, not 0 * grad, so an
-    inf gradient gives 0 there too."""
+    """The gradient strictly between the limits, zero at or beyond them. A zero, not 0 * grad,
+    so an inf gradient gives 0 there too. At a nan input PyTorch's CPU loop zeroes the gradient
+    in its vector body (which tests inside) and passes it in its scalar one (which tests
+    outside): see cpu_loops.py for which elements take which."""
     xp = array_namespace(self)
     keep = (self > min_val) & (self < max_val)
+    scalar = scalar_elements(self.shape, (self,), grad_output.dtype.itemsize)
+    keep = with_scalar_body(keep, ~((self <= min_val) | (self >= max_val)), scalar)
     return xp.where(keep, grad_output, xp.zeros_like(grad_output))
 
 
@@ -110,8 +113,8 @@ def elu_backward(grad_output, alpha, scale, input_scale, is_result, self_or_resu
     scale above 0; below, from the input alpha * scale * input_scale * exp(x * input_scale),
     or from the in-place forms' output input_scale * (result + alpha * scale), which holds only
     for a non-negative alpha, so PyTorch refuses the rest when the backward runs. A nan takes
-    the negative side (nan), as in PyTorch's vectorized loop, which tests x > 0; its scalar
-    loop, which serves only the last elements of a row shorter than a vector, tests x <= 0."""
+    the negative side (nan) in PyTorch's vector body, which tests x > 0, and the positive one
+    in its scalar body, which tests x <= 0 (cpu_loops.py says which elements take which)."""
     if is_result and alpha < 0:
         raise RuntimeError(
             "In-place elu backward calculation is triggered with a negative slope which is not "
@@ -124,7 +127,10 @@ def elu_backward(grad_output, alpha, scale, input_scale, is_result, self_or_resu
         negative = grad_output * input_scale * (x + alpha * scale)
     else:
         negative = grad_output * (input_scale * alpha * scale) * xp.exp(x * input_scale)
-    return xp.where(x > 0, grad_output * scale, negative).astype(grad_output.dtype)
+    positive = x > 0
+    scalar = scalar_elements(x.shape, (x,), grad_output.dtype.itemsize)
+    positive = with_scalar_body(positive, ~(x <= 0), scalar)
+    return xp.where(positive, grad_output * scale, negative).astype(grad_output.dtype)
 
 
 # -- softplus and log_sigmoid -------------------------------------------------------------

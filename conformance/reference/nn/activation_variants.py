@@ -19,6 +19,7 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.activation_backwards import elu_backward
 from conformance.reference.nn.activations import _elu_forward, _floating_kernel, _in_place
+from conformance.reference.ops.cpu_loops import scalar_elements, with_scalar_body
 from conformance.reference.ops.define import Joint, formula_op, no_derivative, op
 from conformance.reference.ops.pointwise import opmath
 from conformance.reference.tensor import Tensor
@@ -122,11 +123,12 @@ def _shrink_backward(name: str):
         self=_zeros_like_grad,
     )
     def backward(grad_output, self, lambd):
-        """The gradient where |x| > lambd, zero elsewhere and at a nan input, as PyTorch's
-        vectorised CPU loop decides (its scalar loop, which only takes the last few elements
-        that do not fill a vector, passes a nan's gradient)."""
+        """The gradient where |x| > lambd, zero elsewhere. At a nan input PyTorch's CPU loop
+        zeroes it in its vector body and passes it in its scalar one (cpu_loops.py)."""
         xp = array_namespace(self)
         keep = (self < -lambd) | (self > lambd)
+        scalar = scalar_elements(self.shape, (self,), grad_output.dtype.itemsize)
+        keep = with_scalar_body(keep, ~((self >= -lambd) & (self <= lambd)), scalar)
         return xp.where(keep, grad_output, xp.zeros_like(grad_output))
 
     return backward
@@ -225,12 +227,15 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 )
 def hardswish_backward(grad_output, self):
     """0 below -3, grad * (x / 3 + 1/2) on [-3, 3], grad above (hardswish_backward's
-    kernel). A nan is in neither outer range, so it gets the middle's nan, as in PyTorch's
-    vectorized loop (its scalar loop, for a short row's last elements, gives grad)."""
+    kernel). A nan is in neither outer range: PyTorch's vector body gives it the middle's nan,
+    its scalar body, which tests x <= 3 for the middle, the gradient (cpu_loops.py)."""
     xp = array_namespace(self)
-    middle = grad_output * (self / 3 + 0.5)
+    middle = opmath(grad_output) * (opmath(self) / 3 + 0.5)  # (half precision: in float32)
     zeros = xp.zeros_like(grad_output)
-    return xp.where(self < -3, zeros, xp.where(self > 3, grad_output, middle)).astype(
+    upper = self > 3
+    scalar = scalar_elements(self.shape, (self,), grad_output.dtype.itemsize)
+    upper = with_scalar_body(upper, ~(self <= 3), scalar)
+    return xp.where(self < -3, zeros, xp.where(upper, grad_output, middle)).astype(
         grad_output.dtype
     )
 

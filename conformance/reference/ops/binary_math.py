@@ -14,6 +14,7 @@ from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops.argument_errors import invalid_arguments, number_self_overloads
 from conformance.reference.ops.define import Joint, check_broadcastable, no_derivative, pointwise
+from conformance.reference.ops.fused_multiply_add import fused_multiply_add
 from conformance.reference.ops.pointwise_common import (
     _is_tensor,
     _log_of_number,
@@ -230,11 +231,13 @@ def heaviside(self, values):
 
 
 def _same_dtypes(*labels):
-    """lerp takes no promotion: every tensor must have self's dtype."""
+    """lerp takes no promotion between its tensors: each must have self's dtype, except a 0-dim
+    weight, which promotes as a 0-dim operand does (a complex one makes the result complex)."""
 
     def check(self, *others):
         for label, other in zip(labels, others, strict=False):
-            if _is_tensor(other) and other._dtype is not self._dtype:
+            zero_dim_weight = label == "weight" and _is_tensor(other) and other.ndim == 0
+            if _is_tensor(other) and other._dtype is not self._dtype and not zero_dim_weight:
                 raise RuntimeError(
                     f"expected dtype {dtypes.cpp_type_name(self._dtype)} for `{label}` but got "
                     f"dtype {dtypes.cpp_type_name(other._dtype)}"
@@ -245,8 +248,8 @@ def _same_dtypes(*labels):
 
 def _lerp(self, end, weight, kernel):
     """self + weight (end - self) for |weight| < 0.5, else end + (weight - 1)(end - self):
-    exact at both ends. PyTorch's CPU kernel fuses the multiply-add (one rounding), which
-    float64 reproduces for float32 and narrower (computed in float32)."""
+    exact at both ends, and one fused multiply-add as in PyTorch's CPU kernel (in float32 for
+    half precision)."""
     _no_kernel(kernel, self, (dtypes.FLOATING, dtypes.COMPLEX))
     xp = array_namespace(self)
     start, end = opmath(self), opmath(end)
@@ -256,11 +259,7 @@ def _lerp(self, end, weight, kernel):
     coefficient = xp.where(small, weight, weight - 1)
     base = xp.where(small, start, end)
     difference = end - start
-    if start.dtype != dtypes.float32.np:
-        return coefficient * difference + base
-    wide = dtypes.float64.np
-    fused = coefficient.astype(wide) * difference.astype(wide) + base.astype(wide)
-    return fused.astype(start.dtype)  # rounded to float32 first, as the fused result is
+    return fused_multiply_add(coefficient, difference, base, difference.dtype)
 
 
 @pointwise(

@@ -178,8 +178,10 @@ class TensorMath:
     def sum_to(a: Any, shape: tuple) -> Any:
         if tuple(a.shape) == tuple(shape):
             return a
-        # As PyTorch's sum_to records it: one sum over every reduced dim, kept, then a view
-        # only when leading dims go.
+        # As PyTorch's sum_to records it: a plain sum to a 0-dim shape; otherwise one sum
+        # over every reduced dim, kept, then a view only when leading dims go.
+        if not shape:
+            return a.sum()
         lead, kept = reduced_axes(tuple(a.shape), tuple(shape))
         dims = lead + tuple(len(lead) + d for d in kept)
         if dims:  # (sum over dim=() would sum everything)

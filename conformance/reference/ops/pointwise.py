@@ -27,6 +27,7 @@ from conformance.reference.ops.argument_errors import (
 )
 from conformance.reference.ops.binary_math import *  # noqa: F403
 from conformance.reference.ops.comparisons import *  # noqa: F403
+from conformance.reference.ops.cpu_loops import scalar_elements, with_scalar_body
 from conformance.reference.ops.define import (
     check_broadcastable,
     is_number,
@@ -36,6 +37,7 @@ from conformance.reference.ops.define import (
 )
 from conformance.reference.ops.error_function import *  # noqa: F403
 from conformance.reference.ops.fills_and_copies import *  # noqa: F403
+from conformance.reference.ops.fused_multiply_add import fused_multiply_add
 from conformance.reference.ops.pointwise_common import (
     _NUMBERS,
     HALF_ARRAYS,
@@ -75,31 +77,27 @@ def _check_alpha(result, alpha):
         )
 
 
-# The dtypes whose fused multiply-add float64 reproduces exactly: their products are exact in
-# float64, so one rounding of the float64 result is the one rounding PyTorch's kernel does.
-_NARROW_FLOATS = (np.dtype(np.float32), np.dtype(np.float16), dtypes.bfloat16.np)
-
-
 def _plus_scaled(self, other, alpha):
     """self + alpha * other as PyTorch's CPU kernel computes it: alpha (and a number operand)
-    in the tensor's dtype, then one fused multiply-add, so rounded once. Emulated through
-    float64 for float32 and half precision (PyTorch's float32 results, bit for bit); float64
-    has no wider type here, so it rounds the product and the sum apart."""
+    in the tensor's dtype, then one fused multiply-add, so rounded once. In half precision
+    that is the vector body's way (in float32); the scalar body (cpu_loops.py) rounds the
+    product to the half dtype, then the sum."""
     like = self if hasattr(self, "dtype") else other
     dtype = like.dtype
-    if dtype not in _NARROW_FLOATS:
+    if dtype.kind != "f" and dtype not in HALF_ARRAYS:  # (ml_dtypes' bfloat16 is kind "V")
         return self + other * alpha
-    scale = float(np.asarray(alpha).astype(dtype))
-
-    def wide(value):
-        if hasattr(value, "shape") and value.shape:
-            return value.astype("float64")
-        return np.float64(np.asarray(value).astype(dtype))  # (a number: in the dtype first)
-
-    fused = np.asarray(wide(self) + scale * wide(other))
-    if dtype in HALF_ARRAYS:  # the fused multiply-add rounds to float32, then to half
-        fused = fused.astype("float32")
-    return fused.astype(dtype)
+    xp = array_namespace(like)
+    scale = xp.asarray(alpha).astype(dtype)
+    if dtype not in HALF_ARRAYS:
+        return fused_multiply_add(other, scale, self, dtype)
+    self, other = xp.asarray(self, dtype), xp.asarray(other, dtype)
+    wide = np.dtype("float32")
+    vector = fused_multiply_add(opmath(other), opmath(scale), opmath(self), wide).astype(dtype)
+    scalar = scalar_elements(xp.broadcast_shapes(self.shape, other.shape), (self, other), 2)
+    if scalar is None:
+        return vector
+    product = (opmath(scale) * opmath(other)).astype(dtype)
+    return with_scalar_body(vector, (opmath(self) + opmath(product)).astype(dtype), scalar)
 
 
 def _is_bool(value):
@@ -543,10 +541,16 @@ def float_power(input, exponent):  # noqa: A002
     ):
         raise invalid_arguments("float_power", _POW["overloads"], (input, exponent))
     if not _is_tensor(input):
-        return pow_base_number(input, exponent.to(wide))
+        return pow_base_number(_widened(input, complex_), exponent.to(wide))
     if not _is_tensor(exponent):
-        return pow_number(input.to(wide), exponent)
+        return pow_number(input.to(wide), _widened(exponent, complex_))
     return pow_tensor(input.to(wide), exponent.to(wide))
+
+
+def _widened(number, complex_: bool):
+    """A number side of float_power as PyTorch passes it on to pow: a double (complex), so a
+    bool exponent False is 0.0 and takes pow's shortcut to a zero gradient."""
+    return complex(number) if complex_ else float(number)
 
 
 def float_power_in_place(self, exponent):
@@ -577,11 +581,15 @@ def addcmul(self, tensor1, tensor2, value=1):
     """self + value * tensor1 * tensor2, promoted as add promotes its three tensors."""
     _no_kernel("addcmul_cpu_out", self, _NUMBERS)
     value = _integer_value(value, self)
-    if self.dtype in HALF_ARRAYS:  # computed in float32, value too, and rounded once
+    if self.dtype in HALF_ARRAYS:  # computed in float32, value too, not fused, rounded once
         return (opmath(self) + np.float32(value) * opmath(tensor1) * opmath(tensor2)).astype(
             self.dtype
         )
-    return self + value * tensor1 * tensor2
+    if self.dtype.kind != "f":
+        return self + value * tensor1 * tensor2
+    # value * tensor1, then one fused multiply-add by tensor2.
+    scaled = array_namespace(self).asarray(value, self.dtype) * tensor1
+    return fused_multiply_add(scaled, tensor2, self, self.dtype)
 
 
 def _no_integer_addcdiv(self, tensor1, tensor2, value=1):

@@ -11,6 +11,7 @@ import math
 
 from conformance.reference import dtypes, fp_errors, return_types
 from conformance.reference.devices import array_namespace
+from conformance.reference.ops.cpu_loops import scalar_elements, with_scalar_body
 from conformance.reference.ops.define import op, pointwise
 from conformance.reference.ops.pointwise_common import _NUMBERS, _no_kernel, opmath
 from conformance.reference.tensor import Tensor
@@ -310,15 +311,27 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
 
 
 def _logit_derivative(grad, self, eps, F):
-    """1 / (x (1 - x)); nan outside [0, 1] without eps, 0 outside [eps, 1 - eps] with it. As in
-    PyTorch, a create_graph backward uses the differentiable form, which gives 0 at a nan input
-    with eps, where the plain backward's kernel passes the nan."""
+    """1 / (x (1 - x)); nan outside [0, 1] without eps, 0 outside [eps, 1 - eps] with it.
+    PyTorch's CPU kernel has two bodies (cpu_loops.py): the vector one gives 0 at a nan input
+    with eps and grad / (-0 * 1) at -0.0 without; the scalar one passes the nan, and gives
+    grad * inf at 0 and 1. A create_graph backward uses the differentiable form, as the vector
+    body does."""
     inner = grad / (self * (1 - self))
     if eps is None:
-        return F.where((self >= 0) & (self <= 1), inner, math.nan)
+        vector = F.where((self >= 0) & (self <= 1), inner, math.nan)
+    else:
+        vector = F.where((self >= eps) & (self <= 1 - eps), inner, 0)
     if F.records_graph:
-        return F.where((self >= eps) & (self <= 1 - eps), inner, 0)
-    return F.where((self < eps) | (self > 1 - eps), 0, inner)
+        return vector
+    scalar_ones = scalar_elements(self.shape, (self,), grad.dtype.itemsize)
+    if scalar_ones is None:
+        return vector
+    if eps is None:
+        edge = (self == 0) | (self == 1)
+        scalar = F.where((self < 0) | (self > 1), math.nan, F.where(edge, grad * math.inf, inner))
+    else:
+        scalar = F.where((self < eps) | (self > 1 - eps), 0, inner)
+    return with_scalar_body(vector, scalar, scalar_ones)
 
 
 @pointwise("LogitBackward0", kind="float", operands=("self",), self=_logit_derivative)
