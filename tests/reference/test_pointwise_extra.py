@@ -221,6 +221,21 @@ def test_lerp_takes_a_zero_dim_weight_of_any_dtype(weight, dtype) -> None:
         np.testing.assert_array_equal(seen[0][1], seen[1][1])
 
 
+@pytest.mark.parametrize("divisor_shape", [(40,), (3, 1), (), (1,)])
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_half_precision_trunc_division_rounds_the_quotient_first(dtype, divisor_shape) -> None:
+    """Over a divisor of several elements PyTorch divides in the half dtype, so 2 / 0.668 is
+    3.0 in bfloat16 and truncates to 3; over a single value it divides in float32 (seed
+    144459)."""
+    rng = np.random.default_rng(4)
+    dividend, divisor = rng.uniform(-20, 20, (3, 40)), rng.uniform(-3, 3, divisor_shape)
+    seen = []
+    for t in (ref, torch):
+        a, b = (t.tensor(v).to(getattr(t, dtype)) for v in (dividend, divisor))
+        seen.append(t.div(a, b, rounding_mode="trunc").double().numpy())
+    np.testing.assert_array_equal(seen[0], seen[1])
+
+
 def test_a_zero_dim_weights_gradient_is_summed_then_cast() -> None:
     """A 0-dim weight of another dtype gets its gradient summed (SumBackward0, PyTorch's
     sum_to for a 0-dim shape) and then cast to its dtype (ToCopyBackward0)."""

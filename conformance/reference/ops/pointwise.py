@@ -266,6 +266,11 @@ def rounding_divide(self, other, rounding_mode):
         # Floor and trunc differ by one where the division is inexact and the signs differ.
         return floor + ((floor < 0) & (floor * other != self)).astype(self.dtype)
     quotient = opmath(self) / (opmath(other) if hasattr(other, "dtype") else other)
+    if self.dtype in HALF_ARRAYS and getattr(other, "size", 1) > 1:
+        # Half precision over a divisor of more than one element: PyTorch's kernel divides
+        # in the half dtype (rounding the quotient) before truncating; over a single value it
+        # divides in float32.
+        quotient = quotient.astype(self.dtype).astype("float32")
     return xp.trunc(quotient).astype(self.dtype, copy=False)
 
 
