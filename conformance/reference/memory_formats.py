@@ -67,18 +67,24 @@ def is_non_overlapping_and_dense(shape: tuple, strides: tuple) -> bool:
 
 
 def dense_strides(shape: tuple, strides: tuple, *more: tuple, empty_steps: int = 1) -> tuple:
-    """Dense strides that keep the order of the dimensions in memory, as PyTorch infers them:
-    a stable insertion sort from the innermost dimension out, where a zero stride compares
-    equal to anything (so an expanded dimension stays where it is) and equal strides put the
-    smaller size inside. With `more` stride tuples (TensorIterator's rule for elementwise
-    results), a comparison the first cannot decide goes to the next."""
+    """Dense strides that keep the order of the dimensions in memory, as PyTorch infers them
+    (memory_order). With `more` stride tuples (TensorIterator's rule for elementwise results),
+    a comparison the first cannot decide goes to the next."""
     ndim = len(shape)
     if ndim < 2:
         return (1,) * ndim
-    candidates = (strides, *more)
+    return _dense_in_order(shape, memory_order(shape, strides, *more), empty_steps)
+
+
+def memory_order(shape: tuple, *stride_tuples: tuple) -> list:
+    """The dimensions innermost first, as PyTorch orders them (TensorIterator's
+    reorder_dimensions): a stable insertion sort from the last dimension out, where a zero
+    stride compares equal to anything (so an expanded dimension stays where it is), equal
+    strides put the smaller size inside, and a comparison one stride tuple cannot decide goes
+    to the next."""
 
     def after(a: int, b: int) -> int:  # 1: a goes outside b, -1: inside, 0: either
-        for st in candidates:
+        for st in stride_tuples:
             if st[a] == 0 or st[b] == 0:
                 continue
             if st[a] != st[b]:
@@ -87,8 +93,8 @@ def dense_strides(shape: tuple, strides: tuple, *more: tuple, empty_steps: int =
                 return 1
         return 0
 
-    order = list(reversed(range(ndim)))  # innermost first
-    for i in range(1, ndim):
+    order = list(reversed(range(len(shape))))
+    for i in range(1, len(shape)):
         moving = i
         for j in range(i - 1, -1, -1):
             comparison = after(order[j], order[moving])
@@ -97,7 +103,7 @@ def dense_strides(shape: tuple, strides: tuple, *more: tuple, empty_steps: int =
                 moving = j
             elif comparison < 0:
                 break
-    return _dense_in_order(shape, order, empty_steps)
+    return order
 
 
 def is_contiguous(shape: tuple, strides: tuple, format_: Any = None) -> bool:

@@ -26,6 +26,7 @@ import os
 import numpy as np
 
 from conformance.reference.devices import array_namespace
+from conformance.reference.memory_formats import memory_order
 
 
 def _vector_bytes() -> int:
@@ -56,7 +57,7 @@ def scalar_elements(shape, operands, itemsize: int):
     if math.prod(shape) == 0:
         return None
     strides = [_broadcast_strides(a, shape) for a in arrays]
-    order = _fastest_first(shape, strides)
+    order = memory_order(shape, *strides)  # (TensorIterator reorders the dims so)
     runs = _merged_runs(shape, strides, order)
     inner, inner_strides = runs[0]
     block = 2 * VECTOR_BYTES // itemsize
@@ -81,34 +82,6 @@ def _broadcast_strides(array, shape):
     sizes = (1,) * (len(shape) - array.ndim) + tuple(array.shape)
     pairs = zip(strides, sizes, shape, strict=True)
     return [0 if size == 1 and full != 1 else s for s, size, full in pairs]
-
-
-def _fastest_first(shape, strides):
-    """TensorIterator's reorder_dimensions: the last dimension first, then an insertion sort
-    on the strides, an operand broadcast in either dimension abstaining and equal strides
-    putting the smaller dimension first."""
-
-    def should_swap(d0, d1):
-        for s in strides:
-            if s[d0] == 0 or s[d1] == 0:
-                continue
-            if s[d0] != s[d1]:
-                return 1 if s[d0] > s[d1] else -1
-            if shape[d0] > shape[d1]:
-                return 1
-        return 0
-
-    order = list(range(len(shape)))[::-1]
-    for i in range(1, len(order)):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            comparison = should_swap(order[d0], order[d1])
-            if comparison > 0:
-                order[d0], order[d1] = order[d1], order[d0]
-                d1 = d0
-            elif comparison < 0:
-                break
-    return order
 
 
 def _merged_runs(shape, strides, order):
