@@ -68,7 +68,8 @@ FUNCTIONS = {
 # engine may be there. lgamma is PyTorch's C library's (glibc: fdlibm, plus its own expansions
 # around the zeros of lgamma below -2, where absolute errors of 1e-16 are many ulp); away from
 # those the engine's port of fdlibm agrees to 2 ulp. polygamma's zeta sums cancel near the
-# poles; i1's Chebyshev sums round differently where PyTorch's compiler fuses multiply-adds.
+# poles. The Bessel functions' Chebyshev sums fuse their multiply-adds as PyTorch's compiled
+# kernels do, which makes them exact.
 RANGES = {
     "lgamma": ((0.0, 40.0), 3),
     "digamma": ((-30.0, 30.0), 3),
@@ -77,10 +78,10 @@ RANGES = {
     "polygamma-4": ((0.0, 30.0), 8),
     "mvlgamma-3": ((1.0, 40.0), 4),
     "erfinv": ((-1.0, 1.0), 5),
-    "i0": ((-30.0, 30.0), 8),
-    "i0e": ((-30.0, 30.0), 8),
-    "i1": ((-30.0, 30.0), 16),
-    "i1e": ((-30.0, 30.0), 16),
+    "i0": ((-30.0, 30.0), 0),
+    "i0e": ((-30.0, 30.0), 0),
+    "i1": ((-30.0, 30.0), 0),
+    "i1e": ((-30.0, 30.0), 0),
     "ndtri": ((0.0, 1.0), 4),
     "log_ndtr": ((-40.0, 5.0), 6),
 }
@@ -94,6 +95,23 @@ def test_float64_values_are_within_a_few_ulp_of_torch(name: str) -> None:
     ours = call(ref, ref.tensor(x)).numpy()
     theirs = call(torch, torch.tensor(x)).numpy()
     assert _ulps(ours, theirs).max() <= bound
+
+
+@pytest.mark.parametrize("name", ["i0", "i0e", "i1", "i1e"])
+def test_float32_bessel_functions_are_torchs_to_the_bit(name: str) -> None:
+    """In float32 PyTorch sums the series in float32 (i1 and i1e over fewer terms), so i0(0) is
+    0.99999994. The engine agrees bit for bit except where glibc's expf is not correctly
+    rounded (about 0.06% of arguments: one ulp of exp, up to two in the result after i1's two
+    products); a nan stays nan in the scaled forms."""
+    x = np.concatenate([np.linspace(-30, 30, 6001), [0.0, 1.0, 2.0, np.nan]]).astype(np.float32)
+    call = FUNCTIONS[name]
+    ours = call(ref, ref.tensor(x)).numpy()
+    theirs = call(torch, torch.tensor(x)).numpy()
+    differ = ~((ours == theirs) | (np.isnan(ours) & np.isnan(theirs)))
+    assert differ.sum() <= 12
+    assert _ulps(ours[differ], theirs[differ]).max(initial=0) <= 2
+    assert ours[-4:-1].tolist() == theirs[-4:-1].tolist()
+    assert np.isnan(ours[-1])
 
 
 @pytest.mark.parametrize("name", list(FUNCTIONS))
