@@ -805,8 +805,12 @@ def _igamma_in_a(name):
     return make
 
 
-_EDGES_A = [1.0, 2.0, 0.0, 0.0, -1.0, 3.0, float("inf"), 3.0, float("nan"), 1.0, 1e-30, 0.0]
+# (A nan meets calc_igamma's edge tests first: igamma(nan, 0) is 0, igamma(inf, nan) is 0.)
+_NAN = float("nan")
+_EDGES_A = [1.0, 2.0, 0.0, 0.0, -1.0, 3.0, float("inf"), 3.0, _NAN, 1.0, 1e-30, 0.0]
+_EDGES_A += [_NAN, _NAN, _NAN, float("inf"), 0.0, -1.0, 2.0]
 _EDGES_X = [1.0, 0.5, 1.0, 0.0, 1.0, 0.0, 2.0, float("inf"), 1.0, -1.0, 1.0, float("inf")]
+_EDGES_X += [0.0, float("inf"), -1.0, _NAN, _NAN, _NAN, _NAN]
 
 
 @pytest.mark.parametrize(

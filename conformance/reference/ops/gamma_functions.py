@@ -473,12 +473,14 @@ def _incomplete_gamma(a, x, upper):
     value = _on(regular, _upper if upper else _lower, safe_a, safe_x)
     full, empty = (0.0, 1.0) if upper else (1.0, 0.0)  # P and Q at x = inf, and at x = 0
     # The edges in calc_igamma's order (later lines take precedence): nan for a negative a or
-    # x, a = 0 is a step at x = 0, an infinite a gives P = 0 (nan with x infinite too).
+    # x, a = 0 is a step at x = 0, an infinite a gives P = 0 (nan with x infinite too). A nan
+    # a or x meets them first, so igamma(nan, 0) is 0 and igamma(nan, inf) is 1.
+    value = xp.where(xp.isnan(a) | xp.isnan(x), math.nan, value)
     value = xp.where(xp.isinf(x), full, value)
     value = xp.where(xp.isinf(a), xp.where(xp.isinf(x), math.nan, empty), value)
     value = xp.where(x == 0, empty, value)
     value = xp.where(a == 0, xp.where(x > 0, full, math.nan), value)
-    value = xp.where((x < 0) | (a < 0) | xp.isnan(a) | xp.isnan(x), math.nan, value)
+    value = xp.where((x < 0) | (a < 0), math.nan, value)
     return value
 
 
