@@ -414,6 +414,18 @@ def test_ldexp(make):
     same(make)
 
 
+@pytest.mark.parametrize("exponent_dtype", ["float32", "float16", "float64", "int64"])
+def test_ldexp_rounds_the_power_to_the_exponents_dtype(exponent_dtype):
+    """ldexp is self * pow(2, other): with a float64 self and a float32 exponent the power is a
+    float32 value (2 ** 0.3 rounded) multiplied in float64 (seed 92845)."""
+    seen = []
+    for t in (ref, torch):
+        x = t.tensor([1.0, 3.0, -2.5], dtype=t.float64)
+        e = t.tensor([0.3, -1.7, 2.0]).to(getattr(t, exponent_dtype))
+        seen.append(t.ldexp(x, e).tolist())
+    assert seen[0] == seen[1]
+
+
 def test_ldexp_gradient_of_an_integer_exponent_is_an_integer_power():
     """PyTorch's self derivative is grad * pow(2, other), an integer power for an integer
     exponent: 0 where the exponent is negative."""

@@ -338,11 +338,14 @@ def lcm(self, other):
 
 def _ldexp(self, other, exponent_dtype):
     """self * 2**other, in a floating dtype (integers give the default one); other need not
-    be an integer. PyTorch computes pow(2, other) first, in other's own dtype, so a half
-    precision exponent's power is rounded to it; the product is computed in float32 (1 * 2**20
-    is inf only when cast)."""
+    be an integer. PyTorch computes pow(2, other) first, in other's own dtype, so a float32 or
+    half precision exponent's power is rounded to it (ldexp(float64, float32) multiplies by a
+    float32 power); the product is computed in float32 for half precision (1 * 2**20 is inf
+    only when cast)."""
     xp = array_namespace(self)
-    power = half_rounded(xp.exp2(opmath(other)), exponent_dtype.np)
+    power = xp.exp2(opmath(other))
+    if exponent_dtype.is_floating_point:
+        power = power.astype(exponent_dtype.np).astype(power.dtype)
     return (opmath(self) * power).astype(self.dtype, copy=False)
 
 
