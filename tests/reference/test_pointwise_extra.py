@@ -236,6 +236,21 @@ def test_half_precision_trunc_division_rounds_the_quotient_first(dtype, divisor_
     np.testing.assert_array_equal(seen[0], seen[1])
 
 
+@pytest.mark.parametrize("n", [5, 40, 169])
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "float16", "float64"])
+def test_fmod_and_remainder_overflowing_quotients_follow_torchs_loop(dtype, n) -> None:
+    """Where a / b overflows (3 over a float32 denormal), PyTorch's vector loop body gives nan
+    and its scalar body the exact remainder (seed 110682)."""
+    grid = [3.0, -3.0, 1e-41, 0.0, -0.0, 1e-38, 5e-39, math.inf, math.nan, 1e30, 7e-45, 2.5, -1.5]
+    pairs = [(x, y) for x in grid for y in grid][:n]
+    seen = []
+    for t in (ref, torch):
+        a, b = (t.tensor([p[i] for p in pairs]).to(getattr(t, dtype)) for i in (0, 1))
+        outs = [t.fmod(a, b), t.remainder(a, b), t.remainder(a, 1e-41), 3 % b]
+        seen.append([repr(v) for out in outs for v in out.tolist()])
+    assert seen[0] == seen[1]
+
+
 def test_a_zero_dim_weights_gradient_is_summed_then_cast() -> None:
     """A 0-dim weight of another dtype gets its gradient summed (SumBackward0, PyTorch's
     sum_to for a 0-dim shape) and then cast to its dtype (ToCopyBackward0)."""

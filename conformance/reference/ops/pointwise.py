@@ -353,13 +353,31 @@ def _remainder(self, other):
     # Half precision is computed in float32 and rounded once, as PyTorch's kernel does.
     xp = array_namespace(array)
     a, b = (opmath(v) if hasattr(v, "dtype") else v for v in (self, other))
-    mod = xp.fmod(a, b)
+    mod = _floating_fmod(a, b, (self, other), array.dtype.itemsize)
     return xp.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod).astype(array.dtype)
 
 
 def _fmod(self, other):
     _no_kernel("fmod_cpu", self, _NUMBERS)
-    return _integer_quotient(array_namespace(self).fmod(self, other), other)
+    if self.dtype.kind in "iub":
+        return _integer_quotient(array_namespace(self).fmod(self, other), other)
+    b = opmath(other) if hasattr(other, "dtype") else other
+    return _floating_fmod(opmath(self), b, (self, other), self.dtype.itemsize).astype(self.dtype)
+
+
+def _floating_fmod(a, b, operands, itemsize):
+    """C's fmod, exact, as PyTorch's scalar loop body computes it; its vector body (Sleef's
+    fmod) gives nan where the quotient a / b overflows (3 over a float32 denormal, 1e308 over
+    0.5), and cpu_loops.py says which elements take which body."""
+    xp = array_namespace(a if hasattr(a, "dtype") else b)
+    mod = xp.fmod(a, b)
+    with np.errstate(all="ignore"):
+        overflow = xp.isinf(a / b) & xp.isfinite(a) & (b != 0)
+    if not overflow.any():
+        return mod
+    scalar = scalar_elements(overflow.shape, operands, itemsize)
+    vector = overflow if scalar is None else overflow & ~scalar
+    return xp.where(vector, math.nan, mod)
 
 
 # remainder and fmod are sawtooths: slope 1 in self; in other, minus the rounded quotient.
