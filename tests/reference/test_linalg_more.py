@@ -336,6 +336,18 @@ def test_more_values_dtypes_and_errors(make) -> None:
         assert_same(make, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("p", [2, 1, 3.5, 0.5])
+@pytest.mark.parametrize("maxnorm", [1.0, 0.1, 1e-3])
+def test_renorm_of_one_element_slices_is_torchs_to_the_bit(p, maxnorm) -> None:
+    """A slice of one element has the norm |x| (PyTorch does not take (|x|^p)^(1/p)), and the
+    factor is computed in float32 for float32, maxnorm rounded to it (seed 131256)."""
+    x = np.random.default_rng(3).standard_normal((200, 1)) * 3
+    seen = [t.renorm(t.tensor(x, dtype=t.float32), p, 0, maxnorm).numpy() for t in (ref, torch)]
+    np.testing.assert_array_equal(seen[0], seen[1])
+    norms = [t.linalg.vector_norm(t.tensor(x, dtype=t.float32), p, 1).numpy() for t in (ref, torch)]
+    np.testing.assert_array_equal(norms[0], norms[1])
+
+
 def test_views_identity_and_flags() -> None:
     seen = []
     for t in (ref, torch):

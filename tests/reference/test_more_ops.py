@@ -414,15 +414,19 @@ def test_ldexp(make):
     same(make)
 
 
+@pytest.mark.parametrize("exponent_shape", [(3,), ()])
 @pytest.mark.parametrize("exponent_dtype", ["float32", "float16", "float64", "int64"])
-def test_ldexp_rounds_the_power_to_the_exponents_dtype(exponent_dtype):
-    """ldexp is self * pow(2, other): with a float64 self and a float32 exponent the power is a
-    float32 value (2 ** 0.3 rounded) multiplied in float64 (seed 92845)."""
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
+def test_ldexp_computes_the_power_in_atens_dtype(dtype, exponent_dtype, exponent_shape):
+    """ldexp is self * pow(2, other), the power in other's dtype for a float32 self, else as a
+    0-dim 2 in self's dtype promotes with other: a float64 self and a float32 exponent
+    multiply by a float32 power (seed 92845), unless the exponent is 0-dim (seed 46)."""
     seen = []
     for t in (ref, torch):
-        x = t.tensor([1.0, 3.0, -2.5], dtype=t.float64)
-        e = t.tensor([0.3, -1.7, 2.0]).to(getattr(t, exponent_dtype))
-        seen.append(t.ldexp(x, e).tolist())
+        x = t.tensor([1.0, 3.0, -2.5], dtype=getattr(t, dtype))
+        e = t.tensor([0.3, -1.7, 2.0][: len(exponent_shape) * 3 or 1]).reshape(exponent_shape)
+        result = t.ldexp(x, e.to(getattr(t, exponent_dtype)))
+        seen.append((str(result.dtype), result.tolist()))
     assert seen[0] == seen[1]
 
 

@@ -336,16 +336,15 @@ def lcm(self, other):
     return xp.where(zero, 0, xp.abs(self // xp.where(zero, 1, divisor) * other))
 
 
-def _ldexp(self, other, exponent_dtype):
+def _ldexp(self, other, power_dtype):
     """self * 2**other, in a floating dtype (integers give the default one); other need not
-    be an integer. PyTorch computes pow(2, other) first, in other's own dtype, so a float32 or
-    half precision exponent's power is rounded to it (ldexp(float64, float32) multiplies by a
-    float32 power); the product is computed in float32 for half precision (1 * 2**20 is inf
-    only when cast)."""
+    be an integer. PyTorch computes pow(2, other) first, in power_dtype (_power_dtype), so
+    ldexp(float64, float32) multiplies by a float32 power; the product is computed in float32
+    for half precision (1 * 2**20 is inf only when cast)."""
     xp = array_namespace(self)
     power = xp.exp2(opmath(other))
-    if exponent_dtype.is_floating_point:
-        power = power.astype(exponent_dtype.np).astype(power.dtype)
+    if power_dtype.is_floating_point:
+        power = power.astype(power_dtype.np).astype(power.dtype)
     return (opmath(self) * power).astype(self.dtype, copy=False)
 
 
@@ -377,8 +376,17 @@ def ldexp(input, other):  # noqa: A002
         check_broadcastable([input, other])  # (the shapes first)
         raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
     if other.is_floating_point():
-        return ldexp_float_exponent(input, other, other.dtype)
+        return ldexp_float_exponent(input, other, _power_dtype(input, other))
     return ldexp_integer_exponent(input, other, other.dtype)
+
+
+def _power_dtype(input, other):
+    """The dtype of pow(2, other) in ATen's ldexp (its _pow2): other's own for a float32 or
+    integer input; otherwise the power of a 0-dim 2 in input's dtype, which promotes with a
+    0-dim other (so ldexp(float64, 0-dim float32) takes a float64 power)."""
+    if input.dtype is dtypes.float32 or not input.is_floating_point() or other.ndim:
+        return other.dtype
+    return dtypes.promote_types(input.dtype, other.dtype)
 
 
 def ldexp_in_place(self, other):

@@ -40,10 +40,18 @@ def _vector_norm(a, ord, dims, keepdim):
         out = magnitude.min(axis=dims, keepdims=keepdim)
     elif ord == 0:
         out = (magnitude != 0).sum(axis=dims, keepdims=keepdim, dtype=magnitude.dtype)
+    elif _one_element_each(a.shape, dims):  # PyTorch gives |x| itself, not (|x|^p)^(1/p)
+        out = magnitude.sum(axis=dims, keepdims=keepdim)
     else:
         with np.errstate(divide="ignore"):
             out = (magnitude**ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
     return out.astype(a.real.dtype if a.dtype.kind == "c" else a.dtype)
+
+
+def _one_element_each(shape, dims) -> bool:
+    """Whether a reduction over `dims` (None: all) takes one element into each result."""
+    reduced = shape if dims is None else [shape[d] for d in np.atleast_1d(dims)]
+    return math.prod(reduced) == 1
 
 
 def _norm_grad(F, grad, self, ord, result, dims, keepdim):
@@ -156,14 +164,15 @@ def _renorm_grad(grad, self, p, dim, maxnorm, F):
 @op("RenormBackward0", self=_renorm_grad)
 def _renorm(self, p, dim, maxnorm):
     """Each slice along `dim` scaled by maxnorm / (norm + 1e-7) where its p-norm exceeds
-    maxnorm, the norm taken in the accumulation type (float64 for float32, float32 for the
-    half types), as ATen does."""
+    maxnorm. ATen takes the norm in CUDA's accumulation type on every device (float32 for
+    float32 and the half types) and computes the factor there, maxnorm rounded to it."""
     xp = array_namespace(self)
     dims = tuple(d for d in range(self.ndim) if d != dim)
-    wide = np.float64 if self.dtype in (np.float32, np.float64) else np.float32
+    wide = np.float64 if self.dtype == np.float64 else np.float32
     norm = _vector_norm(self.astype(wide), p, dims, True)
+    limit, eps = wide(maxnorm), wide(1e-7)
     with np.errstate(divide="ignore"):
-        factor = xp.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
+        factor = xp.where(norm > limit, limit / (norm + eps), wide(1))
     return self * factor.astype(self.dtype)
 
 
