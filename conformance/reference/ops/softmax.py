@@ -14,6 +14,7 @@ from conformance.reference import dtypes
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops.define import op
+from conformance.reference.ops.pointwise_common import half_rounded
 from conformance.reference.ops.reductions import (
     _OMITTED,
     _accumulator,
@@ -42,16 +43,22 @@ def _logsumexp_grad(F, grad, self, result, dims, keepdim):
     ),
 )
 def logsumexp_dims(self, dims, keepdim):
-    """log(sum(exp(x - m))) + m with m the maximum (0 where infinite), so it cannot overflow."""
+    """log(sum(exp(x - m))) + m with m the maximum (0 where infinite), so it cannot overflow.
+    PyTorch composes it of ops in the input's dtype, so in half precision each step's result
+    is rounded to it (the sum accumulating in float32 between)."""
     xp = array_namespace(self)
     work = self.astype(_accumulator(self.dtype), copy=False)
+
+    def rounded(values):
+        return half_rounded(values, self.dtype)
+
     with np.errstate(divide="ignore", invalid="ignore"):
         if work.size == 0:
             return xp.log(xp.exp(work).sum(axis=dims, keepdims=keepdim)).astype(self.dtype)
         peak = work.max(axis=dims, keepdims=True)
         peak = xp.where(xp.isinf(peak), 0, peak)
-        total = xp.exp(work - peak).sum(axis=dims, keepdims=True)
-        out = xp.log(total) + peak
+        total = rounded(rounded(xp.exp(rounded(work - peak))).sum(axis=dims, keepdims=True))
+        out = rounded(xp.log(total)) + peak
     if not keepdim:
         out = out.reshape(tuple(s for i, s in enumerate(self.shape) if i not in dims))
     return out.astype(self.dtype)
