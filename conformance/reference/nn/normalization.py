@@ -15,8 +15,11 @@ from conformance.reference import dtypes, fp_errors
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops.define import Joint, formula_op, op
+from conformance.reference.ops.fused_multiply_add import fused_multiply_add
 from conformance.reference.ops.pointwise import opmath
+from conformance.reference.ops.pointwise_common import HALF_ARRAYS
 from conformance.reference.ops.reductions import _accumulator, _double_on_cpu
+from conformance.reference.ops.rowwise_moments import rowwise_moments
 from conformance.reference.tensor import Tensor
 
 # -- layer norm ---------------------------------------------------------------------------
@@ -144,12 +147,24 @@ _LN_BACKWARD = Joint(
     bias=_LN_BACKWARD[2],
 )
 def _layer_norm(input, weight, bias, mean, rstd, normalized_ndim, eps):
-    """(input - mean) * rstd * weight + bias, in float32 for float16 and bfloat16 inputs."""
-    out = (opmath(input) - mean) * rstd
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
+    """(input - mean) * rstd * weight + bias as PyTorch's CPU kernels round it: the last
+    product and the bias one fused multiply-add. The half-precision kernel (in float32) takes
+    x * rstd - rstd * mean as one fused multiply-add first, so a row of one element comes
+    out as that product's rounding error, not 0."""
+    x = opmath(input)
+    if input.dtype in HALF_ARRAYS:
+        out = fused_multiply_add(x, rstd, -(rstd * mean), x.dtype)
+        if weight is not None or bias is not None:
+            scale = 1 if weight is None else weight
+            out = fused_multiply_add(out, scale, 0 if bias is None else bias, x.dtype)
+        return out.astype(input.dtype, copy=False)
+    centred = x - mean
+    if bias is None:
+        out = centred * rstd if weight is None else centred * rstd * weight
+    elif weight is None:
+        out = fused_multiply_add(centred, rstd, bias, x.dtype)
+    else:
+        out = fused_multiply_add(centred * rstd, weight, bias, x.dtype)
     return out.astype(input.dtype, copy=False)
 
 
@@ -210,19 +225,31 @@ def layer_norm(
     data = input._data
     axes = tuple(range(data.ndim - k, data.ndim))
     xp = array_namespace(data)
-    # float32 statistics are kept in double here, so that they are as exact as PyTorch's
-    # (which keeps them in float with a compensated sum).
-    work = data.astype(_double_on_cpu(_accumulator(data.dtype), data), copy=False)
-    with fp_errors.quiet():
-        n = math.prod(data.shape[data.ndim - k :])  # 0 gives nan statistics, silently
-        mean = work.sum(axis=axes, keepdims=True) / n
-        var = ((work - mean) ** 2).sum(axis=axes, keepdims=True) / n
-        rstd = 1 / xp.sqrt(xp.maximum(var, 0) + eps)
+    # The statistics as PyTorch's CPU kernel takes them (ops/rowwise_moments.py); for rows
+    # too long to emulate step by step, and on a GPU, a two-pass mean and variance (in
+    # double for float32), which may differ from PyTorch's in the last bit.
     stat_dtype = _accumulator(data.dtype)
+    n = math.prod(data.shape[data.ndim - k :])  # 0 gives nan statistics, silently
+    with fp_errors.quiet():
+        if xp is np and 0 < n <= _LONGEST_EMULATED_ROW:
+            rows = data.reshape(-1, n).astype(stat_dtype, copy=False)
+            mean, var = rowwise_moments(rows, data.dtype.itemsize)
+            stat_shape = data.shape[: data.ndim - k] + (1,) * k
+            mean, var = mean.reshape(stat_shape), var.reshape(stat_shape)
+        else:
+            work = data.astype(_double_on_cpu(stat_dtype, data), copy=False)
+            mean = work.sum(axis=axes, keepdims=True) / n
+            var = ((work - mean) ** 2).sum(axis=axes, keepdims=True) / n
+        # rstd from the variance in the statistics' dtype, as PyTorch computes it.
+        var = xp.maximum(var, 0).astype(stat_dtype, copy=False)
+        rstd = 1 / xp.sqrt(var + var.dtype.type(eps))
     as_tensor = lambda a: Tensor._wrap(  # noqa: E731
         a.astype(stat_dtype, copy=False), dtypes.from_numpy_dtype(stat_dtype), input.device
     )
     return _layer_norm(input, weight, bias, as_tensor(mean), as_tensor(rstd), k, eps)
+
+
+_LONGEST_EMULATED_ROW = 1 << 16  # (the emulation steps through a row a vector at a time)
 
 
 # -- batch norm ---------------------------------------------------------------------------
