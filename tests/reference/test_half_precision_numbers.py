@@ -130,3 +130,33 @@ def test_half_precision_logsumexp_rounds_each_step(dtype, shape, dim):
         for t in (ref, torch)
     ]
     np.testing.assert_array_equal(seen[0], seen[1])
+
+
+@pytest.mark.parametrize("other_shape", [(), (1,), (1, 1)])
+@pytest.mark.parametrize("other_dtype", ["float16", "float32", "float64", "int64", "bfloat16"])
+@pytest.mark.parametrize("name", ["mul", "div", "mul_", "div_", "floor_divide", "add"])
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_a_one_element_tensor_operand_is_read_in_float32(dtype, name, other_dtype, other_shape):
+    """mul and div read a one-element second operand of another dtype at its own value in
+    float32, not first rounded to the half dtype (random program seed 128288: bfloat16 times
+    a float16 0-dim tensor); add casts it, as the other ops do."""
+    calls = {
+        "mul": lambda a, b: a * b,
+        "div": lambda a, b: a / b,
+        "mul_": lambda a, b: a.clone().mul_(b),
+        "div_": lambda a, b: a.clone().div_(b),
+        "floor_divide": lambda a, b: a // b,
+        "add": lambda a, b: a + b,
+    }
+    value = 257.3 if other_dtype == "int64" else 0.123456789
+    seen = []
+    for t in (ref, torch):
+        a = t.tensor(VALUES[:40]).to(getattr(t, dtype))
+        b = t.tensor(value, dtype=t.float64).reshape(other_shape).to(getattr(t, other_dtype))
+        try:
+            out = calls[name](a, b)
+        except RuntimeError as exc:  # (x.mul_ of a (1, 1) operand: the shape is refused)
+            seen.append(str(exc))
+            continue
+        seen.append((str(out.dtype), out.double().numpy().tolist()))
+    assert seen[0] == seen[1]

@@ -896,7 +896,19 @@ class PointwiseOp(Op):
                 arrays[i] = np.asarray(v).astype(compute.np)[()]
         if compute.itemsize == 2 and compute.category == dtypes.FLOATING:
             self._numbers_for_half(arrays, compute)
+            if self.numbers_in_float32 and len(self.operands) == 2:
+                self._single_value_for_half(values, arrays, compute)
         return arrays, result, device
+
+    def _single_value_for_half(self, values: Any, arrays: list, dtype: dtypes.dtype) -> None:
+        """A second operand of one element and another dtype, as mul and div read it in a
+        half-precision kernel: its own value in float32 (ATen's original_scalar_value), not
+        first rounded to the half dtype."""
+        i = self.operands[1]
+        other = values[i]
+        if isinstance(other, Tensor) and other._dtype is not dtype and other._data.size == 1:
+            with fp_errors.quiet():
+                arrays[i] = other._data.astype(np.float32)
 
     def _numbers_for_half(self, arrays: list, dtype: dtypes.dtype) -> None:
         for i in self.operands:
