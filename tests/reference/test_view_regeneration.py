@@ -32,6 +32,31 @@ def test_regenerated_histories_are_named_and_linked_as_in_torch() -> None:
     assert _names(ref) == _names(torch)
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda c: c.view(1),
+        lambda c: c.unsqueeze(0),
+        lambda c: c.reshape(1, 1),
+        lambda c: c.view(1).view(1, 1),
+    ],
+)
+def test_a_view_of_a_zero_dim_base_regenerates_as_as_strided(make) -> None:
+    """Also for a 0-dim base, whose one element every element of the view is (random program
+    seed 90028: reshape of a 0-dim tensor, then add_)."""
+
+    def outcome(t):
+        x = t.tensor(1.5, dtype=t.float64, requires_grad=True)
+        view = make(x * 1)
+        view.add_(t.tensor(2.0, dtype=t.float64))
+        (view * 3).sum().backward()
+        names = [type(view.grad_fn).__name__]
+        names += [type(n).__name__ for n, _ in view.grad_fn.next_functions]
+        return names, view.tolist(), x.grad.item()
+
+    assert outcome(ref) == outcome(torch)
+
+
 def _scenario(lib, case: int):
     a = lib.tensor(np.arange(12.0).reshape(3, 4) / 7 + 0.5, requires_grad=True)
     x = a * 1

@@ -395,15 +395,22 @@ def _as_strided_view(self, positions):
     return self[positions]
 
 
+@define.op("AsStridedBackward0", self=lambda grad, F: F.sum(grad))
+def _as_strided_view_of_scalar(self, shape):
+    """A view of a 0-dim base: its one element, as many times as the view has elements."""
+    return array_namespace(self).broadcast_to(self, shape).copy()
+
+
 def regenerated_history(steps: tuple, base: Any) -> Node:
     """The grad_fn a view gets when its base (or another view of it) changed in place: one
     AsStridedBackward0 from the base's new history, as PyTorch 2.13 regenerates it, whose
     gradient adds the view's gradient into the base's elements the view covers (twice where
     an expanded view covers one twice)."""
     xp = array_namespace(base._data)
-    if base._data.ndim == 0:  # nothing to index: replay the view ops themselves
+    if base._data.ndim == 0:  # every element of the view is the base's one element
+        shape = define.replay_view(steps, base._data, on_arrays=True).shape
         with grad_mode.set_grad_enabled(True):
-            return define.replay_view(steps, base).grad_fn
+            return _as_strided_view_of_scalar(base, shape).grad_fn
     grids = xp.indices(base._data.shape)
     positions = tuple(define.replay_view(steps, grid, on_arrays=True) for grid in grids)
     with grad_mode.set_grad_enabled(True):
