@@ -1,4 +1,4 @@
-"""layer_norm's statistics and output, bit for bit against PyTorch's CPU kernel: the row
+"""layer_norm and group_norm, statistics and output, bit for bit against PyTorch's CPU kernels: the row
 moments (ops/rowwise_moments.py), rstd in the statistics' dtype, and the final multiply-adds
 (nn/normalization.py), for row lengths that take one vector pass, several, a cascade of them
 and a scalar tail, with and without weight and bias."""
@@ -51,3 +51,23 @@ def test_layer_norm_is_pytorchs_to_the_bit(dtype, shape, affine):
         seen.append(out.double().numpy())
     differ = seen[0] != seen[1]
     assert differ.sum() <= (1 if dtype == "float16" else 0)
+
+
+@pytest.mark.parametrize("affine", ["both", "weight", "bias", "none"])
+@pytest.mark.parametrize("shape, groups", [((4, 6, 5), 3), ((2, 8, 40), 2), ((8, 16, 9), 4)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "bfloat16", "float16"])
+def test_group_norm_is_pytorchs_to_the_bit(dtype, shape, groups, affine):
+    """The same row moments per (sample, group); rstd with the double eps added in double;
+    then x * (rstd * weight) + (bias - scale * mean) with the kernel's fused multiply-adds,
+    or (x - mean) * rstd without weight and bias."""
+    rng = np.random.default_rng(shape[-1] * 10 + groups)
+    x = rng.standard_normal(shape) * 3
+    params = rng.standard_normal((2, shape[1]))
+    seen = []
+    for t in (ref, torch):
+        w, b = (t.tensor(p).to(getattr(t, dtype)) for p in params)
+        w = w if affine in ("both", "weight") else None
+        b = b if affine in ("both", "bias") else None
+        out = t.nn.functional.group_norm(t.tensor(x).to(getattr(t, dtype)), groups, w, b)
+        seen.append(out.double().numpy())
+    np.testing.assert_array_equal(seen[0], seen[1])

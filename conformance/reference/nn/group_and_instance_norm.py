@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from conformance.reference import fp_errors
 from conformance.reference.devices import array_namespace
 from conformance.reference.nn.activations import _floating_kernel
 from conformance.reference.nn.common import _reference
-from conformance.reference.nn.normalization import batch_norm
+from conformance.reference.nn.normalization import _LONGEST_EMULATED_ROW, batch_norm
 from conformance.reference.ops.define import Joint, op
+from conformance.reference.ops.fused_multiply_add import fused_multiply_add
 from conformance.reference.ops.pointwise import opmath
+from conformance.reference.ops.rowwise_moments import rowwise_moments
 from conformance.reference.tensor import Tensor
 
 
@@ -86,27 +91,49 @@ def _native_group_norm(input, weight, bias, groups, eps):
     x = opmath(input)
     n = x.shape[0]
     rows = x.reshape(n, groups, math.prod(x.shape[1:]) // groups)
-    mean = rows.mean(axis=2, keepdims=True) if rows.shape[-1] else rows.sum(2, keepdims=True)
-    # (no elements: 0 / 0, so rstd is nan, as PyTorch's kernel returns it)
-    var = ((rows - mean) ** 2).mean(axis=2, keepdims=True) if rows.shape[-1] else mean + xp.nan
-    rstd = 1 / xp.sqrt(var + eps)
-    # x * scale + shift per channel, scale = rstd * weight and shift = bias - scale * mean, as
-    # PyTorch's CPU kernel computes it (an infinite weight then gives nan, not +-inf).
+    mean, var = _group_moments(rows, input.dtype.itemsize)
+    with fp_errors.quiet():
+        if rows.dtype == np.float64:
+            rstd = 1 / xp.sqrt(var + eps)
+        else:  # (PyTorch adds the double eps in double, then rounds rstd to float)
+            rstd = (1 / xp.sqrt(var.astype(np.float64) + eps)).astype(rows.dtype)
+    # Per channel, scale = rstd * weight and shift = bias - scale * mean, then x * scale +
+    # shift, with PyTorch's CPU kernel's fused multiply-adds (an infinite weight then gives
+    # nan, not +-inf); without weight or bias, (x - mean) * rstd.
     per_channel = (n, groups, x.shape[1] // groups, 1)
-    scale = xp.broadcast_to(rstd[..., None], per_channel)
-    if weight is not None:
-        scale = scale * weight.reshape(per_channel[1:])
-    shift = -scale * mean[..., None]
-    if bias is not None:
-        shift = shift + bias.reshape(per_channel[1:])
     spatial = math.prod(x.shape[2:])
-    out = (x.reshape(n, groups, per_channel[2], spatial) * scale + shift).reshape(x.shape)
+    grouped = x.reshape(n, groups, per_channel[2], spatial)
+    if weight is None and bias is None:
+        out = ((grouped - mean[..., None]) * rstd[..., None]).reshape(x.shape)
+    else:
+        scale = xp.broadcast_to(rstd[..., None], per_channel)
+        if weight is not None:
+            scale = scale * weight.reshape(per_channel[1:])
+        beta = 0 if bias is None else bias.reshape(per_channel[1:])
+        shift = fused_multiply_add(-scale, mean[..., None], beta, x.dtype)
+        out = fused_multiply_add(scale, grouped, shift, x.dtype).reshape(x.shape)
     dtype = input.dtype
     return (
         out.astype(dtype, copy=False),
         mean.reshape(n, groups).astype(dtype, copy=False),
         rstd.reshape(n, groups).astype(dtype, copy=False),
     )
+
+
+def _group_moments(rows, itemsize: int):
+    """Mean and biased variance over the last axis of rows (N, groups, elements), as
+    PyTorch's CPU kernel takes them (ops/rowwise_moments.py) where that is emulated, else a
+    two-pass mean and variance (nan for groups of no elements, as PyTorch's 0 / 0)."""
+    xp = array_namespace(rows)
+    length = rows.shape[-1]
+    if xp is np and 0 < length <= _LONGEST_EMULATED_ROW:
+        mean, var = rowwise_moments(rows.reshape(-1, length), itemsize)
+        return mean.reshape(rows.shape[:2] + (1,)), var.reshape(rows.shape[:2] + (1,))
+    if not length:
+        mean = rows.sum(axis=2, keepdims=True)
+        return mean, mean + xp.nan
+    mean = rows.mean(axis=2, keepdims=True)
+    return mean, ((rows - mean) ** 2).mean(axis=2, keepdims=True)
 
 
 _native_group_norm.node.keeps_missing_grads = True  # dmean and drstd stay None unless given
