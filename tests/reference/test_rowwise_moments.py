@@ -1,7 +1,8 @@
-"""layer_norm and group_norm, statistics and output, bit for bit against PyTorch's CPU kernels: the row
-moments (ops/rowwise_moments.py), rstd in the statistics' dtype, and the final multiply-adds
-(nn/normalization.py), for row lengths that take one vector pass, several, a cascade of them
-and a scalar tail, with and without weight and bias."""
+"""layer_norm and group_norm, statistics and output, bit for bit against PyTorch's CPU
+kernels: the row moments (ops/rowwise_moments.py), rstd as each kernel computes it, and the
+final multiply-adds (nn/normalization.py, nn/group_and_instance_norm.py), for row lengths
+that take one vector pass, several, a cascade of them and a scalar tail, with and without
+weight and bias."""
 
 from __future__ import annotations
 
