@@ -10,7 +10,9 @@ precision, float64 for float64). The compiler fuses ATen's multiply-adds, so the
 here too (ops/fused_multiply_add.py), where PyTorch's results show it: each vector update
 and the scalar merge fused, the vector merge fused around a reordered sum, and the leftover
 elements' updates not fused. Checked against PyTorch's float32 and float64 statistics for
-rows of 1 to 4100 elements.
+rows of 1 to 8200 elements. The cost is a few NumPy calls per vector of a row: a (64, 768)
+float32 layer_norm takes about 4 ms here, 0.1 ms in PyTorch; rows longer than
+normalization._LONGEST_EMULATED_ROW take a two-pass mean and variance instead.
 """
 
 from __future__ import annotations
