@@ -377,8 +377,14 @@ def _batch_norm(input, weight, bias, mean, invstd, training, eps):
     weight and beta = bias - mean * alpha. The roundings are then PyTorch's, and so is an
     infinite weight (inf - inf: nan everywhere in its channel)."""
     alpha = invstd if weight is None else invstd * weight.reshape(mean.shape)
-    beta = -mean * alpha if bias is None else bias.reshape(mean.shape) - mean * alpha
-    return (input * alpha + beta).astype(input.dtype, copy=False)
+    if input.dtype not in (np.float32, np.float64):
+        beta = -mean * alpha if bias is None else bias.reshape(mean.shape) - mean * alpha
+        return (input * alpha + beta).astype(input.dtype, copy=False)
+    # The kernel's compiled multiply-adds are fused (beta and the output each round once).
+    beta = fused_multiply_add(
+        -mean, alpha, 0 if bias is None else bias.reshape(mean.shape), input.dtype
+    )
+    return fused_multiply_add(input, alpha, beta, input.dtype)
 
 
 def batch_norm(
@@ -439,17 +445,41 @@ def _batch_statistics(
     """The mean and 1 / sqrt(var + eps) batch norm normalises with: the batch's own (and then
     the running statistics are updated), or the running statistics in eval mode."""
     if training or running_mean is None or running_var is None:
-        mean = data.mean(axis=axes, keepdims=True)
-        var = ((data - mean) ** 2).mean(axis=axes, keepdims=True)
+        mean, var = _channel_moments(data, axes, shape, channels)
         if training and running_mean is not None and running_var is not None:
             n = data.size / channels
             unbiased = var.reshape(-1) * (n / (n - 1)) if n > 1 else var.reshape(-1) * np.inf
             _update_running(running_mean, mean.reshape(-1), momentum)
             _update_running(running_var, unbiased, momentum)
-    else:
+    else:  # (the running variance plus eps in its own dtype, as the kernel adds them)
         mean = running_mean._data.reshape(shape)
         var = running_var._data.reshape(shape)
+        return mean, 1 / array_namespace(data).sqrt(var + var.dtype.type(eps))
+    if data.dtype == np.float32:  # (the batch variance plus the double eps in double)
+        return mean, (1 / np.sqrt(var.astype(np.float64) + eps)).astype(np.float32)
     return mean, 1 / array_namespace(data).sqrt(var + eps)
+
+
+def _channel_moments(data, axes, shape, channels):
+    """The batch's mean and biased variance per channel. For a float32 or float64 input with
+    more than one element per sample and channel, as PyTorch's CPU kernel takes them
+    (batch_norm_cpu_collect_stats_contiguous_impl): a running sum in double, element by
+    element, the mean rounded to the input's dtype, the squared deviations (in that dtype)
+    summed the same way, the sum rounded to the dtype and divided there. Otherwise (its
+    vectorized and threaded path, and half precision), a two-pass mean and variance."""
+    per_sample = math.prod(data.shape[2:])
+    if array_namespace(data) is np and data.dtype in (np.float32, np.float64) and per_sample > 1:
+        kind = data.dtype.type
+        rows = np.moveaxis(data, 1, 0).reshape(channels, -1)
+        count = rows.shape[1]
+        total = np.cumsum(rows, axis=1, dtype=np.float64)[:, -1]
+        mean = (total / count).astype(kind)
+        deviations = rows - mean[:, None]
+        squares = np.cumsum(deviations * deviations, axis=1, dtype=np.float64)[:, -1]
+        var = squares.astype(kind) / kind(count)
+        return mean.reshape(shape), var.reshape(shape)
+    mean = data.mean(axis=axes, keepdims=True)
+    return mean, ((data - mean) ** 2).mean(axis=axes, keepdims=True)
 
 
 def _update_running(stat: Tensor, value: Any, momentum: float) -> None:
