@@ -44,7 +44,8 @@ def rowwise_moments(rows, storage_itemsize: int):
 
     def merge(m0_add, m1_add, m2_add, m0, m1, m2):
         """Welford's merge of moments of m0_add vectors into those of m0 (ATen's
-        AddMomentsVec), as its compiled code rounds it (the first and third steps fused)."""
+        AddMomentsVec), as its compiled code rounds it: the mean's update not fused, the
+        second moment's one fused multiply-add onto m2 + m2_add."""
         total = m0 + m0_add
         c = kind(0) if total == 0 else kind(m0_add) / kind(total)
         delta = m1_add - m1
@@ -53,7 +54,8 @@ def rowwise_moments(rows, storage_itemsize: int):
         return total, m1, m2
 
     def merge_lane(m0_add, m1_add, m2_add, m0, m1, m2):
-        """The same merge in scalar code (ATen's AddMoments), rounded its own way."""
+        """The same merge in scalar code (ATen's AddMoments), rounded its own way: the mean's
+        update fused, and the second moment's product fused onto m2_add, then added."""
         total = m0 + m0_add
         c = kind(0) if total == 0 else kind(m0_add) / kind(total)
         delta = m1_add - m1
