@@ -445,12 +445,15 @@ def _batch_statistics(
     """The mean and 1 / sqrt(var + eps) batch norm normalises with: the batch's own (and then
     the running statistics are updated), or the running statistics in eval mode."""
     if training or running_mean is None or running_var is None:
-        mean, var = _channel_moments(data, axes, shape, channels)
+        mean, var, squares = _channel_moments(data, axes, shape, channels)
         if training and running_mean is not None and running_var is not None:
             n = data.size / channels
-            unbiased = var.reshape(-1) * (n / (n - 1)) if n > 1 else var.reshape(-1) * np.inf
-            _update_running(running_mean, mean.reshape(-1), momentum)
-            _update_running(running_var, unbiased, momentum)
+            if squares is not None:
+                _update_running_as_the_kernel(running_mean, running_var, mean, squares, n, momentum)
+            else:
+                unbiased = var.reshape(-1) * (n / (n - 1)) if n > 1 else var.reshape(-1) * np.inf
+                _update_running(running_mean, mean.reshape(-1), momentum)
+                _update_running(running_var, unbiased, momentum)
     else:  # (the running variance plus eps in its own dtype, as the kernel adds them)
         mean = running_mean._data.reshape(shape)
         var = running_var._data.reshape(shape)
@@ -465,8 +468,9 @@ def _channel_moments(data, axes, shape, channels):
     more than one element per sample and channel, as PyTorch's CPU kernel takes them
     (batch_norm_cpu_collect_stats_contiguous_impl): a running sum in double, element by
     element, the mean rounded to the input's dtype, the squared deviations (in that dtype)
-    summed the same way, the sum rounded to the dtype and divided there. Otherwise (its
-    vectorized and threaded path, and half precision), a two-pass mean and variance."""
+    summed the same way, the sum rounded to the dtype and divided there; with that sum of
+    squares, for the running variance. Otherwise (its vectorized and threaded path, and half
+    precision), a two-pass mean and variance, and None for the sum."""
     per_sample = math.prod(data.shape[2:])
     if array_namespace(data) is np and data.dtype in (np.float32, np.float64) and per_sample > 1:
         kind = data.dtype.type
@@ -476,10 +480,25 @@ def _channel_moments(data, axes, shape, channels):
         mean = (total / count).astype(kind)
         deviations = rows - mean[:, None]
         squares = np.cumsum(deviations * deviations, axis=1, dtype=np.float64)[:, -1]
-        var = squares.astype(kind) / kind(count)
-        return mean.reshape(shape), var.reshape(shape)
+        squares = squares.astype(kind)
+        return mean.reshape(shape), (squares / kind(count)).reshape(shape), squares
     mean = data.mean(axis=axes, keepdims=True)
-    return mean, ((data - mean) ** 2).mean(axis=axes, keepdims=True)
+    return mean, ((data - mean) ** 2).mean(axis=axes, keepdims=True), None
+
+
+def _update_running_as_the_kernel(running_mean, running_var, mean, squares, n, momentum):
+    """The running statistics' update as PyTorch's CPU kernel rounds it, beside the emulated
+    moments: momentum in the statistics' dtype, the mean's update there, and the variance's
+    (the sum of squares over n - 1) in double, rounded once."""
+    kind = squares.dtype.type
+    weight, keep = kind(momentum), kind(1) - kind(momentum)
+    stat = running_mean._data
+    stat[...] = (weight * mean.reshape(-1) + keep * stat).astype(stat.dtype, copy=False)
+    with fp_errors.quiet():  # (one value per channel: 0 / 0, nan, as in PyTorch)
+        unbiased = (squares / kind(n - 1)).astype(np.float64)
+    stat = running_var._data
+    blend = np.float64(weight) * unbiased + (keep * stat).astype(np.float64)
+    stat[...] = blend.astype(stat.dtype, copy=False)
 
 
 def _update_running(stat: Tensor, value: Any, momentum: float) -> None:
