@@ -109,3 +109,47 @@ def test_second_derivatives_on_cuda_equal_the_cpu(case: OpCase) -> None:
     on_cuda = _second_derivatives(case, arrays, "cuda")
     for cuda_h, cpu_h in zip(on_cuda, on_cpu, strict=True):
         np.testing.assert_allclose(cuda_h, cpu_h, rtol=1e-9, atol=1e-12)
+
+
+# The paths that copy PyTorch's CPU arithmetic (which loop body, fused multiply-adds, the
+# normalization layers' statistics) in float32 and half precision, where the gradient table's
+# float64 rows do not reach: on the CUDA backend they must stay on the device and give the
+# CPU's values to within a rounding (they skip the CPU-only emulations).
+NARROW = {
+    "batch-norm-train": lambda t, x: t.nn.functional.batch_norm(
+        x, t.zeros(3, device=x.device), t.ones(3, device=x.device), training=True
+    ),
+    "batch-norm-eval": lambda t, x: t.nn.functional.batch_norm(
+        x, t.zeros(3, device=x.device), t.ones(3, device=x.device)
+    ),
+    "layer-norm": lambda t, x: t.nn.functional.layer_norm(x, (5,)),
+    "layer-norm-half": lambda t, x: t.nn.functional.layer_norm(x.half(), (5,)),
+    "group-norm": lambda t, x: t.nn.functional.group_norm(x, 3),
+    "hardtanh": lambda t, x: t.nn.functional.hardtanh(x),
+    "elu": lambda t, x: t.nn.functional.elu(x),
+    "logit": lambda t, x: t.logit(x.sigmoid(), 0.1),
+    "fmod": lambda t, x: t.fmod(x, 0.3),
+    "add-alpha-half": lambda t, x: t.add(x.half(), x.half(), alpha=0.3),
+    "add-alpha-double": lambda t, x: t.add(x.double(), x.double(), alpha=0.3),
+    "i0": lambda t, x: t.i0(x),
+    "lerp": lambda t, x: t.lerp(x, x * 2, 0.3),
+    "renorm": lambda t, x: t.renorm(x, 2, 0, 1.0),
+    "logsumexp-half": lambda t, x: t.logsumexp(x.half(), 1),
+    "mul-half-by-0-dim": lambda t, x: x.half() * t.tensor(0.3, dtype=t.float64, device=x.device),
+}
+
+
+@pytest.mark.parametrize("name", list(NARROW))
+def test_float32_and_half_paths_run_on_cuda(name: str) -> None:
+    values = np.random.default_rng(5).standard_normal((4, 3, 5))
+    seen = []
+    for device in ("cpu", "cuda"):
+        x = ref.tensor(values, dtype=ref.float32, device=device, requires_grad=True)
+        out = NARROW[name](ref, x)
+        assert out.device.type == device
+        out.float().sum().backward()
+        assert x.grad.device.type == device
+        seen.append((out.detach().float().cpu().numpy(), x.grad.cpu().numpy()))
+    rtol = 1e-2 if "half" in name else 1e-5
+    for cuda, cpu in zip(seen[1], seen[0], strict=True):
+        np.testing.assert_allclose(cuda, cpu, rtol=rtol, atol=rtol)

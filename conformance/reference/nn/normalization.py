@@ -458,9 +458,10 @@ def _batch_statistics(
         mean = running_mean._data.reshape(shape)
         var = running_var._data.reshape(shape)
         return mean, 1 / array_namespace(data).sqrt(var + var.dtype.type(eps))
+    xp = array_namespace(data)
     if data.dtype == np.float32:  # (the batch variance plus the double eps in double)
-        return mean, (1 / np.sqrt(var.astype(np.float64) + eps)).astype(np.float32)
-    return mean, 1 / array_namespace(data).sqrt(var + eps)
+        return mean, (1 / xp.sqrt(var.astype(np.float64) + eps)).astype(np.float32)
+    return mean, 1 / xp.sqrt(var + eps)
 
 
 def _channel_moments(data, axes, shape, channels):
