@@ -48,7 +48,7 @@ from conformance.reference.ops.pointwise_common import (
     bool_negation_error,
     bool_subtraction_error,
     opmath,
-    refuse_bool_subtraction,
+    subtracted,
 )
 from conformance.reference.ops.selection import *  # noqa: F403
 from conformance.reference.ops.unary_math import *  # noqa: F403
@@ -496,17 +496,12 @@ def _integer_power(base, exponent):
     return xp.where(exponent < 0, negative, positive).astype(exponent.dtype)
 
 
-def _less_one(exponent):
-    refuse_bool_subtraction(exponent)
-    return exponent - 1
-
-
 @pointwise(
     "PowBackward1",
     **_POW,
     # At exponent 0 the derivative is 0, also where self ** -1 is infinite (self == 0).
     self=lambda grad, self, exponent, F: F.where(
-        exponent == 0, 0, grad * exponent * self ** _less_one(exponent)
+        exponent == 0, 0, grad * exponent * self ** subtracted(exponent, 1)
     ),
     # 0 ** e is flat in e for e >= 0 (0, or 1 at e == 0), so the derivative is 0 there. The
     # log is taken in the result's dtype (a float32 base with a float64 exponent: in float64).

@@ -79,6 +79,12 @@ def refuse_bool_subtraction(*operands):
         raise bool_subtraction_error(both=False)
 
 
+def subtracted(a, b):
+    """a - b in a derivative formula, after refuse_bool_subtraction's check of both."""
+    refuse_bool_subtraction(a, b)
+    return a - b
+
+
 def _is_tensor(value):
     return isinstance(value, define.Tensor)
 

@@ -111,8 +111,8 @@ def _log_softmax(a, dim):
         top = work.max(axis=dim, keepdims=True)
         total = xp.exp(work - top).sum(axis=dim, keepdims=True)
         if work.dtype != a.dtype and dim == work.ndim - 1:
-            log = xp.log(total.astype(a.dtype).astype(work.dtype))
-            out = work - (top + log.astype(a.dtype).astype(work.dtype))
+            log = xp.log(half_rounded(total, a.dtype))
+            out = work - (top + half_rounded(log, a.dtype))
         else:
             out = (work - top) - xp.log(total)
     return out.astype(a.dtype, order="C").reshape(a.shape)  # row-major, as softmax's
