@@ -65,6 +65,10 @@ class FormulaNode(Node):
     # Tensors the node depends on without a derivative reading them (the index tensors of
     # x[i]): only their versions are checked.
     guards: tuple = ()
+    # Whether the derivatives run on Tensors even in an ordinary backward: set by attach()
+    # where a 0-dim operand meets a dimensioned one of another dtype (see
+    # _zero_dim_meets_other_dtype).
+    on_tensors = False
 
     def apply(self, grads: list, create_graph: bool) -> tuple:
         if self._freed:
@@ -83,7 +87,8 @@ class FormulaNode(Node):
                 value.counter[0] != value.version
             ):
                 value.check(*self._origin(name, value))
-        if create_graph:
+        on_tensors = create_graph or self.on_tensors
+        if on_tensors:
             math = TensorMath
             grads = [_as_tensor(g, self.device) for g in grads]
         else:
@@ -120,17 +125,19 @@ class FormulaNode(Node):
                     if kind is SavedTensor or kind is HookedSavedTensor:
                         if value.counter[0] != value.version:
                             value.check(*self._origin(read, value))
-                        value = value.unpack(True, self) if create_graph else value.array
+                        value = value.unpack(True, self) if on_tensors else value.array
                     elif kind is _Number:
                         value = value.value
                     args.append(value)
-            if create_graph:
+            if on_tensors:
                 IN_FORMULA[0] += 1
                 try:
-                    result = formula(*args)
+                    result = _fit(formula(*args), meta, True)
                 finally:
                     IN_FORMULA[0] -= 1
-                results.append(_fit(result, meta, True))
+                if not create_graph and result is not None:
+                    result = result._data
+                results.append(result)
                 continue
             result = formula(*args)
             if result.__class__ is not np.ndarray:
@@ -448,6 +455,8 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
         return
     node = op.node(tuple(edges))
     node.inputs = metas
+    if _zero_dim_meets_other_dtype(metas, outputs):
+        node.on_tensors = True
     if isinstance(node, NotImplementedNode):
         node.all_edges = node.next_functions
         node.next_functions = tuple(edge for edge in edges if edge[0] is not None)
@@ -492,6 +501,28 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
 
 
 _NO_EDGE = (None, 0)
+
+
+def _zero_dim_meets_other_dtype(metas: list, outputs: Any) -> bool:
+    """Whether a node's derivatives would mix a 0-dim value with a dimensioned one of another
+    dtype: the gradient (the output's shape and dtype) and the inputs they read. There
+    PyTorch's promotion and NumPy's part: in PyTorch a 0-dim tensor does not raise the dtype
+    of a dimensioned one of its category (a bfloat16 (3,) times a float64 0-dim is bfloat16),
+    in NumPy a 0-dim array does (float64). Such a node runs its derivatives on Tensors, as a
+    create_graph backward does, so that each step of the formula is computed and rounded in
+    PyTorch's dtype."""
+    outputs = outputs if outputs.__class__ is tuple else (outputs,)
+    dtype = outputs[0]._dtype
+    for meta in metas:
+        if meta is not None and meta[1] is not dtype:
+            break
+    else:
+        return False  # (every input has the output's dtype: the common case, decided here)
+    found = [meta for meta in metas if meta is not None]
+    found += [(out._data.shape, out._dtype) for out in outputs]
+    zero_dim = {d for shape, d in found if shape == ()}
+    dimensioned = {d for shape, d in found if shape != ()}
+    return bool(zero_dim and dimensioned) and len(zero_dim | dimensioned) > 1
 
 
 def _read_marker(read: str) -> Any:
