@@ -76,14 +76,16 @@ def dense_strides(shape: tuple, strides: tuple, *more: tuple, empty_steps: int =
     return _dense_in_order(shape, memory_order(shape, strides, *more), empty_steps)
 
 
-def memory_order(shape: tuple, *stride_tuples: tuple) -> list:
+def memory_order(shape: tuple, *stride_tuples: tuple, reduced: frozenset = frozenset()) -> list:
     """The dimensions innermost first, as PyTorch orders them (TensorIterator's
     reorder_dimensions): a stable insertion sort from the last dimension out, where a zero
     stride compares equal to anything (so an expanded dimension stays where it is), equal
     strides put the smaller size inside, and a comparison one stride tuple cannot decide goes
-    to the next."""
+    to the next. A reduction's `reduced` dimensions go inside the others."""
 
     def after(a: int, b: int) -> int:  # 1: a goes outside b, -1: inside, 0: either
+        if (a in reduced) != (b in reduced):
+            return -1 if a in reduced else 1
         for st in stride_tuples:
             if st[a] == 0 or st[b] == 0:
                 continue

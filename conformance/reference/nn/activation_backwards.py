@@ -16,7 +16,7 @@ import math
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops.cpu_loops import scalar_elements, with_scalar_body
 from conformance.reference.ops.define import formula_op, op
-from conformance.reference.ops.pointwise import erf, sigmoid
+from conformance.reference.ops.pointwise import erf, opmath, sigmoid
 
 __all__: list[str] = []
 
@@ -156,6 +156,27 @@ def softplus_backward(grad_output, self, beta, threshold):
     xp = array_namespace(self)
     z = xp.exp(self * beta)
     return xp.where(self * beta > threshold, grad_output, grad_output * z / (z + 1))
+
+
+@op(None)
+def silu_backward(grad_output, self):
+    """silu_backward's kernel, which PyTorch's backward takes with grad mode off: in float32
+    for float16 and bfloat16, rounded once."""
+    xp = array_namespace(self)
+    g, x = opmath(grad_output), opmath(self)
+    sigmoid = 1 / (1 + xp.exp(-x))
+    return (g * sigmoid * (1 + x * (1 - sigmoid))).astype(grad_output.dtype, copy=False)
+
+
+@op(None)
+def mish_backward(grad_output, self):
+    """mish_backward's kernel, as silu_backward's: in float32 for half precision."""
+    xp = array_namespace(self)
+    g, x = opmath(grad_output), opmath(self)
+    sigmoid = 1 / (1 + xp.exp(-x))
+    tanh_softplus = xp.tanh(xp.log1p(xp.exp(x)))
+    out = g * (tanh_softplus + x * sigmoid * (1 - tanh_softplus * tanh_softplus))
+    return out.astype(grad_output.dtype, copy=False)
 
 
 def _log_sigmoid_double_backward(grad, grad_output, self, F):

@@ -244,9 +244,12 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 def _silu_grad(grad, self, F):
-    """silu_backward's kernel, or under create_graph PyTorch's differentiable form, which
-    takes the sigmoid op (SigmoidBackward0)."""
-    sigmoid = F.sigmoid(self) if F.records_graph else 1 / (1 + F.exp(-self))
+    """As derivatives.yaml has it: silu_backward's kernel with grad mode off (an ordinary
+    backward), the differentiable form, which takes the sigmoid op (SigmoidBackward0), with it
+    on (create_graph)."""
+    if not grad_mode.STATE.grad_enabled:
+        return formula_op(F, backwards.silu_backward)(grad, self)
+    sigmoid = F.sigmoid(self)
     return grad * sigmoid * (1 + self * (1 - sigmoid))
 
 
@@ -307,8 +310,11 @@ def softsign(input: Tensor) -> Tensor:
 
 
 def _mish_grad(grad, self, F):
-    """As silu's: the sigmoid op under create_graph."""
-    sigmoid = F.sigmoid(self) if F.records_graph else 1 / (1 + F.exp(-self))
+    """As silu's: mish_backward's kernel with grad mode off, the sigmoid op under
+    create_graph."""
+    if not grad_mode.STATE.grad_enabled:
+        return formula_op(F, backwards.mish_backward)(grad, self)
+    sigmoid = F.sigmoid(self)
     tanh_softplus = F.tanh(F.log1p(F.exp(self)))
     return grad * (tanh_softplus + self * sigmoid * (1 - tanh_softplus * tanh_softplus))
 

@@ -455,7 +455,7 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
         return
     node = op.node(tuple(edges))
     node.inputs = metas
-    if _zero_dim_meets_other_dtype(metas, outputs):
+    if _zero_dim_meets_other_dtype(metas, outputs) or _half_precision(metas, outputs):
         node.on_tensors = True
     if isinstance(node, NotImplementedNode):
         node.all_edges = node.next_functions
@@ -501,6 +501,18 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
 
 
 _NO_EDGE = (None, 0)
+_HALF_DTYPES = frozenset((dtypes.float16, dtypes.bfloat16))
+
+
+def _half_precision(metas: list, outputs: Any) -> bool:
+    """Whether a node's output or an input is float16 or bfloat16: PyTorch's derivative
+    formulas round each step to that dtype, numbers read as its kernels read them, which the
+    Tensor ops do and NumPy's array arithmetic does not (it rounds a Python number to the half
+    dtype first)."""
+    first = outputs[0] if outputs.__class__ is tuple else outputs
+    if first._dtype in _HALF_DTYPES:
+        return True
+    return any(meta is not None and meta[1] in _HALF_DTYPES for meta in metas)
 
 
 def _zero_dim_meets_other_dtype(metas: list, outputs: Any) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops import define
+from conformance.reference.ops.cascade_sum import summed
 
 
 def reduced_axes(shape: tuple, target: tuple) -> tuple[tuple, tuple]:
@@ -49,11 +50,8 @@ class ArrayMath:
         if a.shape == tuple(shape):
             return a
         lead, kept = reduced_axes(a.shape, tuple(shape))
-        if lead:
-            a = a.sum(axis=lead)
-        if kept:
-            a = a.sum(axis=kept, keepdims=True)
-        return a.reshape(shape)
+        # (one sum over every reduced dim, kept, as ATen's sum_to takes it)
+        return summed(a, lead + tuple(len(lead) + d for d in kept), True).reshape(shape)
 
     @staticmethod
     def expand(a: Any, shape: tuple) -> Any:
@@ -139,7 +137,7 @@ class ArrayMath:
 
     @staticmethod
     def sum(a: Any, dims: Any = None, keepdim: bool = False) -> Any:
-        return a.sum(axis=dims, keepdims=keepdim)
+        return summed(a, dims, keepdim)
 
     @staticmethod
     def outer(a: Any, b: Any) -> Any:

@@ -23,6 +23,7 @@ from conformance.reference import dtypes, grad_mode
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import inplace
+from conformance.reference.ops.cascade_sum import summed
 from conformance.reference.ops.define import op
 
 __all__ = [
@@ -172,10 +173,7 @@ def _unsqueeze(F, grad, dims, keepdim, ndim):
 
 @op("SumBackward0", self=lambda grad, self_shape, F: F.expand(grad, self_shape))
 def sum_all(self, dtype=None):
-    target = _sum_dtype(self, dtype)
-    accumulate = _accumulator(target)
-    total = self.sum(dtype=accumulate)
-    return total if accumulate is target else total.astype(target)
+    return summed(self, None, False, _sum_dtype(self, dtype))
 
 
 @op(
@@ -183,8 +181,7 @@ def sum_all(self, dtype=None):
     self=lambda grad, self_shape, dims, keepdim, F: _restore(F, grad, dims, keepdim, self_shape),
 )
 def sum_dims(self, dims, keepdim=False, dtype=None):
-    target = _sum_dtype(self, dtype)
-    return self.sum(axis=dims, keepdims=keepdim, dtype=_accumulator(target)).astype(target)
+    return summed(self, dims, keepdim, _sum_dtype(self, dtype))
 
 
 @_numpy_aliases
@@ -217,7 +214,8 @@ def _mean_dtype(input, dtype):
 def _mean(a, dims, keepdim, np_dtype=None):
     """sum / count in the accumulation dtype; an empty reduction is NaN without a warning."""
     np_dtype = a.dtype if np_dtype is None else np_dtype
-    total = a.sum(axis=dims, keepdims=keepdim, dtype=_accumulator(np_dtype))
+    # (PyTorch sums float16 and bfloat16 as float32 tensors, then divides: ReduceOps' mean)
+    total = summed(a, dims, keepdim, _accumulator(np_dtype))
     count = a.size if dims is None else _count(a.shape, dims)
     if count == 0:
         with np.errstate(invalid="ignore"):

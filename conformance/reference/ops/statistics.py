@@ -19,6 +19,7 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import gathering, inplace, pointwise, shape
 from conformance.reference.ops.argument_errors import need_tensor
+from conformance.reference.ops.cascade_sum import summed
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.norms import _norm_grad, _vector_norm
 from conformance.reference.ops.reductions import (
@@ -426,10 +427,10 @@ def _nansum_grad(F, grad, self, dims, keepdim):
 def nansum_dims(self, dims, keepdim, dtype):
     target = _sum_dtype(self, dtype)
     xp = array_namespace(self)
-    work = self.astype(_accumulator(target), copy=False)
+    work = self.astype(target, copy=False)
     if work.dtype.kind == "f" or work.dtype == dtypes.bfloat16.np:
-        work = xp.where(xp.isnan(work), 0, work)
-    return work.sum(axis=dims, keepdims=keepdim).astype(target)
+        work = xp.where(xp.isnan(work), work.dtype.type(0), work)
+    return summed(work, dims, keepdim)
 
 
 @_numpy_aliases

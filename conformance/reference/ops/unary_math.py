@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 
-from conformance.reference import dtypes, fp_errors, return_types
+from conformance.reference import dtypes, fp_errors, grad_mode, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.ops.cpu_loops import scalar_elements, with_scalar_body
-from conformance.reference.ops.define import op, pointwise
+from conformance.reference.ops.define import formula_op, op, pointwise
 from conformance.reference.ops.pointwise_common import _NUMBERS, _no_kernel, opmath
 from conformance.reference.tensor import Tensor
 
@@ -311,27 +311,38 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
 
 
 def _logit_derivative(grad, self, eps, F):
-    """1 / (x (1 - x)); nan outside [0, 1] without eps, 0 outside [eps, 1 - eps] with it.
-    PyTorch's CPU kernel has two bodies (cpu_loops.py): the vector one gives 0 at a nan input
-    with eps and grad / (-0 * 1) at -0.0 without; the scalar one passes the nan, and gives
-    grad * inf at 0 and 1. A create_graph backward uses the differentiable form, as the vector
-    body does."""
+    """1 / (x (1 - x)); nan outside [0, 1] without eps, 0 outside [eps, 1 - eps] with it. As
+    derivatives.yaml has it: logit_backward's kernel with grad mode off, the differentiable
+    form (the kernel's vector body) with it on (create_graph)."""
+    if not (F.records_graph and grad_mode.STATE.grad_enabled):
+        return formula_op(F, logit_backward)(grad, self, eps)
     inner = grad / (self * (1 - self))
     if eps is None:
-        vector = F.where((self >= 0) & (self <= 1), inner, math.nan)
-    else:
-        vector = F.where((self >= eps) & (self <= 1 - eps), inner, 0)
-    if F.records_graph:
-        return vector
-    scalar_ones = scalar_elements(self.shape, (self,), grad.dtype.itemsize)
-    if scalar_ones is None:
-        return vector
+        return F.where((self >= 0) & (self <= 1), inner, math.nan)
+    return F.where((self >= eps) & (self <= 1 - eps), inner, 0)
+
+
+@op(None)
+def logit_backward(grad_output, self, eps):
+    """logit_backward's CPU kernel, in float32 for half precision and rounded once. It has two
+    bodies (cpu_loops.py): the vector one gives 0 at a nan input with eps and grad / (-0 * 1)
+    at -0.0 without; the scalar one passes the nan, and gives grad * inf at 0 and 1."""
+    xp = array_namespace(self)
+    g, x = opmath(grad_output), opmath(self)
+    inner = g / (x * (1 - x))
     if eps is None:
-        edge = (self == 0) | (self == 1)
-        scalar = F.where((self < 0) | (self > 1), math.nan, F.where(edge, grad * math.inf, inner))
+        vector = xp.where((x >= 0) & (x <= 1), inner, math.nan)
     else:
-        scalar = F.where((self < eps) | (self > 1 - eps), 0, inner)
-    return with_scalar_body(vector, scalar, scalar_ones)
+        vector = xp.where((x >= eps) & (x <= 1 - eps), inner, 0)
+    scalar_ones = scalar_elements(self.shape, (self,), grad_output.dtype.itemsize)
+    if scalar_ones is not None:
+        if eps is None:
+            edge = (x == 0) | (x == 1)
+            scalar = xp.where((x < 0) | (x > 1), math.nan, xp.where(edge, g * math.inf, inner))
+        else:
+            scalar = xp.where((x < eps) | (x > 1 - eps), 0, inner)
+        vector = with_scalar_body(vector, scalar, scalar_ones)
+    return vector.astype(grad_output.dtype, copy=False)
 
 
 @pointwise("LogitBackward0", kind="float", operands=("self",), self=_logit_derivative)
