@@ -55,6 +55,10 @@ def summed(array, axes=None, keepdims: bool = False, dtype=None):
     if array.dtype != dtype:
         array = array.astype(dtype)
     if axes is None:
+        if array.size < VECTOR_BYTES // dtype.itemsize and array.flags.c_contiguous:
+            # (a few values in all: row_sum on scalars, the common tiny case made cheap)
+            total = _short_row(array.reshape(-1), _accumulator(dtype)).astype(dtype)
+            return total.reshape((1,) * array.ndim) if keepdims else total
         axes = tuple(range(array.ndim))
     return cascade_sum(array, (axes,) if isinstance(axes, int) else tuple(axes), keepdims)
 
@@ -109,15 +113,15 @@ def _accumulator(dtype):
 def _short_row(row, acc):
     """row_sum over fewer elements than a vector holds (at most three groups of four, so no
     cascade), on NumPy scalars: much cheaper than the array steps for a handful of values."""
-    values = [acc.type(v) for v in row]
-    zero = acc.type(0)
+    values = row.astype(acc, copy=False).tolist()
+    kind = acc.type
     groups = len(values) // _ILP
-    partial = [zero] * _ILP
+    partial = [kind(0)] * _ILP
     for g in range(groups):
         for k in range(_ILP):
-            partial[k] = partial[k] + values[g * _ILP + k]
+            partial[k] = partial[k] + kind(values[g * _ILP + k])
     for leftover in values[groups * _ILP :]:
-        partial[0] = partial[0] + leftover
+        partial[0] = partial[0] + kind(leftover)
     total = partial[0]
     for other in partial[1:]:
         total = total + other
@@ -180,7 +184,7 @@ def _two_dims(view, in0, in1, size0, size1, acc, dtype):
     loaded = VECTOR_BYTES // dtype.itemsize  # vec_t::size(), the input's
     if in0 == 1 and size0 >= loaded:
         return _vectorized_inner(view, acc, lanes, loaded, dtype)
-    columns = np.moveaxis(view, -1, 0).astype(acc)  # (size0, ..., size1): one column each
+    columns = _first(view, -1).astype(acc, copy=False)  # (size0, ..., size1): a column each
     if in1 == 1 and size1 >= loaded:
         cascaded = size1 - size1 % (_ILP * lanes)  # (the blocks of four vectors)
     elif in0 < in1:
@@ -205,31 +209,40 @@ def _vectorized_inner(view, acc, lanes, loaded, dtype):
         vectors = vectors[..., :lanes].astype(acc) + vectors[..., lanes:].astype(acc)
     elif dtype == np.dtype(np.float16):  # (neighbouring pairs reduced into one lane)
         pairs = vectors.astype(acc).reshape(*vectors.shape[:-1], lanes, loaded // lanes)
-        vectors = _sequential(np.moveaxis(pairs, -1, 0))
+        vectors = _sequential(_first(pairs, -1))
     else:
         vectors = vectors.astype(acc, copy=False)
-    lane_sums = _row_sum(np.moveaxis(vectors, -2, 0))  # (..., lanes)
+    lane_sums = _row_sum(_first(vectors, -2))  # (..., lanes)
+    if whole == size0:
+        return _sequential(_first(lane_sums, -1))
     tail = view[..., whole:].astype(acc)
-    return _sequential(np.moveaxis(np.concatenate([tail, lane_sums], axis=-1), -1, 0))
+    return _sequential(_first(np.concatenate([tail, lane_sums], axis=-1), -1))
+
+
+def _first(values, axis):
+    """`values` with `axis` moved to the front (np.moveaxis costs ten times more)."""
+    axis %= values.ndim
+    return values.transpose((axis, *range(axis), *range(axis + 1, values.ndim)))
 
 
 def _sequential(values):
-    """The sum over axis 0 added in order from 0, as a C loop does: row by row for a few
-    rows, else by cumsum (strictly sequential, unlike NumPy's sum). Starting from 0 turns an
-    all -0.0 sum into 0.0."""
+    """The sum over axis 0 added in order from 0, as a C loop does: by cumsum (strictly
+    sequential, unlike NumPy's sum) for a few values, row by row for many (cumsum over a
+    strided axis is slow). Starting from 0 turns an all -0.0 sum into 0.0."""
     count = values.shape[0]
     zero = values.dtype.type(0)
-    if count == 0:
-        return np.zeros(values.shape[1:], values.dtype)
-    if count > _FEW:
-        return np.cumsum(values, axis=0, dtype=values.dtype)[-1] + zero
+    if count <= 1:
+        return values[0] + zero if count else np.zeros(values.shape[1:], values.dtype)
+    if values.size <= _FEW:
+        return _accumulate(values, 0)[-1] + zero
     total = values[0] + zero
     for row in values[1:]:
         total += row
     return total
 
 
-_FEW = 32  # rows added one by one in _sequential
+_FEW = 1024  # up to this many values, _sequential takes a cumsum
+_accumulate = np.add.accumulate  # (cumsum, without its Python wrapper; sequential by definition)
 
 
 def _cascade(values):
@@ -242,14 +255,27 @@ def _cascade(values):
         return _sequential(values)
     rest = values.shape[1:]
     full = size - size % step
-    level = _sequential(np.moveaxis(values[:full].reshape(full // step, step, *rest), 1, 0))
+    level = _in_chunks(values[:full], step, rest)
     total = _sequential(values[full:])  # (the rows after the last whole chunk)
     for _ in range(_LEVELS - 2):
+        if len(level) < step:
+            break  # (no group left to carry up: what is left is this level's remainder)
         whole = len(level) - len(level) % step
-        remainder = _sequential(level[whole:])
-        total = total + remainder
-        level = _sequential(np.moveaxis(level[:whole].reshape(-1, step, *rest), 1, 0))
+        total = total + _sequential(level[whole:])
+        level = _in_chunks(level[:whole], step, rest)
     return total + _sequential(level)
+
+
+def _in_chunks(values, step, rest):
+    """The sequential sum of each run of `step` rows of `values` (a whole number of runs)."""
+    runs = values.reshape(len(values) // step, step, *rest)
+    if runs.size <= _FEW:
+        return _accumulate(runs, 1)[:, -1] + values.dtype.type(0)
+    runs = np.ascontiguousarray(_first(runs, 1))  # (adding strided rows is slower than this)
+    total = runs[0] + values.dtype.type(0)
+    for row in runs[1:]:
+        total += row
+    return total
 
 
 def _row_sum(values):
@@ -258,12 +284,10 @@ def _row_sum(values):
     size = values.shape[0]
     groups = size // _ILP
     partial = _cascade(values[: groups * _ILP].reshape(groups, _ILP, *values.shape[1:]))
-    first = partial[0]
-    for leftover in values[groups * _ILP :]:
-        first = first + leftover
-    for other in partial[1:]:
-        first = first + other
-    return first
+    # (the first partial, the leftovers, the other three: one sequence; the partials start
+    # from 0 already, so a sequential sum from 0 adds them as they are)
+    order = np.concatenate([partial[:1], values[groups * _ILP :], partial[1:]])
+    return _sequential(order)
 
 
 def _ceil_log2(n: int) -> int:
