@@ -87,7 +87,12 @@ def _compare_in_place(out_of_place, compare, node):
             chosen = tensor if isinstance(other, Tensor) else number
             if chosen is tensor:  # (a plain op: the shapes are checked here, as PyTorch does,
                 inplace.check_writable(self, needs_graph=True)  # after the leaf check)
+                inplace.check_no_overlap(self)
                 inplace.check_fits_output(self, [other])
+        elif isinstance(other, Tensor):
+            # (TensorIterator refuses a self that overlaps itself before it compares shapes)
+            inplace.check_writable(self, needs_graph=False)
+            inplace.check_no_overlap(self)
         return inplace.apply_inplace(self, lambda: chosen(self, other))
 
     method.__name__ = refusing._label

@@ -274,7 +274,10 @@ def _advanced_key(view: Tensor, advanced: list, stacklevel: int) -> tuple:
 def _check_bounds(sizes: tuple, key: tuple) -> None:
     """Every index within its dimension. PyTorch numbers the dimension among the indexed ones
     (x[:, [9]] on a 2x3 tensor is out of bounds "for dimension 0 with size 3"). PyTorch's
-    kernels check an index as they use it, so an empty result checks nothing."""
+    kernels check an index as they use it, so an empty result checks nothing, except an index
+    into a dimension of size 0, which ATen refuses while preparing the indices (x[[0]] on a
+    (0, 0) tensor)."""
+    check_empty_dimensions(sizes, key)
     if _selects_nothing(sizes, key):
         return
     nth = 0

@@ -136,6 +136,7 @@ def _inplace(compute: Any) -> Any:
     direct = getattr(compute, "write_into", None)
     result_dtype = getattr(compute, "result_dtype", None)
     check_arguments = getattr(compute, "check_arguments", None)
+    only_differentiable = getattr(compute, "records_only_differentiable_self", False)
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if direct is not None and not kwargs:
@@ -143,6 +144,8 @@ def _inplace(compute: Any) -> Any:
             if done is not None:
                 return done
         recorded = any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        if only_differentiable and self._dtype.category < dtypes.FLOATING:
+            recorded = False
         inplace.check_writable(self, needs_graph=recorded)
         if check_arguments is not None:
             check_arguments(compute.bind((self, *args), dict(kwargs)))
@@ -182,6 +185,12 @@ def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     inplace.check_no_overlap(self)  # (before the shapes, as PyTorch's copy_ checks)
     inplace.check_fits_output(self, [src])
     return pointwise.copy_from(self, src.to(self._device))
+
+
+# PyTorch's copy_ (written by hand, not generated) records nothing for an integer or bool self,
+# so it checks no view or leaf rule there: x_int_view.copy_(float_requiring_grad) only
+# broadcasts and casts.
+_copy.records_only_differentiable_self = True
 
 
 def to_arguments(args: tuple, kwargs: dict) -> tuple[Any, Any, bool]:
