@@ -33,11 +33,11 @@ import numpy as np
 
 from conformance.reference.memory_formats import memory_order
 from conformance.reference.ops.cpu_loops import VECTOR_BYTES
+from conformance.reference.ops.pointwise_common import HALF_ARRAYS, opmath_dtype
 
 _ILP = 4  # ATen's ilp_factor: interleaved accumulators in row_sum
 _LEVELS = 4  # the cascade's levels (num_levels)
-_HALF = (np.dtype(np.float16), np.dtype("bfloat16"))
-_SUMMED = (np.dtype(np.float32), np.dtype(np.float64), *_HALF)
+_SUMMED = (np.dtype(np.float32), np.dtype(np.float64), *HALF_ARRAYS)
 
 
 def summed(array, axes=None, keepdims: bool = False, dtype=None):
@@ -50,26 +50,24 @@ def summed(array, axes=None, keepdims: bool = False, dtype=None):
         dtype = array.dtype
     dtype = np.dtype(dtype)
     if array.__class__ is not np.ndarray or dtype not in _SUMMED:
-        wider = np.dtype(np.float32) if dtype in _HALF else dtype  # (float32 accumulates half)
+        wider = opmath_dtype(dtype)  # (float32 accumulates half precision)
         return array.sum(axis=axes, keepdims=keepdims, dtype=wider).astype(dtype, copy=False)
     if array.dtype != dtype:
         array = array.astype(dtype)
     if axes is None:
         if array.size < VECTOR_BYTES // dtype.itemsize and array.flags.c_contiguous:
             # (a few values in all: row_sum on scalars, the common tiny case made cheap)
-            total = _short_row(array.reshape(-1), _accumulator(dtype)).astype(dtype)
+            total = _short_row(array.reshape(-1), opmath_dtype(dtype)).astype(dtype)
             return total.reshape((1,) * array.ndim) if keepdims else total
         axes = tuple(range(array.ndim))
     return cascade_sum(array, (axes,) if isinstance(axes, int) else tuple(axes), keepdims)
 
 
-def cascade_sum(array, axes: tuple, keepdims: bool = False, ignore_nan: bool = False):
+def cascade_sum(array, axes: tuple, keepdims: bool = False):
     """`array` summed over `axes` as PyTorch's CPU kernel sums it, in its own dtype (float16
     and bfloat16 accumulate in float32 and round once per output element, as the kernel's
-    store does). `ignore_nan`: nansum's version, NaNs counting as 0."""
+    store does). nansum zeroes its NaNs first, which adds as ATen's NaN-skipping loads do."""
     axes = tuple(sorted({a % array.ndim for a in axes})) if array.ndim else ()
-    if ignore_nan:
-        array = np.where(np.isnan(array), array.dtype.type(0), array)
     kept_shape = tuple(1 if d in axes else n for d, n in enumerate(array.shape))
     out = _contiguous(array, axes) if array.size and array.flags.c_contiguous else None
     if out is None:
@@ -92,8 +90,11 @@ def _contiguous(array, axes):
         rows, length = 1, array.size
         view = array.reshape(rows, length)
         if length < VECTOR_BYTES // array.itemsize:  # (a short row: scalars in order)
-            return _short_row(view[0], _accumulator(array.dtype)).astype(array.dtype)
-        if array.dtype not in _HALF and length < _ONE_LEVEL * _ILP * VECTOR_BYTES // array.itemsize:
+            return _short_row(view[0], opmath_dtype(array.dtype)).astype(array.dtype)
+        if (
+            array.dtype not in HALF_ARRAYS
+            and length < _ONE_LEVEL * _ILP * VECTOR_BYTES // array.itemsize
+        ):
             return _flat(array.reshape(-1))
         in0, in1 = 1, 0
     elif axes[0] == 0:  # leading dims reduced: the kept ones are contiguous columns
@@ -104,7 +105,7 @@ def _contiguous(array, axes):
         length = math.prod(shape[ndim - count :])
         rows = array.size // length
         view, in0, in1 = array.reshape(rows, length), 1, length
-    acc = _accumulator(array.dtype)
+    acc = opmath_dtype(array.dtype)
     return _two_dims(view, in0, in1, length, rows, acc, array.dtype).astype(array.dtype)
 
 
@@ -136,10 +137,6 @@ def _flat(x):
     lane_sums = _accumulate(np.concatenate([partial[:1], leftovers, partial[1:]]), 0)[-1]
     ordered = np.concatenate([x[vectors * lanes :], lane_sums])
     return np.asarray(_accumulate(ordered)[-1] + x.dtype.type(0))
-
-
-def _accumulator(dtype):
-    return np.dtype(np.float32) if dtype in _HALF else dtype
 
 
 def _short_row(row, acc):
@@ -187,7 +184,7 @@ def _sum_into(out, array, axes):
         strides=[s * item for _, s, _ in reversed(outer)] + [in1 * item, in0 * item],
         writeable=False,
     )
-    acc = _accumulator(array.dtype)
+    acc = opmath_dtype(array.dtype)
     if out0 != 0:  # no reduced dimension among the two: each element added to its 0
         values, value_strides = view.astype(acc), [out1, out0]
     else:
@@ -285,22 +282,21 @@ def _cascade(values):
     step = 1 << power
     if size < step:  # (no whole chunk: the values in order)
         return _sequential(values)
-    rest = values.shape[1:]
     full = size - size % step
-    level = _in_chunks(values[:full], step, rest)
+    level = _in_chunks(values[:full], step)
     total = _sequential(values[full:])  # (the rows after the last whole chunk)
     for _ in range(_LEVELS - 2):
         if len(level) < step:
             break  # (no group left to carry up: what is left is this level's remainder)
         whole = len(level) - len(level) % step
         total = total + _sequential(level[whole:])
-        level = _in_chunks(level[:whole], step, rest)
+        level = _in_chunks(level[:whole], step)
     return total + _sequential(level)
 
 
-def _in_chunks(values, step, rest):
+def _in_chunks(values, step):
     """The sequential sum of each run of `step` rows of `values` (a whole number of runs)."""
-    runs = values.reshape(len(values) // step, step, *rest)
+    runs = values.reshape(len(values) // step, step, *values.shape[1:])
     if runs.size <= _FEW:
         return _accumulate(runs, 1)[:, -1] + values.dtype.type(0)
     runs = np.ascontiguousarray(_first(runs, 1))  # (adding strided rows is slower than this)

@@ -65,9 +65,9 @@ class FormulaNode(Node):
     # Tensors the node depends on without a derivative reading them (the index tensors of
     # x[i]): only their versions are checked.
     guards: tuple = ()
-    # Whether the derivatives run on Tensors even in an ordinary backward: set by attach()
-    # where a 0-dim operand meets a dimensioned one of another dtype (see
-    # _zero_dim_meets_other_dtype).
+    # Whether the derivatives run on Tensors even in an ordinary backward: set by attach() for
+    # half precision and where a 0-dim operand meets a dimensioned one of another dtype (see
+    # _derivatives_on_tensors).
     on_tensors = False
 
     def apply(self, grads: list, create_graph: bool) -> tuple:
@@ -455,7 +455,7 @@ def attach(op: Op, values: Any, outputs: Any) -> None:
         return
     node = op.node(tuple(edges))
     node.inputs = metas
-    if _zero_dim_meets_other_dtype(metas, outputs) or _half_precision(metas, outputs):
+    if _derivatives_on_tensors(metas, outputs):
         node.on_tensors = True
     if isinstance(node, NotImplementedNode):
         node.all_edges = node.next_functions
@@ -504,31 +504,30 @@ _NO_EDGE = (None, 0)
 _HALF_DTYPES = frozenset((dtypes.float16, dtypes.bfloat16))
 
 
-def _half_precision(metas: list, outputs: Any) -> bool:
-    """Whether a node's output or an input is float16 or bfloat16: PyTorch's derivative
-    formulas round each step to that dtype, numbers read as its kernels read them, which the
-    Tensor ops do and NumPy's array arithmetic does not (it rounds a Python number to the half
-    dtype first)."""
-    first = outputs[0] if outputs.__class__ is tuple else outputs
-    if first._dtype in _HALF_DTYPES:
-        return True
-    return any(meta is not None and meta[1] in _HALF_DTYPES for meta in metas)
+def _derivatives_on_tensors(metas: list, outputs: Any) -> bool:
+    """Whether a node's derivatives must run on Tensors even in an ordinary backward, because
+    NumPy's array arithmetic would compute them otherwise than PyTorch:
 
+    - a float16 or bfloat16 output or input: PyTorch's formulas round each step to that dtype
+      and read Python numbers as its kernels read them (NumPy rounds the number to the half
+      dtype first);
+    - a 0-dim value meeting a dimensioned one of another dtype among the gradient (the output's
+      shape and dtype) and the inputs: in PyTorch a 0-dim tensor does not raise the dtype of a
+      dimensioned one of its category (a bfloat16 (3,) times a float64 0-dim is bfloat16), in
+      NumPy a 0-dim array does (float64).
 
-def _zero_dim_meets_other_dtype(metas: list, outputs: Any) -> bool:
-    """Whether a node's derivatives would mix a 0-dim value with a dimensioned one of another
-    dtype: the gradient (the output's shape and dtype) and the inputs they read. There
-    PyTorch's promotion and NumPy's part: in PyTorch a 0-dim tensor does not raise the dtype
-    of a dimensioned one of its category (a bfloat16 (3,) times a float64 0-dim is bfloat16),
-    in NumPy a 0-dim array does (float64). Such a node runs its derivatives on Tensors, as a
-    create_graph backward does, so that each step of the formula is computed and rounded in
-    PyTorch's dtype."""
+    One pass over the inputs, as this runs for every node recorded."""
     outputs = outputs if outputs.__class__ is tuple else (outputs,)
     dtype = outputs[0]._dtype
+    if dtype in _HALF_DTYPES:
+        return True
+    mixed = False
     for meta in metas:
         if meta is not None and meta[1] is not dtype:
-            break
-    else:
+            if meta[1] in _HALF_DTYPES:
+                return True
+            mixed = True
+    if not mixed:
         return False  # (every input has the output's dtype: the common case, decided here)
     found = [meta for meta in metas if meta is not None]
     found += [(out._data.shape, out._dtype) for out in outputs]

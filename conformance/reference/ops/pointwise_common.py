@@ -24,6 +24,15 @@ def opmath(array):
     return array.astype("float32") if array.dtype in HALF_ARRAYS else array
 
 
+def opmath_dtype(np_dtype):
+    """The NumPy dtype opmath computes `np_dtype` in, which is also what PyTorch's CPU
+    reductions accumulate it in: float32 for float16 and bfloat16, itself otherwise."""
+    return _FLOAT32 if np_dtype in HALF_ARRAYS else np_dtype
+
+
+_FLOAT32 = dtypes.float32.np
+
+
 def half_rounded(values, dtype):
     """An intermediate a half precision kernel holds in the half dtype (xlogy's log(y), say)
     before computing on in float32; for other dtypes, `values` as they are."""

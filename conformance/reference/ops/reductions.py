@@ -25,6 +25,7 @@ from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import inplace
 from conformance.reference.ops.cascade_sum import summed
 from conformance.reference.ops.define import op
+from conformance.reference.ops.pointwise_common import opmath_dtype
 
 __all__ = [
     "sum",
@@ -117,12 +118,9 @@ def _count(shape, dims):
     return n
 
 
-_WIDER = {dtypes.float16.np: np.dtype(np.float32), dtypes.bfloat16.np: np.dtype(np.float32)}
-
-
 def _accumulator(np_dtype):
     """PyTorch accumulates float16 and bfloat16 in float32 on the CPU; so does this engine."""
-    return _WIDER.get(np_dtype, np_dtype)
+    return opmath_dtype(np_dtype)
 
 
 def _double_on_cpu(accumulate, array):
