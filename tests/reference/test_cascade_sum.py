@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import conformance.reference as ref
+from conformance.reference.ops import cascade_sum
 
 DTYPES = ("float16", "bfloat16", "float32", "float64")
 LENGTHS = (1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65, 255, 257, 1000, 4097, 20000)
@@ -99,3 +100,35 @@ def test_sum_of_negative_zeros_is_positive_zero():
     """The kernel adds from 0, so an all -0.0 sum is 0.0 (NumPy's keeps -0.0)."""
     for t in (torch, ref):
         assert not t.signbit(t.tensor([-0.0, -0.0]).sum()).item()
+
+
+def _in_order(values):
+    """Axis 0 summed by an explicit loop from 0: the order _sequential must keep."""
+    total = np.zeros(values.shape[1:], values.dtype)
+    for row in values:
+        total = total + row
+    return total
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "layout",
+    ["contiguous", "one column", "rows inner", "middle", "reversed", "broadcast", "sliced"],
+)
+def test_sequential_adds_rows_in_order(layout, dtype):
+    """_sequential leans on NumPy's add.reduce adding an outer axis row by row (its pairwise
+    summation runs only along the innermost axis); every layout it may meet must keep that
+    order, or be copied to one that does. Values of very different sizes make any other
+    order show in the last bits."""
+    rng = np.random.default_rng(7)
+    base = (rng.standard_normal((40, 6, 9)) * 10.0 ** rng.integers(-6, 7, (40, 6, 9))).astype(dtype)
+    values = {
+        "contiguous": base,
+        "one column": base[:, :1, :1],
+        "rows inner": base.transpose(2, 1, 0).copy().transpose(2, 1, 0),
+        "middle": base.transpose(1, 0, 2).copy().transpose(1, 0, 2),
+        "reversed": base[::-1, ::-1],
+        "broadcast": np.broadcast_to(base[:, :1], (40, 6, 9)),
+        "sliced": base[::3, 1:, ::2],
+    }[layout]
+    np.testing.assert_array_equal(cascade_sum._sequential(values), _in_order(values))

@@ -55,9 +55,8 @@ def summed(array, axes=None, keepdims: bool = False, dtype=None):
     if array.dtype != dtype:
         array = array.astype(dtype)
     if axes is None:
-        if array.size < VECTOR_BYTES // dtype.itemsize and array.flags.c_contiguous:
-            # (a few values in all: row_sum on scalars, the common tiny case made cheap)
-            total = _short_row(array.reshape(-1), opmath_dtype(dtype)).astype(dtype)
+        if array.flags.c_contiguous and array.size:  # (the common whole sums, made cheap)
+            total = _whole(array.reshape(-1))
             return total.reshape((1,) * array.ndim) if keepdims else total
         axes = tuple(range(array.ndim))
     return cascade_sum(array, (axes,) if isinstance(axes, int) else tuple(axes), keepdims)
@@ -87,17 +86,8 @@ def _contiguous(array, axes):
     if axes != tuple(range(count)) and axes != tuple(range(ndim - count, ndim)):
         return None
     if count == ndim:
-        rows, length = 1, array.size
-        view = array.reshape(rows, length)
-        if length < VECTOR_BYTES // array.itemsize:  # (a short row: scalars in order)
-            return _short_row(view[0], opmath_dtype(array.dtype)).astype(array.dtype)
-        if (
-            array.dtype not in HALF_ARRAYS
-            and length < _ONE_LEVEL * _ILP * VECTOR_BYTES // array.itemsize
-        ):
-            return _flat(array.reshape(-1))
-        in0, in1 = 1, 0
-    elif axes[0] == 0:  # leading dims reduced: the kept ones are contiguous columns
+        return _whole(array.reshape(-1))
+    if axes[0] == 0:  # leading dims reduced: the kept ones are contiguous columns
         length = math.prod(shape[:count])
         rows = array.size // length
         view, in0, in1 = array.reshape(length, rows).T, rows, 1
@@ -109,14 +99,27 @@ def _contiguous(array, axes):
     return _two_dims(view, in0, in1, length, rows, acc, array.dtype).astype(array.dtype)
 
 
+def _whole(row):
+    """A contiguous row summed whole: the short and flat cases on their own paths, the rest
+    as the kernel's one row."""
+    length = len(row)
+    if length < VECTOR_BYTES // row.itemsize:  # (a short row: scalars in order)
+        return _short_row(row, opmath_dtype(row.dtype)).astype(row.dtype)
+    if row.dtype not in HALF_ARRAYS and length < _ONE_LEVEL * _ILP * VECTOR_BYTES // row.itemsize:
+        return _flat(row)
+    acc = opmath_dtype(row.dtype)
+    total = _two_dims(row.reshape(1, length), 1, 0, length, 1, acc, row.dtype)
+    return total.reshape(()).astype(row.dtype)
+
+
 _ONE_LEVEL = 256  # fewer groups of four vectors than this: a cascade of at most one level
 
 
 def _flat(x):
     """vectorized_inner_sum of one contiguous float32 or float64 row of fewer than
     _ONE_LEVEL groups, in as few NumPy calls as the order allows: the same additions as
-    _vectorized_inner's, each sequence by one accumulate, and the +0 of ATen's zeroed
-    accumulators applied once at the end (it can only change the sign of a zero result)."""
+    _vectorized_inner's, each sequence of rows by one add.reduce from 0 (in order: each row
+    holds several values, see _sequential), the last one by a cumsum."""
     lanes = VECTOR_BYTES // x.itemsize
     block = _ILP * lanes
     vectors = x.size // lanes
@@ -125,16 +128,15 @@ def _flat(x):
     step = 1 << 4  # (the cascade's chunk below 2**16 groups)
     if groups >= step:
         full = groups - groups % step
-        partial = _accumulate(_accumulate(head[:full].reshape(-1, step, block), 1)[:, -1], 0)[-1]
+        chunks = np.add.reduce(head[:full].reshape(-1, step, block), 1, initial=0)
+        partial = np.add.reduce(chunks, 0, initial=0)
         if full < groups:
-            partial = _accumulate(head[full:], 0)[-1] + partial
-    elif groups:
-        partial = _accumulate(head, 0)[-1]
+            partial = np.add.reduce(head[full:], 0, initial=0) + partial
     else:
-        partial = np.zeros(block, x.dtype)
+        partial = np.add.reduce(head, 0, initial=0)
     partial = partial.reshape(_ILP, lanes)
     leftovers = x[groups * block : vectors * lanes].reshape(-1, lanes)
-    lane_sums = _accumulate(np.concatenate([partial[:1], leftovers, partial[1:]]), 0)[-1]
+    lane_sums = np.add.reduce(np.concatenate([partial[:1], leftovers, partial[1:]]), 0)
     ordered = np.concatenate([x[vectors * lanes :], lane_sums])
     return np.asarray(_accumulate(ordered)[-1] + x.dtype.type(0))
 
@@ -255,55 +257,59 @@ def _first(values, axis):
 
 
 def _sequential(values):
-    """The sum over axis 0 added in order from 0, as a C loop does: by cumsum (strictly
-    sequential, unlike NumPy's sum) for a few values, row by row for many (cumsum over a
-    strided axis is slow). Starting from 0 turns an all -0.0 sum into 0.0."""
+    """The sum over axis 0 added in order from 0, as a C loop does. NumPy's add.reduce adds
+    the rows of an axis in order when another axis of more than one element lies inside it in
+    memory (its pairwise summation runs only along the innermost axis), so the values are
+    brought to such a layout (axis 0 outermost) first where they are not in one; a single
+    column takes a cumsum (strictly sequential, unlike NumPy's sum). Starting from 0 turns an
+    all -0.0 sum into 0.0."""
     count = values.shape[0]
-    zero = values.dtype.type(0)
     if count <= 1:
+        zero = values.dtype.type(0)
         return values[0] + zero if count else np.zeros(values.shape[1:], values.dtype)
-    if values.size <= _FEW:
-        return _accumulate(values, 0)[-1] + zero
-    total = values[0] + zero
-    for row in values[1:]:
-        total += row
-    return total
+    if values.size == count:  # (one column)
+        return _accumulate(values, 0)[-1] + values.dtype.type(0)
+    if not (values.flags.c_contiguous or _rows_outside(values)):
+        values = np.ascontiguousarray(values)
+    return np.add.reduce(values, 0, initial=0)
 
 
-_FEW = 1024  # up to this many values, _sequential takes a cumsum
+def _rows_outside(values) -> bool:
+    """Whether NumPy's iteration keeps axis 0 out of the inner loop: every stride positive
+    (NumPy reverses negative ones) and some other axis of more than one element inside it."""
+    strides = values.strides
+    inner = min((s for s, n in zip(strides[1:], values.shape[1:], strict=True) if n > 1), default=0)
+    return 0 < inner < strides[0] and min(strides) >= 0
+
+
 _accumulate = np.add.accumulate  # (cumsum, without its Python wrapper; sequential by definition)
 
 
 def _cascade(values):
     """multi_row_sum over axis 0: sums of `step` values, sums of `step` such sums, a third
-    level, the remainders and levels added up at the end."""
-    size = values.shape[0]
-    power = max(4, _ceil_log2(size) // _LEVELS)
-    step = 1 << power
-    if size < step:  # (no whole chunk: the values in order)
-        return _sequential(values)
-    full = size - size % step
-    level = _in_chunks(values[:full], step)
-    total = _sequential(values[full:])  # (the rows after the last whole chunk)
-    for _ in range(_LEVELS - 2):
+    level; each level's remainder (the rows after its last whole chunk) added up in order,
+    then the top level. (An empty remainder is skipped: a sum in order from 0 is never -0.0,
+    so adding its zeros would change nothing.)"""
+    step = 1 << max(4, _ceil_log2(len(values)) // _LEVELS)
+    total, level = None, values
+    for _ in range(_LEVELS - 1):
         if len(level) < step:
-            break  # (no group left to carry up: what is left is this level's remainder)
+            break  # (no whole chunk left to carry up)
         whole = len(level) - len(level) % step
-        total = total + _sequential(level[whole:])
+        if whole < len(level):
+            rest = _sequential(level[whole:])
+            total = rest if total is None else total + rest
         level = _in_chunks(level[:whole], step)
-    return total + _sequential(level)
+    top = _sequential(level)
+    return top if total is None else total + top
 
 
 def _in_chunks(values, step):
     """The sequential sum of each run of `step` rows of `values` (a whole number of runs)."""
     runs = values.reshape(len(values) // step, step, *values.shape[1:])
-    if runs.size <= _FEW:
-        return _accumulate(runs, 1)[:, -1] + values.dtype.type(0)
-    runs = np.ascontiguousarray(_first(runs, 1))  # (adding strided rows is slower than this)
-    total = runs[0] + values.dtype.type(0)
-    for row in runs[1:]:
-        total += row
-    return total
+    if values.flags.c_contiguous and values.size > len(values):  # (rows inside each run)
+        return np.add.reduce(runs, 1, initial=0)
+    return _sequential(_first(runs, 1))
 
 
 def _row_sum(values):
@@ -312,6 +318,8 @@ def _row_sum(values):
     size = values.shape[0]
     groups = size // _ILP
     partial = _cascade(values[: groups * _ILP].reshape(groups, _ILP, *values.shape[1:]))
+    if groups * _ILP == size:  # (no leftovers: the four partials in order)
+        return _sequential(partial)
     # (the first partial, the leftovers, the other three: one sequence; the partials start
     # from 0 already, so a sequential sum from 0 adds them as they are)
     order = np.concatenate([partial[:1], values[groups * _ILP :], partial[1:]])
