@@ -87,15 +87,19 @@ def _contiguous(array, axes):
         return None
     if count == ndim:
         return _whole(array.reshape(-1))
+    acc = opmath_dtype(array.dtype)
     if axes[0] == 0:  # leading dims reduced: the kept ones are contiguous columns
         length = math.prod(shape[:count])
         rows = array.size // length
+        if length < _ILP:  # (fewer than the interleaved accumulators: added in order)
+            return _sequential(array.reshape(length, rows).astype(acc, copy=False)).astype(
+                array.dtype
+            )
         view, in0, in1 = array.reshape(length, rows).T, rows, 1
     else:  # trailing dims reduced: each row contiguous
         length = math.prod(shape[ndim - count :])
         rows = array.size // length
         view, in0, in1 = array.reshape(rows, length), 1, length
-    acc = opmath_dtype(array.dtype)
     return _two_dims(view, in0, in1, length, rows, acc, array.dtype).astype(array.dtype)
 
 
@@ -317,6 +321,8 @@ def _row_sum(values):
     first, then the four added up."""
     size = values.shape[0]
     groups = size // _ILP
+    if not groups:  # (no interleaving: the values in order, the zero partials adding nothing)
+        return _sequential(values)
     partial = _cascade(values[: groups * _ILP].reshape(groups, _ILP, *values.shape[1:]))
     if groups * _ILP == size:  # (no leftovers: the four partials in order)
         return _sequential(partial)
