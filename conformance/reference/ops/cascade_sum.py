@@ -37,7 +37,8 @@ from conformance.reference.ops.pointwise_common import HALF_ARRAYS, opmath_dtype
 
 _ILP = 4  # ATen's ilp_factor: interleaved accumulators in row_sum
 _LEVELS = 4  # the cascade's levels (num_levels)
-_SUMMED = (np.dtype(np.float32), np.dtype(np.float64), *HALF_ARRAYS)
+_FULL = (np.dtype(np.float32), np.dtype(np.float64))  # (dtypes that accumulate in themselves)
+_SUMMED = (*_FULL, *HALF_ARRAYS)
 
 
 def summed(array, axes=None, keepdims: bool = False, dtype=None):
@@ -54,10 +55,14 @@ def summed(array, axes=None, keepdims: bool = False, dtype=None):
         return array.sum(axis=axes, keepdims=keepdims, dtype=wider).astype(dtype, copy=False)
     if array.dtype != dtype:
         array = array.astype(dtype)
-    if axes is None:
-        if array.flags.c_contiguous and array.size:  # (the common whole sums, made cheap)
+    if array.flags.c_contiguous and array.size:  # (the common cases, made cheap)
+        if axes is None:
             total = _whole(array.reshape(-1))
             return total.reshape((1,) * array.ndim) if keepdims else total
+        if axes == (0,) and array.ndim == 2 and dtype in _FULL:  # (a bias gradient's sum)
+            total = _down_columns(array)
+            return total.reshape(1, -1) if keepdims else total
+    if axes is None:
         axes = tuple(range(array.ndim))
     return cascade_sum(array, (axes,) if isinstance(axes, int) else tuple(axes), keepdims)
 
@@ -91,16 +96,33 @@ def _contiguous(array, axes):
     if axes[0] == 0:  # leading dims reduced: the kept ones are contiguous columns
         length = math.prod(shape[:count])
         rows = array.size // length
-        if length < _ILP:  # (fewer than the interleaved accumulators: added in order)
-            return _sequential(array.reshape(length, rows).astype(acc, copy=False)).astype(
-                array.dtype
-            )
+        if array.dtype in _FULL:
+            return _down_columns(array.reshape(length, rows))
         view, in0, in1 = array.reshape(length, rows).T, rows, 1
     else:  # trailing dims reduced: each row contiguous
         length = math.prod(shape[ndim - count :])
         rows = array.size // length
         view, in0, in1 = array.reshape(rows, length), 1, length
     return _two_dims(view, in0, in1, length, rows, acc, array.dtype).astype(array.dtype)
+
+
+def _down_columns(rows):
+    """A C-contiguous float32 or float64 (rows, columns) array summed over its rows: _two_dims
+    for contiguous columns without its general steps. The columns in blocks of four vectors
+    take a cascade, the others the interleaved row_sum; fewer rows than the interleaved
+    accumulators add in order either way."""
+    length, columns = rows.shape
+    if columns == 1:  # (one contiguous row: summed on vectors)
+        return _whole(rows.reshape(-1)).reshape(1)
+    if length < _ILP:
+        return _sequential(rows)
+    lanes = VECTOR_BYTES // rows.itemsize
+    cascaded = columns - columns % (_ILP * lanes if columns >= lanes else _ILP)
+    if cascaded == columns:
+        return _cascade(rows)
+    if cascaded == 0:
+        return _row_sum(rows)
+    return np.concatenate([_cascade(rows[:, :cascaded]), _row_sum(rows[:, cascaded:])])
 
 
 def _whole(row):
@@ -123,7 +145,7 @@ def _flat(x):
     """vectorized_inner_sum of one contiguous float32 or float64 row of fewer than
     _ONE_LEVEL groups, in as few NumPy calls as the order allows: the same additions as
     _vectorized_inner's, each sequence of rows by one add.reduce from 0 (in order: each row
-    holds several values, see _sequential), the last one by a cumsum."""
+    holds several values, see _sequential), the last few values on NumPy scalars."""
     lanes = VECTOR_BYTES // x.itemsize
     block = _ILP * lanes
     vectors = x.size // lanes
@@ -138,11 +160,17 @@ def _flat(x):
             partial = np.add.reduce(head[full:], 0, initial=0) + partial
     else:
         partial = np.add.reduce(head, 0, initial=0)
-    partial = partial.reshape(_ILP, lanes)
-    leftovers = x[groups * block : vectors * lanes].reshape(-1, lanes)
-    lane_sums = np.add.reduce(np.concatenate([partial[:1], leftovers, partial[1:]]), 0)
-    ordered = np.concatenate([x[vectors * lanes :], lane_sums])
-    return np.asarray(_accumulate(ordered)[-1] + x.dtype.type(0))
+    # Each lane: the first accumulator, the leftover vectors, the other three accumulators.
+    ordered = np.concatenate(
+        [partial[:lanes], x[groups * block : vectors * lanes], partial[lanes:]]
+    )
+    lane_sums = np.add.reduce(ordered.reshape(-1, lanes), 0, initial=0)
+    total = x.dtype.type(0)
+    for value in x[vectors * lanes :]:  # (the values after the last whole vector, then the lanes)
+        total += value
+    for value in lane_sums:
+        total += value
+    return np.asarray(total)
 
 
 def _short_row(row, acc):
