@@ -275,7 +275,8 @@ def _vectorized_inner(view, acc, lanes, loaded, dtype):
         vectors = _sequential(_first(pairs, -1))
     else:
         vectors = vectors.astype(acc, copy=False)
-    lane_sums = _row_sum(_first(vectors, -2))  # (..., lanes)
+    # (the vectors outermost and contiguous: NumPy then adds long rows, not 8 values at a time)
+    lane_sums = _row_sum(np.ascontiguousarray(_first(vectors, -2)))  # (..., lanes)
     if whole == size0:
         return _sequential(_first(lane_sums, -1))
     tail = view[..., whole:].astype(acc)
