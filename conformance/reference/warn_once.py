@@ -8,8 +8,11 @@ import warnings
 _SHOWN: set = set()
 
 
-def warn_once(message: str, stacklevel: int = 3) -> None:
-    """A UserWarning with this message, unless it was shown before in this process."""
-    if message not in _SHOWN:
-        _SHOWN.add(message)
+def warn_once(message: str, stacklevel: int = 3, key: str | None = None) -> None:
+    """A UserWarning with this message, unless it (or another warning of the same `key`,
+    where PyTorch warns once from one place for several messages) was shown before in this
+    process."""
+    key = message if key is None else key
+    if key not in _SHOWN:
+        _SHOWN.add(key)
         warnings.warn(message, UserWarning, stacklevel=stacklevel)

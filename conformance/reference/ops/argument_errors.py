@@ -9,6 +9,7 @@ import functools
 import inspect
 from typing import Any
 
+from conformance.reference import warn_once
 from conformance.reference.tensor import Tensor
 
 
@@ -47,6 +48,15 @@ def invalid_arguments(
     return TypeError(
         f"{name}() received an invalid combination of arguments - got ({', '.join(got)}), but "
         f"expected one of:\n{lines}"
+    )
+
+
+def one_overload_refused(name: str, overload: str, positional: tuple) -> TypeError:
+    """The invalid-combination refusal where one overload is shown (the others hidden)."""
+    got = ", ".join(type_name(v) for v in positional)
+    return TypeError(
+        f"{name}() received an invalid combination of arguments - got ({got}), but expected "
+        f"({overload})"
     )
 
 
@@ -99,6 +109,71 @@ def number_self_overloads(
         f"Tensor {input}, Tensor {other}{tail}",
         f"Number {number}, Tensor {other}{tail if out else ''}",
         f"Tensor {input}, Number {other}{tail}",
+    )
+
+
+def too_many_positional(name: str, allowed: int, given: int) -> TypeError:
+    """The parser's refusal of surplus positional arguments (a method's counts leave out
+    self)."""
+    return TypeError(
+        f"{name}() takes {allowed} positional argument{'' if allowed == 1 else 's'} but "
+        f"{given} {'was' if given == 1 else 'were'} given"
+    )
+
+
+def positional_alpha(op: Any, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """add and sub (and add_, sub_, subtract) called with a third positional argument. Their
+    alpha is keyword-only: `torch.add(x, y, 2)` is refused. add and sub keep a deprecated
+    overload, add(Tensor input, Number alpha, Tensor other), so `torch.add(x, 2, y)` is
+    x + 2 * y, with a warning the first time any deprecated overload is used in the process;
+    subtract has none, but takes (Tensor input, Number other, Number alpha) as every op
+    does. Returns the arguments as (input, other) plus alpha= for the op to bind."""
+    name = op._label or op.__name__
+    method = 1 if op._in_method else 0  # (self is args[0] for a method too)
+    if len(args) == 2:  # (other given by keyword: add(x, 2, other=y), the deprecated overload)
+        kwargs = dict(kwargs)
+        args = (*args, kwargs.pop("other"))
+    first, second = args[1], args[2]
+    if len(args) == 3 and "alpha" not in kwargs and "other" not in kwargs and _scalar(first):
+        if name == "subtract" or name == "subtract_":
+            if _scalar(second):  # (Number other, Number alpha)
+                return args[:2], {**kwargs, "alpha": _number(second)}
+        elif isinstance(second, Tensor) or _scalar(second):
+            _warn_deprecated(name, method)
+            return (args[0], second), {**kwargs, "alpha": _number(first)}
+    if name.startswith("subtract") and len(args) == 3:
+        overloads = op.overloads if not method else method_overloads(op.overloads)
+        raise invalid_arguments(name, overloads, args[method:], kwargs)
+    raise too_many_positional(name, 2 - method, len(args) - method)
+
+
+def _scalar(value: Any) -> bool:
+    """What the parser takes for a Number: a Python number, or a 0-dim tensor that does not
+    require grad."""
+    if isinstance(value, Tensor):
+        return value.ndim == 0 and not value.requires_grad
+    return isinstance(value, bool | int | float | complex)
+
+
+def _number(value: Any) -> Any:
+    return value.item() if isinstance(value, Tensor) else value
+
+
+# One flag for every deprecated overload: PyTorch warns from one TORCH_WARN_ONCE in its parser.
+_DEPRECATED_KEY = "deprecated overload"
+
+
+def _warn_deprecated(name: str, method: int) -> None:
+    if method:
+        old, new = "Number alpha, Tensor other", "Tensor other, *, Number alpha = 1"
+    else:
+        old = "Tensor input, Number alpha, Tensor other, *, Tensor out = None"
+        new = "Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None"
+    warn_once.warn_once(
+        f"This overload of {name} is deprecated:\n\t{name}({old})\nConsider using one of the "
+        f"following signatures instead:\n\t{name}({new})",
+        stacklevel=5,  # (the caller of the op, or of the in-place method)
+        key=_DEPRECATED_KEY,
     )
 
 

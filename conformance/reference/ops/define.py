@@ -352,14 +352,42 @@ class Op:
             name = self.params[index]
             if name in kwargs:
                 values.append(kwargs.pop(name))
+            elif name == "self" and "input" in kwargs:  # (torch.exp(input=x): PyTorch's name)
+                values.append(kwargs.pop("input"))
             elif index >= self.n_required:
                 values.append(self.defaults[index - self.n_required])
             else:
-                raise TypeError(f"{self.__name__}() missing required argument: '{name}'")
+                self._refuse_missing(values, kwargs)
         if kwargs:
+            if self._in_method and self.n_params == 1:
+                self._refuse_keywords()
             extra = next(iter(kwargs))
             raise TypeError(f"{self.__name__}() got an unexpected keyword argument '{extra}'")
         return values
+
+    _in_method = False  # (PointwiseOp: whether this is the op bound as a Tensor method)
+
+    def _refuse_keywords(self) -> None:
+        """A Tensor method without arguments (x.exp()) is a plain C method in PyTorch, which
+        Python refuses any keyword for."""
+        raise TypeError(f"TensorBase.{self._label or self.__name__}() takes no keyword arguments")
+
+    def _refuse_missing(self, values: list, kwargs: dict) -> None:
+        """PyTorch's refusal of a call without a required argument, naming every one missing
+        (its parser writes "1 required positional arguments" and "2 ... argument")."""
+        given = set(kwargs) | ({"self"} if "input" in kwargs else set())
+        missing = [
+            "input" if name == "self" else name
+            for name in self.params[len(values) : self.n_required]
+            if name not in given
+        ]
+        raise TypeError(
+            f"{self._label or self.__name__}() missing {len(missing)} required positional "
+            f"argument{'s' if len(missing) == 1 else ''}: "
+            + ", ".join(f'"{name}"' for name in missing)
+        )
+
+    _label: str | None = None  # (PointwiseOp: the name an alias is refused by)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         values = self.bind(args, kwargs)
@@ -615,6 +643,13 @@ NUMBERS_AS_TENSORS = frozenset(
 )
 
 
+# add's and sub's visible schema, as a function and as a method
+_ADD_SCHEMAS = (
+    "Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None",
+    "Tensor other, *, Number alpha = 1",
+)
+
+
 class PointwiseOp(Op):
     """An elementwise op: operands broadcast, promote as PyTorch promotes, and a gradient is
     summed back to its operand's shape. `kind` is "same" (result in the promoted dtype),
@@ -657,11 +692,19 @@ class PointwiseOp(Op):
         self.operand_names = frozenset(names)
         self.binary = self.operands == (0, 1)
 
+    # add and sub: alpha is keyword-only, but an older overload takes (Number alpha, Tensor
+    # other) positionally (see argument_errors.positional_alpha)
+    keyword_alpha = False
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
+            if self._in_method and self.n_params == 1:
+                self._refuse_keywords()
             out = kwargs.pop("out", None)
             if out is not None:
                 return inplace.write_out(out, self(*args, **kwargs), self.__name__)
+        if self.keyword_alpha and (len(args) > 2 or len(args) == 2 and "other" in kwargs):
+            args, kwargs = argument_errors.positional_alpha(self, args, kwargs)
         values = args if not kwargs and len(args) == self.n_params else self.bind(args, kwargs)
         values = self.check_arguments(values)
         data = self._uniform(values)
@@ -754,7 +797,6 @@ class PointwiseOp(Op):
                 self._refuse(i, values[i], values)
 
     _as_method: PointwiseOp | None = None  # (made on the first method call: see __get__)
-    _in_method = False
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         """x.add(y) is add(x, y), refused as PyTorch refuses the method: the positions count
@@ -778,6 +820,22 @@ class PointwiseOp(Op):
         if overloads is not None:
             twin.overloads = overloads
         return twin
+
+    def _refuse_missing(self, values: list, kwargs: dict) -> None:
+        """An op with several overloads refuses a missing argument as an invalid combination;
+        so do add and sub, whose other overloads PyTorch hides (it names only the visible one)."""
+        first = 1 if self._in_method else 0
+        if self.keyword_alpha and self.overloads is None:
+            raise argument_errors.one_overload_refused(
+                self._label or self.__name__, _ADD_SCHEMAS[first], tuple(values[first:])
+            )
+        if self.overloads is None:
+            super()._refuse_missing(values, kwargs)
+        overloads = self.overloads
+        if self._in_method:
+            overloads = argument_errors.method_overloads(overloads)
+        name = self._label or self.__name__
+        raise argument_errors.invalid_arguments(name, overloads, tuple(values[first:]))
 
     def _refuse(self, index: int, value: Any, values: Any) -> None:
         """PyTorch's TypeError for an operand it cannot take: the overloads, where the op has

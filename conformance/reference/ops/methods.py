@@ -14,6 +14,7 @@ from conformance.reference import dtypes
 from conformance.reference import memory_formats as formats
 from conformance.reference.devices import placement
 from conformance.reference.ops import (
+    argument_errors,
     creation,
     define,
     inplace,
@@ -137,8 +138,11 @@ def _inplace(compute: Any) -> Any:
     result_dtype = getattr(compute, "result_dtype", None)
     check_arguments = getattr(compute, "check_arguments", None)
     only_differentiable = getattr(compute, "records_only_differentiable_self", False)
+    keyword_alpha = getattr(compute, "keyword_alpha", False)
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if keyword_alpha and (len(args) > 1 or args and "other" in kwargs):
+            (_, *args), kwargs = argument_errors.positional_alpha(compute, (self, *args), kwargs)
         if direct is not None and not kwargs:
             done = direct(self, args)
             if done is not None:

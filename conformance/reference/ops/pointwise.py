@@ -66,6 +66,9 @@ def add(self, other, alpha=1):
     return _plus_scaled(self, other, alpha) if alpha != 1 else self + other
 
 
+add.keyword_alpha = True
+
+
 def _check_alpha(result, alpha):
     """ATen's alpha_check on the result dtype: a bool alpha for bool results only, a float
     alpha for floating ones only."""
@@ -167,6 +170,9 @@ def sub(self, other, alpha=1):
     if alpha.__class__ is not int:
         _check_alpha(dtypes.from_numpy_dtype(_array_of(self, other).dtype), alpha)
     return _plus_scaled(self, other, -alpha) if alpha != 1 else self - other
+
+
+sub.keyword_alpha = True
 
 
 @pointwise(
