@@ -251,8 +251,6 @@ from conformance.reference.ops.shape import (
     expand,
     flatten,
     narrow,
-    permute,
-    reshape,
     select,
     split,
     squeeze,
@@ -261,6 +259,8 @@ from conformance.reference.ops.shape import (
     unbind,
     unsqueeze,
 )
+from conformance.reference.ops.shape import torch_permute as permute
+from conformance.reference.ops.shape import torch_reshape as reshape
 from conformance.reference.ops.softmax import *  # noqa: F403 - softmax, logsumexp, ...
 from conformance.reference.ops.sorting import *  # noqa: F403 - sort, topk, median, ...
 from conformance.reference.ops.splits_and_stacks import *  # noqa: F403 - hstack, tensor_split, ...
@@ -273,6 +273,13 @@ from conformance.reference.tensor import Size, Tensor
 from conformance.reference.vmap import vmap
 
 __version__ = "0.1.0"
+
+
+def det(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's keyword
+    """torch.det: torch.linalg.det, whose argument is named A."""
+    return linalg.det(input)
+
+
 __pytorch_version__ = "2.13.0"
 
 float = float32  # noqa: A001 - torch.float

@@ -1,6 +1,7 @@
 """How PyTorch's argument parser counts and names arguments, side by side with torch: the
 input tensor given as `input=`, a missing argument named in the parser's words, and add's and
-sub's keyword-only alpha with the deprecated (Number alpha, Tensor other) overload they keep.
+sub's keyword-only alpha with the deprecated (Number alpha, Tensor other) overload they keep,
+and the sizes torch.reshape and torch.permute take as one argument (the methods as several).
 
 Before these cases were fixed, `torch.exp(input=x)` was refused by the engine ("missing
 required argument: 'self'") and `torch.add(x, y, 2)` computed x + 2 * y where PyTorch refuses
@@ -174,3 +175,34 @@ def test_the_deprecation_warning_is_torchs_and_shown_once_per_process(calls):
         )
         printed.append(run.stdout)
     assert printed[1] == printed[0]
+
+
+KEYWORDS_AND_SIZES = {
+    "reshape-tuple": lambda t, x, y: t.reshape(x, (4,)),
+    "reshape-keywords": lambda t, x, y: t.reshape(input=x, shape=(4,)),
+    "reshape-int": lambda t, x, y: t.reshape(x, 4),
+    "reshape-separate-ints": lambda t, x, y: t.reshape(x, 4, 1),
+    "reshape-missing": lambda t, x, y: t.reshape(x),
+    "reshape-nothing": lambda t, x, y: t.reshape(),
+    "reshape-method-ints": lambda t, x, y: x.reshape(4, 1),
+    "reshape-method-keyword": lambda t, x, y: x.reshape(shape=(4,)),
+    "reshape-method-both": lambda t, x, y: x.reshape(4, shape=(4,)),
+    "permute-keywords": lambda t, x, y: t.permute(input=x, dims=[1, 0]),
+    "permute-separate-ints": lambda t, x, y: t.permute(x, 1, 0),
+    "permute-int": lambda t, x, y: t.permute(x, 1),
+    "permute-method-keyword": lambda t, x, y: x.permute(dims=(1, 0)),
+    "permute-method-missing": lambda t, x, y: x.permute(),
+    "det-input": lambda t, x, y: t.det(input=x),
+    "linalg-det-A": lambda t, x, y: t.linalg.det(A=x),
+    "matrix_exp-input": lambda t, x, y: t.matrix_exp(input=x),
+    "linalg-matrix_exp-input": lambda t, x, y: t.linalg.matrix_exp(input=x),
+    "max-other": lambda t, x, y: t.max(x, other=y),
+    "min-other-keywords": lambda t, x, y: t.min(input=x, other=y),
+}
+
+
+@pytest.mark.parametrize("call", KEYWORDS_AND_SIZES.values(), ids=KEYWORDS_AND_SIZES.keys())
+def test_sizes_and_keywords_are_taken_as_in_torch(call):
+    """torch.reshape and torch.permute take the sizes as one argument, the methods as
+    separate ints too; every argument goes by the keyword PyTorch documents."""
+    _same(call)

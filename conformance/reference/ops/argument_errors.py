@@ -121,6 +121,15 @@ def too_many_positional(name: str, allowed: int, given: int) -> TypeError:
     )
 
 
+def missing_arguments(name: str, missing: list[str]) -> TypeError:
+    """The parser's refusal of a call without required arguments, naming each (it writes "1
+    required positional arguments" and "2 required positional argument", as observed)."""
+    return TypeError(
+        f"{name}() missing {len(missing)} required positional "
+        f"argument{'s' if len(missing) == 1 else ''}: " + ", ".join(f'"{m}"' for m in missing)
+    )
+
+
 def positional_alpha(op: Any, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     """add and sub (and add_, sub_, subtract) called with a third positional argument. Their
     alpha is keyword-only: `torch.add(x, y, 2)` is refused. add and sub keep a deprecated

@@ -381,11 +381,7 @@ class Op:
             for name in self.params[len(values) : self.n_required]
             if name not in given
         ]
-        raise TypeError(
-            f"{self._label or self.__name__}() missing {len(missing)} required positional "
-            f"argument{'s' if len(missing) == 1 else ''}: "
-            + ", ".join(f'"{name}"' for name in missing)
-        )
+        raise argument_errors.missing_arguments(self._label or self.__name__, missing)
 
     _label: str | None = None  # (PointwiseOp: the name an alias is refused by)
 

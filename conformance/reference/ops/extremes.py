@@ -157,16 +157,27 @@ def _extreme(name, whole, along, arg, input, dim, keepdim):
 
 
 @_numpy_aliases
-def max(input, dim=_OMITTED, keepdim=False):  # noqa: A001
+def max(input, dim=_OMITTED, keepdim=False, *, other=_OMITTED):  # noqa: A001
     """torch.max: the largest element (MaxBackward1, gradient shared among ties); along a dim,
     (values, indices) with MaxBackward0 (gradient to the index chosen); with a tensor as second
-    argument, torch.maximum."""
+    argument (positional, or other=), torch.maximum."""
+    dim = _other_or_dim("max", dim, other)
     return _extreme("max", max_all, max_dim, argmax_dim, input, dim, keepdim)
 
 
+def _other_or_dim(name, dim, other):
+    """max(input, other=t) is max(input, t); other with a dim matches no overload."""
+    if other is _OMITTED:
+        return dim
+    if dim is not _OMITTED:
+        raise TypeError(f"{name}() got multiple values for argument 'other'")
+    return other
+
+
 @_numpy_aliases
-def min(input, dim=_OMITTED, keepdim=False):  # noqa: A001
+def min(input, dim=_OMITTED, keepdim=False, *, other=_OMITTED):  # noqa: A001
     """torch.min: as max, for the smallest element."""
+    dim = _other_or_dim("min", dim, other)
     return _extreme("min", min_all, min_dim, argmin_dim, input, dim, keepdim)
 
 

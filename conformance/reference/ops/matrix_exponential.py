@@ -183,23 +183,23 @@ def _linalg_matrix_exp(self):
     return _matrix_exp_array(self)
 
 
-def matrix_exp(self):
+def matrix_exp(input):  # noqa: A002 - PyTorch's keyword
     """torch.matrix_exp / torch.linalg.matrix_exp: exp(A) of each square matrix of the batch.
     A matrix with a nan or an infinite entry gives nan throughout."""
     name = "linalg.matrix_exp"
-    if self.ndim < 2:
+    if input.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if self.shape[-1] != self.shape[-2]:
+    if input.shape[-1] != input.shape[-2]:
         raise RuntimeError(
             f"{name}: A must be batches of square matrices, but they are "
-            f"{self.shape[-2]} by {self.shape[-1]} matrices"
+            f"{input.shape[-2]} by {input.shape[-1]} matrices"
         )
-    if self.dtype.category < dtypes.FLOATING:
+    if input.dtype.category < dtypes.FLOATING:
         raise RuntimeError(
             f"{name}: Expected a floating point or complex tensor as input. "
-            f"Got {dtypes.scalar_type_name(self.dtype)}"
+            f"Got {dtypes.scalar_type_name(input.dtype)}"
         )
-    return _linalg_matrix_exp(self)
+    return _linalg_matrix_exp(input)
 
 
 TENSOR_METHODS: dict = {"matrix_exp": matrix_exp}

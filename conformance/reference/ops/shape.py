@@ -3,11 +3,15 @@ select, slicing, unbind, split, chunk) share memory with their input; cat and st
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import numpy as np
 
 from conformance.reference import dtypes
 from conformance.reference import memory_formats as formats
 from conformance.reference.devices import array_namespace
+from conformance.reference.ops import argument_errors
 from conformance.reference.ops.define import op, view_op
 
 
@@ -53,6 +57,51 @@ def infer_shape(shape, numel):
     elif known != numel:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
     return shape
+
+
+def sizes_argument(
+    name: str, keyword: str, positional: tuple, named: dict, required: bool = True
+) -> tuple:
+    """A method's sizes given as separate ints, one tuple, or by keyword (x.reshape(3, 3),
+    x.reshape((3, 3)), x.reshape(shape=(3, 3))). Not `required`: none at all is the empty
+    shape (the engine's own calls reshape to 0-dim as x.reshape(*shape); PyTorch refuses
+    x.reshape() as a missing argument)."""
+    if named:
+        unknown = [k for k in named if k != keyword]
+        if unknown:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{unknown[0]}'")
+        if positional:
+            raise TypeError(f"{name}() got multiple values for argument '{keyword}'")
+        positional = (named[keyword],)
+    if not positional and required:
+        raise argument_errors.missing_arguments(name, [keyword])
+    if len(positional) == 1 and isinstance(positional[0], tuple | list):
+        return tuple(positional[0])
+    return tuple(positional)
+
+
+def function_of_sizes(method: Any, keyword: str) -> Any:
+    """The torch namespace's form of a method that takes sizes (torch.reshape(input, shape)):
+    two arguments, the sizes as one tuple or list, both nameable."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def function(*args: Any, **named: Any) -> Any:
+        if not args and "input" in named:
+            args = (named.pop("input"),)
+        if len(args) > 2:
+            raise argument_errors.too_many_positional(name, 2, len(args))
+        if len(args) == 2 and not isinstance(args[1], tuple | list):
+            raise TypeError(
+                f"{name}(): argument '{keyword}' (position 2) must be tuple of ints, not "
+                f"{type(args[1]).__name__}"
+            )
+        missing = ["input"][len(args) :] + ([] if len(args) == 2 or keyword in named else [keyword])
+        if missing:
+            raise argument_errors.missing_arguments(name, missing)
+        return method(*args, **named)
+
+    return function
 
 
 def shape_args(shape):
@@ -186,10 +235,12 @@ def reshape_alias(self, shape):
     return _viewed_as(self, shape)  # (reshape() checked that it exists)
 
 
-def reshape(input, *shape):
+def reshape(input, *shape, **named):
     """A view when the memory layout allows it, else a copy (as PyTorch's reshape): a plain
     view of contiguous memory, an alias with new strides, or a clone reshaped."""
-    shape = infer_shape(shape_args(shape), input.numel())
+    shape = infer_shape(
+        sizes_argument("reshape", "shape", shape, named, required=False), input.numel()
+    )
     if input.is_contiguous():
         return view_shape(input, shape)
     if _viewed_as(input._data, shape) is None:
@@ -319,10 +370,8 @@ def _inverse(dims):
     return tuple(inverse)
 
 
-def permute(input, *dims):
-    if not dims:
-        raise TypeError('permute() missing 1 required positional arguments: "dims"')
-    dims = shape_args(dims)
+def permute(input, *dims, **named):
+    dims = sizes_argument("permute", "dims", dims, named)
     if len(dims) != input.ndim:
         # PyTorch 2.13's own wording, sparse_coo included, for dense tensors too.
         raise RuntimeError(
@@ -334,6 +383,11 @@ def permute(input, *dims):
     if len(set(wrapped)) != len(wrapped):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     return permute_dims(input, wrapped)
+
+
+# torch.reshape(input, shape) and torch.permute(input, dims): the sizes as one argument
+torch_reshape = function_of_sizes(reshape, "shape")
+torch_permute = function_of_sizes(permute, "dims")
 
 
 @view_op("UnsqueezeBackward0", self=lambda grad, dim, F: F.squeeze_dim(grad, dim))
