@@ -186,14 +186,18 @@ def _warn_deprecated(name: str, method: int) -> None:
     )
 
 
-def parsed(function: Any, checks: tuple, arity_first: bool = False) -> Any:
+def parsed(
+    function: Any, checks: tuple, arity_first: bool = False, exported: str | None = None
+) -> Any:
     """`function` behind PyTorch's argument parser, for a namespace to export: each of
     `checks`, (index of the parameter, ATen's op name, PyTorch's label, PyTorch's position),
     names an argument that must be a Tensor, or the call is refused by ATen's name (log_sigmoid
     for logsigmoid) before anything runs. `arity_first` for torch.nn.functional, whose
     functions are Python: a missing argument is Python's TypeError before any parsing. Only
     the exported name is wrapped: the engine's own calls and the Tensor methods go straight to
-    `function`."""
+    `function`. Without `arity_first`, a call missing an argument is refused in the parser's
+    words, by `exported` (the exported name with its ATen prefix: linalg_det)."""
+    signature = None
     if hasattr(function, "params"):  # a declared op (clone, t): its parameters are listed
         parameters, required = list(function.params), function.n_required
     else:
@@ -204,6 +208,8 @@ def parsed(function: Any, checks: tuple, arity_first: bool = False) -> Any:
             for p in signature.parameters.values()
         )
 
+    own_refusals = getattr(function, "refuses_missing_arguments", False)
+
     @functools.wraps(function)
     def checked(*args: Any, **kwargs: Any) -> Any:
         if not arity_first or len(args) + len(kwargs) >= required:
@@ -212,6 +218,36 @@ def parsed(function: Any, checks: tuple, arity_first: bool = False) -> Any:
                     need_tensor(name, label, position, args[index])
                 elif parameters[index] in kwargs:
                     need_tensor(name, label, position, kwargs[parameters[index]])
-        return function(*args, **kwargs)
+        if signature is None or arity_first or own_refusals or len(args) >= required:
+            return function(*args, **kwargs)
+        try:
+            return function(*args, **kwargs)
+        except TypeError:
+            missing = _missing(signature, args, kwargs)
+            if not missing:
+                raise
+            refusal = missing_arguments(exported or function.__name__, missing)
+        raise refusal
 
     return checked
+
+
+def _missing(signature: inspect.Signature, args: tuple, kwargs: dict) -> list[str]:
+    """The required positional parameters a call leaves out (none where the call binds, or
+    fails to bind for another reason: then the TypeError came from inside)."""
+    try:
+        signature.bind(*args, **kwargs)
+        return []
+    except TypeError:
+        pass
+    try:
+        given = signature.bind_partial(*args, **kwargs).arguments
+    except TypeError:
+        return []
+    return [
+        "input" if name == "self" else name
+        for name, p in signature.parameters.items()
+        if p.default is p.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        and name not in given
+    ]

@@ -170,6 +170,6 @@ def export_parsed(
 
     for name in plain:
         check = ((0, prefix + name, "input", 1),)
-        namespace[name] = parsed(namespace[name], check, arity_first)
+        namespace[name] = parsed(namespace[name], check, arity_first, prefix + name)
     for name, checks in others.items():
-        namespace[name] = parsed(namespace[name], checks, arity_first)
+        namespace[name] = parsed(namespace[name], checks, arity_first, prefix + name)

@@ -101,6 +101,7 @@ def function_of_sizes(method: Any, keyword: str) -> Any:
             raise argument_errors.missing_arguments(name, missing)
         return method(*args, **named)
 
+    function.refuses_missing_arguments = True  # (in the parser's words: see parsed())
     return function
 
 
