@@ -226,13 +226,8 @@ def _torch_names_missing(name):
     return False
 
 
-# Their dim is optional in the engine's signature, which raises PyTorch's own "missing ... dim"
-# when it is left out (cumsum(x)); called with nothing at all, they name only the input, where
-# PyTorch names both. unique_consecutive's wrapper takes any arguments.
-_NAMES_ONLY_THE_INPUT = {
-    "cummax", "cummin", "cumprod", "cumsum", "log_softmax", "logcumsumexp", "logsumexp",
-    "softmax", "unique_consecutive",
-}  # fmt: skip
+# unique_consecutive's wrapper takes any arguments, so Python refuses a call without them.
+_NAMES_ONLY_THE_INPUT = {"unique_consecutive"}
 
 
 @pytest.mark.parametrize(

@@ -247,7 +247,7 @@ def _missing(signature: inspect.Signature, args: tuple, kwargs: dict) -> list[st
     return [
         "input" if name == "self" else name
         for name, p in signature.parameters.items()
-        if p.default is p.empty
+        if (p.default is p.empty or getattr(p.default, "missing_when_omitted", False))
         and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         and name not in given
     ]

@@ -41,6 +41,10 @@ __all__ = [
 class _Omitted:
     """The default of a `dim` that PyTorch distinguishes from an explicit None."""
 
+    # A call with no arguments at all names it among the missing ones (torch.cumsum() is
+    # missing "input" and "dim"; see argument_errors.parsed).
+    missing_when_omitted = True
+
     def __repr__(self) -> str:
         return "<omitted>"
 
