@@ -239,3 +239,27 @@ def test_functions_behind_the_parser_name_missing_arguments_as_torch(name):
     torch.matmul, ...) refuse a call without arguments in the parser's words, not Python's."""
     _same(lambda t, x, y: getattr(t, name)())
     _same(lambda t, x, y: getattr(t, name)(x) if name != "numel" else getattr(t, name)())
+
+
+def _in_place_names():
+    from conformance.reference.ops import inplace_forms
+
+    return [n for n in inplace_forms.__all__ if hasattr(torch, n)]
+
+
+_ONLY_INPUT_MISSING = 'missing 1 required positional arguments: "input"'
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n in _in_place_names()
+        if _ONLY_INPUT_MISSING in str(_outcome(torch, lambda t, x, y, n=n: getattr(t, n)()))
+    ],
+)
+def test_in_place_functions_name_a_missing_input_as_torch(name):
+    """torch.exp_() and the other in-place functions of the torch namespace: the input named
+    in the parser's words, and taken as input= too."""
+    _same(lambda t, x, y: getattr(t, name)())
+    _same(lambda t, x, y: getattr(t, name)(input=x.clone()))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.reference.ops import methods  # noqa: F401 - binds the methods first
+from conformance.reference.ops.argument_errors import missing_arguments
 from conformance.reference.tensor import Tensor
 
 # Those in torch's namespace (`[n for n in dir(torch) if n.endswith("_")]`), less the sparse,
@@ -83,7 +84,13 @@ _NAMES = (
 
 
 def _top_level(name: str) -> Any:
-    def function(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+    def function(*args: Any, **kwargs: Any) -> Any:
+        if args:
+            input, *args = args  # noqa: A001
+        elif "input" in kwargs:
+            input = kwargs.pop("input")  # noqa: A001
+        else:
+            raise missing_arguments(name, ["input"])
         if not isinstance(input, Tensor):
             raise TypeError(
                 f"{name}(): argument 'input' (position 1) must be Tensor, not "
