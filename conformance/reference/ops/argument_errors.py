@@ -143,14 +143,15 @@ def positional_alpha(op: Any, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
         kwargs = dict(kwargs)
         args = (*args, kwargs.pop("other"))
     first, second = args[1], args[2]
+    listed = op.overloads is not None  # (subtract: no deprecated overload, its own listed)
     if len(args) == 3 and "alpha" not in kwargs and "other" not in kwargs and _scalar(first):
-        if name == "subtract" or name == "subtract_":
+        if listed:
             if _scalar(second):  # (Number other, Number alpha)
                 return args[:2], {**kwargs, "alpha": _number(second)}
         elif isinstance(second, Tensor) or _scalar(second):
             _warn_deprecated(name, method)
             return (args[0], second), {**kwargs, "alpha": _number(first)}
-    if name.startswith("subtract") and len(args) == 3:
+    if listed and len(args) == 3:
         overloads = op.overloads if not method else method_overloads(op.overloads)
         raise invalid_arguments(name, overloads, args[method:], kwargs)
     raise too_many_positional(name, 2 - method, len(args) - method)
@@ -218,12 +219,11 @@ def parsed(
                     need_tensor(name, label, position, args[index])
                 elif parameters[index] in kwargs:
                     need_tensor(name, label, position, kwargs[parameters[index]])
-        if signature is None or arity_first or own_refusals or len(args) >= required:
-            return function(*args, **kwargs)
         try:
             return function(*args, **kwargs)
         except TypeError:
-            missing = _missing(signature, args, kwargs)
+            translatable = not (arity_first or own_refusals) and len(args) < required
+            missing = _missing(signature, args, kwargs) if translatable and signature else None
             if not missing:
                 raise
             refusal = missing_arguments(exported or function.__name__, missing)

@@ -117,12 +117,7 @@ def _down_columns(rows):
     if length < _ILP:
         return _sequential(rows)
     lanes = VECTOR_BYTES // rows.itemsize
-    cascaded = columns - columns % (_ILP * lanes if columns >= lanes else _ILP)
-    if cascaded == columns:
-        return _cascade(rows)
-    if cascaded == 0:
-        return _row_sum(rows)
-    return np.concatenate([_cascade(rows[:, :cascaded]), _row_sum(rows[:, cascaded:])])
+    return _outer_sum(rows, columns - columns % (_ILP * lanes if columns >= lanes else _ILP))
 
 
 def _whole(row):
@@ -254,7 +249,13 @@ def _two_dims(view, in0, in1, size0, size1, acc, dtype):
         return _row_sum(columns)
     else:
         cascaded = size1 - size1 % _ILP  # (scalar_outer_sum's groups of four columns)
-    if cascaded == size1:
+    return _outer_sum(columns, cascaded)
+
+
+def _outer_sum(columns, cascaded):
+    """Sums down `columns` (axis 0): the first `cascaded` columns (whole blocks) by a cascade,
+    the rest by row_sum."""
+    if cascaded == columns.shape[-1]:
         return _cascade(columns)
     if cascaded == 0:
         return _row_sum(columns)

@@ -75,9 +75,7 @@ def sizes_argument(
         positional = (named[keyword],)
     if not positional and required:
         raise argument_errors.missing_arguments(name, [keyword])
-    if len(positional) == 1 and isinstance(positional[0], tuple | list):
-        return tuple(positional[0])
-    return tuple(positional)
+    return shape_args(positional)
 
 
 def function_of_sizes(method: Any, keyword: str) -> Any:
@@ -96,7 +94,9 @@ def function_of_sizes(method: Any, keyword: str) -> Any:
                 f"{name}(): argument '{keyword}' (position 2) must be tuple of ints, not "
                 f"{type(args[1]).__name__}"
             )
-        missing = ["input"][len(args) :] + ([] if len(args) == 2 or keyword in named else [keyword])
+        missing = [] if args else ["input"]
+        if len(args) < 2 and keyword not in named:
+            missing.append(keyword)
         if missing:
             raise argument_errors.missing_arguments(name, missing)
         return method(*args, **named)
