@@ -2,8 +2,8 @@
 
 Each row's slices are short enough that PyTorch's CPU kernels keep equal elements in index
 order (up to 16 for sort, 3 for topk, 2 for kthvalue, any length for median(dim)), so the
-special values, which tie often, send the gradient where PyTorch sends it. mode has no row:
-the special values include NaN, for which PyTorch's mode is not defined.
+special values, which tie often, send the gradient where PyTorch sends it. mode's NaNs take
+the kernel's own order (sorting._kernel_mode), so its rows have special values too.
 """
 
 from __future__ import annotations
@@ -28,4 +28,6 @@ CASES: list[OpCase] = [
     OpCase("median-dim-keepdim", lambda t, a: t.median(a, 0, keepdim=True).values, [(5, 2)]),
     OpCase("nanmedian", lambda t, a: t.nanmedian(a), [(2, 3)]),
     OpCase("nanmedian-dim", lambda t, a: a.nanmedian(1).values, [(4, 3)]),
+    OpCase("mode", lambda t, a: t.mode(a).values, [(3, 5)]),
+    OpCase("mode-dim0-keepdim", lambda t, a: a.mode(0, True).values, [(4, 2)]),
 ]

@@ -7,7 +7,9 @@ equal elements (0.0 and -0.0 among them) in their original order. PyTorch guaran
 only for sort(stable=True) and median(dim) (whose comparator breaks ties by index); its other
 kernels choose among equal elements as their selection algorithm happens to, which for short
 slices (up to 16 elements for sort and mode, 3 for topk, 2 for kthvalue) is the same order.
-The indices decide where the gradient goes, so the gradient follows the same rule.
+Past that, sort(stable=False) and mode reproduce the std::sort of the CPU kernel
+(unstable_sort.py); topk and kthvalue do not. The indices decide where the gradient goes, so
+the gradient follows the same rule.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from conformance.reference.ops import unstable_sort
 from conformance.reference.ops.define import op
 from conformance.reference.ops.extremes import _evenly, _select_grad, _selecting_dim, _take
 from conformance.reference.ops.reductions import _wrap_dims
-from conformance.reference.ops.unstable_sort import RADIX_FROM, introsort_order, needs_introsort
+from conformance.reference.ops.unstable_sort import RADIX_FROM, introsort_order, tied_slices
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode"]
 
@@ -70,6 +72,27 @@ def _nan_count(a, dim):
 
 def _keep(index, dim, keepdim):
     return index if keepdim else index.squeeze(dim)
+
+
+def _cpu_kernel(a, dim):
+    """Whether `a` is a NumPy array whose slices along dim are short enough to take the CPU
+    kernels' own order among equal elements (unstable_sort.py); CuPy arrays keep the stable
+    order, which is not verified against PyTorch's CUDA kernels."""
+    return isinstance(a, np.ndarray) and a.shape[dim] <= unstable_sort.LONGEST
+
+
+def _keys(a):
+    return a.astype(np.float32) if a.dtype == dtypes.bfloat16.np else a
+
+
+def _by_slice(keys, dim, out, which, pick):
+    """Overwrite, slice by slice where `which` (keys' shape without dim) is true, `out`
+    (indices along dim) with pick(the slice's values as a list)."""
+    rows, picks = np.moveaxis(keys, dim, -1), np.moveaxis(out, dim, -1)
+    for at in np.ndindex(picks.shape[:-1]):
+        if which[at]:
+            picks[at] = pick(rows[at].tolist())
+    return out
 
 
 # -- the ops' values and their gradients ------------------------------------------------------
@@ -153,17 +176,15 @@ def sort_order(self, dim, descending, stable=True):
 
 
 def _unstable_order(a, dim, descending, order):
-    keys = a.astype(np.float32) if a.dtype == dtypes.bfloat16.np else a
+    keys = _keys(a)
     n = keys.shape[dim]
     if keys.ndim == 1 and keys.dtype.kind in "iu" and not descending and n >= RADIX_FROM:
         return order  # (ATen's radix sort, which is stable)
-    if not needs_introsort(keys, order, dim):
+    if n <= 16 or n > unstable_sort.LONGEST:  # (an insertion sort up to 16: stable)
         return order
     less = unstable_sort.descending if descending else unstable_sort.ascending
-    rows, out = np.moveaxis(keys, dim, -1), np.moveaxis(order, dim, -1).copy()
-    for index in np.ndindex(rows.shape[:-1]):
-        out[index] = introsort_order(rows[index].tolist(), less)
-    return np.moveaxis(out, -1, dim)
+    tied = tied_slices(keys, order, dim)
+    return _by_slice(keys, dim, order, tied, lambda row: introsort_order(row, less))
 
 
 def sort(input, dim=-1, descending=False, *, stable=_OMITTED):
@@ -194,16 +215,33 @@ def msort(input):
 
 
 @op(None)
-def topk_order(self, k, dim, largest):
+def topk_order(self, k, dim, largest, sorted):  # noqa: A002 - PyTorch's name
+    """The indices of the k largest (smallest) along dim, in the order PyTorch's CPU kernel
+    leaves them: see unstable_sort.topk_order. Its unsorted results come in another order
+    (past k = 2 and below 64k elements) and its ties in another order, so those slices take
+    the kernel's steps; the others are the stable sort's first k."""
     order = _order(self, dim, largest)
-    return order[(slice(None),) * dim + (slice(0, k),)]
+    picked = order[(slice(None),) * dim + (slice(0, k),)]
+    n = self.shape[dim]
+    if not k or not _cpu_kernel(self, dim):
+        return picked
+    keys = _keys(self)
+    which = tied_slices(keys, order, dim)
+    if not sorted and k > 2 and k * 64 > n:
+        which[...] = True
+    return _by_slice(
+        keys,
+        dim,
+        picked.copy(),
+        which,
+        lambda row: unstable_sort.topk_order(row, k, largest, sorted),
+    )
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's name
     """torch.topk: the k largest (or smallest) elements along dim and their indices, NaN as the
     largest. The order among equal elements and, with sorted=False, the order of the result
-    are PyTorch's to choose: here always sorted, ties in index order (as PyTorch's CPU kernel
-    gives them for slices of up to 3 elements)."""
+    are PyTorch's to choose; here they are its CPU kernel's (see topk_order)."""
     k = _int_argument("topk", "k", 2, k)
     dim = _int_argument("topk", "dim", 3, dim)
     d = (_wrap_dims((dim,), input.ndim) or (0,))[0]
@@ -216,7 +254,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's
     if not input.ndim:  # k is 0 or 1: a 0-d input comes back whole, as in PyTorch
         indices = sort_order(input, 0, largest)
     else:
-        indices = topk_order(input, k, d, bool(largest))
+        indices = topk_order(input, k, d, bool(largest), bool(sorted))
     return return_types.topk((topk_values(input, d, indices), indices))
 
 
@@ -238,15 +276,22 @@ def _slice_dim(name, input, dim):
 
 @op(None)
 def kthvalue_index(self, k, dim, keepdim):
+    """The k-th smallest's index: the stable order's, or where a slice of more than two has
+    equal elements, the one ATen's quickselect leaves at k (unstable_sort.quick_select_order)."""
     if not self.ndim:
         return array_namespace(self).zeros((), np.int64)
-    return _keep(_at(_order(self, dim), dim, k - 1), dim, keepdim)
+    order = _order(self, dim)
+    index = _at(order, dim, k - 1)
+    if self.shape[dim] > 2 and _cpu_kernel(self, dim):
+        keys = _keys(self)
+        pick = lambda row: unstable_sort.quick_select_order(row, k - 1)[k - 1]  # noqa: E731
+        _by_slice(keys, dim, index, tied_slices(keys, order, dim), pick)
+    return _keep(index, dim, keepdim)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
     """torch.kthvalue: the k-th smallest element along dim (NaN the largest) and its index;
-    among equal elements the one at sorted position k, in index order (PyTorch's quickselect
-    agrees on slices of up to 2 elements and may pick another equal one on longer ones)."""
+    among equal elements the one PyTorch's CPU quickselect picks (see kthvalue_index)."""
     k = _int_argument("kthvalue", "k", 2, k)
     d = _selecting_dim("kthvalue", input, _int_argument("kthvalue", "dim", 3, dim))
     if not 0 < k <= (input.shape[d] if input.ndim else 1):
@@ -260,8 +305,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 def median_index(self, dim, keepdim, ignore_nan):
     """The lower middle element in sorted order, ties broken by index (as PyTorch's comparator
     breaks them). median: a slice with NaN gives its first NaN. nanmedian: the middle of the
-    non-NaN elements; an all-NaN slice gives its first NaN (PyTorch's nth_element may give
-    another NaN of a slice longer than 3)."""
+    non-NaN elements; in an all-NaN slice, the NaN the kernel's std::nth_element leaves first
+    (its comparator finds no NaN less than another, so the sort's steps alone decide)."""
     xp = array_namespace(self)
     if not self.ndim:
         return xp.zeros((), np.int64)
@@ -269,12 +314,22 @@ def median_index(self, dim, keepdim, ignore_nan):
     nans = _nan_count(self, dim)
     if ignore_nan:
         position = xp.maximum((self.shape[dim] - nans - 1) // 2, 0)
-        return _keep(_at(order, dim, position), dim, keepdim)
+        index = _at(order, dim, position)
+        if self.shape[dim] > 3 and _cpu_kernel(self, dim):  # (up to 3, an insertion sort)
+            all_nan = (nans == self.shape[dim]).squeeze(dim)
+            pick = lambda row: unstable_sort.nth_element_order(row, 0, _never)[0]  # noqa: E731
+            _by_slice(self, dim, index, all_nan, pick)
+        return _keep(index, dim, keepdim)
     middle = _at(order, dim, (self.shape[dim] - 1) // 2)
     if self.dtype.kind in "biu":
         return _keep(middle, dim, keepdim)
     first_nan = xp.isnan(self).argmax(axis=dim, keepdims=True)
     return _keep(xp.where(nans > 0, first_nan, middle), dim, keepdim)
+
+
+def _never(i, j):
+    """Median's comparator on two NaNs: neither is less, whichever their indices."""
+    return False
 
 
 def _middle(a, ignore_nan):
@@ -328,8 +383,9 @@ def nanmedian(input, dim=_OMITTED, keepdim=False):
 @op(None)
 def mode_index(self, dim, keepdim):
     """PyTorch sorts each slice and walks its runs of equal values: the mode is the smallest
-    of the most frequent values, its index that of the last element of the run (the last
-    occurrence, where the sort keeps equal elements in order, as it does for up to 16)."""
+    of the most frequent values, its index that of the last element of the run. Its CPU kernel
+    sorts with std::sort, which reorders equal elements in slices longer than 16 and which NaN
+    throws off; those slices take the kernel's own walk (_kernel_mode)."""
     xp = array_namespace(self)
     if not self.ndim:
         return xp.zeros((), np.int64)
@@ -350,13 +406,40 @@ def mode_index(self, dim, keepdim):
     position = xp.arange(n).reshape((n,) + (1,) * (self.ndim - dim - 1))
     length = position - xp.take_along_axis(starts, run, dim) + 1
     best = xp.where(end, length, 0).argmax(axis=dim, keepdims=True)  # the first longest run
-    return _keep(xp.take_along_axis(order, best, dim), dim, keepdim)
+    index = xp.take_along_axis(order, best, dim)
+    if _cpu_kernel(self, dim):  # slices with a NaN, or past 16 with ties: the kernel's walk
+        keys = _keys(self)
+        which = np.zeros(index.shape, bool).squeeze(dim)
+        if n > 16:
+            which |= ~start.all(axis=dim)
+        if keys.dtype.kind == "f":
+            which |= np.isnan(keys).any(axis=dim)
+        _by_slice(keys, dim, index, which, _kernel_mode)
+    return _keep(index, dim, keepdim)
+
+
+def _kernel_mode(values: list) -> int:
+    """The index ATen's CPU mode kernel picks in one slice. It std::sorts (value, index) pairs
+    comparing values with `<` alone, so equal values come in whatever order the introsort
+    leaves them and a NaN, never less than anything, stays about where the sort's steps leave
+    it; then it keeps the last element of the first longest run of values that compare equal
+    (every NaN a run of its own)."""
+    order = introsort_order(values, operator.lt)
+    best = run = picked = 0
+    for position, i in enumerate(order):
+        run += 1
+        if position + 1 == len(order) or values[i] != values[order[position + 1]]:
+            if run > best:
+                best, picked = run, i
+            run = 0
+    return picked
 
 
 def mode(input, dim=-1, keepdim=False):
     """torch.mode: the most frequent value along dim (the smallest of equally frequent ones)
-    and the index of its last occurrence. With NaN the result is not defined: PyTorch's sort
-    compares with `<`, which NaN breaks."""
+    and the index of one of its occurrences: the last, in slices of up to 16 elements; the one
+    std::sort leaves last in longer ones. With NaN the result is not what the documentation
+    suggests (NaN breaks the sort's `<`), but it is deterministic, and reproduced here."""
     d = _slice_dim("mode", input, dim)
     _refuse("mode_cpu", input, allow_bool=True)
     indices = mode_index(input, d, keepdim)
