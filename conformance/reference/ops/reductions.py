@@ -127,6 +127,15 @@ def _accumulator(np_dtype):
     return opmath_dtype(np_dtype)
 
 
+def scan_accumulator(target, array):
+    """The running value's dtype in PyTorch's CPU scans (cumsum, cumprod, logcumsumexp): its
+    CPU accumulation type, double for float32 and float for float16 and bfloat16 (not double:
+    a half scan that ran in double would round differently now and then). On CUDA, float."""
+    if np.dtype(target) == np.float32 and array_namespace(array) is np:
+        return np.dtype(np.float64)
+    return _accumulator(target)
+
+
 def _double_on_cpu(accumulate, array):
     """Where PyTorch's CPU kernel keeps float32 in double (cumsum's running sum, var's and
     std's Welford sums: its accumulation type there), so does this engine; on CUDA, PyTorch
@@ -355,7 +364,7 @@ def cumsum_dim(self, dim, dtype):
     target = _sum_dtype(self, dtype)
     if not self.ndim:
         return self.astype(target)
-    accumulate = _double_on_cpu(_accumulator(target), self)
+    accumulate = scan_accumulator(target, self)
     return self.cumsum(axis=dim, dtype=accumulate).astype(target, copy=False)
 
 

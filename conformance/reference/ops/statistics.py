@@ -37,6 +37,7 @@ from conformance.reference.ops.reductions import (
     _wrap_dims,
     dims_of,
     no_bool_scan,
+    scan_accumulator,
     sum_dims,
 )
 from conformance.reference.ops.variance import _std_grad, _var, _var_grad, _variance
@@ -131,7 +132,7 @@ def cumprod_dim(self, dim, dtype):
     target = _sum_dtype(self, dtype)
     if not self.ndim:
         return self.astype(target)
-    accumulate = _double_on_cpu(_accumulator(target), self)
+    accumulate = scan_accumulator(target, self)
     return self.cumprod(axis=dim, dtype=accumulate).astype(target, copy=False)
 
 
@@ -253,13 +254,14 @@ def _logcumsumexp_grad(F, grad, self, result, dim):
     self=lambda grad, self, result, dim, F: _logcumsumexp_grad(F, grad, self, result, dim),
 )
 def logcumsumexp_dim(self, dim):
-    """log(exp(running) + exp(x)) step by step, as logaddexp (exact at infinities). The
+    """log(exp(running) + exp(x)) step by step, as logaddexp (exact at infinities), the
+    running value in the kernel's accumulation type (double for float32 on the CPU). The
     first element too is PyTorch's log-add of it and -inf, x + log1p(0): so -0.0 comes out
     +0.0, as every zero PyTorch's kernel gives does."""
     xp = array_namespace(self)
     if not self.ndim or self.size == 0:
         return self.copy()
-    work = self.astype(_accumulator(self.dtype), copy=False)
+    work = self.astype(scan_accumulator(self.dtype, self), copy=False)
     moved = xp.moveaxis(work, dim, 0)
     out = xp.empty_like(moved)
     running = moved[0] + 0.0
