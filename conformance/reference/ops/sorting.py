@@ -25,7 +25,12 @@ from conformance.reference.ops import unstable_sort
 from conformance.reference.ops.define import op
 from conformance.reference.ops.extremes import _evenly, _select_grad, _selecting_dim, _take
 from conformance.reference.ops.reductions import _wrap_dims
-from conformance.reference.ops.unstable_sort import RADIX_FROM, introsort_order, tied_slices
+from conformance.reference.ops.unstable_sort import (
+    by_slice,
+    comparable,
+    introsort_order,
+    tied_slices,
+)
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode"]
 
@@ -79,20 +84,6 @@ def _cpu_kernel(a, dim):
     kernels' own order among equal elements (unstable_sort.py); CuPy arrays keep the stable
     order, which is not verified against PyTorch's CUDA kernels."""
     return isinstance(a, np.ndarray) and a.shape[dim] <= unstable_sort.LONGEST
-
-
-def _keys(a):
-    return a.astype(np.float32) if a.dtype == dtypes.bfloat16.np else a
-
-
-def _by_slice(keys, dim, out, which, pick):
-    """Overwrite, slice by slice where `which` (keys' shape without dim) is true, `out`
-    (indices along dim) with pick(the slice's values as a list)."""
-    rows, picks = np.moveaxis(keys, dim, -1), np.moveaxis(out, dim, -1)
-    for at in np.ndindex(picks.shape[:-1]):
-        if which[at]:
-            picks[at] = pick(rows[at].tolist())
-    return out
 
 
 # -- the ops' values and their gradients ------------------------------------------------------
@@ -172,19 +163,7 @@ def sort_order(self, dim, descending, stable=True):
     order = _order(self, dim, descending)
     if stable or not isinstance(self, np.ndarray):  # (CuPy arrays: what is emulated is the CPU's)
         return order
-    return _unstable_order(self, dim, descending, order)
-
-
-def _unstable_order(a, dim, descending, order):
-    keys = _keys(a)
-    n = keys.shape[dim]
-    if keys.ndim == 1 and keys.dtype.kind in "iu" and not descending and n >= RADIX_FROM:
-        return order  # (ATen's radix sort, which is stable)
-    if n <= 16 or n > unstable_sort.LONGEST:  # (an insertion sort up to 16: stable)
-        return order
-    less = unstable_sort.descending if descending else unstable_sort.ascending
-    tied = tied_slices(keys, order, dim)
-    return _by_slice(keys, dim, order, tied, lambda row: introsort_order(row, less))
+    return unstable_sort.unstable_order(self, dim, descending, order)
 
 
 def sort(input, dim=-1, descending=False, *, stable=_OMITTED):
@@ -225,11 +204,11 @@ def topk_order(self, k, dim, largest, sorted):  # noqa: A002 - PyTorch's name
     n = self.shape[dim]
     if not k or not _cpu_kernel(self, dim):
         return picked
-    keys = _keys(self)
+    keys = comparable(self)
     which = tied_slices(keys, order, dim)
     if not sorted and k > 2 and k * 64 > n:
         which[...] = True
-    return _by_slice(
+    return by_slice(
         keys,
         dim,
         picked.copy(),
@@ -283,9 +262,9 @@ def kthvalue_index(self, k, dim, keepdim):
     order = _order(self, dim)
     index = _at(order, dim, k - 1)
     if self.shape[dim] > 2 and _cpu_kernel(self, dim):
-        keys = _keys(self)
+        keys = comparable(self)
         pick = lambda row: unstable_sort.quick_select_order(row, k - 1)[k - 1]  # noqa: E731
-        _by_slice(keys, dim, index, tied_slices(keys, order, dim), pick)
+        by_slice(keys, dim, index, tied_slices(keys, order, dim), pick)
     return _keep(index, dim, keepdim)
 
 
@@ -318,7 +297,7 @@ def median_index(self, dim, keepdim, ignore_nan):
         if self.shape[dim] > 3 and _cpu_kernel(self, dim):  # (up to 3, an insertion sort)
             all_nan = (nans == self.shape[dim]).squeeze(dim)
             pick = lambda row: unstable_sort.nth_element_order(row, 0, _never)[0]  # noqa: E731
-            _by_slice(self, dim, index, all_nan, pick)
+            by_slice(self, dim, index, all_nan, pick)
         return _keep(index, dim, keepdim)
     middle = _at(order, dim, (self.shape[dim] - 1) // 2)
     if self.dtype.kind in "biu":
@@ -408,13 +387,13 @@ def mode_index(self, dim, keepdim):
     best = xp.where(end, length, 0).argmax(axis=dim, keepdims=True)  # the first longest run
     index = xp.take_along_axis(order, best, dim)
     if _cpu_kernel(self, dim):  # slices with a NaN, or past 16 with ties: the kernel's walk
-        keys = _keys(self)
+        keys = comparable(self)
         which = np.zeros(index.shape, bool).squeeze(dim)
         if n > 16:
             which |= ~start.all(axis=dim)
         if keys.dtype.kind == "f":
             which |= np.isnan(keys).any(axis=dim)
-        _by_slice(keys, dim, index, which, _kernel_mode)
+        by_slice(keys, dim, index, which, _kernel_mode)
     return _keep(index, dim, keepdim)
 
 

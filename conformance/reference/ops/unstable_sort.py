@@ -21,6 +21,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from conformance.reference import dtypes
+
 RADIX_FROM = 32768  # ATen's radix sort: 1-D, integer, ascending, at least this long
 LONGEST = 65536
 _INSERTION = 16  # libstdc++'s _S_threshold
@@ -33,6 +35,35 @@ def ascending(a: float, b: float) -> bool:
 
 def descending(a: float, b: float) -> bool:
     return (math.isnan(a) and not math.isnan(b)) or a > b
+
+
+def comparable(a: np.ndarray) -> np.ndarray:
+    """`a` with values Python compares as the kernels do (bfloat16 as float32)."""
+    return a.astype(np.float32) if a.dtype == dtypes.bfloat16.np else a
+
+
+def by_slice(keys: np.ndarray, dim: int, out: np.ndarray, which, pick: Callable) -> np.ndarray:
+    """Overwrite, slice by slice where `which` (keys' shape without dim) is true, `out`
+    (indices along dim) with pick(the slice's values as a list)."""
+    rows, picks = np.moveaxis(keys, dim, -1), np.moveaxis(out, dim, -1)
+    for at in np.ndindex(picks.shape[:-1]):
+        if which[at]:
+            picks[at] = pick(rows[at].tolist())
+    return out
+
+
+def unstable_order(a: np.ndarray, dim: int, largest_first: bool, order: np.ndarray) -> np.ndarray:
+    """The permutation PyTorch's CPU sort (stable=False) leaves along dim, from `order`, the
+    stable one: the slices past 16 elements with equal elements take the introsort's steps."""
+    keys = comparable(a)
+    n = keys.shape[dim]
+    if keys.ndim == 1 and keys.dtype.kind in "iu" and not largest_first and n >= RADIX_FROM:
+        return order  # (ATen's radix sort, which is stable)
+    if n <= _INSERTION or n > LONGEST:  # (an insertion sort up to 16: stable)
+        return order
+    less = descending if largest_first else ascending
+    tied = tied_slices(keys, order, dim)
+    return by_slice(keys, dim, order, tied, lambda row: introsort_order(row, less))
 
 
 def tied_slices(keys: np.ndarray, order: np.ndarray, dim: int) -> np.ndarray:
