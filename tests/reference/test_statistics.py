@@ -374,6 +374,32 @@ def test_unique_matches_torch(name: str) -> None:
     _same(UNIQUE[name])
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_unique_numbers_nans_and_keeps_zeros_as_torch(dtype: str, dim) -> None:
+    """With NaNs (each its own value) and zeros of both signs, the order of equal elements
+    shows: the NaNs' numbering in inverse, which zero a run keeps, which rows std::sort
+    leaves apart. Up to 16 elements PyTorch sorts by insertion; above, by introsort."""
+    rng = np.random.default_rng(9)
+    for rows in (3, 15, 29):
+        values = rng.integers(-2, 3, (rows, 3)).astype(np.float32)
+        values.flat[rng.integers(0, values.size, 1 + values.size // 6)] = NAN
+        values[(values == 0) & (rng.random(values.shape) < 0.5)] = -0.0
+        ours, theirs = (
+            t.unique(
+                t.tensor(values).to(getattr(t, dtype)),
+                return_inverse=True,
+                return_counts=True,
+                dim=dim,
+            )
+            for t in (ref, torch)
+        )
+        for mine, torchs in zip(ours, theirs, strict=True):
+            a, b = mine.float().numpy(), torchs.float().numpy()
+            np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(np.signbit(a[a == 0]), np.signbit(b[b == 0]))
+
+
 @pytest.mark.parametrize("dim", [None, 0])
 def test_unique_backward_is_refused_as_torch_refuses_it(dim) -> None:
     seen = []

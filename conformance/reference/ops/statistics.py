@@ -17,7 +17,7 @@ import numpy as np
 from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
-from conformance.reference.ops import gathering, inplace, pointwise, shape
+from conformance.reference.ops import gathering, inplace, pointwise, shape, unstable_sort
 from conformance.reference.ops.argument_errors import need_tensor
 from conformance.reference.ops.cascade_sum import summed
 from conformance.reference.ops.define import formula_op, op
@@ -572,13 +572,25 @@ def _counted(xp, starts, n):
     return xp.diff(xp.concatenate([positions, xp.asarray([n])])).astype(np.int64)
 
 
+def _order_shows(a):
+    """Whether the order of equal elements shows in unique's results: only NaNs (each its own
+    value, numbered in sorted order) and zeros of both signs (the first of a run is kept)
+    tell equal elements apart. Not on CUDA, whose kernels are not emulated."""
+    if not isinstance(a, np.ndarray) or a.dtype.kind != "f" and a.dtype != dtypes.bfloat16.np:
+        return False
+    return bool(np.isnan(a).any() or np.signbit(a[a == 0]).any())
+
+
 @op("Unique2Backward0", self=_no_unique_derivative("_unique2"))
 def unique_values(self):
-    """The sorted distinct elements (the first of equal ones: -0.0 before 0.0 stays), the
-    run of each element, and each run's length."""
+    """The sorted distinct elements, the run of each element, and each run's length. The
+    input is sorted as PyTorch's CPU kernel sorts it, with its unstable sort: that decides
+    which of 0.0 and -0.0 a run keeps, and how NaNs are numbered."""
     xp = array_namespace(self)
     flat = self.reshape(-1)
-    order = xp.argsort(flat, kind="stable")
+    order = xp.argsort(unstable_sort.comparable(flat), kind="stable")  # (NaN-safe bfloat16)
+    if _order_shows(flat):
+        order = unstable_sort.unstable_order(flat, 0, False, order)
     ordered = flat[order]
     starts, run = _groups(ordered, ordered[1:] != ordered[:-1])
     inverse = xp.empty(flat.shape[0], np.int64)
@@ -587,13 +599,29 @@ def unique_values(self):
     return ordered[starts], inverse.reshape(self.shape), counts
 
 
+def _lexicographic_less(a: list, b: list) -> bool:
+    """unique(dim)'s comparator: the first element where a is less or greater decides."""
+    for x, y in zip(a, b, strict=True):
+        if x < y:
+            return True
+        if x > y:
+            return False
+    return False
+
+
 @op("UniqueDimBackward0", self=_no_unique_derivative("unique_dim"))
 def unique_dim_values(self, dim):
-    """Distinct slices along dim, in lexicographic order of their elements."""
+    """Distinct slices along dim, in lexicographic order of their elements. PyTorch's CPU
+    kernel std::sorts the slices comparing element by element with < and >, which NaN
+    leaves undecided; where NaN or signed zeros make the order show, its steps are taken."""
     xp = array_namespace(self)
     moved = xp.moveaxis(self, dim, 0)
     rows = moved.reshape(moved.shape[0], math.prod(moved.shape[1:]))
-    order = xp.lexsort(rows.T[::-1]) if rows.shape[1] else xp.arange(rows.shape[0])
+    if _order_shows(rows) and rows.shape[0] <= unstable_sort.LONGEST:
+        keys = unstable_sort.comparable(rows).tolist()
+        order = np.asarray(unstable_sort.introsort_order(keys, _lexicographic_less), np.int64)
+    else:
+        order = xp.lexsort(rows.T[::-1]) if rows.shape[1] else xp.arange(rows.shape[0])
     ordered = rows[order]
     starts, run = _groups(ordered, (ordered[1:] != ordered[:-1]).any(axis=1))
     inverse = xp.empty(rows.shape[0], np.int64)
