@@ -59,10 +59,48 @@ def _nll_forward(self, target, weight, reduction, ignore_index):
     losses = -picked * w
     if reduction == "none":
         return losses
+    if xp is np:  # (the CPU kernel's order; CUDA's is not emulated)
+        kept = (np.asarray(target) != ignore_index).reshape(-1)
+        total = _cascaded(losses.reshape(-1), kept)
+        if weight is None:
+            total_weight = self.dtype.type(int(kept.sum()))
+        else:
+            total_weight = _cascaded(w.reshape(-1), kept)
+    else:
+        total, total_weight = losses.sum(dtype=self.dtype), w.sum(dtype=self.dtype)
     if reduction == "sum":
-        return losses.sum(dtype=self.dtype)
+        return xp.asarray(total)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (losses.sum(dtype=self.dtype) / w.sum(dtype=self.dtype)).astype(self.dtype)
+        return xp.asarray(total / total_weight).astype(self.dtype)
+
+
+_NLL_LEVELS = 8  # ATen's cascade_sum_num_levels in nll_loss
+
+
+def _cascaded(values, kept):
+    """Sum the kept values as ATen's CPU nll_loss kernels add them up: one position at a
+    time into the lowest of eight partial sums; after a kept position i, each level j whose
+    bits (i's bits j*p to (j+1)*p, p = 4 for fewer than 2**32 positions) are all zero is
+    added into the next and cleared; then the levels are added from the lowest. An ignored
+    position adds nothing and moves nothing up. Values are NumPy scalars of the input's
+    dtype, so each addition rounds as the kernel's scalar_t does (half precision through
+    float, as c10::Half does)."""
+    zero = values.dtype.type(0)
+    n = len(values)
+    power = max(4, (1 if n <= 2 else (n - 1).bit_length()) // _NLL_LEVELS)
+    mask = (1 << power) - 1
+    partial = [zero] * _NLL_LEVELS
+    for i in np.flatnonzero(kept).tolist():
+        partial[0] = partial[0] + values[i]
+        for j in range(_NLL_LEVELS - 1):
+            if i & (mask << (j * power)):
+                break
+            partial[j + 1] = partial[j + 1] + partial[j]
+            partial[j] = zero
+    total = zero
+    for level in partial:
+        total = total + level
+    return total
 
 
 def _nll_loss_backward(grad_output, self, target, weight, reduction, ignore_index):

@@ -11,6 +11,8 @@ import numpy as np
 
 from conformance.reference.devices import array_namespace
 from conformance.reference.nn.common import broadcast_shapes
+from conformance.reference.ops.cascade_sum import summed
+from conformance.reference.ops.reductions import _mean
 from conformance.reference.tensor import Tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -39,13 +41,15 @@ def _reduction(reduction: str, size_average: Any = None, reduce: Any = None) -> 
 
 
 def _reduce(loss: Any, reduction: str) -> Any:
-    """Apply the reduction to an array of elementwise losses (the forward of a loss op)."""
+    """Apply the reduction to an array of elementwise losses (the forward of a loss op), as
+    ATen's apply_loss_reduction does: its mean() and sum(), which add in the order of
+    PyTorch's sum kernel (cascade_sum), not NumPy's."""
     if reduction == "mean":
         if not loss.size:  # nan, without NumPy's "Mean of empty slice" warning
             return array_namespace(loss).full((), np.nan, loss.dtype)
-        return loss.mean(dtype=loss.dtype)
+        return _mean(loss, None, False)
     if reduction == "sum":
-        return loss.sum(dtype=loss.dtype)
+        return summed(loss)
     return loss
 
 

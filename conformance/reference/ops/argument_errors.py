@@ -35,15 +35,25 @@ def invalid_arguments(
     defaults: dict | None = None,
 ) -> TypeError:
     """The several-overload refusal: the types it got (positional ones, then the keywords
-    given, here those that differ from their defaults) and the overloads it would take."""
+    given, last first as PyTorch lists them; with `defaults`, only those that differ from
+    their defaults) and the overloads it would take. Under an overload with no keyword-only
+    parameters, PyTorch says why it did not match: keywords it does not have, or else (with
+    as many parameters as arguments) the types."""
     got = [type_name(v) for v in positional]
-    if keywords:
-        got += [f"{k}={type_name(v)}" for k, v in keywords.items() if v is not defaults[k]]
+    named = [k for k, v in (keywords or {}).items() if defaults is None or v is not defaults[k]]
+    got += [f"{k}={type_name(keywords[k])}" for k in reversed(named)]
     lines = ""
     for overload in overloads:
         lines += f" * ({overload})\n"
         parameters = overload.split(", ")
-        if "*" not in parameters and len(parameters) == len(got):
+        unknown = [
+            k for k in named if k not in {p.split(" = ")[0].split(" ")[-1] for p in parameters}
+        ]
+        if "*" in parameters:
+            continue
+        if unknown:
+            lines += f"      didn't match because {_WRONG_KEYWORDS}: {', '.join(unknown)}\n"
+        elif len(parameters) == len(got):
             lines += f"      didn't match because {_INVALID_TYPES}: ({_marked(got, parameters)})\n"
     return TypeError(
         f"{name}() received an invalid combination of arguments - got ({', '.join(got)}), but "
@@ -61,6 +71,7 @@ def one_overload_refused(name: str, overload: str, positional: tuple) -> TypeErr
 
 
 _INVALID_TYPES = "some of the arguments have invalid types"
+_WRONG_KEYWORDS = "some of the keywords were incorrect"
 
 
 def _marked(got: list, parameters: list) -> str:

@@ -14,6 +14,7 @@ the gradient follows the same rule.
 
 from __future__ import annotations
 
+import functools
 import operator
 
 import numpy as np
@@ -22,6 +23,7 @@ from conformance.reference import dtypes, return_types
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.ops import unstable_sort
+from conformance.reference.ops.argument_errors import invalid_arguments
 from conformance.reference.ops.define import op
 from conformance.reference.ops.extremes import _evenly, _select_grad, _selecting_dim, _take
 from conformance.reference.ops.reductions import _wrap_dims
@@ -166,13 +168,45 @@ def sort_order(self, dim, descending, stable=True):
     return unstable_sort.unstable_order(self, dim, descending, order)
 
 
+_SORT_OVERLOADS = {
+    "sort": (
+        "Tensor input, *, bool stable, int dim = -1, bool descending = False, "
+        "tuple of Tensors out = None",
+        "Tensor input, int dim = -1, bool descending = False, *, tuple of Tensors out = None",
+    ),
+    "argsort": (
+        "Tensor input, *, bool stable, int dim = -1, bool descending = False, Tensor out = None",
+        "Tensor input, int dim = -1, bool descending = False",
+    ),
+}
+_SORT_METHOD_OVERLOADS = (
+    "*, bool stable, int dim = -1, bool descending = False",
+    "int dim = -1, bool descending = False",
+)
+
+
+def _stable_by_keyword(function, method=False):
+    """sort and argsort as PyTorch's parser takes them: with stable=, the overload whose dim
+    and descending are keyword-only, so that a dim given by position with it is refused."""
+    name = function.__name__
+    overloads = _SORT_METHOD_OVERLOADS if method else _SORT_OVERLOADS[name]
+
+    @functools.wraps(function)
+    def checked(input, *args, **kwargs):
+        if args and "stable" in kwargs:
+            shown = args if method else (input, *args)
+            raise invalid_arguments(name, overloads, shown, kwargs)
+        return function(input, *args, **kwargs)
+
+    return checked
+
+
 def sort(input, dim=-1, descending=False, *, stable=_OMITTED):
     """torch.sort: (values, indices) along dim, NaN as the largest value. Equal elements keep
     their order with stable=True; otherwise they come in the order PyTorch's CPU kernel
     leaves them (unstable_sort.py: kept up to 16 elements, reordered above). Passing
-    `stable` at all, even None, picks the overload whose node is SortBackward1. (That
-    overload takes dim and descending by keyword only; here they may also come by
-    position.)"""
+    `stable` at all, even None, picks the overload whose node is SortBackward1, which takes
+    dim and descending by keyword only (see _stable_by_keyword)."""
     d = _sort_dim("sort", input, dim)
     indices = sort_order(input, d, bool(descending), stable is True)
     gather = sort_values if stable is _OMITTED else sort_stable_values
@@ -426,3 +460,8 @@ def mode(input, dim=-1, keepdim=False):
 
 
 TENSOR_METHODS: dict = {name: globals()[name] for name in __all__}
+TENSOR_METHODS.update(
+    sort=_stable_by_keyword(sort, True), argsort=_stable_by_keyword(argsort, True)
+)
+sort = _stable_by_keyword(sort)
+argsort = _stable_by_keyword(argsort)
