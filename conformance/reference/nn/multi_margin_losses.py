@@ -26,6 +26,7 @@ from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
 from conformance.reference.nn.common import no_grad_argument
 from conformance.reference.nn.reduction import _reduction
+from conformance.reference.ops.cascade_sum import _sequential
 from conformance.reference.ops.define import formula_op, no_derivative, op
 from conformance.reference.tensor import Tensor
 
@@ -98,13 +99,23 @@ def _multi_margin_forward(self, target, p, margin, weight, reduction):
     h = z if p == 1 else z * z
     if w is not None:
         h = h * w
-    per_sample = xp.where(counts, h, 0).sum(axis=1, dtype=self.dtype) / self.dtype.type(dim)
+    # The kernel adds each sample's terms in class order, in the input's dtype, and the
+    # samples' losses in order in double.
+    per_sample = _in_order(xp.where(counts, h, 0).T) / self.dtype.type(dim)
     if reduction == "none":
         return per_sample.reshape(shape)
-    total = per_sample.sum(dtype=np.float64)  # accumulated in double, as the kernel does
+    total = _in_order(per_sample.astype(np.float64))
     if reduction == "mean":
         total = total / per_sample.shape[0]
     return xp.asarray(total, dtype=self.dtype)
+
+
+def _in_order(values):
+    """The sum over axis 0 added in order from 0, as the CPU kernels' loops add (NumPy's own
+    sum is pairwise); CuPy's sum on a GPU."""
+    if array_namespace(values) is not np:
+        return values.sum(axis=0)
+    return _sequential(values)
 
 
 def _empty_reduction(xp, shape, dtype, reduction):
@@ -133,7 +144,7 @@ def multi_margin_loss_backward(grad_output, self, target, p, margin, weight, red
         h = h * w
     h = xp.where(counts, h, 0).astype(self.dtype, copy=False)
     t = target.reshape(nframe, 1)
-    grad = xp.where(xp.arange(dim) == t, -h.sum(axis=1, keepdims=True), h)
+    grad = xp.where(xp.arange(dim) == t, -_in_order(h.T)[:, None], h)
     return _scaled_by_grad(grad, grad_output, reduction).reshape(self.shape)
 
 
