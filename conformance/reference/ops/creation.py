@@ -3,7 +3,6 @@ bridge and the legacy typed constructors (torch.FloatTensor(2, 3))."""
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any
 
@@ -18,7 +17,7 @@ from conformance.reference.devices import (
     get_default_device,
     placement,
 )
-from conformance.reference.ops import scalar_conversion, shape
+from conformance.reference.ops import range_values, scalar_conversion, shape
 from conformance.reference.ops.argument_errors import need_tensor
 from conformance.reference.tensor import Size, Tensor
 
@@ -370,13 +369,9 @@ def arange(
         )
         dtype = dtypes.get_default_dtype() if floating else dtypes.int64
     start, end, step = (n.item() if isinstance(n, Tensor) else n for n in (start, end, step))
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if not (math.isfinite(start) and math.isfinite(end)):
-        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    host = np.arange(start, end, step, dtype=np.float64).astype(dtype.np)
+    if dtype is dtypes.bool:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
+    host = range_values.arange_values(start, end, step, np.dtype(dtype.np))
     dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 
@@ -393,7 +388,10 @@ def linspace(
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dtype = dtype or dtypes.get_default_dtype()
-    host = np.linspace(start, end, steps, dtype=np.float64).astype(dtype.np)
+    if dtype is dtypes.bool:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    start, end = (n.item() if isinstance(n, Tensor) else n for n in (start, end))
+    host = range_values.linspace_values(start, end, steps, np.dtype(dtype.np))
     dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 

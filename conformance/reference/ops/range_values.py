@@ -1,0 +1,162 @@
+"""The values of arange and linspace as PyTorch's CPU kernels compute them (RangeFactories).
+
+NumPy's arange and linspace round otherwise: before this module, torch.linspace differed from
+PyTorch's in the last bit for most float inputs and torch.arange for most fractional steps,
+and an integer arange with a fractional start or step had other values. What ATen does, each
+rule checked against torch 2.13 on random inputs:
+
+- linspace: start and end converted to the dtype (refused where they overflow it), step =
+  (end - start) / (steps - 1) in the dtype (in double for integers); element i is
+  start + step * i below steps // 2 and end - step * (steps - 1 - i) from there, each one
+  fused multiply-add (the loops are compiled to FMA), an integer truncated toward zero.
+  float16 and bfloat16 round every operation to themselves, as c10::Half's operators do.
+- arange: start and step in the accumulation type (double for float32, float for float16 and
+  bfloat16, int64 for integers, truncated); the size from the doubles, or for int64 from the
+  truncated values. The elements go in blocks of two SIMD vectors while a whole block fits:
+  each vector is its first element (start + step * i, fused, rounded to the dtype) plus
+  lane * step (fused again); the rest one by one as start + step * i, fused.
+
+Not modelled: the split over threads from 32768 elements when PyTorch runs more than one
+(each thread's part starts its own blocks), and CUDA, whose kernels these are not.
+"""
+
+from __future__ import annotations
+
+import math
+
+import ml_dtypes
+import numpy as np
+
+from conformance.reference.ops.cpu_loops import VECTOR_BYTES
+from conformance.reference.ops.fused_multiply_add import fused_multiply_add
+from conformance.reference.ops.pointwise_common import HALF_ARRAYS
+
+_C10_NAMES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "float32": "float",
+    "float64": "double",
+}
+_FLOAT64 = np.dtype(np.float64)
+_FLOAT32 = np.dtype(np.float32)
+
+
+def converted(value, dtype: np.dtype):
+    """Scalar.to<T>() of a Python number: refused where it overflows T (an int may wrap
+    into an unsigned type from as far below zero as the type reaches above), a float
+    truncated toward zero into an integer type; a NumPy scalar of `dtype`."""
+    integral = dtype.kind in "iu"
+    limits = np.iinfo(dtype) if integral else ml_dtypes.finfo(dtype)
+    low, high = float(limits.min), float(limits.max)
+    if isinstance(value, int) and integral and dtype.kind == "u":
+        overflows = value > high or value < -high
+    elif integral or math.isfinite(value):
+        overflows = value < low or value > high
+    else:
+        overflows = False  # (inf and nan convert to a floating type)
+    if overflows:
+        name = _C10_NAMES[dtype.name]
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    if integral:
+        return np.array(math.trunc(value)).astype(dtype)[()]
+    if dtype in HALF_ARRAYS:  # (c10's half types are made from float)
+        return np.array(np.float32(value)).astype(dtype)[()]
+    return dtype.type(value)
+
+
+# -- linspace ---------------------------------------------------------------------------------
+
+
+def linspace_values(start, end, steps: int, dtype: np.dtype) -> np.ndarray:
+    """torch.linspace's values on the CPU, `steps` of them, in NumPy `dtype`."""
+    first, last = converted(start, dtype), converted(end, dtype)
+    if steps == 0:
+        return np.empty(0, dtype)
+    if steps == 1:
+        return np.full(1, first, dtype)
+    before = np.arange(steps) < steps // 2
+    up, down = np.arange(steps), steps - 1 - np.arange(steps)  # i, and steps - 1 - i
+    if dtype.kind in "iu":
+        step = (float(last) - float(first)) / (steps - 1)
+        rising = fused_multiply_add(step, up.astype(_FLOAT64), float(first), _FLOAT64)
+        falling = fused_multiply_add(-step, down.astype(_FLOAT64), float(last), _FLOAT64)
+        with np.errstate(invalid="ignore"):
+            return np.trunc(np.where(before, rising, falling)).astype(np.int64).astype(dtype)
+    if dtype in HALF_ARRAYS:
+        return _half_linspace(first, last, steps, before, up, down, dtype)
+    step = (last - first) / dtype.type(steps - 1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        rising = fused_multiply_add(step, up.astype(dtype), first, dtype)
+        falling = fused_multiply_add(-step, down.astype(dtype), last, dtype)
+    return np.where(before, rising, falling).astype(dtype)
+
+
+def _half_linspace(first, last, steps, before, up, down, dtype):
+    """c10::Half and c10::BFloat16 arithmetic: each operation in float, rounded back."""
+
+    def rounded(x):
+        return np.asarray(x, np.float32).astype(dtype).astype(np.float32)
+
+    first, last = np.float32(first), np.float32(last)
+    with np.errstate(invalid="ignore", over="ignore"):
+        step = rounded(rounded(last - first) / rounded(np.float32(steps - 1)))
+        rising = rounded(first + rounded(step * rounded(up.astype(np.float32))))
+        falling = rounded(last - rounded(step * rounded(down.astype(np.float32))))
+    return np.where(before, rising, falling).astype(dtype)
+
+
+# -- arange -----------------------------------------------------------------------------------
+
+
+def arange_values(start, end, step, dtype: np.dtype) -> np.ndarray:
+    """torch.arange's values on the CPU in NumPy `dtype`, with its refusals."""
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dtype.kind in "iu":
+        return _integer_arange(start, end, step, dtype)
+    size = _size(math.ceil((float(end) - float(start)) / float(step)))
+    accumulate = _FLOAT32 if dtype in HALF_ARRAYS else _FLOAT64
+    first, step = (np.array(float(v)).astype(accumulate)[()] for v in (start, step))
+    index = np.arange(size)
+    lanes = VECTOR_BYTES // dtype.itemsize
+    blocked = size - size % (2 * lanes)  # (whole blocks of two vectors)
+    lane = np.where(index < blocked, index % lanes, 0)
+    head = (index - lane).astype(accumulate)  # each element's vector's first index
+    with np.errstate(invalid="ignore", over="ignore"):
+        base = fused_multiply_add(step, head, first, accumulate).astype(dtype)
+        along = fused_multiply_add(
+            lane.astype(accumulate), step, base.astype(accumulate), accumulate
+        )
+    return np.where(lane == 0, base, along.astype(dtype))
+
+
+def _integer_arange(start, end, step, dtype):
+    """In int64, from the truncated start and step; int64 also counts its size from the
+    truncated values (and refuses a step that truncates to 0), the others from the doubles."""
+    first, stride = math.trunc(start), math.trunc(step)
+    if dtype.name == "int64":
+        if stride == 0:
+            raise ValueError("step must be nonzero")
+        last = math.trunc(end)
+        sign = (stride > 0) - (stride < 0)
+        numerator = last - first + stride - sign  # (C++'s division truncates toward zero)
+        size = _size(abs(numerator) // abs(stride) * (1 if numerator * stride >= 0 else -1))
+    else:
+        size = _size(math.ceil((float(end) - float(start)) / float(step)))
+    values = first + stride * np.arange(size, dtype=np.int64)
+    return values.astype(dtype)
+
+
+def _size(count) -> int:
+    if count < 0 or count > np.iinfo(np.int64).max:
+        raise RuntimeError("invalid size, possible overflow?")
+    return int(count)
