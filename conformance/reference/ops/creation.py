@@ -371,7 +371,7 @@ def arange(
     start, end, step = (n.item() if isinstance(n, Tensor) else n for n in (start, end, step))
     if dtype is dtypes.bool:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
-    host = range_values.arange_values(start, end, step, np.dtype(dtype.np))
+    host = range_values.arange_values(start, end, step, dtype)
     dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 
@@ -391,7 +391,7 @@ def linspace(
     if dtype is dtypes.bool:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     start, end = (n.item() if isinstance(n, Tensor) else n for n in (start, end))
-    host = range_values.linspace_values(start, end, steps, np.dtype(dtype.np))
+    host = range_values.linspace_values(start, end, steps, dtype)
     dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 

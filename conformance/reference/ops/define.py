@@ -38,6 +38,7 @@ from conformance.reference.graph import (
     accumulator,
     save,
 )
+from conformance.reference.ops.scalar_conversion import via_float
 
 Tensor: Any = None  # set by conformance.reference.tensor
 ArrayMath: Any = None  # set by conformance.reference.ops.math
@@ -651,8 +652,9 @@ class PointwiseOp(Op):
     summed back to its operand's shape. `kind` is "same" (result in the promoted dtype),
     "float" (integers give the default float dtype) or "bool" (comparisons).
 
-    A Python number meeting a float16 or bfloat16 tensor is rounded to that dtype first, as
-    TensorIterator casts a CPU scalar to the common dtype; the few kernels that read the
+    A Python number meeting a float16 or bfloat16 tensor is rounded to that dtype first (from
+    double through float, as c10 makes a half from a double), as TensorIterator casts a CPU
+    scalar to the common dtype; the few kernels that read the
     number in float32 instead (mul, div, floor_divide: `numbers_in_float32`) get it so. The
     kernel then computes in float32 and rounds once.
     """
@@ -1016,7 +1018,7 @@ class PointwiseOp(Op):
         if self.numbers_in_float32:
             return np.float32(value)
         with fp_errors.quiet():  # 70000 is inf in float16, silently
-            return np.asarray(value, np.float64).astype(dtype.np)[()]
+            return via_float(np.asarray(value, np.float64), dtype.np)[()]
 
 
 def is_number(value: Any) -> bool:

@@ -50,6 +50,7 @@ from conformance.reference.ops.pointwise_common import (
     opmath,
     subtracted,
 )
+from conformance.reference.ops.scalar_conversion import via_float
 from conformance.reference.ops.selection import *  # noqa: F403
 from conformance.reference.ops.unary_math import *  # noqa: F403
 
@@ -82,15 +83,16 @@ def _check_alpha(result, alpha):
 
 def _plus_scaled(self, other, alpha):
     """self + alpha * other as PyTorch's CPU kernel computes it: alpha (and a number operand)
-    in the tensor's dtype, then one fused multiply-add, so rounded once. In half precision
-    that is the vector body's way (in float32); the scalar body (cpu_loops.py) rounds the
-    product to the half dtype, then the sum."""
+    in the tensor's dtype (a half one made from a double through float), then one fused
+    multiply-add, so rounded once. In half precision that is the vector body's way (in
+    float32); the scalar body (cpu_loops.py) rounds the product to the half dtype, then the
+    sum."""
     like = self if hasattr(self, "dtype") else other
     dtype = like.dtype
     if dtype.kind != "f" and dtype not in HALF_ARRAYS:  # (ml_dtypes' bfloat16 is kind "V")
         return self + other * alpha
     xp = array_namespace(like)
-    scale = xp.asarray(alpha).astype(dtype)
+    scale = via_float(xp.asarray(alpha), dtype)
     if dtype not in HALF_ARRAYS:
         return fused_multiply_add(other, scale, self, dtype)
     self, other = xp.asarray(self, dtype), xp.asarray(other, dtype)

@@ -5,7 +5,8 @@ PyTorch's in the last bit for most float inputs and torch.arange for most fracti
 and an integer arange with a fractional start or step had other values. What ATen does, each
 rule checked against torch 2.13 on random inputs:
 
-- linspace: start and end converted to the dtype (refused where they overflow it), step =
+- linspace: start and end converted to the dtype as Scalars are (scalar_conversion.py:
+  refused where they overflow it, truncated into integers), step =
   (end - start) / (steps - 1) in the dtype (in double for integers); element i is
   start + step * i below steps // 2 and end - step * (steps - 1 - i) from there, each one
   fused multiply-add (the loops are compiled to FMA), an integer truncated toward zero.
@@ -24,57 +25,25 @@ from __future__ import annotations
 
 import math
 
-import ml_dtypes
 import numpy as np
 
+from conformance.reference import dtypes
+from conformance.reference.ops import scalar_conversion
 from conformance.reference.ops.cpu_loops import VECTOR_BYTES
 from conformance.reference.ops.fused_multiply_add import fused_multiply_add
 from conformance.reference.ops.pointwise_common import HALF_ARRAYS
 
-_C10_NAMES = {
-    "uint8": "uint8_t",
-    "int8": "int8_t",
-    "int16": "int16_t",
-    "int32": "int",
-    "int64": "int64_t",
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "float32": "float",
-    "float64": "double",
-}
 _FLOAT64 = np.dtype(np.float64)
 _FLOAT32 = np.dtype(np.float32)
-
-
-def converted(value, dtype: np.dtype):
-    """Scalar.to<T>() of a Python number: refused where it overflows T (an int may wrap
-    into an unsigned type from as far below zero as the type reaches above), a float
-    truncated toward zero into an integer type; a NumPy scalar of `dtype`."""
-    integral = dtype.kind in "iu"
-    limits = np.iinfo(dtype) if integral else ml_dtypes.finfo(dtype)
-    low, high = float(limits.min), float(limits.max)
-    if isinstance(value, int) and integral and dtype.kind == "u":
-        overflows = value > high or value < -high
-    elif integral or math.isfinite(value):
-        overflows = value < low or value > high
-    else:
-        overflows = False  # (inf and nan convert to a floating type)
-    if overflows:
-        name = _C10_NAMES[dtype.name]
-        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
-    if integral:
-        return np.array(math.trunc(value)).astype(dtype)[()]
-    if dtype in HALF_ARRAYS:  # (c10's half types are made from float)
-        return np.array(np.float32(value)).astype(dtype)[()]
-    return dtype.type(value)
 
 
 # -- linspace ---------------------------------------------------------------------------------
 
 
-def linspace_values(start, end, steps: int, dtype: np.dtype) -> np.ndarray:
-    """torch.linspace's values on the CPU, `steps` of them, in NumPy `dtype`."""
-    first, last = converted(start, dtype), converted(end, dtype)
+def linspace_values(start, end, steps: int, dtype: dtypes.dtype) -> np.ndarray:
+    """torch.linspace's values on the CPU, `steps` of them, in `dtype` (a host array)."""
+    first, last = (scalar_conversion.scalar(v, dtype)[()] for v in (start, end))
+    dtype = np.dtype(dtype.np)
     if steps == 0:
         return np.empty(0, dtype)
     if steps == 1:
@@ -113,8 +82,9 @@ def _half_linspace(first, last, steps, before, up, down, dtype):
 # -- arange -----------------------------------------------------------------------------------
 
 
-def arange_values(start, end, step, dtype: np.dtype) -> np.ndarray:
-    """torch.arange's values on the CPU in NumPy `dtype`, with its refusals."""
+def arange_values(start, end, step, dtype: dtypes.dtype) -> np.ndarray:
+    """torch.arange's values on the CPU in `dtype` (a host array), with its refusals."""
+    dtype = np.dtype(dtype.np)
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if not (math.isfinite(start) and math.isfinite(end)):

@@ -66,7 +66,19 @@ def scalar(
     if isinstance(value, complex) and dtype.category != dtypes.COMPLEX:
         value = value.real
     with np.errstate(over="ignore"):  # a 16-bit float may overflow to inf, as in PyTorch
-        return np.asarray(value).astype(dtype.np)
+        return via_float(np.asarray(value), dtype.np)
+
+
+def via_float(values: Any, np_dtype: Any) -> Any:
+    """`values` (an array) in NumPy dtype `np_dtype`: a double goes into float16 and
+    bfloat16 through float, as c10::Half and c10::BFloat16 are made from a double. Rounding
+    twice differs from NumPy's direct rounding just past half an ulp."""
+    if np_dtype in _HALVES and values.dtype == np.float64:
+        values = values.astype(np.float32)
+    return values.astype(np_dtype)
+
+
+_HALVES = (dtypes.float16.np, dtypes.bfloat16.np)
 
 
 def _fits(value: Any, dtype: dtypes.dtype) -> bool:
@@ -95,7 +107,8 @@ def python_data(data: Any, dtype: dtypes.dtype) -> Any:
         return np.array(data, dtype=dtype.np)
     if dtype.category >= dtypes.FLOATING:
         try:  # a Python number is a double first (ml_dtypes' bfloat16 takes no big int)
-            return np.array(data, dtype=np.float64).astype(dtype.np)
+            with np.errstate(over="ignore"):
+                return via_float(np.array(data, dtype=np.float64), dtype.np)
         except TypeError as error:
             if "complex" in str(error):
                 raise TypeError("must be real number, not complex") from None
