@@ -21,6 +21,7 @@ import numpy as np
 from conformance.reference import dtypes
 from conformance.reference.devices import array_module, array_namespace, placement
 from conformance.reference.ops import define, indexing, shape
+from conformance.reference.ops.cascade_sum import _sequential
 from conformance.reference.ops.define import op, view_op
 from conformance.reference.tensor import Size, Tensor
 
@@ -315,12 +316,17 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:
 
 @op("TraceBackward0", self=lambda grad, self_shape, F: _run(F, trace_backward)(grad, self_shape))
 def trace_values(self):
-    """The diagonal's sum; integers sum to int64, half precision accumulates in float32."""
+    """The diagonal's sum; integers sum to int64. PyTorch's CPU kernel adds the diagonal in
+    order in its accumulation type: double for float32, float for float16 and bfloat16."""
     xp = array_namespace(self)
     kind = dtypes.from_numpy_dtype(self.dtype)
     out = dtypes.int64 if kind.category == dtypes.INTEGER else kind
-    accumulate = dtypes.float32 if kind in (dtypes.float16, dtypes.bfloat16) else out
-    return xp.asarray(xp.trace(self, dtype=accumulate.np)).astype(out.np)
+    if xp is not np or kind.category == dtypes.INTEGER:
+        accumulate = dtypes.float32 if kind in (dtypes.float16, dtypes.bfloat16) else out
+        return xp.asarray(xp.trace(self, dtype=accumulate.np)).astype(out.np)
+    accumulate = np.float64 if kind in (dtypes.float32, dtypes.float64) else np.float32
+    diagonal = np.diagonal(self).astype(accumulate)
+    return np.asarray(_sequential(diagonal)).astype(out.np)
 
 
 @op("TraceBackwardBackward0", grad=lambda grad, F: _run(F, trace_values)(grad))
