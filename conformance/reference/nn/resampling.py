@@ -27,6 +27,7 @@ from conformance.reference.dtypes import cpp_type_name, scalar_type_name
 from conformance.reference.nn import pooling
 from conformance.reference.nn.common import _require_tensor
 from conformance.reference.ops.define import Op, formula_op, op
+from conformance.reference.ops.fused_multiply_add import fused_multiply_add
 from conformance.reference.ops.indexing import _add_at
 from conformance.reference.tensor import Tensor
 
@@ -73,9 +74,11 @@ def _linear_taps(n_in, n_out, scale, align_corners, real: type, weight: type) ->
     if align_corners:
         s = real(n_in - 1) / real(n_out - 1) if n_out > 1 else real(0)
         position = s * i.astype(real)
-    else:
+    else:  # (one fused multiply-add, as the kernel is compiled)
         s = _scale(n_in, n_out, scale, real)
-        position = np.maximum(s * (i.astype(real) + real(0.5)) - real(0.5), real(0))
+        middle = i.astype(real) + real(0.5)
+        position = fused_multiply_add(s, middle, real(-0.5), np.dtype(real)).astype(real)
+        position = np.maximum(position, real(0))
     first = np.minimum(np.floor(position).astype(np.int64), n_in - 1)
     lam = np.clip(position - first.astype(real), 0, 1).astype(weight)
     second = first + (first < n_in - 1)
@@ -254,9 +257,15 @@ def _upsample(self: Any, settings: tuple) -> Any:
         x = x.astype(np.float32)
     for axis, taps in reversed(list(enumerate(_taps(self.shape, settings, self.dtype), 2))):
         total = None
+        shape = [1] * x.ndim
+        if settings[0] == "linear":  # t0 * w0 + t1 * w1, one fused multiply-add
+            (first, w0), (second, w1) = taps
+            shape[axis] = len(first)
+            t0, t1 = (xp.take(x, xp.asarray(index), axis=axis) for index in (first, second))
+            w0, w1 = (xp.asarray(w.astype(x.dtype).reshape(shape)) for w in (w0, w1))
+            taps, total = (), fused_multiply_add(t0, w0, t1 * w1, x.dtype)
         for index, w, *inside in taps:
             term = xp.take(x, xp.asarray(index), axis=axis)
-            shape = [1] * x.ndim
             shape[axis] = len(index)
             if w is not None:
                 term = term * xp.asarray(w.astype(x.dtype).reshape(shape))
