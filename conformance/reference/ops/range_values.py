@@ -6,11 +6,11 @@ and an integer arange with a fractional start or step had other values. What ATe
 rule checked against torch 2.13 on random inputs:
 
 - linspace: start and end converted to the dtype as Scalars are (scalar_conversion.py:
-  refused where they overflow it, truncated into integers), step =
-  (end - start) / (steps - 1) in the dtype (in double for integers); element i is
-  start + step * i below steps // 2 and end - step * (steps - 1 - i) from there, each one
-  fused multiply-add (the loops are compiled to FMA), an integer truncated toward zero.
-  float16 and bfloat16 round every operation to themselves, as c10::Half's operators do.
+  refused where they overflow it, truncated into integers); step = (end - start) /
+  (steps - 1) in the dtype (in double for integers); element i is start + step * i below
+  steps // 2 and end - step * (steps - 1 - i) from there, each one fused multiply-add (the
+  loops are compiled to FMA), an integer truncated toward zero. float16 and bfloat16 round
+  every operation to themselves, as c10::Half's operators do.
 - arange: start and step in the accumulation type (double for float32, float for float16 and
   bfloat16, int64 for integers, truncated); the size from the doubles, or for int64 from the
   truncated values. The elements go in blocks of two SIMD vectors while a whole block fits:
