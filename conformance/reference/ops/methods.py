@@ -700,6 +700,7 @@ def install() -> None:
         statistics,
         strided,
         variance,
+        view_copies,
     )
 
     for module in (
@@ -738,6 +739,7 @@ def install() -> None:
         matrix_exponential,
         complex_parts,
         nn_functions,
+        view_copies,
     ):
         METHODS.update(getattr(module, "TENSOR_METHODS", {}))
         for name, fn in getattr(module, "TENSOR_IN_PLACE", {}).items():
