@@ -33,6 +33,20 @@ COPIES = {
     "narrow_copy-method": lambda t, x: x.narrow_copy(0, 1, 2),
 }
 
+DTYPE_VIEWS = {
+    "view_copy-int32": lambda t, x: t.view_copy(x, t.int32),
+    "view_copy-float16": lambda t, x: t.view_copy(x, t.float16),
+}
+
+
+@pytest.mark.parametrize("call", DTYPE_VIEWS.values(), ids=DTYPE_VIEWS.keys())
+def test_dtype_view_copies_are_not_differentiable(call):
+    seen = []
+    for t in (ref, torch):
+        out = call(t, t.arange(4.0, requires_grad=True))
+        seen.append((str(out.dtype), out.grad_fn, out.requires_grad, out.tolist()))
+    assert seen[0] == seen[1]
+
 
 def _seen(t, call):
     x = t.tensor(np.arange(24, dtype=np.float32).reshape(4, 6), requires_grad=True)
@@ -61,3 +75,17 @@ def test_a_copy_shares_neither_memory_nor_version(name):
     x.add_(1)
     assert first._version == 0
     assert float(first.reshape(-1)[0]) == 0.0
+
+
+@pytest.mark.parametrize("name", sorted(n for n in COPIES if "-" not in n))
+def test_arguments_are_refused_in_the_parsers_words(name):
+    """Nothing given, or a number for the input: PyTorch's parser refuses both, in its words."""
+    seen = []
+    for t in (ref, torch):
+        messages = []
+        for args in ((), (3,)):
+            with pytest.raises(TypeError) as caught:
+                getattr(t, name)(*args)
+            messages.append(str(caught.value).splitlines()[0])
+        seen.append(messages)
+    assert seen[0] == seen[1]

@@ -30,7 +30,7 @@ TORCH_INPUT = _words("""
     celu celu_ channel_shuffle cholesky cholesky_inverse chunk clone combinations conj
     conj_physical constant_pad_nd conv_transpose1d conv_transpose2d conv_transpose3d
     count_nonzero cross cummax cummin cumprod cumsum det detach diag diag_embed diagflat
-    diagonal diff dist dot dropout dropout_ equal expand_copy feature_alpha_dropout
+    diagonal diff dist dot dropout dropout_ equal feature_alpha_dropout
     feature_alpha_dropout_ feature_dropout feature_dropout_ flatten flip fliplr flipud
     gather gradient group_norm hardshrink imag index_reduce index_select inner inverse
     is_floating_point is_inference is_same_size is_signed isclose isreal kl_div kron

@@ -11,11 +11,12 @@ PyTorch (NarrowCopyBackward0), with slice's derivative.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from conformance.reference import grad_mode
-from conformance.reference.ops import indexing, rearranging, shape
+from conformance.reference.ops import argument_errors, indexing, rearranging, shape
 from conformance.reference.ops.define import Op, ViewOp
 from conformance.reference.tensor import Tensor
 
@@ -35,12 +36,21 @@ def _copying(view: ViewOp, node_name: str | None = None) -> Op:
 
 
 def _copy_of(view_function: Callable, name: str, node_name: str | None = None) -> Callable:
-    def copy(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+    """torch.<name>: `view_function`'s parameters (torch's names) behind the argument
+    parser's refusals (a missing argument, an input that is not a Tensor)."""
+    signature = inspect.signature(view_function)
+
+    @functools.wraps(view_function)
+    def copy(*args: Any, **kwargs: Any) -> Any:
+        input = signature.bind(*args, **kwargs).arguments["input"]
         with grad_mode.no_grad():
-            viewed = view_function(input, *args, **kwargs)
+            viewed = view_function(*args, **kwargs)
         first = viewed[0] if isinstance(viewed, tuple | list) else viewed
         earlier = len(input._view.steps) if input._base is not None and input._view else 0
         steps = first._view.steps[earlier:] if first._view is not None else ()
+        if not steps:  # (view(dtype): no view op, and not differentiable)
+            with grad_mode.no_grad():
+                return first.clone()
         if len(steps) != 1:  # (a view function made of several steps: not one of these)
             raise NotImplementedError(f"{name}: {len(steps)} view steps")
         view, arguments, _ = steps[0]
@@ -48,35 +58,131 @@ def _copy_of(view_function: Callable, name: str, node_name: str | None = None) -
 
     copy.__name__ = copy.__qualname__ = name
     copy.__doc__ = f"torch.{name}: {name[:-5]}'s values in a tensor of their own."
-    return copy
+    return argument_errors.parsed(copy, ((0, name, "input", 1),), exported=name)
 
 
-def _slice(input: Tensor, dim: int = 0, start: Any = None, end: Any = None, step: int = 1):
-    """torch.slice_copy's view: SliceBackward0 even for the whole dimension (where x[:] is an
-    alias)."""
+# The views, with the parameters torch's *_copy functions take.
+
+
+def _alias(input):
+    return indexing.alias(input)
+
+
+def _as_strided(input, size, stride, storage_offset=None):
+    return input.as_strided(size, stride, storage_offset)
+
+
+def _diagonal(input, offset=0, dim1=0, dim2=1):
+    return rearranging.diagonal(input, offset, dim1, dim2)
+
+
+def _expand(input, size, *, implicit=False):
+    return input.expand(size)
+
+
+def _permute(input, dims):
+    return input.permute(dims)
+
+
+def _select(input, dim, index):
+    return input.select(dim, index)
+
+
+def _slice(input, dim=0, start=None, end=None, step=1):
+    """SliceBackward0 even for the whole dimension (where x[:] is an alias)."""
     return shape.slice_dim(input, dim, start, end, step)
 
 
-_VIEWS: dict[str, Callable] = {
-    "alias": indexing.alias,
-    "as_strided": lambda input, *a, **k: input.as_strided(*a, **k),
-    "diagonal": rearranging.diagonal,
-    "expand": lambda input, *a, **k: input.expand(*a, **k),
-    "permute": lambda input, dims: input.permute(dims),
-    "select": lambda input, dim, index: input.select(dim, index),
-    "slice": _slice,
-    "split": lambda input, *a, **k: input.split(*a, **k),
-    "split_with_sizes": lambda input, *a, **k: input.split_with_sizes(*a, **k),
-    "squeeze": lambda input, *a, **k: input.squeeze(*a, **k),
-    "t": lambda input: input.t(),
-    "transpose": lambda input, dim0, dim1: input.transpose(dim0, dim1),
-    "unbind": lambda input, dim=0: input.unbind(dim),
-    "unfold": lambda input, dimension, size, step: input.unfold(dimension, size, step),
-    "unsqueeze": lambda input, dim: input.unsqueeze(dim),
-    "view": lambda input, *a, **k: input.view(*a, **k),
+def _split(input, split_size, dim=0):
+    return input.split(split_size, dim)
+
+
+def _split_with_sizes(input, split_sizes, dim=0):
+    return input.split_with_sizes(split_sizes, dim)
+
+
+def _squeeze(input, dim=None):
+    return input.squeeze() if dim is None else input.squeeze(dim)
+
+
+def _t(input):
+    return input.t()
+
+
+def _transpose(input, dim0, dim1):
+    return input.transpose(dim0, dim1)
+
+
+def _unbind(input, dim=0):
+    return input.unbind(dim)
+
+
+def _unfold(input, dimension, size, step):
+    return input.unfold(dimension, size, step)
+
+
+def _unsqueeze(input, dim):
+    return input.unsqueeze(dim)
+
+
+def _view(input, size):
+    return input.view(size)
+
+
+_VIEWS = (
+    _alias,
+    _as_strided,
+    _diagonal,
+    _expand,
+    _permute,
+    _select,
+    _slice,
+    _split,
+    _split_with_sizes,
+    _squeeze,
+    _t,
+    _transpose,
+    _unbind,
+    _unfold,
+    _unsqueeze,
+    _view,
+)
+COPIES: dict[str, Callable] = {
+    f"{f.__name__[1:]}_copy": _copy_of(f, f"{f.__name__[1:]}_copy") for f in _VIEWS
 }
-COPIES: dict[str, Callable] = {f"{n}_copy": _copy_of(f, f"{n}_copy") for n, f in _VIEWS.items()}
 COPIES["narrow_copy"] = _copy_of(shape.narrow, "narrow_copy", "NarrowCopyBackward0")
+
+
+def _overloaded(name: str, overloads: tuple[str, ...], any_input: bool) -> None:
+    """squeeze_copy and view_copy have several overloads: without an input (or, for view_copy,
+    with a non-Tensor one) PyTorch lists them."""
+    function = COPIES[name]
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        given = args[0] if args else kwargs.get("input")
+        if given is None or (any_input and not isinstance(given, Tensor)):
+            raise argument_errors.invalid_arguments(name, overloads, args, kwargs or None)
+        return function(*args, **kwargs)
+
+    COPIES[name] = checked
+
+
+_OUT = "*, Tensor out = None"
+_overloaded(
+    "squeeze_copy",
+    (
+        f"Tensor input, {_OUT}",
+        f"Tensor input, int dim, {_OUT}",
+        f"Tensor input, tuple of ints dim, {_OUT}",
+    ),
+    any_input=False,
+)
+_overloaded(
+    "view_copy",
+    (f"Tensor input, torch.dtype dtype, {_OUT}", f"Tensor input, tuple of ints size, {_OUT}"),
+    any_input=True,
+)
 globals().update(COPIES)
 __all__ = sorted(COPIES)
 TENSOR_METHODS: dict = {"narrow_copy": COPIES["narrow_copy"]}
