@@ -390,5 +390,8 @@ def pow(input, exponent):  # noqa: A001
     return _pow_base_number(input, exponent)
 
 
+# torch.range, deprecated; named here last, where it shadows the builtin only for importers.
+from conformance.reference.ops.creation import deprecated_range as range  # noqa: A004, E402
+
 # PyTorch's argument parser in front of the exported functions (see ops/parsed_functions.py).
 _parsed.export_parsed(globals(), _parsed.TORCH_INPUT, _parsed.TORCH_OTHERS, "")

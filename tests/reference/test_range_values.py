@@ -91,3 +91,31 @@ EDGES = {
 @pytest.mark.parametrize("call", EDGES.values(), ids=EDGES.keys())
 def test_edges_and_refusals_match_torch(call):
     _same(call)
+
+
+@pytest.mark.parametrize("dtype", [*DTYPES, None])
+def test_deprecated_range_matches_torch_bit_for_bit(dtype):
+    """torch.range includes its end, counts trunc((end - start) / step + 1) and computes
+    start + i * step unfused; it warns each call with PyTorch's text."""
+    rng = np.random.default_rng(9)
+    for trial in range(30):
+        start = float(rng.standard_normal() * 10)
+        step = float(rng.choice([0.1, 0.3, 1.7, -0.25, 0.01, 3.0, -1.5]) * rng.uniform(0.5, 2))
+        end = start + step * float(rng.uniform(0, 150))
+        if trial % 3 == 0 or (dtype or "").startswith(("int", "uint")):
+            start, end, step = int(start), int(end), int(step) or 1
+        if dtype == "uint8":
+            start, end, step = abs(start), abs(start) + abs(end), abs(step)
+        with pytest.warns(UserWarning, match="torch.range is deprecated"):
+            _same(
+                lambda t, a=start, b=end, s=step: t.range(
+                    a, b, s, dtype=None if dtype is None else getattr(t, dtype)
+                )
+            )
+
+
+def test_range_refuses_a_step_that_truncates_to_zero():
+    """PyTorch 2.13 dies of a floating-point exception (SIGFPE) on torch.range(0, 1, 0.5,
+    dtype=torch.int64), dividing by the truncated step; the reference refuses the step."""
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="step must be nonzero"):
+        ref.range(0, 1, 0.5, dtype=ref.int64)

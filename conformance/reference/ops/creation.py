@@ -376,6 +376,33 @@ def arange(
     return _finish(_on(dev, host), dtype, dev, requires_grad)
 
 
+def deprecated_range(
+    start: Any,
+    end: Any,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """torch.range: from start to end included, in the default float dtype unless told;
+    deprecated, with PyTorch's warning (exported as `range`)."""
+    warnings.warn(
+        "torch.range is deprecated and will be removed in a future release because its "
+        "behavior is inconsistent with Python's range builtin. Instead, use torch.arange, "
+        "which produces values in [start, end).",
+        UserWarning,
+        stacklevel=2,
+    )
+    dtype = dtype or dtypes.get_default_dtype()
+    if dtype is dtypes.bool:
+        raise NotImplementedError("\"range_cpu\" not implemented for 'Bool'")
+    start, end, step = (n.item() if isinstance(n, Tensor) else n for n in (start, end, step))
+    host = range_values.inclusive_range_values(start, end, step, dtype)
+    dev = placement(device)
+    return _finish(_on(dev, host), dtype, dev, requires_grad)
+
+
 def linspace(
     start: float,
     end: float,

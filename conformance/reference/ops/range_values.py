@@ -130,3 +130,34 @@ def _size(count) -> int:
     if count < 0 or count > np.iinfo(np.int64).max:
         raise RuntimeError("invalid size, possible overflow?")
     return int(count)
+
+
+# -- range (deprecated) -------------------------------------------------------------------------
+
+
+def inclusive_range_values(start, end, step, dtype: dtypes.dtype) -> np.ndarray:
+    """torch.range's values: start + i * step up to end included, in the accumulation type
+    (double for float32 and float64, float for the half types, int64 from the truncated
+    values for integers), not fused (this loop is compiled without contraction), then the
+    dtype; (end - start) / step + 1 of them, truncated."""
+    dtype = np.dtype(dtype.np)
+    if dtype.kind in "iu":
+        first, last, stride = (math.trunc(v) for v in (start, end, step))
+    else:
+        accumulate = _FLOAT32 if dtype in HALF_ARRAYS else _FLOAT64
+        first, last, stride = (
+            np.array(float(v)).astype(accumulate)[()] for v in (start, end, step)
+        )
+    if stride == 0:  # (PyTorch 2.13 dies of SIGFPE where a fractional step truncates to 0)
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(first) and math.isfinite(last)):
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
+    if (last - first) * stride < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dtype.kind in "iu":
+        span = last - first  # (C++'s division truncates toward zero)
+        count = abs(span) // abs(stride) * (1 if span * stride >= 0 else -1) + 1
+        return (first + stride * np.arange(_size(count), dtype=np.int64)).astype(dtype)
+    count = _size(math.trunc(float((last - first) / stride) + 1))
+    values = first + np.arange(count).astype(first.dtype) * stride
+    return values.astype(dtype)
