@@ -72,6 +72,7 @@ from conformance.reference.ops.creation import (
     as_tensor,
     empty,
     empty_like,
+    empty_permuted,
     empty_strided,
     eye,
     from_numpy,

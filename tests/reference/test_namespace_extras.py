@@ -1,6 +1,6 @@
 """torch.finfo, torch.iinfo, torch.layout and the small torch.* functions beside them
-(scalar_tensor, empty_strided, randint_like, initial_seed, is_complex, is_nonzero, detach),
-against real PyTorch."""
+(scalar_tensor, empty_strided, empty_permuted, randint_like, initial_seed, is_complex,
+is_nonzero, detach, nonzero_static, get_device, is_storage, bilinear), against real PyTorch."""
 
 from __future__ import annotations
 
@@ -80,6 +80,23 @@ CALLS = {
     "is_nonzero two": lambda t: t.is_nonzero(t.tensor([1, 2])),
     "is_nonzero int": lambda t: t.is_nonzero(1),
     "detach": lambda t: t.detach(t.ones(2, requires_grad=True) * 2),
+    "nonzero_static padded": lambda t: t.nonzero_static(t.tensor([0, 3, 0, 5]), size=3),
+    "nonzero_static cut": lambda t: t.nonzero_static(t.tensor([[0, 3], [4, 0]]), size=1),
+    "nonzero_static fill": lambda t: t.tensor([1, 2]).nonzero_static(size=4, fill_value=7),
+    "nonzero_static 0-dim": lambda t: t.nonzero_static(t.tensor(5), size=2),
+    "nonzero_static negative": lambda t: t.nonzero_static(t.tensor([1]), size=-1),
+    "empty_permuted channels last": lambda t: t.empty_permuted((2, 3, 4, 5), (0, 2, 3, 1)).stride(),
+    "empty_permuted transposed": lambda t: t.empty_permuted((2, 3), (1, 0)).stride(),
+    "empty_permuted empty": lambda t: t.empty_permuted((2, 0, 3), (2, 1, 0)).stride(),
+    "empty_permuted duplicate": lambda t: t.empty_permuted((2, 3), (0, 0)),
+    "get_device": lambda t: t.get_device(t.ones(1)),
+    "is_storage": lambda t: t.is_storage(t.ones(1)),
+    "bilinear node": lambda t: t.bilinear(
+        t.ones(2, 3), t.ones(2, 4), t.ones(5, 3, 4, requires_grad=True), t.ones(5)
+    ).grad_fn.name(),
+    "bilinear values": lambda t: t.bilinear(
+        t.arange(6.0).reshape(2, 3), t.ones(2, 4), t.ones(5, 3, 4), t.arange(5.0)
+    ),
 }
 
 

@@ -247,6 +247,32 @@ def empty_strided(
     return _finish(data, dtype, dev, requires_grad)
 
 
+def empty_permuted(
+    size: Any,
+    physical_layout: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """An uninitialised tensor laid out in memory in the order `physical_layout` names its
+    dimensions, outermost first (empty_permuted((2, 3, 4, 5), (0, 2, 3, 1)) is channels
+    last): empty_strided with the strides of that order."""
+    size, layout = _size((size,)), tuple(int(d) for d in physical_layout)
+    if len(layout) != len(size):
+        raise RuntimeError(
+            "Number of dimensions in size does not match the length of the physical_layout"
+        )
+    if sorted(layout) != list(range(len(size))):
+        raise RuntimeError("Duplicate dim not allowed")
+    stride = [0] * len(size)
+    step = 1
+    for dim in reversed(layout):
+        stride[dim] = step
+        step *= max(size[dim], 1)
+    return empty_strided(size, stride, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
 def scalar_tensor(
     s: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:

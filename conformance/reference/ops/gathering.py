@@ -23,7 +23,7 @@ from conformance.reference.ops.indexing import _ALL, _add_at, _type_name
 from conformance.reference.ops.scalar_conversion import scalar as _number
 from conformance.reference.tensor import Tensor
 
-__all__ = ["index_select", "masked_fill", "nonzero", "gather"]
+__all__ = ["index_select", "masked_fill", "nonzero", "nonzero_static", "gather"]
 
 _run = define.formula_op
 
@@ -227,6 +227,19 @@ def nonzero(input: Tensor, *, out: Any = None, as_tuple: bool = False) -> Any:
     return result if out is None else inplace.write_out(out, result, "nonzero")
 
 
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
+    """nonzero's (n, ndim) indices cut or padded with `fill_value` to exactly `size` rows, so
+    that the shape is known before the data (a 0-dim input has 0 columns here)."""
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    data = input._data
+    xp = array_namespace(data)
+    found = xp.argwhere(data).astype(np.int64)[:size]
+    padded = xp.full((size, data.ndim), fill_value, np.int64)
+    padded[: len(found)] = found
+    return Tensor._wrap(padded, dtypes.int64, input._device)
+
+
 def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
     """masked_fill written into self; on an expanded self with PyTorch's deprecation warning."""
     check_overlap = inplace.masked_fill_warning(self)
@@ -238,5 +251,6 @@ TENSOR_METHODS = {
     "masked_fill": masked_fill,
     "masked_fill_": masked_fill_,
     "nonzero": nonzero,
+    "nonzero_static": nonzero_static,
     "gather": gather,
 }

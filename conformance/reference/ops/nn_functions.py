@@ -36,10 +36,12 @@ from conformance.reference.nn.distances import cosine_similarity, pairwise_dista
 from conformance.reference.nn.padding import check_crops
 from conformance.reference.nn.padding import constant_pad_nd as _constant_pad_nd
 from conformance.reference.nn.pixel_shuffle import pixel_shuffle, pixel_unshuffle
+from conformance.reference.nn.resampling import bilinear
 from conformance.reference.nn.rms_norm import rms_norm
 from conformance.reference.tensor import Tensor
 
 __all__ = [
+    "bilinear",
     "conv1d",
     "conv2d",
     "conv3d",

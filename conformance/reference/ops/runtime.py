@@ -16,7 +16,9 @@ from typing import Any
 from conformance.reference.tensor import Tensor
 
 __all__ = [
+    "get_device",
     "get_num_interop_threads",
+    "is_storage",
     "get_num_threads",
     "is_same_size",
     "set_num_threads",
@@ -43,6 +45,16 @@ def set_num_threads(num: int) -> None:
 def get_num_interop_threads() -> int:
     """The number of inter-op threads: the engine runs ops one after another, in one."""
     return 1
+
+
+def get_device(input: Tensor) -> int:
+    """The index of a tensor's CUDA device; -1 on the CPU."""
+    return input.get_device()
+
+
+def is_storage(obj: Any, /) -> bool:
+    """Whether `obj` is a storage: the engine's tensors expose none, so never."""
+    return False
 
 
 def typename(obj: Any, /) -> str:
