@@ -9,6 +9,7 @@ import math
 from conformance.reference import dtypes
 from conformance.reference.ops import creation, extremes, joins, norms, reductions, shape
 from conformance.reference.ops import parsed_functions as _parsed
+from conformance.reference.ops.householder_product import householder_product
 from conformance.reference.ops.linalg import linalg_cross as cross
 from conformance.reference.ops.linalg import matmul, multi_dot
 from conformance.reference.ops.linalg_decompositions import LinAlgError, det, inv, solve
@@ -38,6 +39,7 @@ from conformance.reference.ops.norms import linalg_vector_norm as vector_norm
 
 __all__ = [
     "LinAlgError",
+    "householder_product",
     "cholesky",
     "cholesky_ex",
     "cond",

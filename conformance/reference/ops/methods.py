@@ -674,6 +674,7 @@ def install() -> None:
         gamma_functions,
         gathering,
         grids,
+        householder_product,
         index_writes,
         indexing,
         linalg,
@@ -740,6 +741,7 @@ def install() -> None:
         complex_parts,
         nn_functions,
         view_copies,
+        householder_product,
     ):
         METHODS.update(getattr(module, "TENSOR_METHODS", {}))
         for name, fn in getattr(module, "TENSOR_IN_PLACE", {}).items():
