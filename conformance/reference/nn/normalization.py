@@ -14,6 +14,7 @@ import numpy as np
 from conformance.reference import dtypes, fp_errors
 from conformance.reference.devices import array_namespace
 from conformance.reference.dtypes import scalar_type_name
+from conformance.reference.nn import batch_norm_sums
 from conformance.reference.ops.define import Joint, formula_op, op
 from conformance.reference.ops.fused_multiply_add import fused_multiply_add
 from conformance.reference.ops.pointwise import opmath
@@ -336,6 +337,16 @@ def native_batch_norm_backward(grad_out, input, weight, bias, mean, invstd, trai
     absent weight or bias gets an empty gradient (PyTorch's undefined one), which nothing
     reads."""
     xp = array_namespace(input)
+    none = xp.empty((0,), dtype=input.dtype)
+    if batch_norm_sums.applies(input, grad_out):  # (its contiguous kernel, bit for bit)
+        grad_input, grad_weight, grad_bias = batch_norm_sums.backward(
+            grad_out, input, weight, mean, invstd, training
+        )
+        return (
+            grad_input,
+            none if weight is None else grad_weight,
+            none if bias is None else grad_bias,
+        )
     axes = _stat_axes(input.ndim)
     scale = invstd if weight is None else invstd * weight.reshape(invstd.shape)
     # In the order of PyTorch's CPU kernel, whose sums over x - mean (not over x_hat) come out
@@ -350,7 +361,6 @@ def native_batch_norm_backward(grad_out, input, weight, bias, mean, invstd, trai
         grad_input = (grad_out - total / n - centered * k) * scale
     else:
         grad_input = grad_out * scale
-    none = xp.empty((0,), dtype=input.dtype)
     grad_weight = none if weight is None else (dot * invstd).reshape(-1)
     grad_bias = none if bias is None else total.reshape(-1)
     return grad_input, grad_weight, grad_bias
@@ -358,10 +368,21 @@ def native_batch_norm_backward(grad_out, input, weight, bias, mean, invstd, trai
 
 native_batch_norm_backward.node.keeps_missing_grads = True  # the undefined ones stay None
 
+# In eval mode the backward kernel computes its own invstd from the running variance, in
+# double (1 / sqrt(var + eps)), where the forward's adds eps in the variance's dtype: so it
+# gets its own (`backward_invstd`).
 _BN_BACKWARD = Joint(
-    lambda grad, input, weight, bias, mean, invstd, training, F: formula_op(
+    lambda grad, input, weight, bias, mean, invstd, training, backward_invstd, F: formula_op(
         F, native_batch_norm_backward
-    )(grad, input, weight, bias, mean, invstd, training)
+    )(
+        grad,
+        input,
+        weight,
+        bias,
+        mean,
+        invstd if backward_invstd is None else backward_invstd,
+        training,
+    )
 )
 
 
@@ -371,7 +392,7 @@ _BN_BACKWARD = Joint(
     weight=_BN_BACKWARD[1],
     bias=_BN_BACKWARD[2],
 )
-def _batch_norm(input, weight, bias, mean, invstd, training, eps):
+def _batch_norm(input, weight, bias, mean, invstd, training, eps, backward_invstd=None):
     """(input - mean) * invstd * weight + bias, with mean and invstd shaped (1, C, 1, ...),
     computed as PyTorch's CPU kernel computes it: input * alpha + beta with alpha = invstd *
     weight and beta = bias - mean * alpha. The roundings are then PyTorch's, and so is an
@@ -423,7 +444,20 @@ def batch_norm(
             data, axes, shape, channels, training, running_mean, running_var, momentum, eps
         )
     as_tensor = lambda a: Tensor._wrap(a.astype(data.dtype, copy=False), input.dtype, input.device)  # noqa: E731
-    return _batch_norm(input, weight, bias, as_tensor(mean), as_tensor(invstd), bool(training), eps)
+    backward_invstd = None
+    if not training and data.dtype == np.float32:
+        var = running_var._data.reshape(shape).astype(np.float64)
+        backward_invstd = as_tensor(1 / array_namespace(data).sqrt(var + eps))
+    return _batch_norm(
+        input,
+        weight,
+        bias,
+        as_tensor(mean),
+        as_tensor(invstd),
+        bool(training),
+        eps,
+        backward_invstd,
+    )
 
 
 def _empty_batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
