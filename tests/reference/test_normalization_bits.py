@@ -55,3 +55,59 @@ def test_batch_norm_gradients_match_torch_bit_for_bit(shape, training, affine):
         ours, theirs = (_gradients(t, x, dy, stats, training, affine) for t in (ref, torch))
         for mine, torchs in zip(ours, theirs, strict=True):
             np.testing.assert_array_equal(mine, torchs)
+
+
+LAYER_SHAPES = [
+    ((4, 7), 1),
+    ((2, 3, 10), 1),
+    ((3, 4, 5), 2),
+    ((5, 33), 1),
+    ((6, 1), 1),
+    ((8, 64), 1),
+]
+
+
+def _layer_norm_gradients(t, x, dy, weight, bias, normalized):
+    xx = t.tensor(x, requires_grad=True)
+    w = None if weight is None else t.tensor(weight, requires_grad=True)
+    b = None if bias is None else t.tensor(bias, requires_grad=True)
+    t.nn.functional.layer_norm(xx, normalized, w, b).backward(t.tensor(dy))
+    return [xx.grad.numpy()] + [p.grad.numpy() for p in (w, b) if p is not None]
+
+
+@pytest.fixture
+def one_torch_thread():
+    """PyTorch splits layer_norm's rows among its threads for grad_weight and grad_bias and
+    adds the threads' sums; the reference adds them as one thread does."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize(("shape", "dims"), LAYER_SHAPES)
+def test_layer_norm_gradients_match_torch_bit_for_bit(shape, dims, affine, dtype, one_torch_thread):
+    rng = np.random.default_rng(shape[-1] * 7 + dims)
+    normalized = shape[-dims:]
+    for _ in range(3):
+        x = (rng.standard_normal(shape) * 2 + 0.5).astype(dtype)
+        dy = rng.standard_normal(shape).astype(dtype)
+        weight, bias = (
+            rng.standard_normal(normalized).astype(dtype) if affine else None for _ in "wb"
+        )
+        ours, theirs = (
+            _layer_norm_gradients(t, x, dy, weight, bias, normalized) for t in (ref, torch)
+        )
+        for mine, torchs in zip(ours, theirs, strict=True):
+            np.testing.assert_array_equal(mine, torchs)
+
+
+def test_layer_norm_grad_input_does_not_depend_on_torchs_threads():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((9, 37)).astype(np.float32)
+    dy = rng.standard_normal((9, 37)).astype(np.float32)
+    weight = rng.standard_normal(37).astype(np.float32)
+    ours, theirs = (_layer_norm_gradients(t, x, dy, weight, None, (37,))[0] for t in (ref, torch))
+    np.testing.assert_array_equal(ours, theirs)

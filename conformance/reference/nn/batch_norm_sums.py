@@ -2,11 +2,9 @@
 kernel rounds it (batch_norm_cpu_backward_contiguous_impl).
 
 Per channel, for each sample's plane of L values, the kernel sums the gradient (reduce_all)
-and the gradient times x - mean (map2_reduce_all) on SIMD vectors: one vector accumulator
-started from the first vector, the next whole vectors added in order, the leftover values
-into the first lanes (the leftover products fused with the addition, one rounding: how this
-code path is compiled), then the lanes added together (float32: halves, then pairs, then
-neighbours; float64: in order). The samples' results are added in double in order. Then,
+and the gradient times x - mean (map2_reduce_all) on SIMD vectors (ops/vectorized_sums.py),
+the leftover products fused with their addition (one rounding: how this code path is
+compiled). The samples' results are added in double in order. Then,
 training, with k = dot * invstd * invstd / n and g = sum / n in the input's dtype:
 grad_input = ((dy - g) - (x - mean) * k, fused) * invstd * weight; in eval, dy * invstd *
 weight. grad_weight is dot * invstd and grad_bias the sum, each rounded from double.
@@ -23,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from conformance.reference.ops.cascade_sum import _sequential
-from conformance.reference.ops.cpu_loops import VECTOR_BYTES
 from conformance.reference.ops.fused_multiply_add import fused_multiply_add
+from conformance.reference.ops.vectorized_sums import row_sums
 
 
 def applies(input: Any, grad_out: Any) -> bool:
@@ -39,39 +37,6 @@ def applies(input: Any, grad_out: Any) -> bool:
     )
 
 
-def _lanes_added(acc: np.ndarray) -> np.ndarray:
-    """vec_reduce_all over the last axis: a tree for float32's AVX2 vector, in order else."""
-    if acc.dtype == np.float32 and acc.shape[-1] == 8:
-        acc = acc + acc[..., [4, 5, 6, 7, 0, 1, 2, 3]]
-        acc = acc + acc[..., [2, 3, 0, 1, 6, 7, 4, 5]]
-        return acc[..., 0] + acc[..., 1]
-    total = acc[..., 0]
-    for lane in range(1, acc.shape[-1]):
-        total = total + acc[..., lane]
-    return total
-
-
-def _plane_sums(values: np.ndarray, leftover=None) -> np.ndarray:
-    """reduce_all of each row of `values` (rows, L); `leftover(acc, start)` adds the values
-    after the last whole vector into the first lanes (plain addition by default)."""
-    rows, length = values.shape
-    lanes = VECTOR_BYTES // values.itemsize
-    if length < lanes:  # (one partial vector, its values added in order)
-        total = values[:, 0]
-        for i in range(1, length):
-            total = total + values[:, i]
-        return total
-    whole = length - length % lanes
-    acc = np.add.reduce(values[:, :whole].reshape(rows, -1, lanes), axis=1)  # (from the first)
-    if whole < length:
-        left = length - whole
-        if leftover is None:
-            acc[:, :left] = acc[:, :left] + values[:, whole:]
-        else:
-            acc[:, :left] = leftover(acc[:, :left], whole)
-    return _lanes_added(acc)
-
-
 def channel_sums(grad_out: np.ndarray, input: np.ndarray, mean: np.ndarray) -> tuple:
     """(sum of dy, sum of (x - mean) * dy) per channel, in double, as the kernel adds them."""
     n, c = input.shape[:2]
@@ -82,8 +47,8 @@ def channel_sums(grad_out: np.ndarray, input: np.ndarray, mean: np.ndarray) -> t
     def fused_leftover(acc, start):
         return fused_multiply_add(centered[:, start:], dy[:, start:], acc, dtype)
 
-    total = _plane_sums(dy)
-    dot = _plane_sums((centered * dy).astype(dtype), fused_leftover)
+    total = row_sums(dy)
+    dot = row_sums((centered * dy).astype(dtype), fused_leftover)
     as_double = [s.astype(np.float64).reshape(n, c) for s in (total, dot)]
     return tuple(_sequential(s) for s in as_double)
 
