@@ -111,3 +111,16 @@ def test_layer_norm_grad_input_does_not_depend_on_torchs_threads():
     weight = rng.standard_normal(37).astype(np.float32)
     ours, theirs = (_layer_norm_gradients(t, x, dy, weight, None, (37,))[0] for t in (ref, torch))
     np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0), (0, 3, 4)])
+def test_empty_inputs_keep_torchs_gradients(shape):
+    """An empty input takes the plain path (found by test_random_programs' seeds 58898,
+    97088 and 135616 when the kernel emulation first took it)."""
+    seen = []
+    for t in (ref, torch):
+        x = t.zeros(shape, requires_grad=True)
+        w = t.ones(shape[-1:], requires_grad=True)
+        t.nn.functional.layer_norm(x, shape[-1:], w).sum().backward()
+        seen.append((tuple(x.grad.shape), w.grad.tolist()))
+    assert seen[0] == seen[1]
