@@ -7,9 +7,10 @@ equal elements (0.0 and -0.0 among them) in their original order. PyTorch guaran
 only for sort(stable=True) and median(dim) (whose comparator breaks ties by index); its other
 kernels choose among equal elements as their selection algorithm happens to, which for short
 slices (up to 16 elements for sort and mode, 3 for topk, 2 for kthvalue) is the same order.
-Past that, sort(stable=False) and mode reproduce the std::sort of the CPU kernel
-(unstable_sort.py); topk and kthvalue do not. The indices decide where the gradient goes, so
-the gradient follows the same rule.
+Past that, sort(stable=False), topk, kthvalue, mode and nanmedian take the CPU kernels' own
+steps (unstable_sort.py: libstdc++'s sort, partial_sort and nth_element, ATen's quickselect)
+on the NumPy backend. The indices decide where the gradient goes, so the gradient follows the
+same rule.
 """
 
 from __future__ import annotations
@@ -331,7 +332,7 @@ def median_index(self, dim, keepdim, ignore_nan):
         if self.shape[dim] > 3 and _cpu_kernel(self, dim):  # (up to 3, an insertion sort)
             all_nan = (nans == self.shape[dim]).squeeze(dim)
             pick = lambda row: unstable_sort.nth_element_order(row, 0, _never)[0]  # noqa: E731
-            by_slice(self, dim, index, all_nan, pick)
+            by_slice(comparable(self), dim, index, all_nan, pick)
         return _keep(index, dim, keepdim)
     middle = _at(order, dim, (self.shape[dim] - 1) // 2)
     if self.dtype.kind in "biu":

@@ -82,15 +82,6 @@ def tied_slices(keys: np.ndarray, order: np.ndarray, dim: int) -> np.ndarray:
     return np.asarray(same.any(axis=dim))
 
 
-def needs_introsort(keys: np.ndarray, order: np.ndarray, dim: int) -> bool:
-    """Whether any slice along dim is longer than the insertion sort's reach and has equal
-    elements."""
-    n = keys.shape[dim]
-    if n <= _INSERTION or n > LONGEST:
-        return False
-    return bool(tied_slices(keys, order, dim).any())
-
-
 def introsort_order(keys: list, less: Callable) -> list:
     """The permutation of range(len(keys)) that libstdc++'s std::sort leaves, sorting index
     i by keys[i] with `less`."""
