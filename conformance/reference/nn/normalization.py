@@ -26,6 +26,13 @@ from conformance.reference.tensor import Tensor
 # -- layer norm ---------------------------------------------------------------------------
 
 
+def _defined(grads: tuple, weight: Any, bias: Any, none: Any) -> tuple:
+    """(grad_input, grad_weight, grad_bias) with an empty gradient (PyTorch's undefined one)
+    for an absent weight or bias."""
+    grad_input, grad_weight, grad_bias = grads
+    return grad_input, none if weight is None else grad_weight, none if bias is None else grad_bias
+
+
 def _rows(a, normalized_ndim):
     """(M, N): the rows and the normalised size of an input whose last dims are normalised."""
     n = math.prod(a.shape[a.ndim - normalized_ndim :])
@@ -111,14 +118,8 @@ def native_layer_norm_backward(grad_out, input, mean, rstd, weight, bias, normal
     xp = array_namespace(input)
     none = xp.empty((0,), dtype=input.dtype)
     if layer_norm_sums.applies(input, grad_out, weight):  # (its CPU kernel, bit for bit)
-        grad_input, grad_weight, grad_bias = layer_norm_sums.backward(
-            grad_out, input, mean, rstd, weight, normalized_ndim
-        )
-        return (
-            grad_input,
-            none if weight is None else grad_weight,
-            none if bias is None else grad_bias,
-        )
+        grads = layer_norm_sums.backward(grad_out, input, mean, rstd, weight, normalized_ndim)
+        return _defined(grads, weight, bias, none)
     axes = tuple(range(input.ndim - normalized_ndim, input.ndim))
     lead = tuple(range(input.ndim - normalized_ndim))
     x = opmath(input)
@@ -348,14 +349,8 @@ def native_batch_norm_backward(grad_out, input, weight, bias, mean, invstd, trai
     xp = array_namespace(input)
     none = xp.empty((0,), dtype=input.dtype)
     if batch_norm_sums.applies(input, grad_out):  # (its contiguous kernel, bit for bit)
-        grad_input, grad_weight, grad_bias = batch_norm_sums.backward(
-            grad_out, input, weight, mean, invstd, training
-        )
-        return (
-            grad_input,
-            none if weight is None else grad_weight,
-            none if bias is None else grad_bias,
-        )
+        grads = batch_norm_sums.backward(grad_out, input, weight, mean, invstd, training)
+        return _defined(grads, weight, bias, none)
     axes = _stat_axes(input.ndim)
     scale = invstd if weight is None else invstd * weight.reshape(invstd.shape)
     # In the order of PyTorch's CPU kernel, whose sums over x - mean (not over x_hat) come out
