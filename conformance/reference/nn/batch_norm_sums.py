@@ -38,12 +38,13 @@ def applies(input: Any, grad_out: Any) -> bool:
     )
 
 
-def channel_sums(grad_out: np.ndarray, input: np.ndarray, mean: np.ndarray) -> tuple:
-    """(sum of dy, sum of (x - mean) * dy) per channel, in double, as the kernel adds them."""
-    n, c = input.shape[:2]
+def channel_sums(grad_out: np.ndarray, centered: np.ndarray) -> tuple:
+    """(sum of dy, sum of (x - mean) * dy) per channel, in double, as the kernel adds them;
+    `centered` is x - mean."""
+    n, c = centered.shape[:2]
     dy = grad_out.reshape(n * c, -1)
-    centered = (input - mean).reshape(n * c, -1)
-    dtype = input.dtype
+    dtype = centered.dtype
+    centered = centered.reshape(n * c, -1)
 
     def fused_leftover(acc, start):
         return fused_multiply_add(centered[:, start:], dy[:, start:], acc, dtype)
@@ -57,15 +58,17 @@ def channel_sums(grad_out: np.ndarray, input: np.ndarray, mean: np.ndarray) -> t
 def backward(grad_out, input, weight, mean, invstd, training) -> tuple:
     """(grad_input, grad_weight, grad_bias) of the contiguous kernel; mean and invstd shaped
     (1, C, 1, ...) in the input's dtype, weight (C,) or None."""
-    dtype = input.dtype.type
-    total, dot = channel_sums(grad_out, input, mean)
+    centered = input - mean
+    total, dot = channel_sums(grad_out, centered)
     shape = mean.shape
     w = np.ones(shape, input.dtype) if weight is None else weight.astype(input.dtype).reshape(shape)
     if training:
-        count = dtype(input.size // mean.size)
-        k = (dot.astype(input.dtype).reshape(shape) * invstd * invstd / count).astype(input.dtype)
-        grad_mean = (total / (input.size // mean.size)).astype(input.dtype).reshape(shape)
-        inner = fused_multiply_add(-(input - mean), k, grad_out - grad_mean, input.dtype)
+        count = input.size // mean.size
+        k = dot.astype(input.dtype).reshape(shape) * invstd * invstd / input.dtype.type(count)
+        grad_mean = (total / count).astype(input.dtype).reshape(shape)
+        inner = fused_multiply_add(
+            -centered, k.astype(input.dtype), grad_out - grad_mean, input.dtype
+        )
         grad_input = inner * invstd * w
     else:
         grad_input = grad_out * invstd * w

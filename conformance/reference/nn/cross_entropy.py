@@ -18,6 +18,7 @@ from conformance.reference.nn.activations import _logsigmoid, log_softmax
 from conformance.reference.nn.common import broadcast_shapes, no_grad_argument
 from conformance.reference.nn.reduction import _reduce, _reduction
 from conformance.reference.ops import pointwise
+from conformance.reference.ops.cascade_sum import _ceil_log2
 from conformance.reference.ops.define import formula_op, op
 from conformance.reference.ops.scalar_overloads import div_scalar, mul_scalar
 from conformance.reference.tensor import Tensor
@@ -87,7 +88,7 @@ def _cascaded(values, kept):
     float, as c10::Half does)."""
     zero = values.dtype.type(0)
     n = len(values)
-    power = max(4, (1 if n <= 2 else (n - 1).bit_length()) // _NLL_LEVELS)
+    power = max(4, _ceil_log2(n) // _NLL_LEVELS)
     mask = (1 << power) - 1
     partial = [zero] * _NLL_LEVELS
     for i in np.flatnonzero(kept).tolist():

@@ -377,6 +377,11 @@ def full_like(
     return _like(full, input, dtype, device, requires_grad, memory_format, fill_value=fill_value)
 
 
+def as_numbers(*values: Any) -> tuple:
+    """The range factories' bounds as numbers: a Tensor given for one stands for its item."""
+    return tuple(v.item() if isinstance(v, Tensor) else v for v in values)
+
+
 def arange(
     start: Any,
     end: Any = None,
@@ -394,7 +399,7 @@ def arange(
             isinstance(n, float) or isinstance(n, Tensor) and n.is_floating_point() for n in numbers
         )
         dtype = dtypes.get_default_dtype() if floating else dtypes.int64
-    start, end, step = (n.item() if isinstance(n, Tensor) else n for n in (start, end, step))
+    start, end, step = as_numbers(start, end, step)
     if dtype is dtypes.bool:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     host = range_values.arange_values(start, end, step, dtype)
@@ -423,7 +428,7 @@ def deprecated_range(
     dtype = dtype or dtypes.get_default_dtype()
     if dtype is dtypes.bool:
         raise NotImplementedError("\"range_cpu\" not implemented for 'Bool'")
-    start, end, step = (n.item() if isinstance(n, Tensor) else n for n in (start, end, step))
+    start, end, step = as_numbers(start, end, step)
     host = range_values.inclusive_range_values(start, end, step, dtype)
     dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)
@@ -443,7 +448,7 @@ def linspace(
     dtype = dtype or dtypes.get_default_dtype()
     if dtype is dtypes.bool:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
-    start, end = (n.item() if isinstance(n, Tensor) else n for n in (start, end))
+    start, end = as_numbers(start, end)
     host = range_values.linspace_values(start, end, steps, dtype)
     dev = placement(device)
     return _finish(_on(dev, host), dtype, dev, requires_grad)

@@ -635,7 +635,7 @@ def logspace(
     dtype = dtype or dtypes.get_default_dtype()
     if dtype is dtypes.bool:
         raise _not_implemented("logspace_cpu", dtype)
-    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    start, end = creation.as_numbers(start, end)
     integral = dtype.category < dtypes.FLOATING
     if integral:  # start, end and base in the integer dtype (-1 is 255 as uint8)
         start, end, base = (int(np.array(int(v)).astype(dtype.np)) for v in (start, end, base))

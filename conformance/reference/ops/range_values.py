@@ -85,17 +85,12 @@ def _half_linspace(first, last, steps, before, up, down, dtype):
 def arange_values(start, end, step, dtype: dtypes.dtype) -> np.ndarray:
     """torch.arange's values on the CPU in `dtype` (a host array), with its refusals."""
     dtype = np.dtype(dtype.np)
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if not (math.isfinite(start) and math.isfinite(end)):
-        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    _refuse_bounds(start, end, step, start, end)
     if dtype.kind in "iu":
         return _integer_arange(start, end, step, dtype)
-    size = _size(math.ceil((float(end) - float(start)) / float(step)))
-    accumulate = _FLOAT32 if dtype in HALF_ARRAYS else _FLOAT64
-    first, step = (np.array(float(v)).astype(accumulate)[()] for v in (start, step))
+    size = _count_from_doubles(start, end, step)
+    first, step = _accumulated(dtype, start, step)
+    accumulate = first.dtype
     index = np.arange(size)
     lanes = VECTOR_BYTES // dtype.itemsize
     blocked = size - size % (2 * lanes)  # (whole blocks of two vectors)
@@ -118,12 +113,38 @@ def _integer_arange(start, end, step, dtype):
             raise ValueError("step must be nonzero")
         last = math.trunc(end)
         sign = (stride > 0) - (stride < 0)
-        numerator = last - first + stride - sign  # (C++'s division truncates toward zero)
-        size = _size(abs(numerator) // abs(stride) * (1 if numerator * stride >= 0 else -1))
+        size = _size(_truncated_division(last - first + stride - sign, stride))
     else:
-        size = _size(math.ceil((float(end) - float(start)) / float(step)))
+        size = _count_from_doubles(start, end, step)
     values = first + stride * np.arange(size, dtype=np.int64)
     return values.astype(dtype)
+
+
+def _refuse_bounds(first, last, stride, start, end) -> None:
+    """arange's and range's refusals, on their values in the accumulation type (start and
+    end as given, for the message)."""
+    if stride == 0:
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(first) and math.isfinite(last)):
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
+    if (last - first) * stride < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+
+
+def _accumulated(dtype: np.dtype, *values) -> tuple:
+    """`values` in a floating dtype's CPU accumulation type: float for the half types,
+    double otherwise."""
+    accumulate = _FLOAT32 if dtype in HALF_ARRAYS else _FLOAT64
+    return tuple(np.array(float(v)).astype(accumulate)[()] for v in values)
+
+
+def _count_from_doubles(start, end, step) -> int:
+    return _size(math.ceil((float(end) - float(start)) / float(step)))
+
+
+def _truncated_division(a: int, b: int) -> int:
+    """C++'s integer division, which truncates toward zero."""
+    return abs(a) // abs(b) * (1 if a * b >= 0 else -1)
 
 
 def _size(count) -> int:
@@ -144,19 +165,11 @@ def inclusive_range_values(start, end, step, dtype: dtypes.dtype) -> np.ndarray:
     if dtype.kind in "iu":
         first, last, stride = (math.trunc(v) for v in (start, end, step))
     else:
-        accumulate = _FLOAT32 if dtype in HALF_ARRAYS else _FLOAT64
-        first, last, stride = (
-            np.array(float(v)).astype(accumulate)[()] for v in (start, end, step)
-        )
-    if stride == 0:  # (PyTorch 2.13 dies of SIGFPE where a fractional step truncates to 0)
-        raise RuntimeError("step must be nonzero")
-    if not (math.isfinite(first) and math.isfinite(last)):
-        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
-    if (last - first) * stride < 0:
-        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+        first, last, stride = _accumulated(dtype, start, end, step)
+    # (PyTorch 2.13 dies of SIGFPE where a fractional step truncates to 0; refused here)
+    _refuse_bounds(first, last, stride, start, end)
     if dtype.kind in "iu":
-        span = last - first  # (C++'s division truncates toward zero)
-        count = abs(span) // abs(stride) * (1 if span * stride >= 0 else -1) + 1
+        count = _truncated_division(last - first, stride) + 1
         return (first + stride * np.arange(_size(count), dtype=np.int64)).astype(dtype)
     count = _size(math.trunc(float((last - first) / stride) + 1))
     values = first + np.arange(count).astype(first.dtype) * stride

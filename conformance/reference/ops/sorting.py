@@ -52,8 +52,7 @@ def _order(a, dim, descending=False):
     """Indices that sort `a` along dim, NaN as the largest value, equal elements in their
     original order (also when descending)."""
     xp = array_namespace(a)
-    if a.dtype == dtypes.bfloat16.np:  # NumPy's sort of bfloat16 stops at a NaN
-        a = a.astype(np.float32)
+    a = comparable(a)  # (NumPy's sort of bfloat16 stops at a NaN)
     if not descending:
         return xp.argsort(a, axis=dim, kind="stable")
     # Sorting the reversed slice ascending and reversing the result puts the largest first and

@@ -38,7 +38,8 @@ def descending(a: float, b: float) -> bool:
 
 
 def comparable(a: np.ndarray) -> np.ndarray:
-    """`a` with values Python compares as the kernels do (bfloat16 as float32)."""
+    """`a` with values that compare as the kernels compare them: bfloat16 as float32 (for
+    Python, and for NumPy's sort, which stops at a bfloat16 NaN)."""
     return a.astype(np.float32) if a.dtype == dtypes.bfloat16.np else a
 
 
